@@ -1,0 +1,103 @@
+"""The one configuration source for revcycle.
+
+Every path the CLI, the Airflow DAGs, dbt (through ``dbt_env``), Great Expectations and
+Streamlit use comes from here.  The data root defaults to ``./data`` under the project and
+``REVCYCLE_HOME`` overrides it; nothing else needs to be set.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    home: Path
+
+    # ---------- data layout
+    @property
+    def landing_dir(self) -> Path:
+        """Where extracts are dropped; file type is detected from content, not name."""
+        return self.home / "landing"
+
+    @property
+    def raw_dir(self) -> Path:
+        """Published, typed Parquet: raw/batches/<file_id>/<table>.parquet."""
+        return self.home / "raw"
+
+    @property
+    def batches_dir(self) -> Path:
+        return self.raw_dir / "batches"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Parsed but not yet validated/published batches (same filesystem as raw/ so publish is a rename)."""
+        return self.raw_dir / "_staging"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The published warehouse readers open (read-only)."""
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def build_warehouse_path(self) -> Path:
+        """dbt builds here; the file is swapped over warehouse_path only after a green build."""
+        return self.home / "warehouse.build.duckdb"
+
+    @property
+    def airflow_home(self) -> Path:
+        return self.home / "airflow"
+
+    @property
+    def runs_dir(self) -> Path:
+        """Run logs for the Data quality page: dbt run_results, GX results, summaries."""
+        return self.home / "runs"
+
+    # ---------- project layout
+    @property
+    def dbt_dir(self) -> Path:
+        return self.project_root / "dbt_project"
+
+    @property
+    def dags_dir(self) -> Path:
+        return self.project_root / "dags"
+
+    @property
+    def demo_data_dir(self) -> Path:
+        return self.project_root / "demo_data"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.landing_dir, self.batches_dir, self.staging_dir, self.quarantine_dir, self.runs_dir):
+            d.mkdir(parents=True, exist_ok=True)
+
+    def dbt_env(self) -> dict[str, str]:
+        """Environment dbt reads through env_var(); profiles.yml and sources have no defaults."""
+        return {
+            "REVCYCLE_RAW_DIR": str(self.raw_dir),
+            "REVCYCLE_DBT_DUCKDB_PATH": str(self.build_warehouse_path),
+            "DBT_PROFILES_DIR": str(self.dbt_dir),
+        }
+
+    def airflow_env(self) -> dict[str, str]:
+        return {
+            "REVCYCLE_HOME": str(self.home),
+            "AIRFLOW_HOME": str(self.airflow_home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_dir),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "GX_ANALYTICS_ENABLED": "False",
+        }
+
+
+def get_settings() -> Settings:
+    home = Path(os.environ.get("REVCYCLE_HOME", PROJECT_ROOT / "data")).expanduser().resolve()
+    return Settings(project_root=PROJECT_ROOT, home=home)

@@ -1,0 +1,248 @@
+"""Explicit schemas of every table the parsers publish.
+
+Money is ``Decimal(18,2)`` (exact, as X12 amounts are), dates are ``Date``.  Parsers emit plain
+strings; ``to_frame`` casts once per table, so a schema change is made here and nowhere else.
+Every X12 row carries lineage: file id, ISA13, GS06, ST02 and the segment index it came from.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+MONEY = pl.Decimal(18, 2)
+_TYPES = {"str": pl.String, "money": MONEY, "date": pl.Date, "int": pl.Int64, "float": pl.Float64}
+
+LINEAGE = [("file_id", "str"), ("isa13", "str"), ("gs06", "str"), ("st02", "str"), ("seg_index", "int")]
+
+TABLES: dict[str, list[tuple[str, str]]] = {
+    "x12_transactions": [
+        *LINEAGE,
+        ("transaction_type", "str"),
+        ("version", "str"),
+        ("sender_id", "str"),
+        ("receiver_id", "str"),
+        ("interchange_date", "date"),
+        ("segment_count", "int"),
+        ("claim_count", "int"),
+    ],
+    # ---------- 837P / 837I
+    "claims": [
+        *LINEAGE,
+        ("claim_key", "str"),
+        ("transaction_type", "str"),
+        ("submission_date", "date"),
+        ("batch_reference", "str"),
+        ("submitter_name", "str"),
+        ("receiver_name", "str"),
+        ("billing_npi", "str"),
+        ("billing_name", "str"),
+        ("billing_tax_id", "str"),
+        ("billing_taxonomy", "str"),
+        ("payer_responsibility", "str"),
+        ("filing_indicator", "str"),
+        ("subscriber_member_id", "str"),
+        ("subscriber_last_name", "str"),
+        ("subscriber_first_name", "str"),
+        ("payer_name", "str"),
+        ("payer_id", "str"),
+        ("patient_last_name", "str"),
+        ("patient_first_name", "str"),
+        ("patient_birth_date", "date"),
+        ("patient_gender", "str"),
+        ("claim_id", "str"),
+        ("total_charge", "money"),
+        ("facility_code", "str"),
+        ("facility_code_qualifier", "str"),
+        ("frequency_code", "str"),
+        ("original_reference", "str"),
+        ("prior_authorization", "str"),
+        ("statement_from_date", "date"),
+        ("statement_to_date", "date"),
+        ("admission_date", "date"),
+        ("admission_type", "str"),
+        ("admission_source", "str"),
+        ("discharge_status", "str"),
+        ("drg_code", "str"),
+        ("principal_diagnosis", "str"),
+        ("rendering_npi", "str"),
+        ("referring_npi", "str"),
+        ("attending_npi", "str"),
+        ("operating_npi", "str"),
+        ("facility_npi", "str"),
+    ],
+    "claim_diagnoses": [
+        *LINEAGE,
+        ("claim_key", "str"),
+        ("claim_id", "str"),
+        ("diagnosis_order", "int"),
+        ("qualifier", "str"),
+        ("diagnosis_code", "str"),
+    ],
+    "claim_lines": [
+        *LINEAGE,
+        ("claim_key", "str"),
+        ("claim_id", "str"),
+        ("line_number", "int"),
+        ("procedure_qualifier", "str"),
+        ("procedure_code", "str"),
+        ("modifier_1", "str"),
+        ("modifier_2", "str"),
+        ("modifier_3", "str"),
+        ("modifier_4", "str"),
+        ("revenue_code", "str"),
+        ("charge_amount", "money"),
+        ("unit_basis", "str"),
+        ("units", "float"),
+        ("place_of_service", "str"),
+        ("diagnosis_pointers", "str"),
+        ("service_date", "date"),
+        ("service_end_date", "date"),
+        ("line_control_number", "str"),
+        ("rendering_npi", "str"),
+    ],
+    # ---------- 835
+    "remit_payments": [
+        *LINEAGE,
+        ("transaction_handling", "str"),
+        ("total_paid", "money"),
+        ("credit_debit", "str"),
+        ("payment_method", "str"),
+        ("payment_date", "date"),
+        ("trace_number", "str"),
+        ("payer_tax_id", "str"),
+        ("production_date", "date"),
+        ("payer_name", "str"),
+        ("payer_id", "str"),
+        ("payee_name", "str"),
+        ("payee_npi", "str"),
+        ("payee_tax_id", "str"),
+        ("claim_count", "int"),
+    ],
+    "remit_claims": [
+        *LINEAGE,
+        ("remit_claim_key", "str"),
+        ("claim_id", "str"),
+        ("status_code", "str"),
+        ("charge_amount", "money"),
+        ("paid_amount", "money"),
+        ("patient_responsibility_amount", "money"),
+        ("filing_indicator", "str"),
+        ("payer_claim_control_number", "str"),
+        ("facility_type_code", "str"),
+        ("frequency_code", "str"),
+        ("drg_code", "str"),
+        ("patient_last_name", "str"),
+        ("patient_first_name", "str"),
+        ("patient_member_id", "str"),
+        ("insured_member_id", "str"),
+        ("rendering_npi", "str"),
+        ("statement_from_date", "date"),
+        ("statement_to_date", "date"),
+        ("received_date", "date"),
+        ("payment_date", "date"),
+        ("production_date", "date"),
+        ("payer_name", "str"),
+        ("payer_id", "str"),
+        ("payee_npi", "str"),
+        ("trace_number", "str"),
+    ],
+    "remit_lines": [
+        *LINEAGE,
+        ("remit_claim_key", "str"),
+        ("claim_id", "str"),
+        ("line_number", "int"),
+        ("procedure_qualifier", "str"),
+        ("procedure_code", "str"),
+        ("modifier_1", "str"),
+        ("modifier_2", "str"),
+        ("modifier_3", "str"),
+        ("modifier_4", "str"),
+        ("charge_amount", "money"),
+        ("paid_amount", "money"),
+        ("revenue_code", "str"),
+        ("units_paid", "float"),
+        ("original_procedure_code", "str"),
+        ("original_units", "float"),
+        ("service_date", "date"),
+        ("line_control_number", "str"),
+        ("allowed_amount", "money"),
+    ],
+    "remit_adjustments": [
+        *LINEAGE,
+        ("remit_claim_key", "str"),
+        ("claim_id", "str"),
+        ("line_number", "int"),
+        ("adjustment_level", "str"),
+        ("group_code", "str"),
+        ("reason_code", "str"),
+        ("amount", "money"),
+        ("quantity", "float"),
+    ],
+    "remit_remarks": [
+        *LINEAGE,
+        ("remit_claim_key", "str"),
+        ("claim_id", "str"),
+        ("line_number", "int"),
+        ("remark_level", "str"),
+        ("source_segment", "str"),
+        ("remark_code", "str"),
+    ],
+    "remit_provider_adjustments": [
+        *LINEAGE,
+        ("provider_id", "str"),
+        ("fiscal_period_date", "date"),
+        ("reason_code", "str"),
+        ("reference_id", "str"),
+        ("amount", "money"),
+    ],
+    # ---------- validation
+    "findings": [
+        ("file_id", "str"),
+        ("file_name", "str"),
+        ("severity", "str"),
+        ("code", "str"),
+        ("message", "str"),
+        ("seg_index", "int"),
+        ("segment_id", "str"),
+        ("element", "str"),
+        ("isa13", "str"),
+        ("gs06", "str"),
+        ("st02", "str"),
+    ],
+}
+
+X12_837_TABLES = ("claims", "claim_diagnoses", "claim_lines")
+X12_835_TABLES = (
+    "remit_payments",
+    "remit_claims",
+    "remit_lines",
+    "remit_adjustments",
+    "remit_remarks",
+    "remit_provider_adjustments",
+)
+
+
+def polars_schema(table: str) -> pl.Schema:
+    return pl.Schema({name: _TYPES[kind] for name, kind in TABLES[table]})
+
+
+def to_frame(table: str, rows: list[dict]) -> pl.DataFrame:
+    """Build a typed frame from parser rows (strings), casting money and dates in one vectorised pass."""
+    cols = TABLES[table]
+    data = {name: [r.get(name) for r in rows] for name, _ in cols}
+    frame = pl.DataFrame(
+        {name: pl.Series(name, data[name], dtype=pl.Int64 if kind == "int" else pl.String) for name, kind in cols}
+    )
+    casts = []
+    for name, kind in cols:
+        if kind == "money":
+            casts.append(pl.col(name).cast(MONEY))
+        elif kind == "date":
+            casts.append(pl.col(name).str.to_date("%Y%m%d", strict=False))
+        elif kind == "float":
+            casts.append(pl.col(name).cast(pl.Float64))
+    return frame.with_columns(casts) if casts else frame
+
+
+def empty_frame(table: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=polars_schema(table))
