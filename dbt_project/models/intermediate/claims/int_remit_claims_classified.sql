@@ -1,0 +1,87 @@
+-- One row per 835 CLP with its denial classification (DOMAIN.md §2.1):
+--   * only adjudications count: reversals (CLP02=22), pended (5/10/13/15/16/17), forwarded-not-ours (23)
+--     and predeterminations (25) get a null denial_type;
+--   * full denial   = CLP02 '4', or nothing paid on a non-zero charge with at least one denial-category CARC;
+--   * partial       = something paid and a denial-category CARC with a positive amount on a service line;
+--   * deductible-absorbed zero pays (PR-1/2/3 only) and CO-45-only zero pays are NOT denials.
+-- Primary root cause = category of the largest denial adjustment; ties go to the front-end cause first.
+with remits as (
+    select * from {{ ref('stg_x12__remit_claims') }}
+),
+
+adjustments as (
+    select * from {{ ref('stg_x12__remit_adjustments') }}
+),
+
+carc as (
+    select * from {{ ref('carc_root_cause') }}
+),
+
+claim_status as (
+    select * from {{ ref('claim_status') }}
+),
+
+classified_adjustments as (
+    select
+        adjustments.remit_claim_key,
+        adjustments.adjustment_level,
+        adjustments.adjustment_amount,
+        coalesce(carc.is_denial, false) as is_denial,
+        coalesce(carc.root_cause, 'UNMAPPED') as root_cause,
+        {{ root_cause_precedence('carc.root_cause') }} as root_cause_precedence
+    from adjustments
+    left join carc on carc.carc = adjustments.reason_code
+),
+
+ranked_denials as (
+    select
+        remit_claim_key,
+        root_cause,
+        row_number() over (
+            partition by remit_claim_key
+            order by adjustment_amount desc, root_cause_precedence
+        ) as denial_rank
+    from classified_adjustments
+    where is_denial
+),
+
+per_claim as (
+    select
+        remit_claim_key,
+        bool_or(is_denial) as has_denial_adjustment,
+        bool_or(is_denial and adjustment_level = 'line' and adjustment_amount > 0) as has_line_denial,
+        sum(case when is_denial then adjustment_amount else 0 end) as denied_amount,
+        count(*) as adjustment_count
+    from classified_adjustments
+    group by remit_claim_key
+),
+
+final as (
+    select
+        remits.*,
+        coalesce(claim_status.is_adjudication, false) as is_adjudication,
+        coalesce(claim_status.is_reversal, false) as is_reversal,
+        coalesce(claim_status.is_pended, false) as is_pended,
+        coalesce(per_claim.has_denial_adjustment, false) as has_denial_adjustment,
+        coalesce(per_claim.denied_amount, 0)::decimal(18, 2) as denied_amount,
+        case
+            when not coalesce(claim_status.is_adjudication, false) then null
+            when remits.status_code = '4' then 'full'
+            when remits.paid_amount = 0 and remits.charge_amount > 0
+                and coalesce(per_claim.has_denial_adjustment, false) then 'full'
+            when remits.paid_amount > 0 and coalesce(per_claim.has_line_denial, false) then 'partial'
+            else 'none'
+        end as denial_type,
+        case
+            when ranked_denials.root_cause is not null then ranked_denials.root_cause
+            when remits.status_code = '4' then 'UNSPECIFIED'
+        end as primary_root_cause
+    from remits
+    left join claim_status on claim_status.status_code = remits.status_code
+    left join per_claim on per_claim.remit_claim_key = remits.remit_claim_key
+    left join ranked_denials
+        on ranked_denials.remit_claim_key = remits.remit_claim_key
+        and ranked_denials.denial_rank = 1
+)
+
+select * from final

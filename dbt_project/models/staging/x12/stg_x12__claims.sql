@@ -1,0 +1,44 @@
+with source as (
+    select * from {{ source('raw', 'claims') }}
+),
+
+renamed as (
+    select
+        ----------  ids
+        claim_key,
+        claim_id,
+        file_id as _source_file_id,
+        isa13,
+        gs06,
+        st02,
+        seg_index,
+        ----------  parties
+        billing_npi,
+        billing_name,
+        billing_tax_id,
+        coalesce(rendering_npi, billing_npi) as rendering_npi,
+        payer_id,
+        payer_name,
+        payer_responsibility,
+        filing_indicator,
+        subscriber_member_id,
+        patient_last_name,
+        patient_first_name,
+        patient_birth_date,
+        ----------  claim
+        transaction_type as claim_type,
+        frequency_code,
+        frequency_code in ('7', '8') as is_replacement_or_void,
+        original_reference,
+        facility_code,
+        statement_from_date,
+        statement_to_date,
+        principal_diagnosis,
+        ----------  amounts
+        total_charge::decimal(18, 2) as total_charge_amount,
+        ----------  dates
+        submission_date
+    from source
+)
+
+select * from renamed

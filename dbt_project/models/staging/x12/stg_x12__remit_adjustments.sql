@@ -1,0 +1,23 @@
+with source as (
+    select * from {{ source('raw', 'remit_adjustments') }}
+),
+
+renamed as (
+    select
+        ----------  ids
+        remit_claim_key,
+        claim_id,
+        line_number,
+        file_id as _source_file_id,
+        seg_index,
+        ----------  adjustment
+        adjustment_level,
+        group_code,
+        reason_code,
+        quantity,
+        ----------  amounts
+        amount::decimal(18, 2) as adjustment_amount
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,40 @@
+with source as (
+    select * from {{ source('raw', 'remit_claims') }}
+),
+
+renamed as (
+    select
+        ----------  ids
+        remit_claim_key,
+        claim_id,
+        payer_claim_control_number,
+        file_id as _source_file_id,
+        isa13,
+        gs06,
+        st02,
+        seg_index,
+        ----------  parties
+        payer_id,
+        payer_name,
+        payee_npi,
+        rendering_npi,
+        patient_member_id,
+        ----------  status
+        status_code,
+        filing_indicator,
+        facility_type_code,
+        frequency_code,
+        ----------  amounts
+        charge_amount::decimal(18, 2) as charge_amount,
+        paid_amount::decimal(18, 2) as paid_amount,
+        coalesce(patient_responsibility_amount, 0)::decimal(18, 2) as patient_responsibility_amount,
+        ----------  dates
+        -- BPR16 is the payment (check/EFT) date; DTM*405 production date is the fallback (DOMAIN.md §0.3).
+        coalesce(payment_date, production_date) as remit_date,
+        statement_from_date,
+        statement_to_date,
+        trace_number
+    from source
+)
+
+select * from renamed

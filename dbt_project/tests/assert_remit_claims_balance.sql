@@ -1,0 +1,12 @@
+-- 835 claim balancing (DOMAIN.md §0.1): CLP03 - sum(all CAS, claim and line) = CLP04.
+-- The parser quarantines unbalanced transaction sets, so any row here is a parser or staging bug.
+with adjustments as (
+    select remit_claim_key, sum(adjustment_amount) as adjustment_total
+    from {{ ref('stg_x12__remit_adjustments') }}
+    group by remit_claim_key
+)
+
+select remits.remit_claim_key, remits.charge_amount, remits.paid_amount, adjustments.adjustment_total
+from {{ ref('stg_x12__remit_claims') }} as remits
+left join adjustments on adjustments.remit_claim_key = remits.remit_claim_key
+where abs(remits.charge_amount - coalesce(adjustments.adjustment_total, 0) - remits.paid_amount) > 0.005

@@ -1,0 +1,70 @@
+"""Run the batch suites on dataframes (pandas batches), never through GX's SQL datasource.
+
+GX's DuckDB route via duckdb-engine is broken upstream (GX #10738/#11579), so every batch is handed
+over as a pandas frame converted from polars.  One ephemeral context per process.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+import polars as pl
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@cache
+def _context():
+    import great_expectations as gx
+
+    from expectations.suites import SUITES
+
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    ctx = gx.get_context(mode="ephemeral")
+    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)  # keep CLI/Airflow logs readable
+    batch_def = (
+        ctx.data_sources.add_pandas("revcycle_batches")
+        .add_dataframe_asset("batch")
+        .add_batch_definition_whole_dataframe("whole")
+    )
+    suites = {name: ctx.suites.add(build()) for name, build in SUITES.items()}
+    return ctx, batch_def, suites
+
+
+def _to_pandas(df: pl.DataFrame):
+    # Decimal columns become float for range checks; exact money stays in the published Parquet.
+    return df.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_pandas()
+
+
+def validate_tables(tables: dict[str, pl.DataFrame]) -> dict:
+    """Validate every table that has a suite and rows; returns a JSON-able result with per-table detail."""
+    _, batch_def, suites = _context()
+    out: dict = {"success": True, "tables": {}}
+    for name, df in tables.items():
+        if name not in suites or df.height == 0:
+            continue
+        batch = batch_def.get_batch(batch_parameters={"dataframe": _to_pandas(df)})
+        res = batch.validate(suites[name])
+        failed = [
+            {
+                "expectation": r.expectation_config.type,
+                "column": r.expectation_config.kwargs.get("column")
+                or r.expectation_config.kwargs.get("column_list"),
+                "unexpected_count": (r.result or {}).get("unexpected_count"),
+                "partial_unexpected_list": [str(v) for v in (r.result or {}).get("partial_unexpected_list", [])][
+                    :10
+                ],
+            }
+            for r in res.results
+            if not r.success
+        ]
+        out["tables"][name] = {
+            "success": bool(res.success),
+            "rows": df.height,
+            "evaluated": res.statistics["evaluated_expectations"],
+            "failed": failed,
+        }
+        out["success"] = out["success"] and bool(res.success)
+    return out

@@ -1,0 +1,122 @@
+"""Build the warehouse with dbt, then publish it by swapping files.
+
+DuckDB allows one writer or many readers, and a dashboard reading ``warehouse.duckdb`` must never
+block or see a half-built warehouse.  So dbt writes ``warehouse.build.duckdb`` (started from a copy of
+the published one, so incremental models keep their history) and only a green build is moved over
+the published file with ``os.replace``; a reader that already opened the old file keeps reading it.
+A lock file serialises builds (single writer).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest import ensure_layout
+from pipelines.settings import Settings
+
+
+class BuildError(RuntimeError):
+    pass
+
+
+@dataclass
+class BuildResult:
+    seconds: float
+    passed: int
+    failed: int
+    warned: int
+    skipped: int
+    failures: list[str]
+    log_path: str
+
+
+@contextmanager
+def build_lock(settings: Settings):
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with open(settings.home / ".build.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
+
+
+def run_dbt(args: list[str], settings: Settings, log_path: Path | None = None) -> subprocess.CompletedProcess:
+    """Run a dbt command with the settings' environment (profiles.yml and sources have no defaults)."""
+    env = {**os.environ, **settings.dbt_env()}
+    cmd = [dbt_executable(), *args, "--project-dir", str(settings.dbt_dir), "--profiles-dir", str(settings.dbt_dir)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.dbt_dir)
+    if log_path is not None:
+        log_path.write_text(proc.stdout + proc.stderr)
+    return proc
+
+
+def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
+    data = json.loads(path.read_text())
+    counts = {"pass": 0, "success": 0, "fail": 0, "error": 0, "warn": 0, "skipped": 0}
+    failures = []
+    for r in data.get("results", []):
+        status = r.get("status")
+        counts[status] = counts.get(status, 0) + 1
+        if status in ("fail", "error"):
+            failures.append(f"{r.get('unique_id')}: {status} {(r.get('message') or '')[:300]}")
+    return (
+        counts["pass"] + counts["success"],
+        counts["fail"] + counts["error"],
+        counts["warn"],
+        counts["skipped"],
+        failures,
+    )
+
+
+def build_warehouse(settings: Settings, select: list[str] | None = None, full_refresh: bool = False) -> BuildResult:
+    """``dbt build`` into the build file; on success swap it in as the published warehouse."""
+    ensure_layout(settings)
+    t0 = time.perf_counter()
+    with build_lock(settings):
+        build = settings.build_warehouse_path
+        for stale in (build, Path(str(build) + ".wal")):
+            stale.unlink(missing_ok=True)
+        if settings.warehouse_path.exists() and not full_refresh:
+            shutil.copy2(settings.warehouse_path, build)
+        args = ["build"]
+        if select:
+            args += ["--select", *select]
+        if full_refresh:
+            args.append("--full-refresh")
+        log_path = settings.runs_dir / "dbt_build.log"
+        proc = run_dbt(args, settings, log_path)
+        run_results = settings.dbt_dir / "target" / "run_results.json"
+        if run_results.exists():
+            shutil.copy2(run_results, settings.runs_dir / "run_results.json")
+            passed, failed, warned, skipped, failures = _summarise_run_results(run_results)
+        else:
+            passed = warned = skipped = 0
+            failed, failures = 1, [proc.stdout[-2000:] + proc.stderr[-2000:]]
+        if proc.returncode != 0 or failed:
+            raise BuildError(
+                f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
+                f"Log: {log_path}\n" + "\n".join(failures[:20])
+            )
+        # Fold the WAL into the file so the swapped-in warehouse is self-contained.
+        con = duckdb.connect(str(build))
+        con.execute("checkpoint")
+        con.close()
+        os.replace(build, settings.warehouse_path)
+    return BuildResult(time.perf_counter() - t0, passed, failed, warned, skipped, failures, str(log_path))

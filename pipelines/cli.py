@@ -1,0 +1,214 @@
+"""``revcycle`` command line.  The Airflow DAG calls the same functions (pipelines.ingest / pipelines.build)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.settings import Settings, get_settings
+
+
+def _expand(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out += sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith("."))
+        elif p.exists():
+            out.append(p)
+        else:
+            print(f"{p}: no such file", file=sys.stderr)
+            out.append(p)
+    return out
+
+
+def _print_outcomes(outcomes) -> int:
+    bad = 0
+    for o in outcomes:
+        print(o.summary_line())
+        if o.status in ("rejected", "partial"):
+            bad += 1
+            for r in o.reasons[:10]:
+                print(f"  {r}", file=sys.stderr)
+            if len(o.reasons) > 10:
+                print(f"  ... {len(o.reasons) - 10} more (see {o.quarantine_dir}/reason.json)", file=sys.stderr)
+            print(f"  quarantined: {o.quarantine_dir}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def cmd_ingest(args, settings: Settings) -> int:
+    from pipelines.ingest import Outcome, ingest_file
+
+    outcomes = []
+    for p in _expand(args.paths):
+        if not p.exists():
+            outcomes.append(Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"]))
+            continue
+        outcomes.append(ingest_file(p, settings))
+    return _print_outcomes(outcomes)
+
+
+def cmd_build(args, settings: Settings) -> int:
+    from pipelines.build import BuildError, build_warehouse
+
+    try:
+        res = build_warehouse(settings, select=args.select, full_refresh=args.full_refresh)
+    except BuildError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    print(f"dbt build: {res.passed} passed, {res.warned} warned, {res.skipped} skipped in {res.seconds:.1f}s")
+    print(f"warehouse: {settings.warehouse_path}")
+    return 0
+
+
+def cmd_run(args, settings: Settings) -> int:
+    from pipelines.ingest import ingest_paths, landed_files
+
+    files = landed_files(settings)
+    if not files:
+        print(f"landing folder {settings.landing_dir} is empty")
+    rc_ingest = _print_outcomes(ingest_paths(files, settings))
+    rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings)
+    if rc_build == 0:
+        cmd_summary(args, settings)
+    # Quarantined input is reported (exit 1) but does not stop the good files from being built.
+    return rc_build or rc_ingest
+
+
+def cmd_summary(args, settings: Settings) -> int:
+    from pipelines.warehouse import WarehouseNotBuilt, file_counts, headline_kpis
+
+    try:
+        k = headline_kpis(settings)
+        f = file_counts(settings)
+    except WarehouseNotBuilt as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    rate = k["initial_denial_rate"]
+    if getattr(args, "json", False):
+        print(json.dumps({**f, **k}, default=str))
+        return 0
+    print("revcycle summary")
+    print(f"  files accepted      {f['accepted']} (+{f['partial']} partially)")
+    print(f"  files quarantined   {f['quarantined']}")
+    print(f"  claims submitted    {k['claims_submitted']}")
+    print(f"  claims adjudicated  {k['claims_adjudicated']}")
+    print(f"  initially denied    {k['claims_initially_denied']}")
+    print(f"  initial denial rate {'n/a' if rate is None else f'{rate:.1%}'}")
+    print(f"  paid amount         ${k['paid_amount']:,.2f}")
+    return 0
+
+
+def cmd_parse(args, settings: Settings) -> int:
+    from pipelines.x12.parser import parse_file
+
+    out_dir = Path(args.out)
+    rc = 0
+    for p in _expand(args.files):
+        if not p.exists():
+            rc = 1
+            continue
+        res = parse_file(p)
+        target = out_dir / res.file_id
+        target.mkdir(parents=True, exist_ok=True)
+        for name, df in res.tables.items():
+            if df.height:
+                df.write_parquet(target / f"{name}.parquet")
+        res.findings_frame().write_parquet(target / "findings.parquet")
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "file": str(p),
+                        "type": res.file_type,
+                        "status": res.status,
+                        "claims": res.claims,
+                        "lines": res.lines,
+                        "errors": res.errors,
+                        "warnings": res.warnings,
+                        "out": str(target),
+                    }
+                )
+            )
+        else:
+            print(res.summary_line())
+            for f in res.findings:
+                if f.severity == "error":
+                    print(f"  {f.describe(str(p))}", file=sys.stderr)
+        if res.status == "rejected":
+            rc = 1
+    return rc
+
+
+def cmd_dashboard(args, settings: Settings) -> int:
+    app = settings.project_root / "dashboards" / "streamlit_app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
+    print(f"dashboard: http://localhost:{args.port}")
+    return subprocess.call(cmd, env={**os.environ, "REVCYCLE_HOME": str(settings.home)})
+
+
+def cmd_demo_data(args, settings: Settings) -> int:
+    settings.ensure_dirs()
+    existing = [p for p in settings.landing_dir.rglob("*") if p.is_file()]
+    if existing and not args.force:
+        print(f"landing folder already has {len(existing)} file(s); demo data not copied")
+        return 0
+    for src in sorted(settings.demo_data_dir.iterdir()):
+        if src.is_file() and not src.name.startswith("."):
+            shutil.copy2(src, settings.landing_dir / src.name)
+    print(f"copied demo data into {settings.landing_dir}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="revcycle",
+        description="Revenue-cycle analytics from X12 837/835 and encounter extracts. "
+        "Data root: $REVCYCLE_HOME (default ./data).",
+    )
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
+    s.add_argument("paths", nargs="+", help="files or folders to ingest")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("build", help="dbt build into a new warehouse file, then swap it in")
+    s.add_argument("--select", nargs="*", help="dbt selection (default: everything)")
+    s.add_argument("--full-refresh", action="store_true", help="rebuild from scratch")
+    s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
+    s.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("summary", help="print headline numbers from the published warehouse")
+    s.add_argument("--json", action="store_true", help="one JSON object")
+    s.set_defaults(func=cmd_summary)
+
+    s = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    s.add_argument("--port", type=int, default=8501)
+    s.set_defaults(func=cmd_dashboard)
+
+    s = sub.add_parser("parse", help="parse X12 files only: Parquet tables + findings, no publishing")
+    s.add_argument("files", nargs="+")
+    s.add_argument("--out", required=True, help="output folder (one subfolder per file id)")
+    s.add_argument("--json", action="store_true", help="one JSON object per file")
+    s.set_defaults(func=cmd_parse)
+
+    s = sub.add_parser("demo-data", help="copy the bundled demo extracts into an empty landing folder")
+    s.add_argument("--force", action="store_true", help="copy even if landing/ is not empty")
+    s.set_defaults(func=cmd_demo_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args, get_settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""Read-only access to the published warehouse, shared by the CLI summary and the dashboards.
+
+Connections are short-lived and read-only: DuckDB lets many readers or one writer in, and the build
+swaps a new file in place, so a connection is opened per query and closed straight after.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.settings import Settings, get_settings
+
+
+class WarehouseNotBuilt(RuntimeError):
+    pass
+
+
+def query(sql: str, params: list | None = None, settings: Settings | None = None, retries: int = 5) -> pl.DataFrame:
+    path: Path = (settings or get_settings()).warehouse_path
+    if not path.exists():
+        raise WarehouseNotBuilt(f"no warehouse at {path}: run `revcycle run` (or `make demo`) first")
+    for attempt in range(retries):
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException:
+            # Only while another process holds a write lock on this very file (never the build file).
+            if attempt == retries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        try:
+            return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
+        finally:
+            con.close()
+    raise AssertionError("unreachable")
+
+
+HEADLINE_SQL = """
+select
+    count(*) filter (where has_submission)                         as claims_submitted,
+    count(*) filter (where is_adjudicated)                         as claims_adjudicated,
+    count(*) filter (where is_initially_denied)                    as claims_initially_denied,
+    count(*) filter (where is_initially_denied)::double
+        / nullif(count(*) filter (where is_adjudicated), 0)        as initial_denial_rate,
+    coalesce(sum(total_paid_amount), 0)::double                    as paid_amount,
+    coalesce(sum(total_charge_amount) filter (where has_submission), 0)::double as charge_amount
+from fct_claims
+"""
+
+
+def headline_kpis(settings: Settings | None = None) -> dict:
+    return query(HEADLINE_SQL, settings=settings).row(0, named=True)
+
+
+def file_counts(settings: Settings | None = None) -> dict:
+    s = settings or get_settings()
+    published = query("select status, count(*) as n from stg_revcycle__files group by status", settings=s)
+    counts = {r["status"]: r["n"] for r in published.iter_rows(named=True)}
+    return {
+        "accepted": counts.get("accepted", 0),
+        "partial": counts.get("partial", 0),
+        "quarantined": sum(r["status"] == "rejected" for r in quarantine_reasons(s)),
+    }
+
+
+def quarantine_reasons(settings: Settings | None = None) -> list[dict]:
+    s = settings or get_settings()
+    if not s.quarantine_dir.exists():
+        return []
+    return [json.loads(p.read_text()) for p in sorted(s.quarantine_dir.glob("*/reason.json"))]
