@@ -165,6 +165,29 @@ def cmd_demo_data(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_dbt(args, settings: Settings) -> int:
+    from pipelines.build import run_dbt
+
+    proc = run_dbt(args.dbt_args or ["build"], settings)
+    print(proc.stdout, end="")
+    print(proc.stderr, end="", file=sys.stderr)
+    return proc.returncode
+
+
+def cmd_dag_test(args, settings: Settings) -> int:
+    from pipelines.airflow_embedded import dags_test
+
+    settings.ensure_dirs()
+    proc = dags_test(args.dag_id, settings)
+    log = settings.runs_dir / f"airflow_{args.dag_id}.log"
+    log.write_text(proc.stdout + proc.stderr)
+    state = "success" if proc.returncode == 0 else "failed"
+    print(f"airflow dags test {args.dag_id}: {state} (log: {log})")
+    if proc.returncode != 0:
+        print((proc.stdout + proc.stderr)[-4000:], file=sys.stderr)
+    return proc.returncode
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="revcycle",
@@ -198,6 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder (one subfolder per file id)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.set_defaults(func=cmd_parse)
+
+    s = sub.add_parser("dbt", help="run dbt with the settings' environment (writes the build file, no swap)")
+    s.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claims")
+    s.set_defaults(func=cmd_dbt)
+
+    s = sub.add_parser("dag-test", help="run a DAG embedded with `airflow dags test` (SQLite metadata)")
+    s.add_argument("dag_id", nargs="?", default="revcycle_pipeline")
+    s.set_defaults(func=cmd_dag_test)
 
     s = sub.add_parser("demo-data", help="copy the bundled demo extracts into an empty landing folder")
     s.add_argument("--force", action="store_true", help="copy even if landing/ is not empty")

@@ -1,0 +1,52 @@
+# revcycle: `make demo` sets up and runs the main job; `make test` sets up and passes the tests.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.setup-stamp
+PORT ?= 8501
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test lint format dbt dashboard run clean
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP)  ## create .venv and install the pinned stack (idempotent)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]' -c constraints.txt
+	@touch $(STAMP)
+
+demo: setup  ## demo data -> Airflow DAG (embedded) -> summary -> dashboard on :$(PORT)
+	$(BIN)/revcycle demo-data
+	$(BIN)/revcycle dag-test revcycle_pipeline
+	$(BIN)/revcycle summary
+	@echo "Serving the dashboard at http://localhost:$(PORT) (Ctrl-C to stop)"
+	$(BIN)/revcycle dashboard --port $(PORT)
+
+test: setup lint  ## lint + the whole pytest pyramid (unit, dbt, GX, DAG, AppTest, e2e)
+	$(BIN)/pytest
+
+lint:  ## ruff (incl. Airflow AIR3 rules)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:  ## apply ruff fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+run: setup  ## ingest the landing folder and build (no Airflow)
+	$(BIN)/revcycle run
+
+dbt: setup  ## run dbt with the settings' environment, e.g. make dbt ARGS="test --select fct_claims"
+	$(BIN)/revcycle dbt $(ARGS)
+
+dashboard: setup  ## serve the dashboard only
+	$(BIN)/revcycle dashboard --port $(PORT)
+
+clean:  ## remove generated data (keeps .venv)
+	rm -rf data dbt_project/target dbt_project/logs artifacts

@@ -1,0 +1,63 @@
+"""Overview: claims, initial denial rate, paid amount and denials by payer from the published warehouse."""
+
+import altair as alt
+import streamlit as st
+
+from dashboards import queries
+
+st.title("Revenue cycle overview")
+
+version = queries.warehouse_version()
+if version is None:
+    st.info("No warehouse yet. Drop extracts into the landing folder and run `revcycle run` (or `make demo`).")
+    st.stop()
+
+fresh = queries.freshness(version)
+st.caption(
+    f"Data loaded {fresh['last_loaded_at']:%Y-%m-%d %H:%M} UTC · last 837 submission "
+    f"{fresh['last_submission_date'] or 'n/a'} · last 835 adjudication {fresh['last_remit_date'] or 'n/a'}"
+)
+
+k = queries.headline(version)
+f = queries.files(version)
+rate = k["initial_denial_rate"]
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Claims submitted", f"{k['claims_submitted']:,}", help="Distinct claims (CLM01) with an 837 loaded.")
+c2.metric(
+    "Initial denial rate",
+    "n/a" if rate is None else f"{rate:.1%}",
+    help="Claims whose first adjudication was a full or partial denial ÷ adjudicated claims "
+    "(simple cohort variant, DOMAIN.md §1.1). Reversals, pends and resubmissions never add a claim.",
+)
+c3.metric("Paid amount", f"${k['paid_amount']:,.2f}", help="Σ CLP04 over all 835s, reversals netted.")
+c4.metric("Claims adjudicated", f"{k['claims_adjudicated']:,}")
+st.caption(f"Files accepted: {f['accepted']} (+{f['partial']} partially) · quarantined: {f['quarantined']}")
+
+by_payer = queries.denials_by_payer(version)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Initial denials by payer")
+    chart = (
+        alt.Chart(by_payer.to_pandas())
+        .mark_bar()
+        .encode(
+            x=alt.X("initially_denied:Q", title="Initially denied claims"),
+            y=alt.Y("payer:N", sort="-x", title=None),
+            tooltip=["payer", "adjudicated", "initially_denied", alt.Tooltip("initial_denial_rate:Q", format=".1%")],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+with right:
+    st.subheader("Root causes")
+    st.dataframe(queries.denials_by_root_cause(version), hide_index=True, width="stretch")
+
+st.subheader("Payers")
+st.dataframe(
+    by_payer,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "initial_denial_rate": st.column_config.NumberColumn("initial denial rate", format="percent"),
+        "paid_amount": st.column_config.NumberColumn("paid", format="dollar"),
+    },
+)

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import PROJECT_ROOT, Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLES = FIXTURES / "x12-samples"
+DEMO = PROJECT_ROOT / "demo_data"
+
+# Hand-computed from demo_data/ (see tests/fixtures/README.md for the claim-by-claim working).
+DEMO_TRUTH = {
+    "files": 7,
+    "claims_submitted": 9,
+    "claims_adjudicated": 8,
+    "claims_initially_denied": 3,
+    "paid_amount": 526.20,
+    "charge_amount": 1415.00,
+}
+
+
+def manifest_rows() -> list[dict]:
+    with open(SAMPLES / "MANIFEST.tsv") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def make_settings(home: Path) -> Settings:
+    return Settings(project_root=PROJECT_ROOT, home=home)
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch) -> Settings:
+    home = tmp_path / "home"
+    monkeypatch.setenv("REVCYCLE_HOME", str(home))
+    s = make_settings(home)
+    s.ensure_dirs()
+    return s
+
+
+@pytest.fixture(scope="session")
+def built_demo(tmp_path_factory) -> Settings:
+    """Demo data ingested and built once per session (CLI functions, no Airflow)."""
+    from pipelines.build import build_warehouse
+    from pipelines.ingest import ingest_paths
+
+    s = make_settings(tmp_path_factory.mktemp("built") / "home")
+    s.ensure_dirs()
+    for f in DEMO.iterdir():
+        shutil.copy2(f, s.landing_dir / f.name)
+    outcomes = ingest_paths(sorted(s.landing_dir.iterdir()), s)
+    assert all(o.status == "accepted" for o in outcomes), [o.reasons for o in outcomes]
+    build_warehouse(s)
+    return s
