@@ -17,10 +17,9 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 @cache
 def _context():
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations.suites import SUITES
-
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)  # keep CLI/Airflow logs readable
@@ -53,9 +52,9 @@ def validate_tables(tables: dict[str, pl.DataFrame]) -> dict:
                 "column": r.expectation_config.kwargs.get("column")
                 or r.expectation_config.kwargs.get("column_list"),
                 "unexpected_count": (r.result or {}).get("unexpected_count"),
-                "partial_unexpected_list": [str(v) for v in (r.result or {}).get("partial_unexpected_list", [])][
-                    :10
-                ],
+                "partial_unexpected_list": [
+                    str(v) for v in (r.result or {}).get("partial_unexpected_list", [])
+                ][:10],
             }
             for r in res.results
             if not r.success

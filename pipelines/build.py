@@ -60,8 +60,15 @@ def dbt_executable() -> str:
 def run_dbt(args: list[str], settings: Settings, log_path: Path | None = None) -> subprocess.CompletedProcess:
     """Run a dbt command with the settings' environment (profiles.yml and sources have no defaults)."""
     env = {**os.environ, **settings.dbt_env()}
-    cmd = [dbt_executable(), *args, "--project-dir", str(settings.dbt_dir), "--profiles-dir", str(settings.dbt_dir)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.dbt_dir)
+    cmd = [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(settings.dbt_dir),
+        "--profiles-dir",
+        str(settings.dbt_dir),
+    ]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.dbt_dir, check=False)
     if log_path is not None:
         log_path.write_text(proc.stdout + proc.stderr)
     return proc
@@ -85,7 +92,9 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
     )
 
 
-def build_warehouse(settings: Settings, select: list[str] | None = None, full_refresh: bool = False) -> BuildResult:
+def build_warehouse(
+    settings: Settings, select: list[str] | None = None, full_refresh: bool = False
+) -> BuildResult:
     """``dbt build`` into the build file; on success swap it in as the published warehouse."""
     ensure_layout(settings)
     t0 = time.perf_counter()

@@ -35,7 +35,9 @@ def _print_outcomes(outcomes) -> int:
             for r in o.reasons[:10]:
                 print(f"  {r}", file=sys.stderr)
             if len(o.reasons) > 10:
-                print(f"  ... {len(o.reasons) - 10} more (see {o.quarantine_dir}/reason.json)", file=sys.stderr)
+                print(
+                    f"  ... {len(o.reasons) - 10} more (see {o.quarantine_dir}/reason.json)", file=sys.stderr
+                )
             print(f"  quarantined: {o.quarantine_dir}", file=sys.stderr)
     return 1 if bad else 0
 
@@ -46,7 +48,9 @@ def cmd_ingest(args, settings: Settings) -> int:
     outcomes = []
     for p in _expand(args.paths):
         if not p.exists():
-            outcomes.append(Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"]))
+            outcomes.append(
+                Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"])
+            )
             continue
         outcomes.append(ingest_file(p, settings))
     return _print_outcomes(outcomes)

@@ -26,7 +26,7 @@ def detect_kind(data: bytes) -> str:
     if head[:4] == b"PAR1":
         try:
             cols = pl.read_parquet_schema(io.BytesIO(data)).keys()
-        except Exception:  # corrupt parquet is simply not a recognised file
+        except (pl.exceptions.PolarsError, OSError, ValueError):  # corrupt parquet: not a recognised file
             return UNKNOWN
         return ENCOUNTERS if looks_like_encounters(list(cols)) else UNKNOWN
     if _ISA.search(head) or re.match(rb"\s*ST[*|^~]\d{3}", head.lstrip(b"\xef\xbb\xbf")):

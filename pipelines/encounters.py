@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+
 import polars as pl
 
 from pipelines.x12.schemas import MONEY
@@ -38,8 +39,14 @@ ENCOUNTER_SCHEMA = pl.Schema(
         "file_id": pl.String,
         "row_number": pl.Int64,
         **{
-            c: {"str": pl.String, "npi": pl.String, "int": pl.Int64, "float": pl.Float64, "money": MONEY,
-                "date": pl.Date}[t]  # fmt: skip
+            c: {
+                "str": pl.String,
+                "npi": pl.String,
+                "int": pl.Int64,
+                "float": pl.Float64,
+                "money": MONEY,
+                "date": pl.Date,
+            }[t]
             for c, (t, _) in CONTRACT.items()
         },
     }
@@ -82,8 +89,10 @@ def parse_encounters(data: bytes, file_name: str, file_id: str) -> EncounterResu
         if c not in raw.columns:
             raw = raw.with_columns(pl.lit(None, dtype=pl.String).alias(c))
     # Header is line 1, so data row n is file line n + 1: that is what a user sees in an editor.
-    raw = raw.select(list(CONTRACT)).with_row_index("row_number", offset=2).with_columns(
-        pl.col(c).str.strip_chars() for c in CONTRACT
+    raw = (
+        raw.select(list(CONTRACT))
+        .with_row_index("row_number", offset=2)
+        .with_columns(pl.col(c).str.strip_chars() for c in CONTRACT)
     )
 
     typed_exprs, problems = [], []
@@ -138,4 +147,3 @@ def parse_encounters(data: bytes, file_name: str, file_id: str) -> EncounterResu
 
 def empty_encounters() -> pl.DataFrame:
     return pl.DataFrame(schema=ENCOUNTER_SCHEMA)
-

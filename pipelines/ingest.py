@@ -118,7 +118,9 @@ def is_published(settings: Settings, file_id: str) -> bool:
 
 
 def _findings_rows(file_id: str, file_name: str, findings: list[Finding]) -> pl.DataFrame:
-    return to_frame("findings", [{"file_id": file_id, "file_name": file_name, **f.as_row()} for f in findings])
+    return to_frame(
+        "findings", [{"file_id": file_id, "file_name": file_name, **f.as_row()} for f in findings]
+    )
 
 
 # ---------------------------------------------------------------- stage
@@ -161,7 +163,12 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
             out.rows_rejected = enc.rejected.height
             rejected_rows = enc.rejected
             findings = [
-                Finding(ERROR, "ENC_ROW_REJECTED", f"line {r['row_number']}: {r['reason']}", seg_index=r["row_number"])
+                Finding(
+                    ERROR,
+                    "ENC_ROW_REJECTED",
+                    f"line {r['row_number']}: {r['reason']}",
+                    seg_index=r["row_number"],
+                )
                 for r in enc.rejected.head(1000).iter_rows(named=True)
             ]
             out.reasons = [f"{path.name}: {f.message}" for f in findings[:20]]
@@ -171,7 +178,9 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
                 out.status = "partial" if enc.rejected.height else "accepted"
     else:
         out.status = "rejected"
-        msg = f"{path.name}: unrecognised file type (not X12 with an ISA header, nor an encounter CSV/Parquet)"
+        msg = (
+            f"{path.name}: unrecognised file type (not X12 with an ISA header, nor an encounter CSV/Parquet)"
+        )
         out.reasons = [msg]
         findings = [Finding(ERROR, "UNRECOGNISED_FILE", msg)]
 
@@ -250,7 +259,9 @@ def publish_staged(out: Outcome, settings: Settings) -> Outcome:
                 {
                     **{k: getattr(out, k) for k in ("file_id", "file_name", "kind", "file_type", "status")},
                     "size_bytes": (staged / "_original").stat().st_size,
-                    **{k: getattr(out, k) for k in ("claims", "lines", "rows_rejected", "errors", "warnings")},
+                    **{
+                        k: getattr(out, k) for k in ("claims", "lines", "rows_rejected", "errors", "warnings")
+                    },
                     "loaded_at": datetime.now(UTC).replace(tzinfo=None),
                 }
             ],
@@ -284,4 +295,12 @@ def ingest_paths(paths: list[Path], settings: Settings) -> list[Outcome]:
     return [ingest_file(p, settings) for p in paths]
 
 
-__all__ = ["ALL_TABLES", "UNKNOWN", "Outcome", "ingest_file", "publish_staged", "stage_file", "validate_staged"]
+__all__ = [
+    "ALL_TABLES",
+    "UNKNOWN",
+    "Outcome",
+    "ingest_file",
+    "publish_staged",
+    "stage_file",
+    "validate_staged",
+]

@@ -20,7 +20,9 @@ class WarehouseNotBuilt(RuntimeError):
     pass
 
 
-def query(sql: str, params: list | None = None, settings: Settings | None = None, retries: int = 5) -> pl.DataFrame:
+def query(
+    sql: str, params: list | None = None, settings: Settings | None = None, retries: int = 5
+) -> pl.DataFrame:
     path: Path = (settings or get_settings()).warehouse_path
     if not path.exists():
         raise WarehouseNotBuilt(f"no warehouse at {path}: run `revcycle run` (or `make demo`) first")

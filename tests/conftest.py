@@ -1,12 +1,19 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from pipelines.settings import PROJECT_ROOT, Settings
+
+# Airflow reads its home at import time: keep tests away from ~/airflow and the examples.
+os.environ.setdefault("AIRFLOW_HOME", str(Path(tempfile.gettempdir()) / "revcycle-pytest-airflow"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "x12-samples"

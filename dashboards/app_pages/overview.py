@@ -9,7 +9,9 @@ st.title("Revenue cycle overview")
 
 version = queries.warehouse_version()
 if version is None:
-    st.info("No warehouse yet. Drop extracts into the landing folder and run `revcycle run` (or `make demo`).")
+    st.info(
+        "No warehouse yet. Drop extracts into the landing folder and run `revcycle run` (or `make demo`)."
+    )
     st.stop()
 
 fresh = queries.freshness(version)
@@ -22,7 +24,9 @@ k = queries.headline(version)
 f = queries.files(version)
 rate = k["initial_denial_rate"]
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Claims submitted", f"{k['claims_submitted']:,}", help="Distinct claims (CLM01) with an 837 loaded.")
+c1.metric(
+    "Claims submitted", f"{k['claims_submitted']:,}", help="Distinct claims (CLM01) with an 837 loaded."
+)
 c2.metric(
     "Initial denial rate",
     "n/a" if rate is None else f"{rate:.1%}",
@@ -43,7 +47,12 @@ with left:
         .encode(
             x=alt.X("initially_denied:Q", title="Initially denied claims"),
             y=alt.Y("payer:N", sort="-x", title=None),
-            tooltip=["payer", "adjudicated", "initially_denied", alt.Tooltip("initial_denial_rate:Q", format=".1%")],
+            tooltip=[
+                "payer",
+                "adjudicated",
+                "initially_denied",
+                alt.Tooltip("initial_denial_rate:Q", format=".1%"),
+            ],
         )
     )
     st.altair_chart(chart, width="stretch")

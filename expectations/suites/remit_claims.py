@@ -10,7 +10,9 @@ def build_suite() -> gx.ExpectationSuite:
     e = gx.expectations
     suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column="claim_id"))
     suite.add_expectation(e.ExpectColumnValuesToBeUnique(column="remit_claim_key"))
-    suite.add_expectation(e.ExpectColumnValuesToBeInSet(column="status_code", value_set=sorted(CLP_STATUS_CODES)))
+    suite.add_expectation(
+        e.ExpectColumnValuesToBeInSet(column="status_code", value_set=sorted(CLP_STATUS_CODES))
+    )
     suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column="paid_amount"))
     suite.add_expectation(e.ExpectColumnValuesToNotBeNull(column="charge_amount"))
     return suite

@@ -97,7 +97,9 @@ class TxContext:
             except ValueError:
                 pass
         # A bad date loses one attribute, not the claim: load it as null with a warning.
-        self.warn("ELEM_BAD_DATE", f"{value!r} is not a valid CCYYMMDD date (loaded as null)", idx, seg_id, elem)
+        self.warn(
+            "ELEM_BAD_DATE", f"{value!r} is not a valid CCYYMMDD date (loaded as null)", idx, seg_id, elem
+        )
         return None
 
     def period(self, idx: int, seg: list[str], fmt_i: int, val_i: int) -> tuple[str | None, str | None]:

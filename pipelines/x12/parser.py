@@ -137,7 +137,11 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
         return result()
     if tok.prefix_text.strip():
         findings.append(
-            Finding(WARNING, "ENV_TEXT_BEFORE_ISA", f"{len(tok.prefix_text)} characters before the ISA were ignored")
+            Finding(
+                WARNING,
+                "ENV_TEXT_BEFORE_ISA",
+                f"{len(tok.prefix_text)} characters before the ISA were ignored",
+            )
         )
 
     delims = tok.delimiters
@@ -155,17 +159,23 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
     def close_st(se_idx: int | None, se: list[str] | None):
         nonlocal st
         assert st is not None
-        ctx = TxContext(file_id=file_id, isa13=isa13 or "", gs06=gs06 or "", st02=st["st02"] or "", delims=delims)
+        ctx = TxContext(
+            file_id=file_id, isa13=isa13 or "", gs06=gs06 or "", st02=st["st02"] or "", delims=delims
+        )
         segs: list[Segment] = st["segments"]
         if se is None:
-            ctx.error("ENV_MISSING_SE", "transaction set has no SE trailer (file truncated?)", st["idx"], "ST")
+            ctx.error(
+                "ENV_MISSING_SE", "transaction set has no SE trailer (file truncated?)", st["idx"], "ST"
+            )
         else:
             declared = element(se, 1)
             actual = len(segs) + 2
             if declared != str(actual):
                 # The trailer is present, so the set is complete; a miscount is a sender defect we report
                 # but do not reject on (a missing SE or a control-number mismatch is an error).
-                ctx.warn("ENV_SE_COUNT", f"SE01 says {declared} segments, counted {actual}", se_idx, "SE", "01")
+                ctx.warn(
+                    "ENV_SE_COUNT", f"SE01 says {declared} segments, counted {actual}", se_idx, "SE", "01"
+                )
             if element(se, 2) != st["st02"]:
                 ctx.error(
                     "ENV_SE_CONTROL", f"SE02 {element(se, 2)!r} != ST02 {st['st02']!r}", se_idx, "SE", "02"
@@ -190,7 +200,9 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
                 if not SEGMENT_ID_RE.match(sid):
                     ctx.error("SEG_BAD_ID", f"{sid[:20]!r} is not a segment identifier", idx)
                 elif sid not in vocab:
-                    ctx.error("SEG_UNKNOWN", f"segment {sid} is not part of the {ttype} transaction set", idx, sid)
+                    ctx.error(
+                        "SEG_UNKNOWN", f"segment {sid} is not part of the {ttype} transaction set", idx, sid
+                    )
             segs_ok = [s for s in segs if s[1][0] in vocab]
             out = parse_835(segs_ok, ctx) if ttype == "835" else parse_837(segs_ok, ctx, ttype)
         types.add(ttype)
@@ -243,7 +255,13 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
             if st is not None:
                 close_st(None, None)
             if element(seg, 1) != str(gs_count):
-                env_warn("ENV_IEA_COUNT", f"IEA01 says {element(seg, 1)} groups, counted {gs_count}", idx, sid, "01")
+                env_warn(
+                    "ENV_IEA_COUNT",
+                    f"IEA01 says {element(seg, 1)} groups, counted {gs_count}",
+                    idx,
+                    sid,
+                    "01",
+                )
             if element(seg, 2) != isa13:
                 env_error("ENV_IEA_CONTROL", f"IEA02 {element(seg, 2)!r} != ISA13 {isa13!r}", idx, sid, "02")
             isa13 = None
@@ -257,7 +275,9 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
             if st is not None:
                 close_st(None, None)
             if element(seg, 1) != str(st_in_gs):
-                env_warn("ENV_GE_COUNT", f"GE01 says {element(seg, 1)} sets, counted {st_in_gs}", idx, sid, "01")
+                env_warn(
+                    "ENV_GE_COUNT", f"GE01 says {element(seg, 1)} sets, counted {st_in_gs}", idx, sid, "01"
+                )
             if element(seg, 2) != gs06:
                 env_error("ENV_GE_CONTROL", f"GE02 {element(seg, 2)!r} != GS06 {gs06!r}", idx, sid, "02")
         elif sid == "ST":

@@ -231,7 +231,10 @@ def to_frame(table: str, rows: list[dict]) -> pl.DataFrame:
     cols = TABLES[table]
     data = {name: [r.get(name) for r in rows] for name, _ in cols}
     frame = pl.DataFrame(
-        {name: pl.Series(name, data[name], dtype=pl.Int64 if kind == "int" else pl.String) for name, kind in cols}
+        {
+            name: pl.Series(name, data[name], dtype=pl.Int64 if kind == "int" else pl.String)
+            for name, kind in cols
+        }
     )
     casts = []
     for name, kind in cols:

@@ -129,7 +129,9 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
             line_count = 0
             status = element(seg, 2)
             if status not in CLP_STATUS_CODES:
-                ctx.error("ELEM_BAD_CODE", f"CLP02 claim status {status!r} is not a valid code", idx, sid, "02")
+                ctx.error(
+                    "ELEM_BAD_CODE", f"CLP02 claim status {status!r} is not a valid code", idx, sid, "02"
+                )
             if element(seg, 1) is None:
                 ctx.error("REQ_MISSING_ELEMENT", "CLP01 patient control number is missing", idx, sid, "01")
             claim = {
@@ -292,7 +294,9 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
             "BPR",
             "02",
         )
-    header = {k: pay.get(k) for k in ("payment_date", "production_date", "payer_name", "payer_id", "payee_npi")}
+    header = {
+        k: pay.get(k) for k in ("payment_date", "production_date", "payer_name", "payer_id", "payee_npi")
+    }
     header["trace_number"] = pay.get("trace_number")
     for c in out["remit_claims"]:
         c.update(header)

@@ -171,7 +171,9 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                 claim["admission_date"] = start
         elif sid == "CL1" and claim is not None:
             claim.update(
-                admission_type=element(seg, 1), admission_source=element(seg, 2), discharge_status=element(seg, 3)
+                admission_type=element(seg, 1),
+                admission_source=element(seg, 2),
+                discharge_status=element(seg, 3),
             )
         elif sid == "HI" and claim is not None and line is None:
             for comp in seg[1:]:
@@ -228,5 +230,7 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
             )
     close_claim()
     if not bht_seen:
-        ctx.error("REQ_MISSING_SEGMENT", "837 has no BHT (beginning of hierarchical transaction)", segment_id="BHT")
+        ctx.error(
+            "REQ_MISSING_SEGMENT", "837 has no BHT (beginning of hierarchical transaction)", segment_id="BHT"
+        )
     return out

@@ -77,7 +77,11 @@ def test_835_line_level_denials_and_remarks():
     lines = res.tables["remit_lines"]
     assert lines.height == 10
     first = lines.sort("seg_index").row(0, named=True)
-    assert (first["procedure_code"], first["modifier_1"], first["charge_amount"]) == ("V2020", "RB", Decimal("6"))
+    assert (first["procedure_code"], first["modifier_1"], first["charge_amount"]) == (
+        "V2020",
+        "RB",
+        Decimal(6),
+    )
     adj = res.tables["remit_adjustments"]
     assert adj.filter(pl.col("adjustment_level") == "line").select("reason_code").to_series().to_list() == [
         "29",
@@ -92,14 +96,23 @@ def test_837p_demo_claim_lines_and_diagnoses():
     res = parse_file(SAMPLES / "LinuxForHealth__x12/demo-file__demo.837")
     claim = res.tables["claims"].row(0, named=True)
     assert claim["claim_id"] == "26463774"
-    assert claim["total_charge"] == Decimal("100")
-    assert (claim["billing_npi"], claim["payer_id"], claim["filing_indicator"]) == ("1912301953", "999996666", "CI")
+    assert claim["total_charge"] == Decimal(100)
+    assert (claim["billing_npi"], claim["payer_id"], claim["filing_indicator"]) == (
+        "1912301953",
+        "999996666",
+        "CI",
+    )
     assert (claim["patient_last_name"], claim["patient_first_name"]) == ("SMITH", "TED")
     assert (claim["facility_code"], claim["frequency_code"]) == ("11", "1")
     lines = res.tables["claim_lines"].sort("line_number")
     assert lines["procedure_code"].to_list() == ["99213", "87070", "99214", "86663"]
-    assert sum(lines["charge_amount"].to_list()) == Decimal("100")
-    assert [str(d) for d in lines["service_date"].to_list()] == ["2006-10-03", "2006-10-03", "2006-10-10", "2006-10-10"]
+    assert sum(lines["charge_amount"].to_list()) == Decimal(100)
+    assert [str(d) for d in lines["service_date"].to_list()] == [
+        "2006-10-03",
+        "2006-10-03",
+        "2006-10-10",
+        "2006-10-10",
+    ]
     dx = res.tables["claim_diagnoses"].sort("diagnosis_order")
     assert dx.select("qualifier", "diagnosis_code").rows() == [("BK", "0340"), ("BF", "V7389")]
 
@@ -127,7 +140,9 @@ def test_multiple_interchanges_and_transactions():
 
 def test_delimiter_variants_give_the_same_claims():
     a = parse_file(SAMPLES / "imsweb__x12-parser/src__test__resources__837_5010__x12_valid.txt")
-    b = parse_file(SAMPLES / "imsweb__x12-parser/src__test__resources__837_5010__x12_valid_different_separators.txt")
+    b = parse_file(
+        SAMPLES / "imsweb__x12-parser/src__test__resources__837_5010__x12_valid_different_separators.txt"
+    )
     cols = ["claim_id", "total_charge", "payer_id", "subscriber_member_id"]
     assert a.tables["claims"].select(cols).rows() == b.tables["claims"].select(cols).rows()
     assert a.tables["claim_lines"].height == b.tables["claim_lines"].height == 2

@@ -1,0 +1,105 @@
+"""dbt build (data + unit tests) on the demo set, mart numbers against hand-computed values."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+
+import duckdb
+import pytest
+
+from pipelines.build import BuildError, build_warehouse, run_dbt
+from pipelines.warehouse import headline_kpis, query
+from tests.conftest import DEMO_TRUTH
+
+
+def test_marts_match_hand_computed_values(built_demo):
+    k = headline_kpis(built_demo)
+    for key in ("claims_submitted", "claims_adjudicated", "claims_initially_denied"):
+        assert k[key] == DEMO_TRUTH[key], key
+    assert k["initial_denial_rate"] == pytest.approx(3 / 8)
+    assert k["paid_amount"] == pytest.approx(DEMO_TRUTH["paid_amount"])
+    assert k["charge_amount"] == pytest.approx(DEMO_TRUTH["charge_amount"])
+
+
+def test_claim_level_outcomes(built_demo):
+    rows = query(
+        "select claim_id, initial_denial_type, initial_root_cause, total_paid_amount::double as paid, "
+        "submission_count, reversal_count from fct_claims order by claim_id",
+        settings=built_demo,
+    ).rows()
+    by_id = {r[0]: r[1:] for r in rows}
+    assert by_id["C1002"][:2] == ("partial", "CODING_BUNDLING")
+    assert by_id["C1003"][:2] == ("full", "ELIGIBILITY_REGISTRATION")
+    assert by_id["C1003"][3] == 2  # the frequency-7 replacement is a second submission, not a new claim
+    assert by_id["C1004"][:2] == ("none", None)  # deductible-absorbed zero pay is not a denial
+    assert by_id["C1006"][:2] == ("full", "AUTHORIZATION_REFERRAL")
+    assert by_id["C1007"] == ("none", None, 55.0, 1, 1)  # reversal nets out, correction is current
+    assert by_id["C1008"][0] is None  # submitted, never adjudicated
+
+
+def test_unit_tests_ran_in_the_build(built_demo):
+    import json
+
+    results = json.loads((built_demo.runs_dir / "run_results.json").read_text())
+    unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert unit and all(r["status"] == "pass" for r in unit)
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
+    assert len(tests) >= 15 and all(r["status"] == "pass" for r in tests)
+
+
+def test_broken_denial_logic_fails_the_unit_test(built_demo, tmp_path):
+    """Copy the dbt project, break the rule (drop the status-4 branch) and expect the unit test to fail."""
+    from pipelines.settings import Settings
+
+    proj = tmp_path / "proj"
+    shutil.copytree(built_demo.dbt_dir, proj, ignore=shutil.ignore_patterns("target", "logs"))
+    model = proj / "models/intermediate/claims/int_remit_claims_classified.sql"
+    model.write_text(model.read_text().replace("when remits.status_code = '4' then 'full'", ""))
+    s = Settings(project_root=tmp_path, home=built_demo.home)
+    (tmp_path / "dbt_project").symlink_to(proj)
+    proc = run_dbt(["test", "--select", "test_type:unit"], s)
+    assert proc.returncode != 0
+    assert "test_denial_classification" in proc.stdout
+
+
+def test_reader_during_build_sees_old_or_new_never_a_lock_error(built_demo):
+    """A dashboard-style read-only reader keeps querying while dbt rebuilds and swaps the warehouse."""
+    errors, results = [], []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            try:
+                results.append(headline_kpis(built_demo)["claims_submitted"])
+            except Exception as e:  # any lock/IO error is a failure of the design
+                errors.append(repr(e))
+            time.sleep(0.02)
+
+    # hold one long-lived read-only connection on the published file for the whole build, too
+    held = duckdb.connect(str(built_demo.warehouse_path), read_only=True)
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        build_warehouse(built_demo)
+    finally:
+        stop.set()
+        t.join()
+    assert held.execute("select count(*) from fct_claims").fetchone()[0] == 9
+    held.close()
+    assert not errors, errors[:3]
+    assert results and set(results) == {DEMO_TRUTH["claims_submitted"]}
+
+
+def test_failed_build_leaves_published_warehouse_untouched(built_demo, tmp_path):
+    from pipelines.settings import Settings
+
+    proj = tmp_path / "dbt_project"
+    shutil.copytree(built_demo.dbt_dir, proj, ignore=shutil.ignore_patterns("target", "logs"))
+    (proj / "models/marts/finance/fct_claims.sql").write_text("select 1/0 as claim_id from nowhere")
+    before = built_demo.warehouse_path.stat().st_mtime_ns
+    with pytest.raises(BuildError):
+        build_warehouse(Settings(project_root=tmp_path, home=built_demo.home))
+    assert built_demo.warehouse_path.stat().st_mtime_ns == before
+    assert headline_kpis(built_demo)["claims_submitted"] == 9
