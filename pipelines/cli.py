@@ -43,17 +43,15 @@ def _print_outcomes(outcomes) -> int:
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from pipelines.ingest import Outcome, ingest_file
+    from pipelines.ingest import Outcome, ingest_paths
 
-    outcomes = []
-    for p in _expand(args.paths):
-        if not p.exists():
-            outcomes.append(
-                Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"])
-            )
-            continue
-        outcomes.append(ingest_file(p, settings))
-    return _print_outcomes(outcomes)
+    paths = _expand(args.paths)
+    missing = [
+        Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"])
+        for p in paths
+        if not p.exists()
+    ]
+    return _print_outcomes(ingest_paths([p for p in paths if p.exists()], settings) + missing)
 
 
 def cmd_build(args, settings: Settings) -> int:
@@ -169,6 +167,37 @@ def cmd_demo_data(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_generate(args, settings: Settings) -> int:
+    import time
+    from datetime import date
+
+    from pipelines.generate import Config, generate
+
+    cfg = Config(
+        out=Path(args.out),
+        claims=args.claims,
+        seed=args.seed,
+        months=args.months,
+        start=date.fromisoformat(args.start),
+        profile=args.profile,
+        anomaly_scale=args.anomaly_scale,
+        weekly_batches=args.weekly_batches,
+        encounter_format=args.encounter_format,
+        workers=args.workers,
+    )
+    t0 = time.perf_counter()
+    s = generate(cfg, progress=not args.quiet)
+    secs = time.perf_counter() - t0
+    print(
+        f"generated {s.claims:,} claims ({s.encounters:,} encounters, {s.remits:,} remits, {s.anomalies:,} anomalies) "
+        f"in {s.files_837:,} 837 + {s.files_835:,} 835 files in {secs:.1f}s ({s.claims / secs:,.0f} claims/s)"
+    )
+    print(
+        f"  landing files: {cfg.out / 'landing'}   truth: {cfg.out / 'truth'}   reference: {cfg.out / 'reference'}"
+    )
+    return 0
+
+
 def cmd_dbt(args, settings: Settings) -> int:
     from pipelines.build import run_dbt
 
@@ -225,6 +254,22 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True, help="output folder (one subfolder per file id)")
     s.add_argument("--json", action="store_true", help="one JSON object per file")
     s.set_defaults(func=cmd_parse)
+
+    s = sub.add_parser("generate", help="write a synthetic revenue-cycle world with known truth")
+    s.add_argument("--claims", type=int, required=True, help="number of claims to bill")
+    s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--out", required=True, help="output folder (landing/, truth/, reference/)")
+    s.add_argument("--months", type=int, default=12)
+    s.add_argument("--start", default="2024-01-01", help="first day of service (YYYY-MM-DD)")
+    s.add_argument(
+        "--profile", choices=["clinic", "multispecialty", "health-system"], default="multispecialty"
+    )
+    s.add_argument("--anomaly-scale", type=float, default=1.0, help="multiply every injected anomaly rate")
+    s.add_argument("--weekly-batches", action="store_true", help="send 837 batches weekly instead of daily")
+    s.add_argument("--encounter-format", choices=["csv", "parquet"], default="csv")
+    s.add_argument("--workers", type=int, default=2, help="processes (months are simulated in parallel)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("dbt", help="run dbt with the settings' environment (writes the build file, no swap)")
     s.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claims")

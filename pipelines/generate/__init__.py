@@ -1,0 +1,264 @@
+"""`revcycle generate`: a deterministic synthetic revenue-cycle world with known truth.
+
+Layout of the output folder:
+  landing/     837P/837I and 835 files (by day and payer) and encounter extracts, ready for landing/
+  truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth)
+  reference/   synthetic NCCI PTP, MUE, LEIE and physician-time files in the official layouts
+
+Months are simulated independently (one process each, two at a time) from one world, so the output is
+the same for a seed whatever the number of workers.
+
+Truth definitions (the warehouse must reproduce them):
+  * denial_rate_monthly: simple cohort; per primary payer and month of a claim's first adjudication,
+    adjudicated claims and those whose first adjudication was a full or partial denial.
+  * ar_aging (as of the last day of the period, aged from the date of service): a claim's insurance
+    balance is its charge while no adjudication has arrived; after one, the provider-liable denied amount
+    while a rework is pending or for 120 days after the denial (then written off); otherwise 0.
+  * anomalies: one row per injected billing-integrity anomaly (rule ids in pipelines.integrity_rules).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from pipelines.generate.codes import SPECIALTIES
+from pipelines.generate.reference import write_leie, write_mue, write_ncci_ptp, write_physician_time
+from pipelines.generate.simulate import MonthSimulator
+from pipelines.generate.world import World, _add_months, build_world
+from pipelines.integrity_rules import EM_UPCODING, MODIFIER_OVERUSE, VOLUME_OUTLIER
+
+ENCOUNTER_HEADER = ["encounter_id", "line_number", "patient_id", "service_date", "rendering_npi", "billing_npi",
+                    "location_id", "payer_id", "place_of_service", "procedure_code", "modifiers", "units",
+                    "charge_amount", "diagnosis_codes", "claim_id"]  # fmt: skip
+AGING_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"))
+
+
+def aging_bucket(age_days: int) -> str:
+    for limit, name in AGING_BUCKETS:
+        if age_days <= limit:
+            return name
+    return ">120"
+
+
+@dataclass(frozen=True)
+class Config:
+    out: Path
+    claims: int
+    seed: int = 42
+    months: int = 12
+    start: date = date(2024, 1, 1)
+    profile: str = "multispecialty"
+    anomaly_scale: float = 1.0
+    weekly_batches: bool = False
+    encounter_format: str = "csv"
+    workers: int = 2
+
+
+@dataclass
+class Summary:
+    claims: int = 0
+    encounters: int = 0
+    files_837: int = 0
+    files_835: int = 0
+    remits: int = 0
+    anomalies: int = 0
+    denial: dict = field(default_factory=dict)
+    aging: dict = field(default_factory=dict)
+
+
+def _assign_anomalies(world: World, seed: int, scale: float) -> tuple[set[str], set[str]]:
+    """Pick the provider-level anomalies deterministically (same in every worker)."""
+    rng = random.Random(seed + 7)
+    em = [p for p in world.providers if SPECIALTIES[p.specialty].em_family]
+    k = max(1, round(len(em) * 0.05 * scale)) if em else 0
+    upcoders = {p.npi for p in rng.sample(em, k)} if k else set()
+    rest = [p for p in em if p.npi not in upcoders]
+    abusers = {p.npi for p in rng.sample(rest, min(len(rest), k))} if k else set()
+    others = [p for p in world.providers if p.npi not in upcoders | abusers]
+    n_vol = max(1, round(len(world.providers) * 0.02 * scale))
+    for p in rng.sample(others, min(n_vol, len(others))):
+        p.volume_weight *= 4.0
+        p.__dict__["volume_outlier"] = True
+    others = [p for p in others if not p.__dict__.get("volume_outlier")]
+    if others:
+        excluded = rng.choice(others)
+        excluded.excluded_on = world.start + timedelta(days=int((world.end - world.start).days * 0.4))
+    return upcoders, abusers
+
+
+def _world(cfg: Config) -> tuple[World, set[str], set[str]]:
+    n_prov_floor = max(1, cfg.claims // (cfg.months * 21 * 14))  # ~14 claims per provider-day at most
+    world = build_world(cfg.seed, cfg.claims, cfg.start, cfg.months, cfg.profile, min_providers=n_prov_floor)
+    up, ab = _assign_anomalies(world, cfg.seed, cfg.anomaly_scale)
+    return world, up, ab
+
+
+def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
+    from pipelines.generate.x12_writer import write_835, write_837
+
+    world, upcoders, abusers = _world(cfg)
+    m0 = _add_months(cfg.start, idx)
+    m1 = _add_months(cfg.start, idx + 1)
+    sim = MonthSimulator(world, m0, m1, cfg.seed * 1_000_003 + idx, id_offset, cfg.anomaly_scale, upcoders, abusers,
+                         cfg.weekly_batches)  # fmt: skip
+    res = sim.run(n_claims)
+    landing = cfg.out / "landing"
+    ctrl_base = (idx + 1) * 100_000
+
+    groups: dict[tuple, list] = defaultdict(list)
+    for s in res.submissions:
+        groups[(s.date, s.claim.payer.payer_id, s.claim.claim_type)].append(s)
+    payers = {p.payer_id: p for p in [*world.payers, world.supplement]}
+    n = 0
+    for (d, pid, ctype), subs in sorted(groups.items()):
+        n += 1
+        folder = "837p" if ctype == "837P" else "837i"
+        write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid],
+                  subs, world, ctype)  # fmt: skip
+    files_837 = n
+    rgroups: dict[tuple, list] = defaultdict(list)
+    for r in res.remits:
+        rgroups[(r.date, r.payer.payer_id)].append(r)
+    for (d, pid), remits in sorted(rgroups.items()):
+        n += 1
+        write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], remits,
+                  world)  # fmt: skip
+    _write_encounters(landing / "encounters", m0, res.encounters, cfg.encounter_format)
+
+    as_of = world.end - timedelta(days=1)
+    denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    aging: dict[tuple, int] = defaultdict(int)
+    claim_rows = []
+    for payer_id, a1, denied, balance, dos, claim_id in res.chains:
+        if a1 is not None:
+            cell = denial[(payer_id, f"{a1:%Y-%m}")]
+            cell[0] += 1
+            cell[1] += int(denied)
+        if balance:
+            aging[(payer_id, aging_bucket((as_of - dos).days))] += balance
+        claim_rows.append((claim_id, payer_id, a1.isoformat() if a1 else "", int(denied), f"{balance / 100:.2f}",
+                           dos.isoformat()))  # fmt: skip
+    return {
+        "claims": len(res.chains),
+        "encounters": len({e[0] for e in res.encounters}),
+        "files_837": files_837,
+        "files_835": len(rgroups),
+        "remits": len(res.remits),
+        "anomalies": res.anomalies,
+        "denial": dict(denial),
+        "aging": dict(aging),
+        "claim_rows": claim_rows,
+    }
+
+
+def _write_encounters(folder: Path, month: date, rows: list[tuple], fmt: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        import polars as pl
+
+        df = pl.DataFrame(rows, schema=ENCOUNTER_HEADER, orient="row").with_columns(pl.all().cast(pl.String))
+        df.write_parquet(folder / f"encounters_{month:%Y%m}.parquet")
+        return
+    with open(folder / f"encounters_{month:%Y%m}.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(ENCOUNTER_HEADER)
+        w.writerows(rows)
+
+
+def generate(cfg: Config, progress: bool = True) -> Summary:
+    from tqdm import tqdm
+
+    world, upcoders, abusers = _world(cfg)
+    per_month = [
+        cfg.claims // cfg.months + (1 if i < cfg.claims % cfg.months else 0) for i in range(cfg.months)
+    ]
+    offsets = [sum(per_month[:i]) * 2 for i in range(cfg.months)]  # room for injected extra claims
+    summary = Summary()
+    denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    aging: dict[tuple, int] = defaultdict(int)
+    anomalies: list[tuple] = []
+    truth = cfg.out / "truth"
+    truth.mkdir(parents=True, exist_ok=True)
+    claims_fh = open(truth / "claims.csv", "w", newline="")  # noqa: SIM115 - streamed across months
+    claims_csv = csv.writer(claims_fh)
+    claims_csv.writerow(["claim_id", "payer_id", "first_adjudication_date", "initially_denied", "ar_balance",
+                         "service_date"])  # fmt: skip
+
+    def absorb(r: dict) -> None:
+        summary.claims += r["claims"]
+        summary.encounters += r["encounters"]
+        summary.files_837 += r["files_837"]
+        summary.files_835 += r["files_835"]
+        summary.remits += r["remits"]
+        anomalies.extend(r["anomalies"])
+        for k, (a, d) in r["denial"].items():
+            denial[k][0] += a
+            denial[k][1] += d
+        for k, v in r["aging"].items():
+            aging[k] += v
+        claims_csv.writerows(r["claim_rows"])
+
+    bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
+    try:
+        if cfg.workers > 1:
+            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
+                futures = [pool.submit(_month, cfg, i, per_month[i], offsets[i]) for i in range(cfg.months)]
+                for f in futures:  # in month order, so the output is identical to a serial run
+                    absorb(f.result())
+                    bar.update()
+        else:
+            for i in range(cfg.months):
+                absorb(_month(cfg, i, per_month[i], offsets[i]))
+                bar.update()
+    finally:
+        bar.close()
+        claims_fh.close()
+
+    # provider-level anomalies
+    for p in world.providers:
+        if p.npi in upcoders:
+            anomalies.append((EM_UPCODING, p.npi, None, None, None))
+        if p.npi in abusers:
+            anomalies.append((MODIFIER_OVERUSE, p.npi, None, None, None))
+        if p.__dict__.get("volume_outlier"):
+            anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
+    _write_truth(truth, denial, aging, anomalies, world)
+    ref = cfg.out / "reference"
+    write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)
+    write_mue(ref / "mue_practitioner.csv")
+    write_leie(ref / "leie_UPDATED.csv", world)
+    write_physician_time(ref / "physician_time.csv")
+    summary.anomalies = len(anomalies)
+    summary.denial = {k: tuple(v) for k, v in denial.items()}
+    summary.aging = dict(aging)
+    return summary
+
+
+def _write_truth(truth: Path, denial, aging, anomalies, world: World) -> None:
+    with open(truth / "denial_rate_monthly.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["payer_id", "month", "adjudicated_claims", "initially_denied_claims", "initial_denial_rate"]
+        )
+        for (payer, month), (adj, den) in sorted(denial.items()):
+            w.writerow([payer, month, adj, den, f"{den / adj:.6f}"])
+    as_of = world.end - timedelta(days=1)
+    with open(truth / "ar_aging.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["as_of_date", "payer_id", "aging_bucket", "open_balance"])
+        for (payer, bucket), cents in sorted(aging.items()):
+            w.writerow([as_of.isoformat(), payer, bucket, f"{cents / 100:.2f}"])
+    with open(truth / "anomalies.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["rule", "provider_npi", "claim_id", "line_number", "service_date"])
+        for rule, npi, claim_id, line, d in sorted(anomalies, key=lambda a: tuple(str(x) for x in a)):
+            w.writerow([rule, npi, claim_id or "", line or "", d.isoformat() if d else ""])
+
+
+__all__ = ["Config", "Summary", "aging_bucket", "generate"]

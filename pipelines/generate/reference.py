@@ -1,0 +1,91 @@
+"""Synthetic reference files in the official layouts (CMS NCCI PTP, CMS MUE, OIG LEIE, physician time).
+
+They carry only what the synthetic world needs and are consistent with the anomalies it injects, plus
+near-miss rows (a deleted PTP edit, a reinstated provider) so the rules' negatives are exercised too.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from pipelines.generate.codes import MUE, NCCI_PTP, PHYSICIAN_MINUTES
+from pipelines.generate.world import World
+
+LEIE_COLUMNS = ["LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECIALTY", "UPIN", "NPI", "DOB",
+                "ADDRESS", "CITY", "STATE", "ZIP", "EXCLTYPE", "EXCLDATE", "REINDATE", "WAIVERDATE",
+                "WVRSTATE"]  # fmt: skip
+MAI_TEXT = {
+    "1": "1 Line Edit",
+    "2": "2 Date of Service Edit: Policy",
+    "3": "3 Date of Service Edit: Clinical",
+}
+
+
+def write_ncci_ptp(path: Path, start: date) -> None:
+    """Tab-delimited like the CMS practitioner PTP file: notice lines, a two-line header, then the edits."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    eff = f"{start.year - 3}0101"
+    rows = [
+        (c1, c2, "", eff, "*", ind, "Synthetic edit for the revcycle test world") for c1, c2, ind in NCCI_PTP
+    ]
+    # near miss: an edit deleted before the world starts must never fire
+    rows.append(("99213", "36415", "", f"{start.year - 5}0101", f"{start.year - 1}0101", "0", "Deleted edit"))
+    with open(path, "w", newline="") as fh:
+        fh.write("Synthetic NCCI PTP edits for revcycle tests (CMS practitioner PTP layout)\n")
+        fh.write("Not CMS data.\n")
+        fh.write(
+            "Column 1\tColumn 2\t* = In existence prior to 1996\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
+        )
+        fh.write("\t\t\tDate\tDate *=no data\t0=not allowed 1=allowed 9=not applicable\t\n")
+        fh.writelines("\t".join(r) + "\n" for r in rows)
+
+
+def write_mue(path: Path) -> None:
+    """CSV like the CMS practitioner MUE file: notice rows before the header row."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Synthetic Medically Unlikely Edits for revcycle tests (CMS practitioner MUE layout)."])
+        w.writerow(["Not CMS data; values are invented."])
+        w.writerow([])
+        w.writerow(["HCPCS/CPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator",
+                    "MUE Rationale"])  # fmt: skip
+        for code, (value, mai) in sorted(MUE.items()):
+            w.writerow([code, value, MAI_TEXT[mai], "Synthetic"])
+
+
+def write_leie(path: Path, world: World) -> None:
+    """OIG LEIE UPDATED.csv layout: 18 columns, YYYYMMDD dates, 00000000 for none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for p in world.providers:
+        if p.excluded_on:
+            rows.append([p.last_name, p.first_name, "", "", "INDIVIDUAL", p.specialty.upper(), "", p.npi, "00000000",
+                         "1 MAIN ST", "SPRINGFIELD", p.state, "62701", "1128b7", f"{p.excluded_on:%Y%m%d}",
+                         "00000000", "00000000", ""])  # fmt: skip
+    # near miss: a provider excluded long ago and reinstated before the world starts
+    reinstated = next((p for p in world.providers if not p.excluded_on), None)
+    if reinstated is not None:
+        rows.append([reinstated.last_name, reinstated.first_name, "", "", "INDIVIDUAL", "", "", reinstated.npi,
+                     "00000000", "", "", reinstated.state, "", "1128b4", f"{world.start.year - 6}0301",
+                     f"{world.start.year - 2}0301", "00000000", ""])  # fmt: skip
+    # people not in this world at all
+    for i in range(5):
+        rows.append([f"NOTAPROVIDER{i}", "PAT", "", "", "INDIVIDUAL", "NURSING", "", "0000000000", "19600101",
+                     "", "", "IL", "", "1128a1", f"{world.start.year - 1}0{i + 1}15", "00000000", "00000000",
+                     ""])  # fmt: skip
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(LEIE_COLUMNS)
+        w.writerows(rows)
+
+
+def write_physician_time(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["hcpcs", "total_minutes"])
+        for code, minutes in sorted(PHYSICIAN_MINUTES.items()):
+            w.writerow([code, minutes])
