@@ -155,15 +155,35 @@ def cmd_dashboard(args, settings: Settings) -> int:
 
 
 def cmd_demo_data(args, settings: Settings) -> int:
+    """Fill an empty landing folder with a generated world (truth kept beside it for checking)."""
+    from datetime import date
+
+    from pipelines.generate import Config, generate
+
     settings.ensure_dirs()
     existing = [p for p in settings.landing_dir.rglob("*") if p.is_file()]
     if existing and not args.force:
-        print(f"landing folder already has {len(existing)} file(s); demo data not copied")
+        print(f"landing folder already has {len(existing)} file(s); demo data not generated")
         return 0
-    for src in sorted(settings.demo_data_dir.iterdir()):
-        if src.is_file() and not src.name.startswith("."):
-            shutil.copy2(src, settings.landing_dir / src.name)
-    print(f"copied demo data into {settings.landing_dir}")
+    cfg = Config(
+        out=settings.demo_world_dir,
+        claims=args.claims,
+        seed=args.seed,
+        months=12,
+        start=date(2024, 1, 1),
+        profile="multispecialty",
+        weekly_batches=True,
+    )
+    shutil.rmtree(cfg.out, ignore_errors=True)
+    s = generate(cfg, progress=True)
+    for src in sorted((cfg.out / "landing").rglob("*")):
+        if src.is_file():
+            dest = settings.landing_dir / src.relative_to(cfg.out / "landing")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(src, dest)
+    print(
+        f"generated a demo world of {s.claims:,} claims into {settings.landing_dir} (truth: {cfg.out / 'truth'})"
+    )
     return 0
 
 
@@ -279,8 +299,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("dag_id", nargs="?", default="revcycle_pipeline")
     s.set_defaults(func=cmd_dag_test)
 
-    s = sub.add_parser("demo-data", help="copy the bundled demo extracts into an empty landing folder")
-    s.add_argument("--force", action="store_true", help="copy even if landing/ is not empty")
+    s = sub.add_parser("demo-data", help="generate a demo world into an empty landing folder")
+    s.add_argument("--claims", type=int, default=20_000)
+    s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--force", action="store_true", help="generate even if landing/ is not empty")
     s.set_defaults(func=cmd_demo_data)
     return p
 

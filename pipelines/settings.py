@@ -18,6 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     project_root: Path
     home: Path
+    max_mapped_tasks: int = 32
 
     # ---------- data layout
     @property
@@ -72,8 +73,9 @@ class Settings:
         return self.project_root / "dags"
 
     @property
-    def demo_data_dir(self) -> Path:
-        return self.project_root / "demo_data"
+    def demo_world_dir(self) -> Path:
+        """Where `revcycle demo-data` generates the demo world (its truth/ and reference/ stay here)."""
+        return self.home / "demo_world"
 
     def ensure_dirs(self) -> None:
         for d in (self.landing_dir, self.batches_dir, self.staging_dir, self.quarantine_dir, self.runs_dir):
@@ -100,4 +102,8 @@ class Settings:
 
 def get_settings() -> Settings:
     home = Path(os.environ.get("REVCYCLE_HOME", PROJECT_ROOT / "data")).expanduser().resolve()
-    return Settings(project_root=PROJECT_ROOT, home=home)
+    return Settings(
+        project_root=PROJECT_ROOT,
+        home=home,
+        max_mapped_tasks=int(os.environ.get("REVCYCLE_MAX_MAPPED_TASKS", "32")),
+    )

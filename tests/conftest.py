@@ -17,9 +17,9 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "x12-samples"
-DEMO = PROJECT_ROOT / "demo_data"
+DEMO = FIXTURES / "handmade"
 
-# Hand-computed from demo_data/ (see tests/fixtures/README.md for the claim-by-claim working).
+# Hand-computed from tests/fixtures/handmade/ (see tests/fixtures/README.md for the claim-by-claim working).
 DEMO_TRUTH = {
     "files": 7,
     "claims_submitted": 9,

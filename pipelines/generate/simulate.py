@@ -180,6 +180,7 @@ class MonthSimulator:
         self.modifier_abusers = modifier_abusers
         self.out = MonthResult()
         self.payer_denial_rate = {p.payer_id: sum(p.denial_band) / 2 for p in world.payers}
+        self.denial_phase = {p.payer_id: self.rng.random() for p in world.payers}
         self.weekly_batches = weekly_batches
         cum, acc = [], 0.0
         for p in world.providers:
@@ -306,9 +307,13 @@ class MonthSimulator:
     def _first_adjudication(self, claim: Claim, when: date) -> tuple[RemitClaim, str | None, str]:
         """Return (remit, root cause if denied, denial type)."""
         rng, payer = self.rng, claim.payer
-        if rng.random() >= self.payer_denial_rate[payer.payer_id]:
+        # Systematic sampling with a random phase: each payer's denial rate lands on its configured value
+        # (within 1/n) instead of wandering by binomial noise; claims arrive in random order anyway.
+        self.denial_phase[payer.payer_id] += self.payer_denial_rate[payer.payer_id]
+        if self.denial_phase[payer.payer_id] < 1.0:
             status = "19" if self.w.patients[claim.patient_index].has_supplement else "1"
             return self._price(claim, payer, when, status), None, "none"
+        self.denial_phase[payer.payer_id] -= 1.0
         cause = rng.choices(list(payer.root_cause_mix), list(payer.root_cause_mix.values()))[0]
         carc, rarc = rng.choice(DENIAL_CODES[cause])
         grp = "PR" if carc == "204" else "CO"

@@ -39,10 +39,16 @@ def test_house_rules(dagbag):
 def test_wiring(dagbag):
     dag = dagbag.dags["revcycle_pipeline"]
     ids = {t.task_id for t in dag.tasks}
-    assert ids == {"find_landed_files", "parse_file", "validate_batch", "publish_batch", "build_warehouse"}
-    assert dag.get_task("validate_batch").upstream_task_ids == {"parse_file"}
-    assert dag.get_task("publish_batch").upstream_task_ids == {"validate_batch"}
-    assert dag.get_task("build_warehouse").upstream_task_ids == {"publish_batch"}
+    assert ids == {
+        "find_landed_files",
+        "parse_files",
+        "validate_batches",
+        "publish_batches",
+        "build_warehouse",
+    }
+    assert dag.get_task("validate_batches").upstream_task_ids == {"parse_files"}
+    assert dag.get_task("publish_batches").upstream_task_ids == {"validate_batches"}
+    assert dag.get_task("build_warehouse").upstream_task_ids == {"publish_batches"}
     assert dag.get_task("build_warehouse").trigger_rule == "none_failed"
 
 
@@ -52,7 +58,7 @@ def test_tasks_call_the_cli_functions():
     imported = {
         (n.module, a.name) for n in ast.walk(ast.parse(src)) if isinstance(n, ast.ImportFrom) for a in n.names
     }
-    for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged"),
+    for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged_many"),
                  ("pipelines.ingest", "publish_staged"), ("pipelines.build", "build_warehouse")]:  # fmt: skip
         assert need in imported
 

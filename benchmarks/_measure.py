@@ -1,0 +1,36 @@
+"""Run a command in a subprocess and report wall time and peak RSS of its whole process tree."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+
+import psutil
+
+
+def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float, subprocess.CompletedProcess]:
+    """Return (seconds, peak RSS in MB summed over the process and its children, completed process)."""
+    t0 = time.perf_counter()
+    proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample():
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                procs = [proc, *proc.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in procs if p.is_running())
+                peak = max(peak, rss / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    stop.set()
+    t.join()
+    secs = time.perf_counter() - t0
+    return secs, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)

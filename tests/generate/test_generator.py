@@ -1,0 +1,208 @@
+"""The synthetic world: deterministic, valid X12, balanced 835s, configured distributions, counted anomalies."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import statistics
+from collections import Counter, defaultdict
+from datetime import date
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from pipelines.generate import Config, generate
+from pipelines.generate.codes import EM_FAMILIES, SPECIALTIES, npi_is_valid
+from pipelines.generate.simulate import ANOMALY_RATES
+from pipelines.generate.world import PAYERS, build_world
+from pipelines.integrity_rules import PROVIDER_LEVEL, RULES
+from pipelines.x12.parser import parse_file
+
+N = 6000
+
+
+@pytest.fixture(scope="module")
+def world_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("world")
+    generate(Config(out=out, claims=N, seed=11, months=6, profile="multispecialty"), progress=False)
+    return out
+
+
+@pytest.fixture(scope="module")
+def parsed(world_dir):
+    results = [parse_file(p) for p in sorted((world_dir / "landing").rglob("*.x12"))]
+    tables = {t: pl.concat([r.tables[t] for r in results]) for t in results[0].tables}
+    return results, tables
+
+
+def _rows(path):
+    with open(path) as fh:
+        return list(csv.DictReader(fh))
+
+
+def _digest(folder):
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def test_deterministic_for_a_seed_whatever_the_workers(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    generate(Config(out=a, claims=600, seed=5, months=3, workers=2), progress=False)
+    generate(Config(out=b, claims=600, seed=5, months=3, workers=1), progress=False)
+    generate(Config(out=c, claims=600, seed=6, months=3, workers=1), progress=False)
+    assert _digest(a) == _digest(b)
+    assert _digest(a) != _digest(c)
+
+
+def test_every_file_parses_without_findings(parsed):
+    results, _ = parsed
+    assert all(r.status == "accepted" for r in results)
+    assert sum(r.errors + r.warnings for r in results) == 0
+    assert {r.file_type for r in results} == {"835", "837P"}
+
+
+def test_every_835_claim_and_line_balances(parsed):
+    _, t = parsed
+    adj = t["remit_adjustments"]
+    by_claim = adj.group_by("remit_claim_key").agg(pl.col("amount").sum().alias("adj"))
+    claims = (
+        t["remit_claims"]
+        .join(by_claim, on="remit_claim_key", how="left")
+        .with_columns(pl.col("adj").fill_null(Decimal(0)))
+    )
+    assert claims.height > N * 0.8
+    assert claims.filter(pl.col("charge_amount") - pl.col("adj") != pl.col("paid_amount")).height == 0
+    line_adj = (
+        adj.filter(pl.col("adjustment_level") == "line")
+        .group_by("remit_claim_key", "line_number")
+        .agg(pl.col("amount").sum().alias("adj"))
+    )
+    lines = (
+        t["remit_lines"]
+        .join(line_adj, on=["remit_claim_key", "line_number"], how="left")
+        .with_columns(pl.col("adj").fill_null(Decimal(0)))
+    )
+    assert lines.filter(pl.col("charge_amount") - pl.col("adj") != pl.col("paid_amount")).height == 0
+
+
+def test_a_sample_passes_pyx12(world_dir, tmp_path):
+    import pyx12.error_handler
+    import pyx12.params
+    import pyx12.x12n_document
+
+    files = (
+        sorted((world_dir / "landing" / "837p").glob("*.x12"))[:4]
+        + sorted((world_dir / "landing" / "835").glob("*.x12"))[:4]
+    )
+    for f in files:
+        param = pyx12.params.params()
+        with open(tmp_path / "out.997", "w") as fd_997:
+            ok = pyx12.x12n_document.x12n_document(param, str(f), fd_997, None, None)
+        assert ok, f.name
+
+
+def test_npis_are_luhn_valid():
+    w = build_world(3, 5000, date(2024, 1, 1), 12, "health-system")
+    npis = [p.npi for p in w.providers] + [o.npi for o in w.billing_orgs]
+    assert all(npi_is_valid(n) for n in npis)
+    assert len(set(npis)) == len(npis)
+
+
+def test_denial_rate_per_payer_within_its_band(world_dir):
+    rows = _rows(world_dir / "truth" / "denial_rate_monthly.csv")
+    agg = defaultdict(lambda: [0, 0])
+    for r in rows:
+        agg[r["payer_id"]][0] += int(r["adjudicated_claims"])
+        agg[r["payer_id"]][1] += int(r["initially_denied_claims"])
+    bands = {p.payer_id: p.denial_band for p in PAYERS}
+    for payer, (adj, den) in agg.items():
+        lo, hi = bands[payer]
+        assert adj > 200
+        assert lo <= den / adj <= hi, (payer, den / adj, (lo, hi))
+
+
+def test_em_level_mix_follows_the_specialty(parsed, world_dir):
+    _, t = parsed
+    truth = _rows(world_dir / "truth" / "anomalies.csv")
+    upcoders = {r["provider_npi"] for r in truth if r["rule"] == "em_upcoding"}
+    # injected impossible days are stuffed with top-level visits: not part of the configured mix
+    busy_days = pl.DataFrame(
+        [
+            (r["provider_npi"], date.fromisoformat(r["service_date"]))
+            for r in truth
+            if r["rule"] == "impossible_day"
+        ],
+        schema={"rendering_npi": pl.String, "service_date": pl.Date},
+        orient="row",
+    )
+    w = build_world(11, N, date(2024, 1, 1), 6, "multispecialty")
+    spec_of = {p.npi: p.specialty for p in w.providers}
+    specs = pl.DataFrame({"rendering_npi": list(spec_of), "specialty": list(spec_of.values())})
+    claims = t["claims"].filter(pl.col("frequency_code") == "1").select("claim_key", "rendering_npi")
+    lines = (
+        t["claim_lines"]
+        .drop("rendering_npi")  # line-level rendering provider: empty here, the claim's is used
+        .join(claims, on="claim_key")
+        .join(specs, on="rendering_npi")
+        .join(busy_days, on=["rendering_npi", "service_date"], how="anti")
+        .filter(
+            pl.col("procedure_code").is_in(EM_FAMILIES["office_est"])
+            & ~pl.col("rendering_npi").is_in(list(upcoders))
+        )
+    )
+    checked = 0
+    for (spec_name,), grp in lines.group_by("specialty"):
+        spec = SPECIALTIES[spec_name]
+        if spec.em_family != "office_est" or grp.height < 300:
+            continue
+        counts = Counter(grp["procedure_code"])
+        for code, p in zip(EM_FAMILIES["office_est"], spec.em_levels, strict=True):
+            assert abs(counts[code] / grp.height - p) < 0.05, (spec.name, code)
+        checked += 1
+    assert checked >= 2
+
+
+def test_days_to_pay_per_payer(world_dir):
+    claims = pl.read_csv(world_dir / "truth" / "claims.csv", try_parse_dates=True).filter(
+        pl.col("first_adjudication_date").is_not_null()
+    )
+    for payer in PAYERS:
+        sub = claims.filter(pl.col("payer_id") == payer.payer_id)
+        # service -> payment includes the charge lag (~3 days) and waiting for the payer's pay day
+        days = (sub["first_adjudication_date"] - sub["service_date"]).dt.total_days().to_list()
+        med = statistics.median(days)
+        assert payer.days_to_pay_median <= med <= payer.days_to_pay_median + 12, (payer.payer_id, med)
+
+
+def test_anomaly_counts_follow_the_configured_rates(world_dir):
+    rows = _rows(world_dir / "truth" / "anomalies.csv")
+    assert {r["rule"] for r in rows} <= set(RULES)
+    claims = N
+    per_rule = Counter()
+    seen = set()
+    for r in rows:
+        key = (r["rule"], r["claim_id"] or r["provider_npi"] + r["service_date"])
+        if key not in seen:
+            seen.add(key)
+            per_rule[r["rule"]] += 1
+    for rule, rate in ANOMALY_RATES.items():
+        expected = rate * claims
+        assert abs(per_rule[rule] - expected) <= 4 * expected**0.5 + 2, (rule, per_rule[rule], expected)
+    for rule in PROVIDER_LEVEL:
+        assert per_rule[rule] >= 1
+    assert per_rule["excluded_provider"] > 0
+
+
+def test_reference_files_in_official_layouts(world_dir):
+    ref = world_dir / "reference"
+    header = (ref / "leie_UPDATED.csv").read_text().splitlines()[0].split(",")
+    assert len(header) == 18 and header[7] == "NPI"
+    ptp = (ref / "ncci_ptp_practitioner.txt").read_text().splitlines()
+    assert ptp[2].startswith("Column 1\tColumn 2")
+    mue = (ref / "mue_practitioner.csv").read_text().splitlines()
+    assert mue[3].startswith("HCPCS/CPT Code")
