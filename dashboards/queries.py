@@ -40,7 +40,7 @@ def denials_by_payer(version: float) -> pl.DataFrame:
             count(*) filter (where is_initially_denied)::double
                 / nullif(count(*) filter (where is_adjudicated), 0)    as initial_denial_rate,
             sum(total_paid_amount)::double                             as paid_amount
-        from fct_claims
+        from fct_claim_chains
         group by 1
         order by initially_denied desc, payer
         """
@@ -53,7 +53,7 @@ def denials_by_root_cause(version: float) -> pl.DataFrame:
         """
         select initial_root_cause as root_cause, count(*) as claims,
                sum(initial_denied_amount)::double as denied_amount
-        from fct_claims
+        from fct_claim_chains
         where is_initially_denied
         group by 1
         order by denied_amount desc
@@ -66,8 +66,8 @@ def freshness(version: float) -> dict:
     return query(
         """
         select max(loaded_at) as last_loaded_at,
-               (select max(first_adjudication_date) from fct_claims) as last_remit_date,
-               (select max(first_submission_date) from fct_claims) as last_submission_date
+               (select max(first_adjudication_date) from fct_claim_chains) as last_remit_date,
+               (select max(first_submission_date) from fct_claim_chains) as last_submission_date
         from stg_revcycle__files
         """
     ).row(0, named=True)

@@ -2,7 +2,7 @@
 
 DuckDB allows one writer or many readers, and a dashboard reading ``warehouse.duckdb`` must never
 block or see a half-built warehouse.  So dbt writes ``warehouse.build.duckdb`` (started from a copy of
-the published one, so incremental models keep their history) and only a green build is moved over
+scratch) and only a green build is moved over
 the published file with ``os.replace``; a reader that already opened the old file keeps reading it.
 A lock file serialises builds (single writer).
 """
@@ -102,8 +102,8 @@ def build_warehouse(
         build = settings.build_warehouse_path
         for stale in (build, Path(str(build) + ".wal")):
             stale.unlink(missing_ok=True)
-        if settings.warehouse_path.exists() and not full_refresh:
-            shutil.copy2(settings.warehouse_path, build)
+        # Every model is rebuilt from the raw Parquet, so the build starts from an empty file: a renamed or
+        # removed model never lingers in the published warehouse.
         args = ["build"]
         if select:
             args += ["--select", *select]

@@ -292,7 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("dbt", help="run dbt with the settings' environment (writes the build file, no swap)")
-    s.add_argument("dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claims")
+    s.add_argument(
+        "dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claim_chains"
+    )
     s.set_defaults(func=cmd_dbt)
 
     s = sub.add_parser("dag-test", help="run a DAG embedded with `airflow dags test` (SQLite metadata)")

@@ -51,7 +51,7 @@ select
         / nullif(count(*) filter (where is_adjudicated), 0)        as initial_denial_rate,
     coalesce(sum(total_paid_amount), 0)::double                    as paid_amount,
     coalesce(sum(total_charge_amount) filter (where has_submission), 0)::double as charge_amount
-from fct_claims
+from fct_claim_chains
 """
 
 

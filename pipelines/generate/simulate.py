@@ -342,14 +342,17 @@ class MonthSimulator:
         return business_day(d)
 
     # ------------------------------------------------------------------ one claim's life
-    def _life(self, claim: Claim) -> None:
+    def _life(self, claim: Claim) -> bool:
+        """Simulate a claim from its first submission; False if it is not even submitted by the end date."""
         end = self.w.end
         rng, out = self.rng, self.out
+        if claim.submit_date >= end:
+            return False
         out.submissions.append(Submission(claim.submit_date, claim))
         a1 = self._turnaround(claim.payer, claim.submit_date)
         if a1 >= end:
             out.chains.append((claim.payer.payer_id, None, False, claim.total, claim.dos, claim.claim_id))
-            return
+            return True
         r1, cause, dtype = self._first_adjudication(claim, a1)
         if (a1 - claim.submit_date).days > 30 and r1.paid > 0:
             r1.interest = max(1, round(r1.paid * 0.005))
@@ -396,6 +399,7 @@ class MonthSimulator:
                     out.remits.append(RemitClaim(when, sup, claim, "2", claim.total, coins, 0, self._icn(sup, when),
                                                  [("OA", "23", claim.total - coins)], []))  # fmt: skip
         out.chains.append((claim.payer.payer_id, a1, denied, balance, claim.dos, claim.claim_id))
+        return True
 
     # ------------------------------------------------------------------ the month
     def run(self, n_claims: int) -> MonthResult:
@@ -416,10 +420,10 @@ class MonthSimulator:
             if bill:
                 billed += 1
                 claim = self._make_claim(prov, pi, dos, lines, enc_id)
-            self._encounter_rows(enc_id, prov, pat, dos, lines, claim)
-            if claim is not None:
                 self._anomalies(claim)
-                self._life(claim)
+                if not self._life(claim):
+                    claim = None  # not submitted by the end date: the encounter is still unbilled
+            self._encounter_rows(enc_id, prov, pat, dos, lines, claim)
         return out
 
     def _make_claim(self, prov: Provider, pi: int, dos: date, lines: list[Line], enc_id: str) -> Claim:
@@ -460,14 +464,16 @@ class MonthSimulator:
     def _anomalies(self, claim: Claim) -> None:
         rng, s, out = self.rng, self.scale, self.out
         npi = claim.provider.npi
-        if claim.provider.excluded_on and claim.dos >= claim.provider.excluded_on:
+        submitted = claim.submit_date < self.w.end  # truth only lists what reaches the payer by the end date
+        if submitted and claim.provider.excluded_on and claim.dos >= claim.provider.excluded_on:
             out.anomalies.append((EXCLUDED_PROVIDER, npi, claim.claim_id, None, claim.dos))
         if rng.random() < ANOMALY_RATES[NCCI_UNBUNDLING] * s:
             c1, (c2, _ind) = rng.choice(list(_PTP_BY_COL1.items()))
             n = len(claim.lines)
             claim.lines.append(Line(n + 1, c1, (), 1, round(BASE_RATE[c1] * CHARGE_MULTIPLIER) * 100, (1,)))
             claim.lines.append(Line(n + 2, c2, (), 1, round(BASE_RATE[c2] * CHARGE_MULTIPLIER) * 100, (1,)))
-            out.anomalies.append((NCCI_UNBUNDLING, npi, claim.claim_id, n + 2, claim.dos))
+            if submitted:
+                out.anomalies.append((NCCI_UNBUNDLING, npi, claim.claim_id, n + 2, claim.dos))
         if rng.random() < ANOMALY_RATES[MUE_EXCESS] * s:
             code = rng.choice(sorted(MUE))
             mue = MUE[code][0]
@@ -475,7 +481,8 @@ class MonthSimulator:
             n = len(claim.lines)
             claim.lines.append(Line(n + 1, code, (), units, round(BASE_RATE[code] * CHARGE_MULTIPLIER) * 100 * units,
                                     (1,)))  # fmt: skip
-            out.anomalies.append((MUE_EXCESS, npi, claim.claim_id, n + 1, claim.dos))
+            if submitted:
+                out.anomalies.append((MUE_EXCESS, npi, claim.claim_id, n + 1, claim.dos))
         for rule in (DUPLICATE_EXACT, DUPLICATE_NEAR):
             if rng.random() < ANOMALY_RATES[rule] * s:
                 lines = [Line(ln.number, ln.code, ln.modifiers, ln.units, ln.charge, ln.dx_pointers, ln.revenue_code)
@@ -485,9 +492,9 @@ class MonthSimulator:
                 dup = Claim(self._claim_id(), claim.encounter_id, claim.claim_type, claim.provider,
                             claim.patient_index, claim.payer, claim.dos, claim.pos, lines, list(claim.diagnoses),
                             self._batch_day(claim.submit_date + timedelta(days=rng.randint(3, 20))))  # fmt: skip
-                for ln in lines:
-                    out.anomalies.append((rule, npi, dup.claim_id, ln.number, dup.dos))
-                self._life(dup)
+                if self._life(dup):
+                    for ln in lines:
+                        out.anomalies.append((rule, npi, dup.claim_id, ln.number, dup.dos))
         if rng.random() < ANOMALY_RATES[SERVICE_AFTER_DEATH] * s:
             dead = [i for i in self.deceased if self.w.patients[i].death_date < self.m1]
             if dead:
@@ -496,8 +503,8 @@ class MonthSimulator:
                 if dos < self.w.end:
                     ghost = self._make_claim(claim.provider, pi, dos, self._lines_for(claim.provider, dos),
                                              f"E-ghost-{claim.claim_id}")  # fmt: skip
-                    out.anomalies.append((SERVICE_AFTER_DEATH, npi, ghost.claim_id, None, dos))
-                    self._life(ghost)
+                    if self._life(ghost):
+                        out.anomalies.append((SERVICE_AFTER_DEATH, npi, ghost.claim_id, None, dos))
         if (
             rng.random() < ANOMALY_RATES[IMPOSSIBLE_DAY] * s
             and SPECIALTIES[claim.provider.specialty].em_family
@@ -505,7 +512,7 @@ class MonthSimulator:
             # one provider-day with > 24 h of physician time: 30 long established-patient visits
             fam = EM_FAMILIES[SPECIALTIES[claim.provider.specialty].em_family]
             top = fam[-1]
-            minutes = 0
+            minutes, busy_submitted = 0, False
             while minutes <= 24 * 60 + 60:
                 pi = rng.randrange(len(self.w.patients))
                 if self.w.patients[pi].death_date and self.w.patients[pi].death_date < claim.dos:
@@ -514,5 +521,6 @@ class MonthSimulator:
                           REVENUE_CODE.get(top) if claim.claim_type == "837I" else None)  # fmt: skip
                 c = self._make_claim(claim.provider, pi, claim.dos, [ln], f"E-busy-{claim.claim_id}")
                 minutes += PHYSICIAN_MINUTES[top]
-                self._life(c)
-            out.anomalies.append((IMPOSSIBLE_DAY, npi, None, None, claim.dos))
+                busy_submitted = self._life(c)
+            if busy_submitted:
+                out.anomalies.append((IMPOSSIBLE_DAY, npi, None, None, claim.dos))

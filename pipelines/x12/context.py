@@ -24,8 +24,9 @@ def element(seg: list[str], i: int) -> str | None:
 
 
 class TxContext:
-    def __init__(self, *, file_id: str, isa13: str, gs06: str, st02: str, delims: Delimiters):
+    def __init__(self, *, file_id: str, isa13: str, gs06: str, st02: str, delims: Delimiters, st_index: int):
         self.file_id = file_id
+        self.st_index = st_index
         self.isa13 = isa13
         self.gs06 = gs06
         self.st02 = st02
@@ -38,6 +39,7 @@ class TxContext:
             "isa13": self.isa13,
             "gs06": self.gs06,
             "st02": self.st02,
+            "st_index": self.st_index,
             "seg_index": seg_index,
         }
 

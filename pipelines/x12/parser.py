@@ -160,7 +160,12 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
         nonlocal st
         assert st is not None
         ctx = TxContext(
-            file_id=file_id, isa13=isa13 or "", gs06=gs06 or "", st02=st["st02"] or "", delims=delims
+            file_id=file_id,
+            isa13=isa13 or "",
+            gs06=gs06 or "",
+            st02=st["st02"] or "",
+            delims=delims,
+            st_index=st["idx"],
         )
         segs: list[Segment] = st["segments"]
         if se is None:

@@ -12,7 +12,10 @@ import polars as pl
 MONEY = pl.Decimal(18, 2)
 _TYPES = {"str": pl.String, "money": MONEY, "date": pl.Date, "int": pl.Int64, "float": pl.Float64}
 
-LINEAGE = [("file_id", "str"), ("isa13", "str"), ("gs06", "str"), ("st02", "str"), ("seg_index", "int")]
+# st_index (the ST segment's position in the file) identifies a transaction set even when a sender reuses
+# control numbers across interchanges of one file, as real batches do.
+LINEAGE = [("file_id", "str"), ("isa13", "str"), ("gs06", "str"), ("st02", "str"), ("st_index", "int"),
+           ("seg_index", "int")]  # fmt: skip
 
 TABLES: dict[str, list[tuple[str, str]]] = {
     "x12_transactions": [

@@ -26,7 +26,7 @@ def test_marts_match_hand_computed_values(built_demo):
 def test_claim_level_outcomes(built_demo):
     rows = query(
         "select claim_id, initial_denial_type, initial_root_cause, total_paid_amount::double as paid, "
-        "submission_count, reversal_count from fct_claims order by claim_id",
+        "submission_count, reversal_count from fct_claim_chains order by claim_id",
         settings=built_demo,
     ).rows()
     by_id = {r[0]: r[1:] for r in rows}
@@ -86,7 +86,7 @@ def test_reader_during_build_sees_old_or_new_never_a_lock_error(built_demo):
     finally:
         stop.set()
         t.join()
-    assert held.execute("select count(*) from fct_claims").fetchone()[0] == 9
+    assert held.execute("select count(*) from fct_claim_chains").fetchone()[0] == 9
     held.close()
     assert not errors, errors[:3]
     assert results and set(results) == {DEMO_TRUTH["claims_submitted"]}
@@ -97,7 +97,7 @@ def test_failed_build_leaves_published_warehouse_untouched(built_demo, tmp_path)
 
     proj = tmp_path / "dbt_project"
     shutil.copytree(built_demo.dbt_dir, proj, ignore=shutil.ignore_patterns("target", "logs"))
-    (proj / "models/marts/finance/fct_claims.sql").write_text("select 1/0 as claim_id from nowhere")
+    (proj / "models/marts/finance/fct_claim_chains.sql").write_text("select 1/0 as claim_id from nowhere")
     before = built_demo.warehouse_path.stat().st_mtime_ns
     with pytest.raises(BuildError):
         build_warehouse(Settings(project_root=tmp_path, home=built_demo.home))

@@ -25,6 +25,7 @@ classified_adjustments as (
     select
         adjustments.remit_claim_key,
         adjustments.adjustment_level,
+        adjustments.group_code,
         adjustments.adjustment_amount,
         coalesce(carc.is_denial, false) as is_denial,
         coalesce(carc.root_cause, 'UNMAPPED') as root_cause,
@@ -51,6 +52,9 @@ per_claim as (
         bool_or(is_denial) as has_denial_adjustment,
         bool_or(is_denial and adjustment_level = 'line' and adjustment_amount > 0) as has_line_denial,
         sum(case when is_denial then adjustment_amount else 0 end) as denied_amount,
+        sum(
+            case when is_denial and group_code in ('CO', 'OA', 'PI') then adjustment_amount else 0 end
+        ) as provider_liable_denied_amount,
         count(*) as adjustment_count
     from classified_adjustments
     group by remit_claim_key
@@ -64,6 +68,9 @@ final as (
         coalesce(claim_status.is_pended, false) as is_pended,
         coalesce(per_claim.has_denial_adjustment, false) as has_denial_adjustment,
         coalesce(per_claim.denied_amount, 0)::decimal(18, 2) as denied_amount,
+        coalesce(per_claim.provider_liable_denied_amount, 0)::decimal(18, 2) as provider_liable_denied_amount,
+        -- secondary/tertiary processing (CLP02 2/3/20/21) answers another payer's liability
+        remits.status_code in ('1', '4', '19') as is_primary_adjudication,
         case
             when not coalesce(claim_status.is_adjudication, false) then null
             when remits.status_code = '4' then 'full'

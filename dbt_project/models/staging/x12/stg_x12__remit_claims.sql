@@ -12,6 +12,7 @@ renamed as (
         isa13,
         gs06,
         st02,
+        st_index,
         seg_index,
         ----------  parties
         payer_id,

@@ -9,6 +9,7 @@ renamed as (
         isa13,
         gs06,
         st02,
+        st_index,
         trace_number,
         ----------  parties
         payer_id,

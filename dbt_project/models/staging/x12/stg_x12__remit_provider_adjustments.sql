@@ -8,6 +8,7 @@ renamed as (
         isa13,
         gs06,
         st02,
+        st_index,
         seg_index,
         provider_id,
         fiscal_period_date,

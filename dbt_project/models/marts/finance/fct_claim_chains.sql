@@ -1,10 +1,15 @@
--- One row per claim (patient control number, CLM01 = CLP01), joining every 837 submission of it to
--- every 835 answer.  The initial adjudication is the first CLP that is an adjudication (not a reversal,
--- pend or predetermination), ordered by remit date then file position; replacements (freq 7/8) are
--- further submissions of the same claim and never add a claim.  Claims only seen on one side are kept
--- (has_submission / has_remit say which).
+-- One row per claim chain (DOMAIN.md §0.2): every 837 submission of an encounter to a payer joined to
+-- every 835 answer, linked by int_claim_chain_links.  The initial adjudication is the first CLP that is an
+-- adjudication (not a reversal, pend or predetermination), ordered by remit date then file position;
+-- replacements and voids (freq 7/8) are further submissions of the same chain and never add a chain.
+-- Chains seen on one side only are kept (has_submission / has_remit, match_reason say which).
 with submissions as (
-    select * from {{ ref('stg_x12__claims') }}
+    select
+        stg.*,
+        links.chain_id,
+        links.match_reason
+    from {{ ref('stg_x12__claims') }} as stg
+    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = stg.claim_key
 ),
 
 claim_lines as (
@@ -26,17 +31,19 @@ ordered_submissions as (
         submissions.*,
         coalesce(submissions.statement_from_date, first_service.first_service_date) as service_date,
         row_number() over (
-            partition by submissions.claim_id
+            partition by submissions.chain_id
             order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
         ) as submission_seq,
-        count(*) over (partition by submissions.claim_id) as submission_count
+        count(*) over (partition by submissions.chain_id) as submission_count
     from submissions
     left join first_service on first_service.claim_key = submissions.claim_key
 ),
 
 submission_summary as (
     select
-        claim_id,
+        chain_id,
+        max(case when submission_seq = 1 then claim_id end) as claim_id,
+        max(case when match_reason = 'ref_f8' then 1 else 0 end) = 1 as has_ref_f8_link,
         max(submission_count) as submission_count,
         min(submission_date) as first_submission_date,
         min(service_date) as first_service_date,
@@ -46,9 +53,10 @@ submission_summary as (
         max(case when submission_seq = 1 then billing_npi end) as billing_npi,
         max(case when submission_seq = 1 then rendering_npi end) as rendering_npi,
         max(case when submission_seq = 1 then claim_type end) as claim_type,
-        max(case when submission_seq = 1 then filing_indicator end) as filing_indicator
+        max(case when submission_seq = 1 then filing_indicator end) as filing_indicator,
+        max(case when submission_seq = submission_count then frequency_code end) as latest_frequency_code
     from ordered_submissions
-    group by claim_id
+    group by chain_id
 ),
 
 ordered_remits as (
@@ -71,7 +79,7 @@ ordered_remits as (
 
 remit_summary as (
     select
-        claim_id,
+        claim_id as chain_id,
         count(*) as remit_count,
         sum(case when is_adjudication then 1 else 0 end) as adjudication_count,
         sum(case when is_reversal then 1 else 0 end) as reversal_count,
@@ -98,7 +106,14 @@ remit_summary as (
 final as (
     select
         ----------  ids
-        coalesce(s.claim_id, r.claim_id) as claim_id,
+        coalesce(s.chain_id, r.chain_id) as chain_id,
+        coalesce(s.claim_id, r.chain_id) as claim_id,
+        case
+            when s.chain_id is null then 'unmatched_remit'
+            when r.chain_id is null then 'no_remit'
+            when s.has_ref_f8_link then 'ref_f8'
+            else 'claim_id'
+        end as match_reason,
         ----------  parties
         coalesce(s.payer_id, r.remit_payer_id) as payer_id,
         coalesce(s.payer_name, r.remit_payer_name) as payer_name,
@@ -106,9 +121,10 @@ final as (
         s.rendering_npi,
         s.claim_type,
         s.filing_indicator,
+        s.latest_frequency_code,
         ----------  flags
-        s.claim_id is not null as has_submission,
-        r.claim_id is not null as has_remit,
+        s.chain_id is not null as has_submission,
+        r.chain_id is not null as has_remit,
         coalesce(r.adjudication_count, 0) > 0 as is_adjudicated,
         coalesce(r.initial_denial_type in ('full', 'partial'), false) as is_initially_denied,
         coalesce(r.current_denial_type in ('full', 'partial'), false) as is_currently_denied,
@@ -133,7 +149,7 @@ final as (
         r.first_adjudication_date,
         r.last_adjudication_date
     from submission_summary as s
-    full outer join remit_summary as r on r.claim_id = s.claim_id
+    full outer join remit_summary as r on r.chain_id = s.chain_id
 )
 
 select * from final

@@ -1,0 +1,132 @@
+-- Insurance A/R by chain at every month-end (DOMAIN.md §1.5-1.6), one row per chain with an open
+-- balance.  A chain's balance as of a date:
+--   * its latest submission is a void (freq 8)            -> closed (0);
+--   * no primary adjudication yet                         -> the latest submission's charge (awaiting payer);
+--   * latest primary adjudication carries a provider-liable denial (CO/OA/PI with a denial CARC)
+--       and a rework was submitted after it, or it is at most `ar_denial_open_days` old -> the denied amount;
+--   * otherwise (paid, patient share assigned, or denial written off) -> 0.
+-- Patient responsibility leaves insurance A/R at adjudication; secondary payers (CLP02 2/3/20/21) do not
+-- move the primary balance.  Age is counted from `ar_age_anchor` (service date by default).
+with chains as (
+    select
+        chain.chain_id,
+        chain.payer_id,
+        chain.payer_name,
+        coalesce(fc.financial_class, 'Other / unknown') as financial_class,
+        chain.claim_type,
+        chain.first_service_date,
+        chain.first_submission_date
+    from {{ ref('fct_claim_chains') }} as chain
+    left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
+    where chain.has_submission
+),
+
+submissions as (
+    select
+        links.chain_id,
+        stg.submission_date,
+        stg.frequency_code,
+        stg.total_charge_amount
+    from {{ ref('stg_x12__claims') }} as stg
+    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = stg.claim_key
+),
+
+adjudications as (
+    select
+        claim_id as chain_id,
+        remit_date,
+        provider_liable_denied_amount
+    from {{ ref('int_remit_claims_classified') }}
+    where is_adjudication and is_primary_adjudication
+),
+
+bounds as (
+    select
+        (select min(submission_date) from submissions) as first_date,
+        greatest(
+            (select max(submission_date) from submissions),
+            coalesce((select max(remit_date) from adjudications), (select max(submission_date) from submissions))
+        ) as last_date
+),
+
+as_of_dates as (
+    {{ month_ends('(select first_date from bounds)', '(select last_date from bounds)') }}
+),
+
+grid as (
+    select chains.*, as_of_dates.as_of_date
+    from chains
+    inner join as_of_dates on chains.first_submission_date <= as_of_dates.as_of_date
+),
+
+with_submission as (
+    select
+        grid.*,
+        s.submission_date as latest_submission_date,
+        s.frequency_code as latest_frequency_code,
+        s.total_charge_amount as latest_charge_amount
+    from grid
+    asof left join submissions as s
+        on grid.chain_id = s.chain_id and grid.as_of_date >= s.submission_date
+),
+
+with_adjudication as (
+    select
+        ws.*,
+        a.remit_date as latest_adjudication_date,
+        a.provider_liable_denied_amount as latest_denied_amount
+    from with_submission as ws
+    asof left join adjudications as a
+        on ws.chain_id = a.chain_id and ws.as_of_date >= a.remit_date
+),
+
+balances as (
+    select
+        *,
+        case
+            when latest_frequency_code = '8' then 0
+            when latest_adjudication_date is null then latest_charge_amount
+            when latest_denied_amount > 0
+                and (
+                    latest_submission_date > latest_adjudication_date
+                    or date_diff('day', latest_adjudication_date, as_of_date) <= {{ var('ar_denial_open_days') }}
+                ) then latest_denied_amount
+            else 0
+        end::decimal(18, 2) as open_balance,
+        case
+            when latest_adjudication_date is null then 'awaiting_payer'
+            when latest_submission_date > latest_adjudication_date then 'in_rework'
+            else 'denied'
+        end as ar_status,
+        date_diff(
+            'day',
+            {{ 'first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date' }},
+            as_of_date
+        ) as age_days
+    from with_adjudication
+),
+
+final as (
+    select
+        ----------  ids
+        chain_id,
+        as_of_date,
+        ----------  dimensions
+        payer_id,
+        payer_name,
+        financial_class,
+        claim_type,
+        ar_status,
+        age_days,
+        {{ aging_bucket('age_days') }} as aging_bucket,
+        ----------  amounts
+        open_balance,
+        ----------  dates
+        first_service_date,
+        first_submission_date,
+        latest_adjudication_date
+    from balances
+    where open_balance > 0
+)
+
+select * from final

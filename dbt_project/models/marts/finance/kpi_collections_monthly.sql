@@ -1,0 +1,145 @@
+-- Collections by month and payer (DOMAIN.md §1.5, 1.7, 1.10), period-based:
+--   cash_collected          = Σ CLP04 posted in the month (835 payment date; reversals net; PLB excluded)
+--   gross_charges           = Σ chain charges with first date of service in the month
+--   contractual_adjustments = Σ CAS dollars posted in the month whose CARC category is CONTRACTUAL_PRICING
+--   net_collection_rate     = cash / (gross charges - contractual adjustments)   [MGMA adjusted FFS %]
+--   gross_collection_rate   = cash / gross charges                               [MGMA gross FFS %]
+--   days_in_ar_gross        = insurance A/R at month-end / (charges with DOS in the trailing 3 months
+--                             / days in those 3 months)                         [MGMA-style, §1.5]
+--   median_days_to_pay      = median(first adjudication date - first submission date) of chains first
+--                             adjudicated in the month (submit-to-adjudication, §1.10)
+--   patient_responsibility  = Σ PR adjustments posted in the month
+-- The same-month ratios are indicative: NCR is usually read over 12 months or a DOS cohort with run-out.
+with chains as (
+    select * from {{ ref('fct_claim_chains') }}
+),
+
+remits as (
+    select * from {{ ref('int_remit_claims_classified') }}
+),
+
+adjustments as (
+    select
+        adj.remit_claim_key,
+        adj.group_code,
+        adj.adjustment_amount,
+        coalesce(carc.root_cause, 'UNMAPPED') as root_cause
+    from {{ ref('stg_x12__remit_adjustments') }} as adj
+    left join {{ ref('carc_root_cause') }} as carc on carc.carc = adj.reason_code
+),
+
+chain_payer as (
+    select chain_id, payer_id, payer_name from chains
+),
+
+posted as (
+    select
+        date_trunc('month', remits.remit_date)::date as month,
+        coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as payer_id,
+        sum(remits.paid_amount) as cash_collected,
+        sum(remits.patient_responsibility_amount) as patient_responsibility_clp05
+    from remits
+    left join chain_payer on chain_payer.chain_id = remits.claim_id
+    group by 1, 2
+),
+
+posted_adjustments as (
+    select
+        date_trunc('month', remits.remit_date)::date as month,
+        coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as payer_id,
+        sum(case when adjustments.root_cause = 'CONTRACTUAL_PRICING' then adjustments.adjustment_amount else 0 end)
+            as contractual_adjustments,
+        sum(case when adjustments.group_code = 'PR' then adjustments.adjustment_amount else 0 end)
+            as patient_responsibility
+    from adjustments
+    inner join remits on remits.remit_claim_key = adjustments.remit_claim_key
+    left join chain_payer on chain_payer.chain_id = remits.claim_id
+    group by 1, 2
+),
+
+charges as (
+    select
+        date_trunc('month', first_service_date)::date as month,
+        payer_id,
+        sum(total_charge_amount) as gross_charges,
+        count(*) as claims_billed
+    from chains
+    where has_submission
+    group by 1, 2
+),
+
+turnaround as (
+    select
+        date_trunc('month', first_adjudication_date)::date as month,
+        payer_id,
+        median(date_diff('day', first_submission_date, first_adjudication_date)) as median_days_to_pay,
+        count(*) as claims_first_adjudicated
+    from chains
+    where is_adjudicated and has_submission
+    group by 1, 2
+),
+
+ar as (
+    select date_trunc('month', as_of_date)::date as month, payer_id, sum(open_balance) as ar_open_balance
+    from {{ ref('fct_ar_snapshots') }}
+    group by 1, 2
+),
+
+months as (
+    select month, payer_id from posted
+    union
+    select month, payer_id from charges
+    union
+    select month, payer_id from ar
+),
+
+joined as (
+    select
+        months.month,
+        months.payer_id,
+        coalesce(charges.gross_charges, 0) as gross_charges,
+        coalesce(charges.claims_billed, 0) as claims_billed,
+        coalesce(posted.cash_collected, 0) as cash_collected,
+        coalesce(posted_adjustments.contractual_adjustments, 0) as contractual_adjustments,
+        coalesce(posted_adjustments.patient_responsibility, 0) as patient_responsibility,
+        coalesce(ar.ar_open_balance, 0) as ar_open_balance,
+        turnaround.median_days_to_pay,
+        coalesce(turnaround.claims_first_adjudicated, 0) as claims_first_adjudicated
+    from months
+    left join charges on charges.month = months.month and charges.payer_id = months.payer_id
+    left join posted on posted.month = months.month and posted.payer_id = months.payer_id
+    left join posted_adjustments
+        on posted_adjustments.month = months.month and posted_adjustments.payer_id = months.payer_id
+    left join ar on ar.month = months.month and ar.payer_id = months.payer_id
+    left join turnaround on turnaround.month = months.month and turnaround.payer_id = months.payer_id
+),
+
+trailing_window as (
+    select
+        *,
+        sum(gross_charges) over (
+            partition by payer_id order by month range between interval 2 month preceding and current row
+        ) as charges_trailing_3m,
+        date_diff('day', month - interval 2 month, month + interval 1 month) as days_trailing_3m
+    from joined
+),
+
+final as (
+    select
+        month,
+        payer_id,
+        claims_billed,
+        claims_first_adjudicated,
+        gross_charges::decimal(18, 2) as gross_charges,
+        cash_collected::decimal(18, 2) as cash_collected,
+        contractual_adjustments::decimal(18, 2) as contractual_adjustments,
+        patient_responsibility::decimal(18, 2) as patient_responsibility,
+        ar_open_balance::decimal(18, 2) as ar_open_balance,
+        cash_collected / nullif(gross_charges - contractual_adjustments, 0) as net_collection_rate,
+        cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
+        ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0) as days_in_ar_gross,
+        median_days_to_pay
+    from trailing_window
+)
+
+select * from final

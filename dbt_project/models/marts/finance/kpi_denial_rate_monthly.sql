@@ -1,0 +1,120 @@
+-- Initial denial rate by month (DOMAIN.md §1.1), count and dollars, two variants side by side:
+--   * simple (cohort):  chains whose first adjudication in the month was a denial
+--                        / chains first adjudicated in the month;
+--   * HFMA (lagged):    the same numerator / average monthly chains *submitted* over the 3 months before
+--                        the month (HFMA Claim Integrity Task Force: denials arrive weeks after submission).
+-- Dollar twins use the chain's gross charge.  Rows are long: `dimension` is all | payer | root_cause |
+-- provider with its value; for root_cause the denominators are the whole book's (a cause is only known
+-- for denied chains).  Months without three prior months of submissions have a null HFMA rate.
+with chains as (
+    select
+        chain_id,
+        payer_id,
+        rendering_npi,
+        coalesce(initial_root_cause, 'UNSPECIFIED') as root_cause,
+        is_adjudicated,
+        is_initially_denied,
+        has_submission,
+        total_charge_amount::double as charge,
+        date_trunc('month', first_adjudication_date)::date as adjudication_month,
+        date_trunc('month', first_submission_date)::date as submission_month
+    from {{ ref('fct_claim_chains') }}
+),
+
+by_dimension as (
+    select 'all' as dimension, 'all' as dimension_value, * from chains
+    union all
+    select 'payer', coalesce(payer_id, 'unknown'), * from chains
+    union all
+    select 'provider', coalesce(rendering_npi, 'unknown'), * from chains
+),
+
+cohort as (
+    select
+        dimension,
+        dimension_value,
+        adjudication_month as month,
+        count(*) as claims_adjudicated,
+        sum(case when is_initially_denied then 1 else 0 end) as claims_initially_denied,
+        sum(charge) as charges_adjudicated,
+        sum(case when is_initially_denied then charge else 0 end) as charges_initially_denied
+    from by_dimension
+    where is_adjudicated
+    group by 1, 2, 3
+),
+
+root_cause_cohort as (
+    select
+        'root_cause' as dimension,
+        d.root_cause as dimension_value,
+        d.adjudication_month as month,
+        max(a.claims_adjudicated) as claims_adjudicated,
+        count(*) as claims_initially_denied,
+        max(a.charges_adjudicated) as charges_adjudicated,
+        sum(d.charge) as charges_initially_denied
+    from chains as d
+    inner join cohort as a
+        on a.dimension = 'all' and a.month = d.adjudication_month
+    where d.is_initially_denied
+    group by 1, 2, 3
+),
+
+all_cohorts as (
+    select * from cohort
+    union all
+    select * from root_cause_cohort
+),
+
+submitted as (
+    select dimension, dimension_value, submission_month as month, count(*) as claims_submitted,
+           sum(charge) as charges_submitted
+    from by_dimension
+    where has_submission
+    group by 1, 2, 3
+),
+
+lagged as (
+    select
+        c.dimension,
+        c.dimension_value,
+        c.month,
+        -- months with no submissions count as zero in the 3-month average
+        sum(s.claims_submitted) / 3.0 as avg_claims_submitted_prior_3m,
+        sum(s.charges_submitted) / 3.0 as avg_charges_submitted_prior_3m
+    from all_cohorts as c
+    inner join submitted as s
+        on s.dimension = case when c.dimension = 'root_cause' then 'all' else c.dimension end
+        and s.dimension_value = case when c.dimension = 'root_cause' then 'all' else c.dimension_value end
+        and s.month >= c.month - interval 3 month
+        and s.month < c.month
+    group by 1, 2, 3
+),
+
+first_month as (
+    select min(month) as first_submission_month from submitted where dimension = 'all'
+),
+
+final as (
+    select
+        c.month,
+        c.dimension,
+        c.dimension_value,
+        c.claims_adjudicated,
+        c.claims_initially_denied,
+        c.claims_initially_denied / c.claims_adjudicated as initial_denial_rate_simple,
+        c.charges_initially_denied / nullif(c.charges_adjudicated, 0) as initial_denial_rate_simple_dollars,
+        l.avg_claims_submitted_prior_3m,
+        case when c.month >= (select first_submission_month from first_month) + interval 3 month
+            then c.claims_initially_denied / nullif(l.avg_claims_submitted_prior_3m, 0)
+        end as initial_denial_rate_hfma,
+        case when c.month >= (select first_submission_month from first_month) + interval 3 month
+            then c.charges_initially_denied / nullif(l.avg_charges_submitted_prior_3m, 0)
+        end as initial_denial_rate_hfma_dollars,
+        c.charges_adjudicated,
+        c.charges_initially_denied
+    from all_cohorts as c
+    left join lagged as l
+        on l.dimension = c.dimension and l.dimension_value = c.dimension_value and l.month = c.month
+)
+
+select * from final
