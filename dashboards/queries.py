@@ -62,6 +62,122 @@ def denials_by_root_cause(version: float) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
+def denial_trend(version: float, dimension: str = "all", value: str = "all") -> pl.DataFrame:
+    return query(
+        """
+        select month, claims_adjudicated, claims_initially_denied,
+               initial_denial_rate_simple, initial_denial_rate_hfma,
+               initial_denial_rate_simple_dollars, initial_denial_rate_hfma_dollars
+        from kpi_denial_rate_monthly
+        where dimension = ? and dimension_value = ?
+        order by month
+        """,
+        [dimension, value],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def root_cause_pareto(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select c.initial_root_cause as root_cause,
+               coalesce(r.avoidable, 'N') as avoidable,
+               count(*) as denied_claims,
+               sum(c.initial_denied_amount)::double as denied_amount,
+               count(*) filter (where not c.is_currently_denied and c.total_paid_amount > 0) as overturned_claims
+        from fct_claim_chains c
+        left join (select root_cause, max(avoidable) as avoidable from carc_root_cause group by 1) r
+            on r.root_cause = c.initial_root_cause
+        where c.is_initially_denied
+        group by 1, 2
+        order by denied_amount desc
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def payer_root_cause(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select coalesce(payer_name, payer_id) as payer, initial_root_cause as root_cause, count(*) as denied_claims
+        from fct_claim_chains
+        where is_initially_denied
+        group by 1, 2
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def ar_aging(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select payer_id, financial_class, aging_bucket, sum(open_balance)::double as open_balance,
+               count(*) as claims
+        from fct_ar_snapshots
+        where as_of_date = (select max(as_of_date) from fct_ar_snapshots)
+        group by all
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def collections(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select month, sum(cash_collected)::double as cash_collected, sum(gross_charges)::double as gross_charges,
+               sum(contractual_adjustments)::double as contractual_adjustments,
+               sum(ar_open_balance)::double as ar_open_balance,
+               sum(cash_collected) / nullif(sum(gross_charges) - sum(contractual_adjustments), 0)
+                   as net_collection_rate,
+               sum(cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate
+        from kpi_collections_monthly
+        group by month
+        order by month
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def days_to_pay(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select payer_id,
+               median(date_diff('day', first_submission_date, first_adjudication_date)) as median_days_to_pay,
+               quantile_cont(date_diff('day', first_submission_date, first_adjudication_date), 0.9) as p90_days
+        from fct_claim_chains
+        where is_adjudicated and has_submission
+        group by 1
+        order by 2
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def unbilled(version: float) -> dict:
+    return query(
+        """
+        select count(*) filter (where not is_billed) as unbilled_encounters,
+               median(charge_lag_days) as median_charge_lag_days,
+               count(*) as encounters
+        from fct_encounter_billing
+        """
+    ).row(0, named=True)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def file_log(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select file_name, file_type, status, claim_count, line_count, rows_rejected, error_count, warning_count,
+               loaded_at
+        from stg_revcycle__files
+        order by loaded_at desc
+        limit 500
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
 def freshness(version: float) -> dict:
     return query(
         """

@@ -4,6 +4,9 @@ import streamlit as st
 
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
+    st.Page("app_pages/denials.py", title="Denials", icon=":material/block:"),
+    st.Page("app_pages/collections.py", title="Collections", icon=":material/payments:"),
+    st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
 pg = st.navigation(pages)
 st.set_page_config(page_title="revcycle", page_icon=":material/payments:", layout="wide")

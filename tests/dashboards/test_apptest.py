@@ -28,3 +28,45 @@ def test_overview_without_a_warehouse(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "No warehouse yet" in at.info[0].value
+
+
+PAGES = Path(APP).parent / "app_pages"
+
+
+def _page(name, home, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_HOME", str(home))
+    at = AppTest.from_file(str(PAGES / name), default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_denials_page(built_demo, monkeypatch):
+    at = _page("denials.py", built_demo.home, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    # handmade set: 3 initial denials (eligibility, authorization, coding), all avoidable 'Y'; none overturned
+    assert metrics["Avoidable share"] == "100%"
+    assert metrics["Overturned"] == "0%"
+    at.radio(key="denials__variant").set_value("hfma").run()
+    assert not at.exception
+
+
+def test_collections_page(built_demo, monkeypatch):
+    from pipelines.warehouse import query
+
+    at = _page("collections.py", built_demo.home, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    ar = query(
+        "select sum(open_balance)::double as b from fct_ar_snapshots "
+        "where as_of_date = (select max(as_of_date) from fct_ar_snapshots)",
+        settings=built_demo,
+    )["b"][0]
+    assert metrics["Insurance A/R"] == f"${ar:,.0f}"
+    assert metrics["Cash collected"] == "$526"
+    assert metrics["Unbilled encounters"] == "1"  # E1010 has no claim
+
+
+def test_data_quality_page(built_demo, monkeypatch):
+    at = _page("data_quality.py", built_demo.home, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Files published"] == "7"
+    assert metrics["Files quarantined"] == "0"

@@ -1,0 +1,81 @@
+"""Collections: A/R aging by payer, cash and collection rates by month, payer turnaround, charge lag."""
+
+import altair as alt
+import streamlit as st
+
+from dashboards import queries
+
+st.title("Collections")
+version = queries.warehouse_version()
+if version is None:
+    st.info("No warehouse yet. Run `revcycle run` (or `make demo`).")
+    st.stop()
+
+aging = queries.ar_aging(version)
+coll = queries.collections(version)
+ub = queries.unbilled(version)
+total_ar = aging["open_balance"].sum()
+over_90 = aging.filter(aging["aging_bucket"].is_in(["91-120", ">120"]))["open_balance"].sum()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    "Insurance A/R",
+    f"${total_ar:,.0f}",
+    help="Open insurance balance at the latest month-end (fct_ar_snapshots).",
+)
+c2.metric("A/R > 90 days", f"{over_90 / total_ar:.1%}" if total_ar else "n/a")
+c3.metric("Cash collected", f"${coll['cash_collected'].sum():,.0f}", help="Σ CLP04, reversals netted.")
+c4.metric(
+    "Unbilled encounters",
+    f"{ub['unbilled_encounters']:,}",
+    help=f"Median charge lag {ub['median_charge_lag_days']} days (service date → first 837).",
+)
+
+st.subheader("A/R aging by payer (latest month-end)")
+order = ["0-30", "31-60", "61-90", "91-120", ">120"]
+st.altair_chart(
+    alt.Chart(aging.to_pandas())
+    .mark_bar()
+    .encode(
+        x=alt.X("sum(open_balance):Q", title="open balance $"),
+        y=alt.Y("payer_id:N", title=None),
+        color=alt.Color("aging_bucket:N", sort=order, title="days"),
+        order=alt.Order("aging_bucket:N"),
+        tooltip=["payer_id", "financial_class", "aging_bucket", "open_balance", "claims"],
+    ),
+    width="stretch",
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Cash by month")
+    st.altair_chart(
+        alt.Chart(coll.to_pandas())
+        .mark_bar()
+        .encode(x=alt.X("month:T", title=None), y=alt.Y("cash_collected:Q", title="cash $")),
+        width="stretch",
+    )
+with right:
+    st.subheader("Days to pay by payer")
+    st.dataframe(queries.days_to_pay(version), hide_index=True, width="stretch")
+
+st.subheader("Collection rates by month")
+st.dataframe(
+    coll.select(
+        "month",
+        "gross_charges",
+        "cash_collected",
+        "contractual_adjustments",
+        "net_collection_rate",
+        "gross_collection_rate",
+    ),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "net_collection_rate": st.column_config.NumberColumn(
+            "NCR", format="percent", help="cash ÷ (charges − contractual adjustments)"
+        ),
+        "gross_collection_rate": st.column_config.NumberColumn(
+            "GCR", format="percent", help="cash ÷ charges"
+        ),
+    },
+)

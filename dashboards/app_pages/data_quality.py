@@ -1,0 +1,54 @@
+"""Data quality: files published and quarantined (with reasons), dbt test results, freshness."""
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from dashboards import queries
+from pipelines.settings import get_settings
+from pipelines.warehouse import quarantine_reasons
+
+st.title("Data quality")
+version = queries.warehouse_version()
+if version is None:
+    st.info("No warehouse yet. Run `revcycle run` (or `make demo`).")
+    st.stop()
+
+files = queries.files(version)
+rejected = [r for r in quarantine_reasons() if r["status"] == "rejected"]
+c1, c2, c3 = st.columns(3)
+c1.metric("Files published", f"{files['accepted']:,}")
+c2.metric("Partially published", f"{files['partial']:,}")
+c3.metric("Files quarantined", f"{files['quarantined']:,}")
+
+st.subheader("Quarantine")
+if rejected or files["partial"]:
+    q = pl.DataFrame(
+        [
+            {
+                "file": r["file"],
+                "status": r["status"],
+                "first reason": (r["reasons"] or [""])[0],
+                "reasons": len(r["reasons"]),
+                "quarantined at": r["quarantined_at"],
+            }
+            for r in quarantine_reasons()
+        ]
+    )
+    st.dataframe(q, hide_index=True, width="stretch")
+else:
+    st.success("Nothing quarantined.")
+
+run_results = get_settings().runs_dir / "run_results.json"
+if run_results.exists():
+    results = json.loads(run_results.read_text())["results"]
+    tests = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
+    failed = [r for r in tests if r["status"] not in ("pass", "success")]
+    st.subheader("Last dbt build")
+    st.caption(f"{len(tests)} data and unit tests, {len(failed)} not passing")
+    if failed:
+        st.dataframe(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
+
+st.subheader("Latest files")
+st.dataframe(queries.file_log(version), hide_index=True, width="stretch")
