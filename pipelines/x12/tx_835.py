@@ -149,7 +149,9 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
                 "drg_code": element(seg, 11),
             }
             sum_paid += _dec(claim["paid_amount"])
-        elif sid == "CAS" and claim is not None:
+        elif sid in ("CAS", "SVC") and claim is None:
+            ctx.error("REQ_MISSING_SEGMENT", f"{sid} outside a claim: CLP (loop 2100) is missing", idx, sid)
+        elif sid == "CAS":
             group = element(seg, 1)
             if group not in CAS_GROUP_CODES:
                 ctx.error(
@@ -223,7 +225,7 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
                 claim["statement_to_date"] = d
             elif q == "050":
                 claim["received_date"] = d
-        elif sid == "SVC" and claim is not None:
+        elif sid == "SVC":
             close_line()
             line_count += 1
             orig = ctx.components(element(seg, 6))

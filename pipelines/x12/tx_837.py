@@ -208,7 +208,11 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                 "claim_id": claim["claim_id"],
                 "line_number": int(lx) if lx and lx.isdigit() else None,
             }
-        elif sid in ("SV1", "SV2") and line is not None:
+        elif sid in ("SV1", "SV2") and line is None:
+            ctx.error(
+                "REQ_MISSING_SEGMENT", f"{sid} outside a service line: LX (loop 2400) is missing", idx, sid
+            )
+        elif sid in ("SV1", "SV2"):
             if sid == "SV1":
                 proc, charge_i, basis_i, units_i = element(seg, 1), 2, 3, 4
                 line["place_of_service"] = element(seg, 5)

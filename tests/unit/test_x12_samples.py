@@ -22,6 +22,10 @@ REJECTED = {
     "azoner__pyx12/test__files__835_simple.txt": "TX_UNSUPPORTED",
     "azoner__pyx12/test__files__mult_isa.txt": "TX_UNSUPPORTED",
     "azoner__pyx12/test__files__bad_header_looping.txt": "TX_UNSUPPORTED",
+    # SV1 lines with their LX missing: rejected (never silently dropped) with REQ_MISSING_SEGMENT
+    "imsweb__x12-parser/src__test__resources__837_5010__x12_missing_required_loops_mult_repeats.txt": (
+        "REQ_MISSING_SEGMENT"
+    ),
 }
 
 ROWS = manifest_rows()

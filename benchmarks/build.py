@@ -1,0 +1,83 @@
+"""Ingest + dbt build on a generated world: wall time and peak RSS.
+
+    .venv/bin/python benchmarks/build.py --claims 100000
+
+Side by side in the same run:
+  * ingest with one Great Expectations run per group of files (what revcycle does) versus one GX run per
+    file (the alternative), both on the same first --subset files;
+  * then the full world ingested (grouped) and `dbt build` (models + all data and unit tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import run_measured
+
+INGEST_ONE_BY_ONE = """
+import sys
+from pathlib import Path
+from pipelines.ingest import publish_staged, stage_file, validate_staged
+from pipelines.settings import get_settings
+s = get_settings()
+for p in sorted(Path(sys.argv[1]).rglob('*'))[: int(sys.argv[2])]:
+    if p.is_file():
+        publish_staged(validate_staged(stage_file(p, s), s), s)
+"""
+INGEST_GROUPED = """
+import sys
+from pathlib import Path
+from pipelines.ingest import ingest_paths
+from pipelines.settings import get_settings
+files = [p for p in sorted(Path(sys.argv[1]).rglob('*')) if p.is_file()][: int(sys.argv[2])]
+ingest_paths(files, get_settings())
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--claims", type=int, default=100_000)
+    ap.add_argument("--subset", type=int, default=400, help="files for the grouped vs one-by-one comparison")
+    args = ap.parse_args()
+    bin_dir = Path(sys.executable).parent
+    work = Path(tempfile.mkdtemp(prefix="revcycle-build-bench-"))
+    world = work / "world"
+    secs, peak, proc = run_measured([str(bin_dir / "revcycle"), "generate", "--claims", str(args.claims), "--out",
+                                     str(world), "--seed", "3", "--quiet"])  # fmt: skip
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    landing = world / "landing"
+    n_files = sum(1 for p in landing.rglob("*") if p.is_file())
+    rows = [("generate", secs, peak, f"{args.claims:,} claims, {n_files:,} files")]
+
+    for name, script in (("ingest, GX per group", INGEST_GROUPED), ("ingest, GX per file (alternative)",
+                                                                   INGEST_ONE_BY_ONE)):  # fmt: skip
+        env = {**os.environ, "REVCYCLE_HOME": str(work / name.split(",")[1].strip().replace(" ", "_"))}
+        secs, peak, proc = run_measured([sys.executable, "-c", script, str(landing), str(args.subset)], env)
+        if proc.returncode:
+            raise SystemExit(proc.stderr)
+        rows.append((f"{name}, first {args.subset} files", secs, peak, f"{args.subset / secs:,.1f} files/s"))
+
+    env = {**os.environ, "REVCYCLE_HOME": str(work / "full")}
+    secs, peak, proc = run_measured([sys.executable, "-c", INGEST_GROUPED, str(landing), str(10**9)], env)
+    if proc.returncode:
+        raise SystemExit(proc.stderr)
+    rows.append(("ingest, GX per group, whole world", secs, peak, f"{n_files / secs:,.1f} files/s"))
+    secs, peak, proc = run_measured([str(bin_dir / "revcycle"), "build"], env)
+    if proc.returncode:
+        raise SystemExit(proc.stdout + proc.stderr)
+    rows.append(("dbt build (models + tests) and swap", secs, peak, proc.stdout.splitlines()[0]))
+
+    print(f"{'step':52} {'seconds':>9} {'peak RSS MB':>12}  note")
+    for name, secs, peak, note in rows:
+        print(f"{name:52} {secs:9.1f} {peak:12,.0f}  {note}")
+    print(f"(work folder: {work})")
+
+
+if __name__ == "__main__":
+    main()
