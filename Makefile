@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format dbt dashboard run clean
+.PHONY: help setup demo test lint format dbt dashboard run bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ dbt: setup  ## run dbt with the settings' environment, e.g. make dbt ARGS="test 
 
 dashboard: setup  ## serve the dashboard only
 	$(BIN)/revcycle dashboard --port $(PORT)
+
+bench: setup  ## run the benchmarks (installs the [bench] extra: oxedi)
+	$(BIN)/python -m pip install -q -e '.[test,bench]' -c constraints.txt
+	$(BIN)/python benchmarks/x12_parse.py
+	$(BIN)/python benchmarks/generate.py --claims 1000000
+	$(BIN)/python benchmarks/build.py --claims 100000
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf data dbt_project/target dbt_project/logs artifacts

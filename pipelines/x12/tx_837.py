@@ -46,15 +46,19 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
     bht_seen = False
     hl_level = None
 
+    claim_lines: list[dict] = []  # lines of the open claim only: closing a claim is O(its lines)
+
     def close_claim():
         nonlocal claim, line
         if claim is not None:
             if line is not None:
-                out["claim_lines"].append(line)
-            line_total = sum(Decimal(r["charge_amount"] or 0) for r in out["claim_lines"]
-                             if r["claim_key"] == claim["claim_key"])  # fmt: skip
-            n_lines = sum(1 for r in out["claim_lines"] if r["claim_key"] == claim["claim_key"])
-            if n_lines and claim["total_charge"] is not None and line_total != Decimal(claim["total_charge"]):
+                claim_lines.append(line)
+            line_total = sum(Decimal(r.get("charge_amount") or 0) for r in claim_lines)
+            if (
+                claim_lines
+                and claim["total_charge"] is not None
+                and line_total != Decimal(claim["total_charge"])
+            ):
                 ctx.warn(
                     "BAL_837_CLAIM",
                     f"claim {claim['claim_id']!r}: CLM02 {claim['total_charge']} != sum of line charges "
@@ -63,7 +67,9 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                     "CLM",
                     "02",
                 )
+            out["claim_lines"].extend(claim_lines)
             out["claims"].append({**header, **billing, **subscriber, **patient, **claim})
+        claim_lines.clear()
         claim = None
         line = None
 
@@ -199,7 +205,7 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                     )
         elif sid == "LX" and claim is not None:
             if line is not None:
-                out["claim_lines"].append(line)
+                claim_lines.append(line)
             in_other_subscriber = False
             lx = element(seg, 1)
             line = {
