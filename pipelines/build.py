@@ -110,14 +110,15 @@ def build_warehouse(
         if full_refresh:
             args.append("--full-refresh")
         log_path = settings.runs_dir / "dbt_build.log"
-        proc = run_dbt(args, settings, log_path)
         run_results = settings.dbt_dir / "target" / "run_results.json"
+        run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
+        proc = run_dbt(args, settings, log_path)
         if run_results.exists():
             shutil.copy2(run_results, settings.runs_dir / "run_results.json")
             passed, failed, warned, skipped, failures = _summarise_run_results(run_results)
         else:
             passed = warned = skipped = 0
-            failed, failures = 1, [proc.stdout[-2000:] + proc.stderr[-2000:]]
+            failed, failures = 1, [(proc.stdout + proc.stderr)[-3000:]]
         if proc.returncode != 0 or failed:
             raise BuildError(
                 f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "

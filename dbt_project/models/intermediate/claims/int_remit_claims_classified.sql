@@ -24,6 +24,7 @@ claim_status as (
 classified_adjustments as (
     select
         adjustments.remit_claim_key,
+        adjustments.reason_code,
         adjustments.adjustment_level,
         adjustments.group_code,
         adjustments.adjustment_amount,
@@ -38,6 +39,7 @@ ranked_denials as (
     select
         remit_claim_key,
         root_cause,
+        reason_code,
         row_number() over (
             partition by remit_claim_key
             order by adjustment_amount desc, root_cause_precedence
@@ -82,7 +84,8 @@ final as (
         case
             when ranked_denials.root_cause is not null then ranked_denials.root_cause
             when remits.status_code = '4' then 'UNSPECIFIED'
-        end as primary_root_cause
+        end as primary_root_cause,
+        ranked_denials.reason_code as primary_carc
     from remits
     left join claim_status on claim_status.status_code = remits.status_code
     left join per_claim on per_claim.remit_claim_key = remits.remit_claim_key

@@ -137,7 +137,7 @@ final as (
         ar_open_balance::decimal(18, 2) as ar_open_balance,
         cash_collected / nullif(gross_charges - contractual_adjustments, 0) as net_collection_rate,
         cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
-        ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0) as days_in_ar_gross,
+        round(ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_gross,
         median_days_to_pay
     from trailing_window
 )
