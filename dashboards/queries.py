@@ -19,6 +19,17 @@ def warehouse_version() -> float | None:
     return path.stat().st_mtime if path.exists() else None
 
 
+def require_warehouse() -> float:
+    """The warehouse version for cache keys; stops the page with a hint when nothing is built yet."""
+    version = warehouse_version()
+    if version is None:
+        st.info(
+            "No warehouse yet. Drop extracts into the landing folder and run `revcycle run` (or `make demo`)."
+        )
+        st.stop()
+    return version
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def headline(version: float) -> dict:
     return query(HEADLINE_SQL).row(0, named=True)

@@ -6,10 +6,7 @@ import streamlit as st
 from dashboards import queries
 
 st.title("Collections")
-version = queries.warehouse_version()
-if version is None:
-    st.info("No warehouse yet. Run `revcycle run` (or `make demo`).")
-    st.stop()
+version = queries.require_warehouse()
 
 aging = queries.ar_aging(version)
 coll = queries.collections(version)

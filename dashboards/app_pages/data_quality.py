@@ -10,10 +10,7 @@ from pipelines.settings import get_settings
 from pipelines.warehouse import quarantine_reasons
 
 st.title("Data quality")
-version = queries.warehouse_version()
-if version is None:
-    st.info("No warehouse yet. Run `revcycle run` (or `make demo`).")
-    st.stop()
+version = queries.require_warehouse()
 
 files = queries.files(version)
 rejected = [r for r in quarantine_reasons() if r["status"] == "rejected"]

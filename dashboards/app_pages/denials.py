@@ -6,10 +6,7 @@ import streamlit as st
 from dashboards import queries
 
 st.title("Denials")
-version = queries.warehouse_version()
-if version is None:
-    st.info("No warehouse yet. Run `revcycle run` (or `make demo`).")
-    st.stop()
+version = queries.require_warehouse()
 
 c1, c2 = st.columns(2)
 variant = c1.radio(

@@ -7,12 +7,7 @@ from dashboards import queries
 
 st.title("Revenue cycle overview")
 
-version = queries.warehouse_version()
-if version is None:
-    st.info(
-        "No warehouse yet. Drop extracts into the landing folder and run `revcycle run` (or `make demo`)."
-    )
-    st.stop()
+version = queries.require_warehouse()
 
 fresh = queries.freshness(version)
 st.caption(

@@ -103,3 +103,19 @@ def test_failed_build_leaves_published_warehouse_untouched(built_demo, tmp_path)
         build_warehouse(Settings(project_root=tmp_path, home=built_demo.home))
     assert built_demo.warehouse_path.stat().st_mtime_ns == before
     assert headline_kpis(built_demo)["claims_submitted"] == 9
+
+
+def test_repeated_interchange_control_number_is_flagged_not_dropped(settings, tmp_path):
+    import json
+
+    from pipelines.ingest import ingest_paths
+    from tests.conftest import DEMO
+
+    original = DEMO / "remit_835_bcbs_20240202.x12"
+    resent = tmp_path / "resent.x12"  # same sender and ISA13, different content (one claim's trace)
+    resent.write_bytes(original.read_bytes().replace(b"TRN*1*CHK240202001", b"TRN*1*CHK240202009"))
+    assert [o.status for o in ingest_paths([original, resent], settings)] == ["accepted", "accepted"]
+    build_warehouse(settings)
+    results = json.loads((settings.runs_dir / "run_results.json").read_text())["results"]
+    status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
+    assert status["warn_repeated_interchange_control_number"] == "warn"

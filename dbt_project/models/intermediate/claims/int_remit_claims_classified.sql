@@ -10,11 +10,7 @@ with remits as (
 ),
 
 adjustments as (
-    select * from {{ ref('stg_x12__remit_adjustments') }}
-),
-
-carc as (
-    select * from {{ ref('carc_root_cause') }}
+    select * from {{ ref('int_remit_adjustments_classified') }}
 ),
 
 claim_status as (
@@ -23,16 +19,15 @@ claim_status as (
 
 classified_adjustments as (
     select
-        adjustments.remit_claim_key,
-        adjustments.reason_code,
-        adjustments.adjustment_level,
-        adjustments.group_code,
-        adjustments.adjustment_amount,
-        coalesce(carc.is_denial, false) as is_denial,
-        coalesce(carc.root_cause, 'UNMAPPED') as root_cause,
-        {{ root_cause_precedence('carc.root_cause') }} as root_cause_precedence
+        remit_claim_key,
+        reason_code,
+        adjustment_level,
+        group_code,
+        adjustment_amount,
+        is_denial,
+        root_cause,
+        {{ root_cause_precedence('root_cause') }} as root_cause_precedence
     from adjustments
-    left join carc on carc.carc = adjustments.reason_code
 ),
 
 ranked_denials as (

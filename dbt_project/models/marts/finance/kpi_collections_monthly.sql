@@ -19,13 +19,8 @@ remits as (
 ),
 
 adjustments as (
-    select
-        adj.remit_claim_key,
-        adj.group_code,
-        adj.adjustment_amount,
-        coalesce(carc.root_cause, 'UNMAPPED') as root_cause
-    from {{ ref('stg_x12__remit_adjustments') }} as adj
-    left join {{ ref('carc_root_cause') }} as carc on carc.carc = adj.reason_code
+    select remit_claim_key, group_code, adjustment_amount, root_cause
+    from {{ ref('int_remit_adjustments_classified') }}
 ),
 
 chain_payer as (
