@@ -218,6 +218,15 @@ def cmd_generate(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_doctor(args, settings: Settings) -> int:
+    from pipelines.doctor import FAIL, run_checks
+
+    results = run_checks(settings)
+    for name, status, message in results:
+        print(f"{status:>4}  {name:10} {message}")
+    return 1 if any(status == FAIL for _, status, _ in results) else 0
+
+
 def cmd_dbt(args, settings: Settings) -> int:
     from pipelines.build import run_dbt
 
@@ -296,6 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
         "dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claim_chains"
     )
     s.set_defaults(func=cmd_dbt)
+
+    s = sub.add_parser("doctor", help="check the configuration and say what is wrong")
+    s.set_defaults(func=cmd_doctor)
 
     s = sub.add_parser("dag-test", help="run a DAG embedded with `airflow dags test` (SQLite metadata)")
     s.add_argument("dag_id", nargs="?", default="revcycle_pipeline")

@@ -1,0 +1,113 @@
+"""`revcycle doctor`: check the configuration and say what is wrong, one line per check."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from pipelines.settings import Settings
+
+OK, WARN, FAIL = "ok", "warn", "FAIL"
+
+
+def _pins(settings: Settings) -> dict[str, str]:
+    pins = {}
+    for line in (settings.project_root / "constraints.txt").read_text().splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, ver = line.split("==", 1)
+            pins[name.lower().replace("_", "-")] = ver.strip()
+    return pins
+
+
+def check_python(settings: Settings) -> tuple[str, str]:
+    v = sys.version_info
+    return (OK, f"Python {v.major}.{v.minor}") if (v.major, v.minor) == (3, 11) else (
+        FAIL, f"Python {v.major}.{v.minor}; the pinned stack needs 3.11")  # fmt: skip
+
+
+def check_packages(settings: Settings) -> tuple[str, str]:
+    pins = _pins(settings)
+    wrong = []
+    for name in (
+        "apache-airflow",
+        "dbt-core",
+        "dbt-duckdb",
+        "duckdb",
+        "polars",
+        "great-expectations",
+        "streamlit",
+    ):
+        try:
+            have = md.version(name)
+        except md.PackageNotFoundError:
+            wrong.append(f"{name} missing")
+            continue
+        if name in pins and have != pins[name]:
+            wrong.append(f"{name} {have} (pinned {pins[name]})")
+    return (
+        (OK, "core packages match constraints.txt")
+        if not wrong
+        else (FAIL, "; ".join(wrong) + " - run make setup")
+    )
+
+
+def check_dirs(settings: Settings) -> tuple[str, str]:
+    try:
+        settings.ensure_dirs()
+        probe = settings.home / ".doctor-probe"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:
+        return FAIL, f"data root {settings.home} is not writable: {e}"
+    same_fs = os.stat(settings.staging_dir).st_dev == os.stat(settings.batches_dir).st_dev
+    if not same_fs:
+        return (
+            FAIL,
+            "raw/_staging and raw/batches are on different filesystems: publishing would not be atomic",
+        )
+    return OK, f"data root {settings.home} (REVCYCLE_HOME) is writable"
+
+
+def check_dbt(settings: Settings) -> tuple[str, str]:
+    from pipelines.build import run_dbt
+    from pipelines.ingest import ensure_layout
+
+    ensure_layout(settings)
+    proc = run_dbt(["parse", "--quiet"], settings)
+    if proc.returncode:
+        return FAIL, "dbt parse failed: " + (proc.stdout + proc.stderr).strip().splitlines()[-1][:300]
+    return OK, f"dbt project {settings.dbt_dir} parses"
+
+
+def check_warehouse(settings: Settings) -> tuple[str, str]:
+    from pipelines.warehouse import WarehouseNotBuilt, headline_kpis
+
+    try:
+        k = headline_kpis(settings)
+    except WarehouseNotBuilt:
+        return WARN, "no warehouse yet: run `revcycle run` or `make demo`"
+    except (duckdb.Error, OSError) as e:  # a corrupt or foreign file: report it, do not crash the doctor
+        return FAIL, f"warehouse {settings.warehouse_path} cannot be read: {e}"
+    stale = Path(str(settings.build_warehouse_path))
+    note = "; a leftover build file from an interrupted build will be replaced" if stale.exists() else ""
+    return OK, f"warehouse readable ({k['claims_submitted']:,} claims){note}"
+
+
+def check_airflow(settings: Settings) -> tuple[str, str]:
+    if (settings.airflow_home / ".migrated").exists():
+        return OK, f"embedded Airflow home {settings.airflow_home} is migrated"
+    return WARN, "embedded Airflow metadata DB not created yet (the first `revcycle dag-test` migrates it)"
+
+
+CHECKS: list[Callable[[Settings], tuple[str, str]]] = [
+    check_python, check_packages, check_dirs, check_dbt, check_warehouse, check_airflow,
+]  # fmt: skip
+
+
+def run_checks(settings: Settings) -> list[tuple[str, str, str]]:
+    return [(c.__name__.removeprefix("check_"), *c(settings)) for c in CHECKS]

@@ -1,0 +1,17 @@
+from pipelines.cli import main
+from pipelines.doctor import FAIL, OK, WARN, run_checks
+
+
+def test_doctor_on_a_fresh_home(settings, capsys):
+    results = {name: status for name, status, _ in run_checks(settings)}
+    assert results["python"] == OK and results["packages"] == OK and results["dbt"] == OK
+    assert results["warehouse"] == WARN  # nothing built yet: a hint, not a failure
+    assert main(["doctor"]) == 0
+    assert "no warehouse yet" in capsys.readouterr().out
+
+
+def test_doctor_reports_a_broken_warehouse(settings):
+    settings.warehouse_path.write_bytes(b"not a duckdb file")
+    results = {name: (status, msg) for name, status, msg in run_checks(settings)}
+    assert results["warehouse"][0] == FAIL
+    assert str(settings.warehouse_path) in results["warehouse"][1]
