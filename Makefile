@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test lint format dbt dashboard run bench clean
+.PHONY: help setup demo test browser lint format dbt dashboard run bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -28,8 +28,13 @@ demo: setup  ## demo data -> Airflow DAG (embedded) -> summary -> dashboard on :
 	@echo "Serving the dashboard at http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/revcycle dashboard --port $(PORT)
 
-test: setup lint  ## lint + the whole pytest pyramid (unit, dbt, GX, DAG, AppTest, e2e)
+test: setup browser lint  ## lint + the whole pytest pyramid (unit, dbt, GX, DAG, AppTest, browser, e2e)
 	$(BIN)/pytest
+
+browser:  ## Debian chromium for the real-browser test (playwright never downloads a browser here)
+	@command -v chromium >/dev/null || { \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	  || echo "could not install chromium (needs root and Debian's apt): the browser test will be skipped"; }
 
 lint:  ## ruff (incl. Airflow AIR3 rules)
 	$(BIN)/ruff check .

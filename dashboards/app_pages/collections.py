@@ -48,7 +48,7 @@ with left:
     st.altair_chart(
         alt.Chart(coll.to_pandas())
         .mark_bar()
-        .encode(x=alt.X("month:T", title=None), y=alt.Y("cash_collected:Q", title="cash $")),
+        .encode(x=alt.X("yearmonth(month):T", title=None), y=alt.Y("cash_collected:Q", title="cash $")),
         width="stretch",
     )
 with right:

@@ -26,7 +26,7 @@ st.altair_chart(
     alt.Chart(trend.to_pandas())
     .mark_line(point=True)
     .encode(
-        x=alt.X("month:T", title=None),
+        x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y(f"{col}:Q", title="initial denial rate", axis=alt.Axis(format="%")),
         tooltip=[
             "month:T",
