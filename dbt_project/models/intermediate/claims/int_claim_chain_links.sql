@@ -22,6 +22,9 @@ linked as (
     select
         submissions.claim_key,
         submissions.claim_id,
+        submissions.submission_date,
+        submissions.frequency_code,
+        submissions.total_charge_amount,
         coalesce(remit_claim_numbers.claim_id, submissions.claim_id) as chain_id,
         case
             when remit_claim_numbers.claim_id is not null

@@ -22,13 +22,8 @@ with chains as (
 ),
 
 submissions as (
-    select
-        links.chain_id,
-        stg.submission_date,
-        stg.frequency_code,
-        stg.total_charge_amount
-    from {{ ref('stg_x12__claims') }} as stg
-    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = stg.claim_key
+    select chain_id, submission_date, frequency_code, total_charge_amount
+    from {{ ref('int_claim_chain_links') }}
 ),
 
 adjudications as (

@@ -9,7 +9,7 @@ with submissions as (
         links.chain_id,
         links.match_reason
     from {{ ref('stg_x12__claims') }} as stg
-    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = stg.claim_key
+    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
 ),
 
 claim_lines as (

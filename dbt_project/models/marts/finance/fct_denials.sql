@@ -18,9 +18,7 @@ first_adjudication as (
 ),
 
 submissions as (
-    select links.chain_id, stg.submission_date
-    from {{ ref('stg_x12__claims') }} as stg
-    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = stg.claim_key
+    select chain_id, submission_date from {{ ref('int_claim_chain_links') }}
 ),
 
 rework as (
