@@ -20,14 +20,13 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.detect import ENCOUNTERS, UNKNOWN, X12, detect_kind
+from pipelines.detect import ENCOUNTERS, X12, detect_kind
 from pipelines.encounters import EncounterFileError, empty_encounters, parse_encounters
 from pipelines.settings import Settings
 from pipelines.x12.findings import ERROR, Finding
 from pipelines.x12.parser import PARSED_TABLES, file_id_for, parse_bytes
 from pipelines.x12.schemas import empty_frame, to_frame
 
-ALL_TABLES = (*PARSED_TABLES, "encounters", "findings", "files")
 META = "_batch.json"
 
 FILES_SCHEMA = pl.Schema(
@@ -346,11 +345,14 @@ def ingest_paths(paths: list[Path], settings: Settings, group_size: int = 250) -
 
 
 __all__ = [
-    "ALL_TABLES",
-    "UNKNOWN",
     "Outcome",
+    "group_paths",
     "ingest_file",
+    "ingest_group",
+    "ingest_paths",
+    "landed_files",
     "publish_staged",
     "stage_file",
     "validate_staged",
+    "validate_staged_many",
 ]

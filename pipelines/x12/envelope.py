@@ -13,7 +13,6 @@ in X12 and are removed, which unwraps wrapped files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
@@ -118,12 +117,3 @@ def tokenize(data: bytes) -> Tokenized:
     el = delims.element
     segments = [s.split(el) for s in raw_segments if s.strip(" \t\x00\x1a")]
     return Tokenized(delimiters=delims, segments=segments, prefix_text=prefix)
-
-
-def iter_components(value: str, delims: Delimiters) -> list[str]:
-    return value.split(delims.component)
-
-
-def segment_ids(tok: Tokenized) -> Iterator[str]:
-    for s in tok.segments:
-        yield s[0]
