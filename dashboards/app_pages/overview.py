@@ -32,6 +32,28 @@ c3.metric("Paid amount", f"${k['paid_amount']:,.2f}", help="Σ CLP04 over all 83
 c4.metric("Claims adjudicated", f"{k['claims_adjudicated']:,}")
 st.caption(f"Files accepted: {f['accepted']} (+{f['partial']} partially) · quarantined: {f['quarantined']}")
 
+# Published benchmarks are reference lines, never pass/fail (DOMAIN.md §1.12): AAFP recommends an initial
+# denial rate under 5% with 5-10% "average"; Kodiak/Crowe hospital averages ran 10-12% in 2020-2024.
+trend = queries.denial_trend(version)
+if trend.height:
+    st.subheader("Initial denial rate by month, against published benchmarks")
+    bands = alt.Chart(
+        alt.Data(values=[{"y": 0.05, "label": "target < 5% (AAFP)"}, {"y": 0.10, "label": "average 5-10%"}])
+    )
+    line = (
+        alt.Chart(trend.to_pandas())
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None),
+            y=alt.Y("initial_denial_rate_simple:Q", title="initial denial rate", axis=alt.Axis(format="%")),
+            tooltip=["month:T", "claims_adjudicated", "claims_initially_denied",
+                     alt.Tooltip("initial_denial_rate_simple:Q", format=".1%")],
+        )
+    )  # fmt: skip
+    rules = bands.mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
+    labels = bands.mark_text(align="left", dx=4, dy=-6, color="gray").encode(y="y:Q", text="label:N")
+    st.altair_chart(line + rules + labels, width="stretch")
+
 by_payer = queries.denials_by_payer(version)
 left, right = st.columns([3, 2])
 with left:
