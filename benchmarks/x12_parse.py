@@ -103,11 +103,6 @@ def build_837(target_mb: float, out: Path) -> tuple[Path, int]:
     return path, copies
 
 
-def cut(path: Path, mb: float, out: Path, builder) -> Path:
-    small, _ = builder(mb, out / "cut")
-    return small
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)

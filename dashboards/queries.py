@@ -59,20 +59,6 @@ def denials_by_payer(version: float) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def denials_by_root_cause(version: float) -> pl.DataFrame:
-    return query(
-        """
-        select initial_root_cause as root_cause, count(*) as claims,
-               sum(initial_denied_amount)::double as denied_amount
-        from fct_claim_chains
-        where is_initially_denied
-        group by 1
-        order by denied_amount desc
-        """
-    )
-
-
-@st.cache_data(ttl=300, show_spinner=False)
 def denial_trend(version: float, dimension: str = "all", value: str = "all") -> pl.DataFrame:
     return query(
         """

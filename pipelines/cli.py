@@ -18,11 +18,8 @@ def _expand(paths: list[str]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             out += sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith("."))
-        elif p.exists():
-            out.append(p)
         else:
-            print(f"{p}: no such file", file=sys.stderr)
-            out.append(p)
+            out.append(p)  # a missing path is reported by the command that uses it
     return out
 
 
@@ -112,6 +109,7 @@ def cmd_parse(args, settings: Settings) -> int:
     rc = 0
     for p in _expand(args.files):
         if not p.exists():
+            print(f"{p}: no such file", file=sys.stderr)
             rc = 1
             continue
         res = parse_file(p)

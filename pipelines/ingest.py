@@ -23,9 +23,9 @@ import polars as pl
 from pipelines.detect import ENCOUNTERS, X12, detect_kind
 from pipelines.encounters import EncounterFileError, empty_encounters, parse_encounters
 from pipelines.settings import Settings
-from pipelines.x12.findings import ERROR, Finding
+from pipelines.x12.findings import ERROR, Finding, findings_frame
 from pipelines.x12.parser import PARSED_TABLES, file_id_for, parse_bytes
-from pipelines.x12.schemas import empty_frame, to_frame
+from pipelines.x12.schemas import empty_frame
 
 META = "_batch.json"
 
@@ -116,12 +116,6 @@ def is_published(settings: Settings, file_id: str) -> bool:
     return (settings.batches_dir / file_id / META).exists()
 
 
-def _findings_rows(file_id: str, file_name: str, findings: list[Finding]) -> pl.DataFrame:
-    return to_frame(
-        "findings", [{"file_id": file_id, "file_name": file_name, **f.as_row()} for f in findings]
-    )
-
-
 # ---------------------------------------------------------------- stage
 def stage_file(path: Path | str, settings: Settings) -> Outcome:
     """Parse one file into ``raw/_staging/<file_id>/``; nothing is visible to dbt yet."""
@@ -185,7 +179,7 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
 
     out.errors = sum(f.severity == ERROR for f in findings)
     out.warnings = len(findings) - out.errors
-    tables["findings"] = _findings_rows(file_id, path.name, findings)
+    tables["findings"] = findings_frame(file_id, path.name, findings)
     _write_tables(tables, staged)
     if rejected_rows is not None and rejected_rows.height:
         rejected_rows.write_csv(staged / "_rejected_rows.csv")

@@ -75,7 +75,11 @@ with left:
     st.altair_chart(chart, width="stretch")
 with right:
     st.subheader("Root causes")
-    st.dataframe(queries.denials_by_root_cause(version), hide_index=True, width="stretch")
+    st.dataframe(
+        queries.root_cause_pareto(version).select("root_cause", "denied_claims", "denied_amount"),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Payers")
 st.dataframe(

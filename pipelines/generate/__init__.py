@@ -84,8 +84,8 @@ def _assign_anomalies(world: World, seed: int, scale: float) -> tuple[set[str], 
     n_vol = max(1, round(len(world.providers) * 0.02 * scale))
     for p in rng.sample(others, min(n_vol, len(others))):
         p.volume_weight *= 4.0
-        p.__dict__["volume_outlier"] = True
-    others = [p for p in others if not p.__dict__.get("volume_outlier")]
+        p.volume_outlier = True
+    others = [p for p in others if not p.volume_outlier]
     if others:
         excluded = rng.choice(others)
         excluded.excluded_on = world.start + timedelta(days=int((world.end - world.start).days * 0.4))
@@ -226,7 +226,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             anomalies.append((EM_UPCODING, p.npi, None, None, None))
         if p.npi in abusers:
             anomalies.append((MODIFIER_OVERUSE, p.npi, None, None, None))
-        if p.__dict__.get("volume_outlier"):
+        if p.volume_outlier:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
     _write_truth(truth, denial, aging, anomalies, world)
     ref = cfg.out / "reference"

@@ -38,7 +38,7 @@ class Provider:
     billing_index: int
     volume_weight: float = 1.0
     em_shift: float = 0.0  # >0 for injected upcoders
-    modifier25_rate: float = 0.05
+    volume_outlier: bool = False
     excluded_on: date | None = None
 
 

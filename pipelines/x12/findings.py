@@ -35,3 +35,12 @@ class Finding:
 
     def describe(self, file_name: str) -> str:
         return f"{file_name}: {self.severity} {self.code} at {self.location()}: {self.message}"
+
+
+def findings_frame(file_id: str, file_name: str, findings: list[Finding]):
+    """The findings table (schema in schemas.py) for one file."""
+    from pipelines.x12.schemas import to_frame
+
+    return to_frame(
+        "findings", [{"file_id": file_id, "file_name": file_name, **f.as_row()} for f in findings]
+    )

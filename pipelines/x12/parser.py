@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.x12.context import Segment, TxContext, element
 from pipelines.x12.envelope import SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
-from pipelines.x12.findings import ERROR, WARNING, Finding
+from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame
 from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, to_frame
 from pipelines.x12.tx_835 import SEGMENTS_835, parse_835
 from pipelines.x12.tx_837 import SEGMENTS_837, parse_837
@@ -79,8 +79,7 @@ class ParseResult:
         return self.tables["claim_lines"].height + self.tables["remit_lines"].height
 
     def findings_frame(self) -> pl.DataFrame:
-        rows = [{"file_id": self.file_id, "file_name": self.file_name, **f.as_row()} for f in self.findings]
-        return to_frame("findings", rows)
+        return findings_frame(self.file_id, self.file_name, self.findings)
 
     def summary_line(self) -> str:
         return (

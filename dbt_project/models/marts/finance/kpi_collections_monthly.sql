@@ -31,8 +31,7 @@ posted as (
     select
         date_trunc('month', remits.remit_date)::date as month,
         coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as payer_id,
-        sum(remits.paid_amount) as cash_collected,
-        sum(remits.patient_responsibility_amount) as patient_responsibility_clp05
+        sum(remits.paid_amount) as cash_collected
     from remits
     left join chain_payer on chain_payer.chain_id = remits.claim_id
     group by 1, 2
