@@ -79,8 +79,19 @@ def revcycle_pipeline():
                 print(f"  {reason}")
         return [o.to_dict() for o in published]
 
+    @task
+    def load_reference_data() -> list[str]:
+        """NCCI PTP, MUE, LEIE, physician time and death files from landing/reference (same as the CLI)."""
+        from pipelines.reference import load_landed_reference
+        from pipelines.settings import get_settings
+
+        results = load_landed_reference(get_settings())
+        for r in results:
+            print(r.summary_line())
+        return [r.summary_line() for r in results if r.status == "rejected"]
+
     @task(outlets=[WAREHOUSE], trigger_rule="none_failed")
-    def build_warehouse(groups: list[list[dict]] | None = None) -> dict:
+    def build_warehouse(groups: list[list[dict]] | None = None, rejected_reference: list[str] | None = None) -> dict:
         from pipelines.build import build_warehouse as build
         from pipelines.settings import get_settings
 
@@ -91,13 +102,14 @@ def revcycle_pipeline():
             "quarantined": statuses.count("rejected"),
             "partial": statuses.count("partial"),
             "duplicates": statuses.count("duplicate"),
+            "reference_rejected": len(rejected_reference or []),
             "dbt_passed": res.passed,
             "seconds": round(res.seconds, 1),
         }
 
     staged = parse_files.expand(paths=find_landed_files())
     published = publish_batches.expand(outcomes=validate_batches.expand(outcomes=staged))
-    build_warehouse(published)
+    build_warehouse(published, load_reference_data())
 
 
 revcycle_pipeline()

@@ -51,6 +51,35 @@ def cmd_ingest(args, settings: Settings) -> int:
     return _print_outcomes(ingest_paths([p for p in paths if p.exists()], settings) + missing)
 
 
+def _print_reference(results) -> int:
+    bad = 0
+    for r in results:
+        print(r.summary_line(), file=sys.stderr if r.status == "rejected" else sys.stdout)
+        bad += r.status == "rejected"
+    return 1 if bad else 0
+
+
+def cmd_reference(args, settings: Settings) -> int:
+    """Load reference files (NCCI PTP, MUE, LEIE, physician time, patient deaths) for the integrity rules."""
+    from datetime import date
+
+    from pipelines.reference import load_reference_file
+
+    options = {}
+    if args.effective_from:
+        options["effective_from"] = date.fromisoformat(args.effective_from)
+    if args.setting:
+        options["setting"] = args.setting
+    if args.pfs_year:
+        options["pfs_year"] = args.pfs_year
+    paths = _expand(args.paths)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"{p}: no such file", file=sys.stderr)
+    rc = _print_reference([load_reference_file(p, settings, args.kind, **options) for p in paths if p.exists()])
+    return 1 if missing else rc
+
+
 def cmd_build(args, settings: Settings) -> int:
     from pipelines.build import BuildError, build_warehouse
 
@@ -66,11 +95,13 @@ def cmd_build(args, settings: Settings) -> int:
 
 def cmd_run(args, settings: Settings) -> int:
     from pipelines.ingest import ingest_paths, landed_files
+    from pipelines.reference import load_landed_reference
 
     files = landed_files(settings)
     if not files:
         print(f"landing folder {settings.landing_dir} is empty")
     rc_ingest = _print_outcomes(ingest_paths(files, settings))
+    rc_ingest |= _print_reference(load_landed_reference(settings))
     rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings)
     if rc_build == 0:
         cmd_summary(args, settings)
@@ -179,6 +210,8 @@ def cmd_demo_data(args, settings: Settings) -> int:
             dest = settings.landing_dir / src.relative_to(cfg.out / "landing")
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(src, dest)
+    # the synthetic NCCI/MUE/LEIE/physician-time/death files the integrity rules check against
+    shutil.copytree(cfg.out / "reference", settings.reference_landing_dir, dirs_exist_ok=True)
     print(
         f"generated a demo world of {s.claims:,} claims into {settings.landing_dir} (truth: {cfg.out / 'truth'})"
     )
@@ -259,6 +292,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
     s.add_argument("paths", nargs="+", help="files or folders to ingest")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("reference", help="load reference files (NCCI PTP, MUE, LEIE, physician time, deaths)")
+    s.add_argument("paths", nargs="+", help="files or folders; the layout is recognised from the content")
+    s.add_argument("--kind", choices=["ncci_ptp", "mue", "leie", "physician_time", "patient_deaths"])
+    s.add_argument("--effective-from", help="MUE: first date of service the values apply to (YYYY-MM-DD)")
+    s.add_argument("--setting", choices=["practitioner", "outpatient_hospital"], help="NCCI PTP table")
+    s.add_argument("--pfs-year", type=int, help="physician time: the PFS year the minutes belong to")
+    s.set_defaults(func=cmd_reference)
 
     s = sub.add_parser("build", help="dbt build into a new warehouse file, then swap it in")
     s.add_argument("--select", nargs="*", help="dbt selection (default: everything)")

@@ -102,6 +102,9 @@ def empty_tables() -> dict[str, pl.DataFrame]:
 def ensure_layout(settings: Settings) -> None:
     """Create the data folders and the schema-only batch that keeps dbt's source globs non-empty."""
     settings.ensure_dirs()
+    from pipelines.reference import ensure_reference_layout
+
+    ensure_reference_layout(settings)
     schema_batch = settings.batches_dir / "_schema"
     if not (schema_batch / META).exists():
         tmp = settings.staging_dir / "_schema"
@@ -313,8 +316,14 @@ def ingest_file(path: Path | str, settings: Settings) -> Outcome:
 
 
 def landed_files(settings: Settings) -> list[Path]:
+    """Claim, remittance and encounter extracts; landing/reference/ holds reference data (pipelines.reference)."""
     settings.ensure_dirs()
-    return sorted(p for p in settings.landing_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
+    ref = settings.reference_landing_dir
+    return sorted(
+        p
+        for p in settings.landing_dir.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and not p.is_relative_to(ref)
+    )
 
 
 def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) -> list[list]:

@@ -10,22 +10,34 @@ MUE_EXCESS = "mue_excess"
 DUPLICATE_EXACT = "duplicate_exact"
 DUPLICATE_NEAR = "duplicate_near"
 IMPOSSIBLE_DAY = "impossible_day"
+IMPROBABLE_DAY = "improbable_day"
 EXCLUDED_PROVIDER = "excluded_provider"
 SERVICE_AFTER_DEATH = "service_after_death"
 VOLUME_OUTLIER = "volume_outlier"
 MODIFIER_OVERUSE = "modifier_overuse"
+BENFORD = "benford_nonconformity"
 
+# In the order the dashboards list them; dbt's integrity_rule_ids() macro and the integrity_rules seed
+# must match (tests/dbt/test_integrity_rules.py).
 RULES = (
-    EM_UPCODING,
+    EXCLUDED_PROVIDER,
+    SERVICE_AFTER_DEATH,
+    IMPOSSIBLE_DAY,
+    IMPROBABLE_DAY,
     NCCI_UNBUNDLING,
     MUE_EXCESS,
     DUPLICATE_EXACT,
     DUPLICATE_NEAR,
-    IMPOSSIBLE_DAY,
-    EXCLUDED_PROVIDER,
-    SERVICE_AFTER_DEATH,
-    VOLUME_OUTLIER,
+    EM_UPCODING,
     MODIFIER_OVERUSE,
+    VOLUME_OUTLIER,
+    BENFORD,
 )
+# Rules the generator injects with known truth (truth/anomalies.csv); the others have no labels.
+INJECTED = tuple(r for r in RULES if r not in (IMPROBABLE_DAY, BENFORD))
+# Rules whose findings are precise facts about a claim, line or day (scored by precision and recall);
+# the rest are statistical leads (scored by precision@k).
+DETERMINISTIC = (EXCLUDED_PROVIDER, SERVICE_AFTER_DEATH, IMPOSSIBLE_DAY, NCCI_UNBUNDLING, MUE_EXCESS,
+                 DUPLICATE_EXACT, DUPLICATE_NEAR)  # fmt: skip
 # Rules whose truth is a provider (statistical) rather than a claim line.
 PROVIDER_LEVEL = (EM_UPCODING, VOLUME_OUTLIER, MODIFIER_OVERUSE)

@@ -45,6 +45,16 @@ class Settings:
         return self.home / "quarantine"
 
     @property
+    def reference_landing_dir(self) -> Path:
+        """Reference files (NCCI, MUE, LEIE, physician time, patient deaths) are dropped here."""
+        return self.landing_dir / "reference"
+
+    @property
+    def reference_dir(self) -> Path:
+        """Typed reference Parquet: reference/<kind>/<file_id>.parquet (pipelines.reference)."""
+        return self.home / "reference"
+
+    @property
     def warehouse_path(self) -> Path:
         """The published warehouse readers open (read-only)."""
         return self.home / "warehouse.duckdb"
@@ -78,13 +88,15 @@ class Settings:
         return self.home / "demo_world"
 
     def ensure_dirs(self) -> None:
-        for d in (self.landing_dir, self.batches_dir, self.staging_dir, self.quarantine_dir, self.runs_dir):
+        for d in (self.landing_dir, self.batches_dir, self.staging_dir, self.quarantine_dir, self.runs_dir,
+                  self.reference_dir):
             d.mkdir(parents=True, exist_ok=True)
 
     def dbt_env(self) -> dict[str, str]:
         """Environment dbt reads through env_var(); profiles.yml and sources have no defaults."""
         return {
             "REVCYCLE_RAW_DIR": str(self.raw_dir),
+            "REVCYCLE_REFERENCE_DIR": str(self.reference_dir),
             "REVCYCLE_DBT_DUCKDB_PATH": str(self.build_warehouse_path),
             "DBT_PROFILES_DIR": str(self.dbt_dir),
         }

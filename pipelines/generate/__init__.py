@@ -3,7 +3,7 @@
 Layout of the output folder:
   landing/     837P/837I and 835 files (by day and payer) and encounter extracts, ready for landing/
   truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth)
-  reference/   synthetic NCCI PTP, MUE, LEIE and physician-time files in the official layouts
+  reference/   synthetic NCCI PTP, MUE, LEIE, physician-time and patient-death files in the official layouts
 
 Months are simulated independently (one process each, two at a time) from one world, so the output is
 the same for a seed whatever the number of workers.
@@ -28,7 +28,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipelines.generate.codes import SPECIALTIES
-from pipelines.generate.reference import write_leie, write_mue, write_ncci_ptp, write_physician_time
+from pipelines.generate.reference import (
+    write_leie,
+    write_mue,
+    write_ncci_ptp,
+    write_patient_deaths,
+    write_physician_time,
+)
 from pipelines.generate.simulate import MonthSimulator
 from pipelines.generate.world import World, _add_months, build_world
 from pipelines.integrity_rules import EM_UPCODING, MODIFIER_OVERUSE, VOLUME_OUTLIER
@@ -230,10 +236,14 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
     _write_truth(truth, denial, aging, anomalies, world)
     ref = cfg.out / "reference"
+    # CMS publishes practitioner and outpatient-hospital tables; the synthetic edits are the same in both
     write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)
+    write_ncci_ptp(ref / "ncci_ptp_outpatient_hospital.txt", cfg.start, "outpatient hospital")
     write_mue(ref / "mue_practitioner.csv")
+    write_mue(ref / "mue_outpatient_hospital.csv", "Outpatient Hospital")
     write_leie(ref / "leie_UPDATED.csv", world)
     write_physician_time(ref / "physician_time.csv")
+    write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)
     summary.denial = {k: tuple(v) for k, v in denial.items()}
     summary.aging = dict(aging)

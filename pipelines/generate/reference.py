@@ -23,7 +23,7 @@ MAI_TEXT = {
 }
 
 
-def write_ncci_ptp(path: Path, start: date) -> None:
+def write_ncci_ptp(path: Path, start: date, table: str = "practitioner") -> None:
     """Tab-delimited like the CMS practitioner PTP file: notice lines, a two-line header, then the edits."""
     path.parent.mkdir(parents=True, exist_ok=True)
     eff = f"{start.year - 3}0101"
@@ -33,7 +33,7 @@ def write_ncci_ptp(path: Path, start: date) -> None:
     # near miss: an edit deleted before the world starts must never fire
     rows.append(("99213", "36415", "", f"{start.year - 5}0101", f"{start.year - 1}0101", "0", "Deleted edit"))
     with open(path, "w", newline="") as fh:
-        fh.write("Synthetic NCCI PTP edits for revcycle tests (CMS practitioner PTP layout)\n")
+        fh.write(f"Synthetic NCCI PTP edits for revcycle tests (CMS {table} PTP layout)\n")
         fh.write("Not CMS data.\n")
         fh.write(
             "Column 1\tColumn 2\t* = In existence prior to 1996\tEffective\tDeletion\tModifier\tPTP Edit Rationale\n"
@@ -42,15 +42,15 @@ def write_ncci_ptp(path: Path, start: date) -> None:
         fh.writelines("\t".join(r) + "\n" for r in rows)
 
 
-def write_mue(path: Path) -> None:
-    """CSV like the CMS practitioner MUE file: notice rows before the header row."""
+def write_mue(path: Path, table: str = "Practitioner") -> None:
+    """CSV like the CMS MUE files (Practitioner / Outpatient Hospital): notice rows before the header row."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["Synthetic Medically Unlikely Edits for revcycle tests (CMS practitioner MUE layout)."])
+        w.writerow([f"Synthetic Medically Unlikely Edits for revcycle tests (CMS {table.lower()} MUE layout)."])
         w.writerow(["Not CMS data; values are invented."])
         w.writerow([])
-        w.writerow(["HCPCS/CPT Code", "Practitioner Services MUE Values", "MUE Adjudication Indicator",
+        w.writerow(["HCPCS/CPT Code", f"{table} Services MUE Values", "MUE Adjudication Indicator",
                     "MUE Rationale"])  # fmt: skip
         for code, (value, mai) in sorted(MUE.items()):
             w.writerow([code, value, MAI_TEXT[mai], "Synthetic"])
@@ -80,6 +80,18 @@ def write_leie(path: Path, world: World) -> None:
         w = csv.writer(fh)
         w.writerow(LEIE_COLUMNS)
         w.writerows(rows)
+
+
+def write_patient_deaths(path: Path, world: World) -> None:
+    """The patient master's death dates (what an ADT/EHR export or a death-master match provides)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["member_id", "birth_date", "last_name", "first_name", "death_date", "death_source"])
+        for p in world.patients:
+            if p.death_date:
+                w.writerow([p.member_id, p.birth_date.isoformat(), p.last_name, p.first_name,
+                            p.death_date.isoformat(), "patient_master"])  # fmt: skip
 
 
 def write_physician_time(path: Path) -> None:

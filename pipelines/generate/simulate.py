@@ -139,6 +139,8 @@ class MonthResult:
     anomalies: list[tuple] = field(default_factory=list)  # (rule, npi, claim_id, line_number, service_date)
     # ground truth per claim: (payer_id, first_adjudication_date, initially_denied, ar_balance, dos)
     chains: list[tuple] = field(default_factory=list)
+    voided: set[str] = field(default_factory=set)  # claims the provider voided (frequency 8) by the end date
+    duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
 
 
 AR_DENIAL_OPEN_DAYS = 120
@@ -188,6 +190,9 @@ class MonthSimulator:
             cum.append(acc)
         self.cum_weights = cum
         self.deceased = [i for i, p in enumerate(world.patients) if p.death_date]
+        # (provider, patient, date of service) already billed this month: an encounter happens once, so the
+        # only same-day repeats in the world are the injected duplicates and the truth stays exact.
+        self.seen: set[tuple[str, int, date]] = set()
 
     # ------------------------------------------------------------------ helpers
     def _claim_id(self) -> str:
@@ -388,6 +393,7 @@ class MonthSimulator:
                 sv = self._batch_day(a1 + timedelta(days=rng.randint(10, 30)))
                 if sv < end:
                     out.submissions.append(Submission(sv, claim, "8", r1.icn))
+                    out.voided.add(claim.claim_id)
                     av = self._turnaround(claim.payer, sv)
                     if av < end:
                         out.remits.append(r1.negated(av))
@@ -413,6 +419,9 @@ class MonthSimulator:
             dos = self._dos()
             if pat.death_date and dos > pat.death_date:
                 continue  # the living only, unless an anomaly says otherwise
+            if (prov.npi, pi, dos) in self.seen:
+                continue
+            self.seen.add((prov.npi, pi, dos))
             enc_id = f"E{self.next_id + 1:09d}-{e:05d}"
             lines = self._lines_for(prov, dos)
             bill = rng.random() >= UNBILLED_RATE
@@ -424,6 +433,11 @@ class MonthSimulator:
                 if not self._life(claim):
                     claim = None  # not submitted by the end date: the encounter is still unbilled
             self._encounter_rows(enc_id, prov, pat, dos, lines, claim)
+        # A voided claim is no longer billed: nothing on it is a finding, and a copy of it is no duplicate.
+        out.anomalies = [
+            a for a in out.anomalies
+            if a[2] not in out.voided and out.duplicate_of.get(a[2]) not in out.voided
+        ]  # fmt: skip
         return out
 
     def _make_claim(self, prov: Provider, pi: int, dos: date, lines: list[Line], enc_id: str) -> Claim:
@@ -461,21 +475,42 @@ class MonthSimulator:
             )
 
     # ------------------------------------------------------------------ injected billing-integrity anomalies
+    def _extra_claim(self, claim: Claim) -> bool:
+        """Submit a claim an anomaly adds (duplicate, ghost, busy day); an excluded provider's is listed too."""
+        if not self._life(claim):
+            return False
+        p = claim.provider
+        if p.excluded_on and claim.dos >= p.excluded_on:
+            self.out.anomalies.append((EXCLUDED_PROVIDER, p.npi, claim.claim_id, None, claim.dos))
+        return True
+
+    @staticmethod
+    def _conflicts(code: str, codes: set[str]) -> bool:
+        """Would adding `code` create an NCCI pair or a repeat with what the claim already has?"""
+        return code in codes or any((code, c) in _PTP_PAIRS or (c, code) in _PTP_PAIRS for c in codes)
+
     def _anomalies(self, claim: Claim) -> None:
         rng, s, out = self.rng, self.scale, self.out
         npi = claim.provider.npi
         submitted = claim.submit_date < self.w.end  # truth only lists what reaches the payer by the end date
         if submitted and claim.provider.excluded_on and claim.dos >= claim.provider.excluded_on:
             out.anomalies.append((EXCLUDED_PROVIDER, npi, claim.claim_id, None, claim.dos))
+        # Injected lines never collide with codes already billed, so each one breaks exactly one rule.
         if rng.random() < ANOMALY_RATES[NCCI_UNBUNDLING] * s:
-            c1, (c2, _ind) = rng.choice(list(_PTP_BY_COL1.items()))
-            n = len(claim.lines)
-            claim.lines.append(Line(n + 1, c1, (), 1, round(BASE_RATE[c1] * CHARGE_MULTIPLIER) * 100, (1,)))
-            claim.lines.append(Line(n + 2, c2, (), 1, round(BASE_RATE[c2] * CHARGE_MULTIPLIER) * 100, (1,)))
-            if submitted:
-                out.anomalies.append((NCCI_UNBUNDLING, npi, claim.claim_id, n + 2, claim.dos))
-        if rng.random() < ANOMALY_RATES[MUE_EXCESS] * s:
-            code = rng.choice(sorted(MUE))
+            present = {ln.code for ln in claim.lines}
+            pairs = [(c1, c2) for c1, (c2, _ind) in _PTP_BY_COL1.items()
+                     if not self._conflicts(c1, present) and not self._conflicts(c2, present)]  # fmt: skip
+            if pairs:
+                c1, c2 = rng.choice(pairs)
+                n = len(claim.lines)
+                claim.lines.append(Line(n + 1, c1, (), 1, round(BASE_RATE[c1] * CHARGE_MULTIPLIER) * 100, (1,)))
+                claim.lines.append(Line(n + 2, c2, (), 1, round(BASE_RATE[c2] * CHARGE_MULTIPLIER) * 100, (1,)))
+                if submitted:
+                    out.anomalies.append((NCCI_UNBUNDLING, npi, claim.claim_id, n + 2, claim.dos))
+        present = {ln.code for ln in claim.lines}
+        mue_codes = [c for c in sorted(MUE) if not self._conflicts(c, present)]
+        if rng.random() < ANOMALY_RATES[MUE_EXCESS] * s and mue_codes:
+            code = rng.choice(mue_codes)
             mue = MUE[code][0]
             units = mue + rng.randint(1, 3)
             n = len(claim.lines)
@@ -487,40 +522,45 @@ class MonthSimulator:
             if rng.random() < ANOMALY_RATES[rule] * s:
                 lines = [Line(ln.number, ln.code, ln.modifiers, ln.units, ln.charge, ln.dx_pointers, ln.revenue_code)
                          for ln in claim.lines]  # fmt: skip
-                if rule == DUPLICATE_NEAR:
+                if rule == DUPLICATE_NEAR:  # one line's charge differs; the others are still exact copies
                     lines[0].charge += rng.choice((-1, 1)) * rng.randint(1, 20) * 100
                 dup = Claim(self._claim_id(), claim.encounter_id, claim.claim_type, claim.provider,
                             claim.patient_index, claim.payer, claim.dos, claim.pos, lines, list(claim.diagnoses),
                             self._batch_day(claim.submit_date + timedelta(days=rng.randint(3, 20))))  # fmt: skip
-                if self._life(dup):
+                if self._extra_claim(dup):
+                    out.duplicate_of[dup.claim_id] = claim.claim_id
                     for ln in lines:
-                        out.anomalies.append((rule, npi, dup.claim_id, ln.number, dup.dos))
+                        kind = DUPLICATE_NEAR if rule == DUPLICATE_NEAR and ln.number == 1 else DUPLICATE_EXACT
+                        out.anomalies.append((kind, npi, dup.claim_id, ln.number, dup.dos))
         if rng.random() < ANOMALY_RATES[SERVICE_AFTER_DEATH] * s:
             dead = [i for i in self.deceased if self.w.patients[i].death_date < self.m1]
             if dead:
                 pi = rng.choice(dead)
                 dos = self.w.patients[pi].death_date + timedelta(days=rng.randint(1, 45))
-                if dos < self.w.end:
+                if dos < self.w.end and (claim.provider.npi, pi, dos) not in self.seen:
+                    self.seen.add((claim.provider.npi, pi, dos))
                     ghost = self._make_claim(claim.provider, pi, dos, self._lines_for(claim.provider, dos),
                                              f"E-ghost-{claim.claim_id}")  # fmt: skip
-                    if self._life(ghost):
+                    if self._extra_claim(ghost):
                         out.anomalies.append((SERVICE_AFTER_DEATH, npi, ghost.claim_id, None, dos))
-        if (
-            rng.random() < ANOMALY_RATES[IMPOSSIBLE_DAY] * s
-            and SPECIALTIES[claim.provider.specialty].em_family
-        ):
+        spec = SPECIALTIES[claim.provider.specialty]
+        # professional claims only: facility (837I) lines carry no physician time of their own
+        if rng.random() < ANOMALY_RATES[IMPOSSIBLE_DAY] * s and spec.em_family and spec.claim_type == "837P":
             # one provider-day with > 24 h of physician time: 30 long established-patient visits
             fam = EM_FAMILIES[SPECIALTIES[claim.provider.specialty].em_family]
             top = fam[-1]
-            minutes, busy_submitted = 0, False
+            minutes = submitted_minutes = 0
             while minutes <= 24 * 60 + 60:
                 pi = rng.randrange(len(self.w.patients))
                 if self.w.patients[pi].death_date and self.w.patients[pi].death_date < claim.dos:
                     continue
-                ln = Line(1, top, (), 1, round(BASE_RATE[top] * CHARGE_MULTIPLIER) * 100, (1,),
-                          REVENUE_CODE.get(top) if claim.claim_type == "837I" else None)  # fmt: skip
+                if (claim.provider.npi, pi, claim.dos) in self.seen:
+                    continue
+                self.seen.add((claim.provider.npi, pi, claim.dos))
+                ln = Line(1, top, (), 1, round(BASE_RATE[top] * CHARGE_MULTIPLIER) * 100, (1,))
                 c = self._make_claim(claim.provider, pi, claim.dos, [ln], f"E-busy-{claim.claim_id}")
                 minutes += PHYSICIAN_MINUTES[top]
-                busy_submitted = self._life(c)
-            if busy_submitted:
+                if self._extra_claim(c):
+                    submitted_minutes += PHYSICIAN_MINUTES[top]
+            if submitted_minutes > 24 * 60:  # near the end date some visits are not billed yet
                 out.anomalies.append((IMPOSSIBLE_DAY, npi, None, None, claim.dos))

@@ -94,6 +94,8 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                 patient = {}
         elif sid == "PRV" and hl_level == "20" and claim is None:
             billing["billing_taxonomy"] = element(seg, 3)
+        elif sid == "PRV" and claim is not None and line is None and element(seg, 1) == "PE":
+            claim["rendering_taxonomy"] = element(seg, 3)  # 2310B: the specialty peer group of the rendering NPI
         elif sid == "SBR":
             if claim is None:
                 subscriber["payer_responsibility"] = element(seg, 1)
@@ -125,6 +127,9 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                     line["rendering_npi"] = npi
             elif not in_other_subscriber and q in _CLAIM_PROVIDER_ROLES:
                 claim[_CLAIM_PROVIDER_ROLES[q]] = npi
+                if q == "82":  # names: the LEIE fallback match when OIG has no NPI for a person
+                    claim["rendering_last_name"] = element(seg, 3)
+                    claim["rendering_first_name"] = element(seg, 4)
         elif sid == "REF":
             q = element(seg, 1)
             if claim is None:

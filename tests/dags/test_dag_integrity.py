@@ -44,11 +44,12 @@ def test_wiring(dagbag):
         "parse_files",
         "validate_batches",
         "publish_batches",
+        "load_reference_data",
         "build_warehouse",
     }
     assert dag.get_task("validate_batches").upstream_task_ids == {"parse_files"}
     assert dag.get_task("publish_batches").upstream_task_ids == {"validate_batches"}
-    assert dag.get_task("build_warehouse").upstream_task_ids == {"publish_batches"}
+    assert dag.get_task("build_warehouse").upstream_task_ids == {"publish_batches", "load_reference_data"}
     assert dag.get_task("build_warehouse").trigger_rule == "none_failed"
 
 

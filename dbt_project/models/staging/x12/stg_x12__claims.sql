@@ -16,7 +16,13 @@ renamed as (
         billing_npi,
         billing_name,
         billing_tax_id,
+        billing_taxonomy,
         coalesce(rendering_npi, billing_npi) as rendering_npi,
+        rendering_last_name,
+        rendering_first_name,
+        rendering_taxonomy,
+        referring_npi,
+        attending_npi,
         payer_id,
         payer_name,
         payer_responsibility,
@@ -34,6 +40,7 @@ renamed as (
         statement_from_date,
         statement_to_date,
         principal_diagnosis,
+        discharge_status,
         ----------  amounts
         total_charge::decimal(18, 2) as total_charge_amount,
         ----------  dates

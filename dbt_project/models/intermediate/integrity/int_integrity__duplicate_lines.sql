@@ -1,0 +1,89 @@
+-- Duplicate service lines (DOMAIN.md §3.4).  A line is a duplicate when an earlier line on a *different*
+-- chain has the same patient, rendering provider, procedure, modifier set and date of service: exact when
+-- units and charge match too, near when they differ.  Replacements and voids (frequency 7/8) are the same
+-- chain, so a corrected claim is never a duplicate of the claim it corrects.  Repeat-procedure modifiers
+-- (76, 77, 91) declare a legitimate repeat.  Only the later copy is flagged, against the earliest original
+-- (by when each chain was first billed: a corrected original stays the original).
+-- Also caught: an original (frequency 1) sent again on the same chain (a resent batch).
+with lines as (
+    select * from {{ ref('int_integrity__service_lines') }}
+    where not list_has_any(modifiers, ['76', '77', '91'])
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by patient_key, provider_npi, procedure_code, modifier_set, service_date
+            order by first_submission_date, chain_id, line_number
+        ) as copy_seq
+    from lines
+),
+
+cross_chain as (
+    select
+        later.line_key,
+        later.chain_id,
+        later.claim_id,
+        later.line_number,
+        later.provider_npi,
+        later.service_date,
+        later.procedure_code,
+        later.units,
+        later.charge_amount,
+        first.claim_id as original_claim_id,
+        first.line_number as original_line_number,
+        first.units as original_units,
+        first.charge_amount as original_charge_amount,
+        later.units = first.units and later.charge_amount = first.charge_amount as is_exact
+    from ranked as later
+    inner join ranked as first
+        on first.patient_key = later.patient_key
+        and first.provider_npi = later.provider_npi
+        and first.procedure_code = later.procedure_code
+        and first.modifier_set = later.modifier_set
+        and first.service_date = later.service_date
+        and first.copy_seq = 1
+        and later.copy_seq > 1
+        and first.chain_id <> later.chain_id
+),
+
+resent_originals as (
+    -- the same claim id sent again as an original: the chain logic folds it into one chain
+    select claims.claim_key, links.chain_id, claims.claim_id, claims.submission_date
+    from {{ ref('stg_x12__claims') }} as claims
+    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
+    where coalesce(claims.frequency_code, '1') = '1'
+    qualify row_number() over (
+        partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
+    ) > 1
+),
+
+same_chain as (
+    select
+        resent.claim_key || ':' || lines.line_number as line_key,
+        resent.chain_id,
+        resent.claim_id,
+        lines.line_number,
+        coalesce(lines.rendering_npi, claims.rendering_npi) as provider_npi,
+        lines.service_date,
+        lines.procedure_code,
+        lines.units,
+        lines.charge_amount,
+        resent.claim_id as original_claim_id,
+        lines.line_number as original_line_number,
+        lines.units as original_units,
+        lines.charge_amount as original_charge_amount,
+        true as is_exact
+    from resent_originals as resent
+    inner join {{ ref('stg_x12__claim_lines') }} as lines on lines.claim_key = resent.claim_key
+    inner join {{ ref('stg_x12__claims') }} as claims on claims.claim_key = resent.claim_key
+),
+
+final as (
+    select * from cross_chain
+    union all
+    select * from same_chain
+)
+
+select * from final

@@ -1,0 +1,87 @@
+-- E/M upcoding leads (DOMAIN.md §3.1): a provider's share of high-level visits in an E/M family and year
+-- against specialty peers (same taxonomy, family, year).  Flag when the provider has enough visits, the
+-- peer group is big enough, the share is at or above the peer percentile AND the one-proportion z against
+-- the peers' pooled share is large.  The pooled share leaves the provider out, so a heavy upcoder does not
+-- raise its own baseline.  z is undefined when the peer share is 0 or 1 (no finding then).
+-- $ at stake: billed charges above what the same visits would bill at the peers' charge per visit.
+with lines as (
+    select * from {{ ref('int_integrity__service_lines') }}
+    where is_em and line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+),
+
+providers as (
+    select
+        provider_npi,
+        provider_taxonomy,
+        em_family,
+        year(service_date) as service_year,
+        min(service_date) as period_start,
+        max(service_date) as period_end,
+        count(*) as visits,
+        count(*) filter (where is_em_high) as high_visits,
+        avg(em_level) as mean_level,
+        sum(charge_amount)::double as charges
+    from lines
+    group by all
+    having count(*) >= {{ var('em_min_visits') }}
+),
+
+peers as (
+    select
+        provider_taxonomy,
+        em_family,
+        service_year,
+        count(*) as peer_count,
+        sum(visits) as peer_visits,
+        sum(high_visits) as peer_high_visits,
+        sum(charges) as peer_charges,
+        quantile_cont(high_visits / visits, {{ var('em_percentile') }}) as share_percentile
+    from providers
+    group by all
+),
+
+scored as (
+    select
+        providers.*,
+        high_visits / visits as high_share,
+        peers.peer_count,
+        peers.share_percentile,
+        (peers.peer_high_visits - high_visits) / nullif(peers.peer_visits - visits, 0) as peer_share,
+        (peers.peer_charges - charges) / nullif(peers.peer_visits - visits, 0) as peer_charge_per_visit
+    from providers
+    inner join peers using (provider_taxonomy, em_family, service_year)
+),
+
+with_z as (
+    select
+        *,
+        case
+            when peer_share > 0 and peer_share < 1
+                then (high_share - peer_share) / sqrt(peer_share * (1 - peer_share) / visits)
+        end as z
+    from scored
+),
+
+findings as (
+    select
+        'em_upcoding' as rule_id,
+        provider_npi,
+        period_start,
+        period_end,
+        high_share as measured_value,
+        share_percentile as threshold,
+        peer_share as peer_statistic,
+        z as score,
+        greatest(charges - visits * peer_charge_per_visit, 0)::decimal(18, 2) as dollars_at_stake,
+        em_family || ' ' || service_year || ': ' || high_visits || ' of ' || visits || ' visits ('
+            || round(100 * high_share, 1) || '%) at the top levels vs ' || round(100 * peer_share, 1)
+            || '% for ' || (peer_count - 1) || ' peers (' || provider_taxonomy || '); peer P'
+            || round(100 * {{ var('em_percentile') }}) || ' ' || round(100 * share_percentile, 1) || '%, z = '
+            || round(z, 1) || '; mean level ' || round(mean_level, 2) as evidence
+    from with_z
+    where peer_count >= {{ var('integrity_min_peers') }}
+        and high_share >= share_percentile
+        and z >= {{ var('em_min_z') }}
+)
+
+select * from findings

@@ -1,0 +1,65 @@
+-- Medically Unlikely Edits (DOMAIN.md §3.3).  MAI 1: each claim line on its own.  MAI 2 (policy) and 3
+-- (clinical): all units for the same patient, provider, code and date are summed across lines and claims.
+-- A date-of-service finding is attributed to the line with the most units (what the payer would deny) and
+-- lists every contributing claim.  Later copies of a duplicate are not counted twice (duplicate rule).
+with lines as (
+    select * from {{ ref('int_integrity__service_lines') }}
+    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+),
+
+matched as (
+    select
+        lines.*,
+        mue.mue_value,
+        mue.adjudication_indicator
+    from lines
+    inner join {{ ref('stg_reference__mue') }} as mue
+        on mue.hcpcs = lines.procedure_code
+        and mue.table_type = case when lines.claim_type = '837I' then 'outpatient_hospital' else 'practitioner' end
+        and lines.service_date >= mue.effective_from
+        and lines.service_date < mue.effective_to
+),
+
+line_edits as (
+    select
+        provider_npi,
+        claim_id,
+        line_number,
+        service_date,
+        units as measured_value,
+        mue_value::double as threshold,
+        charge_amount as dollars_at_stake,
+        procedure_code || ': ' || units || ' units on one line; MUE ' || mue_value
+            || ' (MAI 1, per line)' as evidence,
+        [claim_id] as evidence_claim_ids
+    from matched
+    where adjudication_indicator = '1' and units > mue_value
+),
+
+date_edits as (
+    select
+        provider_npi,
+        arg_max(claim_id, [units, line_number]) as claim_id,
+        arg_max(line_number, [units, line_number]) as line_number,
+        service_date,
+        sum(units) as measured_value,
+        any_value(mue_value)::double as threshold,
+        sum(charge_amount) as dollars_at_stake,
+        procedure_code || ': ' || sum(units) || ' units on ' || count(*) || ' line(s) for one patient on '
+            || service_date || '; MUE ' || any_value(mue_value) || ' (MAI ' || adjudication_indicator
+            || case when adjudication_indicator = '2' then ', policy limit)' else ', clinical limit)' end
+            as evidence,
+        list_distinct(list(claim_id)) as evidence_claim_ids
+    from matched
+    where adjudication_indicator in ('2', '3')
+    group by provider_npi, patient_key, procedure_code, service_date, adjudication_indicator
+    having sum(units) > any_value(mue_value)
+),
+
+findings as (
+    select 'mue_excess' as rule_id, * from line_edits
+    union all by name
+    select 'mue_excess' as rule_id, * from date_edits
+)
+
+select * from findings

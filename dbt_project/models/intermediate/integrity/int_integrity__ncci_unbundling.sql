@@ -1,0 +1,66 @@
+-- NCCI procedure-to-procedure edits (DOMAIN.md §3.2).  A column-2 code billed for the same patient,
+-- provider and date as its column-1 code -- on the same claim or another one -- when the edit is in effect
+-- on that date (effective <= date < deletion).  Modifier indicator 0: never payable together, modifiers do
+-- not help.  Indicator 1: payable only when an NCCI-associated modifier (59, X{EPSU}, anatomic, global
+-- surgery...) is on either line.  The practitioner table applies to 837P, the outpatient-hospital table
+-- to 837I.  Later copies of a duplicate are left to the duplicate rule (the payer denies them as CARC 18).
+with lines as (
+    select * from {{ ref('int_integrity__service_lines') }}
+    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+),
+
+edits as (
+    select * from {{ ref('stg_reference__ncci_ptp') }}
+    where modifier_indicator in ('0', '1')
+),
+
+violations as (
+    select
+        col2.line_key,
+        col2.provider_npi,
+        col2.claim_id,
+        col2.line_number,
+        col2.service_date,
+        col2.procedure_code,
+        col2.charge_amount,
+        col1.claim_id as column_1_claim_id,
+        col1.procedure_code as column_1_code,
+        edits.modifier_indicator,
+        edits.effective_date
+    from lines as col2
+    inner join lines as col1
+        on col1.patient_key = col2.patient_key
+        and col1.provider_npi = col2.provider_npi
+        and col1.service_date = col2.service_date
+        and col1.line_key <> col2.line_key
+    inner join edits
+        on edits.column_1_code = col1.procedure_code
+        and edits.column_2_code = col2.procedure_code
+        and edits.setting = case when col2.claim_type = '837I' then 'outpatient_hospital' else 'practitioner' end
+        and col2.service_date >= edits.effective_date
+        and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
+    where edits.modifier_indicator = '0'
+        or not (col1.has_ncci_modifier or col2.has_ncci_modifier)
+),
+
+findings as (
+    select
+        'ncci_unbundling' as rule_id,
+        provider_npi,
+        claim_id,
+        line_number,
+        service_date,
+        any_value(charge_amount) as dollars_at_stake,
+        count(*)::double as measured_value,
+        'column-2 code ' || any_value(procedure_code) || ' billed with column-1 code(s) '
+            || string_agg(distinct column_1_code, ', ') || ' for the same patient, provider and date (claim(s) '
+            || string_agg(distinct column_1_claim_id, ', ') || '); modifier indicator '
+            || min(modifier_indicator)
+            || case when min(modifier_indicator) = '0' then ' (never payable together)'
+                else ' and no NCCI-associated modifier on either line' end as evidence,
+        list_distinct(list(column_1_claim_id) || [any_value(claim_id)]) as evidence_claim_ids
+    from violations
+    group by provider_npi, claim_id, line_number, service_date
+)
+
+select * from findings

@@ -1,0 +1,92 @@
+{{ config(materialized='table') }}
+-- The service lines the integrity rules look at: every line of the *current* submission of each claim
+-- chain (a replacement, frequency 7, replaces the earlier lines; a chain whose latest submission is a
+-- void, frequency 8, is gone), with the patient, provider and E/M facts the rules share.
+-- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG).
+with submissions as (
+    select
+        claims.*,
+        links.chain_id,
+        row_number() over (
+            partition by links.chain_id
+            order by claims.submission_date desc, claims._source_file_id desc, claims.seg_index desc
+        ) as recency,
+        -- when the service was first billed: a later replacement does not make the claim "newer"
+        min(claims.submission_date) over (partition by links.chain_id) as first_submission_date
+    from {{ ref('stg_x12__claims') }} as claims
+    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
+),
+
+current_submissions as (
+    select * from submissions
+    where recency = 1 and coalesce(frequency_code, '1') <> '8'
+),
+
+lines as (
+    select * from {{ ref('stg_x12__claim_lines') }}
+),
+
+em as (
+    select * from {{ ref('em_family') }}
+),
+
+ncci_modifiers as (
+    select list(modifier) as ncci_modifier_list from {{ ref('ncci_modifiers') }}
+),
+
+joined as (
+    select
+        ----------  ids
+        lines.claim_key || ':' || lines.line_number as line_key,
+        subs.chain_id,
+        subs.claim_key,
+        subs.claim_id,
+        lines.line_number,
+        ----------  claim
+        subs.claim_type,
+        subs.frequency_code,
+        subs.submission_date,
+        subs.first_submission_date,
+        subs.payer_id,
+        subs.billing_npi,
+        subs.billing_tax_id,
+        coalesce(lines.rendering_npi, subs.rendering_npi) as provider_npi,
+        subs.rendering_last_name,
+        subs.rendering_first_name,
+        subs.referring_npi,
+        coalesce(subs.rendering_taxonomy, subs.billing_taxonomy) as provider_taxonomy,
+        ----------  patient
+        subs.subscriber_member_id as member_id,
+        subs.patient_birth_date,
+        coalesce(subs.subscriber_member_id, '?') || '|' || coalesce(cast(subs.patient_birth_date as varchar), '?')
+            as patient_key,
+        ----------  service
+        coalesce(lines.service_date, subs.statement_from_date) as service_date,
+        subs.statement_from_date,
+        subs.statement_to_date,
+        subs.discharge_status,
+        lines.procedure_code,
+        list_filter([lines.modifier_1, lines.modifier_2, lines.modifier_3, lines.modifier_4], lambda m: m is not null)
+            as modifiers,
+        lines.units,
+        lines.charge_amount,
+        lines.place_of_service,
+        em.em_family,
+        em.level_num as em_level,
+        coalesce(em.is_high, false) as is_em_high
+    from current_submissions as subs
+    inner join lines on lines.claim_key = subs.claim_key
+    left join em on em.procedure_code = lines.procedure_code
+),
+
+final as (
+    select
+        joined.*,
+        array_to_string(list_sort(joined.modifiers), ',') as modifier_set,
+        len(list_intersect(joined.modifiers, ncci_modifiers.ncci_modifier_list)) > 0 as has_ncci_modifier,
+        em_family is not null as is_em
+    from joined
+    cross join ncci_modifiers
+)
+
+select * from final

@@ -1,0 +1,80 @@
+-- Volume and cost outliers (DOMAIN.md §3.8): services (units), unique patients and billed charges per
+-- provider and year against specialty peers, scored with the Iglewicz-Hoaglin modified z
+-- 0.6745 * (x - peer median) / peer MAD.  High side only; one finding per provider-year carrying the
+-- metric with the largest z, the others in the evidence.  The peer group is specialty (taxonomy) x year,
+-- national: the 837 gives no reliable practice state for every rendering provider.
+with lines as (
+    select * from {{ ref('int_integrity__service_lines') }}
+    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+),
+
+providers as (
+    select
+        provider_npi,
+        provider_taxonomy,
+        year(service_date) as service_year,
+        min(service_date) as period_start,
+        max(service_date) as period_end,
+        sum(units)::double as services,
+        count(distinct patient_key)::double as patients,
+        sum(charge_amount)::double as charges
+    from lines
+    group by all
+),
+
+metrics as (
+    unpivot providers on services, patients, charges into name metric value metric_value
+),
+
+peers as (
+    select
+        provider_taxonomy,
+        service_year,
+        metric,
+        count(*) as peer_count,
+        median(metric_value) as peer_median,
+        median(abs(metric_value - peer_median_value)) as peer_mad
+    from (
+        select *, median(metric_value) over (partition by provider_taxonomy, service_year, metric) as peer_median_value
+        from metrics
+    )
+    group by all
+),
+
+scored as (
+    select
+        metrics.*,
+        peers.peer_count,
+        peers.peer_median,
+        peers.peer_mad,
+        case when peers.peer_mad > 0 then 0.6745 * (metric_value - peers.peer_median) / peers.peer_mad end as z
+    from metrics
+    inner join peers using (provider_taxonomy, service_year, metric)
+    where peers.peer_count >= {{ var('integrity_min_peers') }}
+),
+
+findings as (
+    select
+        'volume_outlier' as rule_id,
+        provider_npi,
+        min(period_start) as period_start,
+        max(period_end) as period_end,
+        arg_max(metric_value, z) as measured_value,
+        arg_max(peer_median, z) as peer_statistic,
+        max(z) as score,
+        {{ var('outlier_robust_z') }}::double as threshold,
+        greatest(
+            max(metric_value) filter (where metric = 'charges') - max(peer_median) filter (where metric = 'charges'),
+            0
+        )::decimal(18, 2) as dollars_at_stake,
+        service_year || ' vs ' || any_value(peer_count) || ' ' || provider_taxonomy || ' peers: '
+            || string_agg(
+                metric || ' ' || round(metric_value) || ' (peer median ' || round(peer_median) || ', z '
+                || coalesce(cast(round(z, 1) as varchar), 'n/a') || ')', '; ' order by metric
+            ) as evidence
+    from scored
+    group by provider_npi, provider_taxonomy, service_year
+    having max(z) >= {{ var('outlier_robust_z') }}
+)
+
+select * from findings

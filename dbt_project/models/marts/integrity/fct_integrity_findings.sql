@@ -1,0 +1,61 @@
+-- One row per billing-integrity finding: a lead for review with the rows that support it, never a verdict
+-- (DOMAIN.md §3).  Rule ids are pipelines/integrity_rules.py RULES (seed integrity_rules).  Grain by rule:
+-- line (NCCI, MUE, duplicates), claim (excluded provider, after death), provider-day (impossible /
+-- improbable day), provider-period (E/M upcoding, modifiers, volume outliers, Benford).
+with unioned as (
+    select * from {{ ref('int_integrity__ncci_unbundling') }}
+    union all by name
+    select * from {{ ref('int_integrity__mue_excess') }}
+    union all by name
+    select * from {{ ref('int_integrity__duplicates') }}
+    union all by name
+    select * from {{ ref('int_integrity__provider_days') }}
+    union all by name
+    select * from {{ ref('int_integrity__excluded_provider') }}
+    union all by name
+    select * from {{ ref('int_integrity__service_after_death') }}
+    union all by name
+    select * from {{ ref('int_integrity__em_upcoding') }}
+    union all by name
+    select * from {{ ref('int_integrity__modifier_overuse') }}
+    union all by name
+    select * from {{ ref('int_integrity__volume_outlier') }}
+    union all by name
+    select * from {{ ref('int_integrity__benford') }}
+),
+
+rules as (
+    select * from {{ ref('integrity_rules') }}
+),
+
+final as (
+    select
+        md5(concat_ws('|', unioned.rule_id, provider_npi, claim_id, line_number, service_date, period_start, evidence))
+            as finding_id,
+        unioned.rule_id,
+        rules.rule_label,
+        rules.rule_kind,
+        rules.severity,
+        rules.level as finding_level,
+        provider_npi,
+        claim_id,
+        line_number::integer as line_number,
+        service_date,
+        coalesce(period_start, service_date) as period_start,
+        coalesce(period_end, service_date) as period_end,
+        measured_value::double as measured_value,
+        threshold::double as threshold,
+        peer_statistic::double as peer_statistic,
+        score::double as score,
+        coalesce(dollars_at_stake, 0)::decimal(18, 2) as dollars_at_stake,
+        evidence,
+        coalesce(evidence_claim_ids, [])::varchar[] as evidence_claim_ids,
+        row_number() over (
+            partition by unioned.rule_id
+            order by score desc nulls last, dollars_at_stake desc nulls last, provider_npi, claim_id, line_number
+        )::integer as rule_rank
+    from unioned
+    inner join rules on rules.rule_id = unioned.rule_id
+)
+
+select * from final

@@ -1,0 +1,355 @@
+"""Parsers for the official reference-file layouts, one function per kind.
+
+Each returns a polars frame in the kind's schema or raises ReferenceFileError naming the file and the
+line.  Layout notes are the *why*: the quirks of the files as CMS and OIG publish them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import polars as pl
+
+NCCI_PTP = "ncci_ptp"
+MUE = "mue"
+LEIE = "leie"
+PHYSICIAN_TIME = "physician_time"
+PATIENT_DEATHS = "patient_deaths"
+
+_SOURCE = {"source_file": pl.String, "file_id": pl.String, "line_number": pl.Int64}
+SCHEMAS: dict[str, pl.Schema] = {
+    NCCI_PTP: pl.Schema(
+        {
+            "column_1_code": pl.String,
+            "column_2_code": pl.String,
+            "effective_date": pl.Date,
+            "deletion_date": pl.Date,
+            "modifier_indicator": pl.String,
+            "setting": pl.String,
+            "rationale": pl.String,
+            **_SOURCE,
+        }
+    ),
+    MUE: pl.Schema(
+        {
+            "hcpcs": pl.String,
+            "mue_value": pl.Int64,
+            "adjudication_indicator": pl.String,
+            "table_type": pl.String,
+            "effective_from": pl.Date,
+            "rationale": pl.String,
+            **_SOURCE,
+        }
+    ),
+    LEIE: pl.Schema(
+        {
+            "last_name": pl.String,
+            "first_name": pl.String,
+            "middle_name": pl.String,
+            "business_name": pl.String,
+            "general": pl.String,
+            "specialty": pl.String,
+            "upin": pl.String,
+            "npi": pl.String,
+            "birth_date": pl.Date,
+            "address": pl.String,
+            "city": pl.String,
+            "state": pl.String,
+            "zip": pl.String,
+            "exclusion_type": pl.String,
+            "exclusion_date": pl.Date,
+            "reinstatement_date": pl.Date,
+            "waiver_date": pl.Date,
+            "waiver_state": pl.String,
+            **_SOURCE,
+        }
+    ),
+    PHYSICIAN_TIME: pl.Schema(
+        {
+            "hcpcs": pl.String,
+            "total_minutes": pl.Float64,
+            "intra_minutes": pl.Float64,
+            "per_unit": pl.Boolean,
+            "pfs_year": pl.Int64,
+            **_SOURCE,
+        }
+    ),
+    PATIENT_DEATHS: pl.Schema(
+        {
+            "member_id": pl.String,
+            "birth_date": pl.Date,
+            "last_name": pl.String,
+            "first_name": pl.String,
+            "death_date": pl.Date,
+            "death_source": pl.String,
+            **_SOURCE,
+        }
+    ),
+}
+
+
+class ReferenceFileError(ValueError):
+    """A reference file that cannot be trusted; the message names the file and the line."""
+
+    def __init__(self, file_name: str, line: int | None, message: str):
+        self.file_name, self.line = file_name, line
+        where = f"{file_name}, line {line}" if line else file_name
+        super().__init__(f"{where}: {message}")
+
+
+_CODE = re.compile(r"^[0-9A-Z]{4}[0-9A-Z]$")
+_YMD = re.compile(r"^\d{8}$")
+
+
+def _ymd(value: str, file_name: str, line: int, what: str, none_values: tuple[str, ...] = ()) -> date | None:
+    v = value.strip()
+    if v in none_values or v == "":
+        return None
+    if not _YMD.match(v):
+        raise ReferenceFileError(file_name, line, f"{what} {v!r} is not a YYYYMMDD date")
+    try:
+        return date(int(v[:4]), int(v[4:6]), int(v[6:]))
+    except ValueError:
+        raise ReferenceFileError(file_name, line, f"{what} {v!r} is not a calendar date") from None
+
+
+def _frame(kind: str, rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMAS[kind], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[kind])
+
+
+# ---------------------------------------------------------------- CMS NCCI PTP
+def parse_ncci_ptp(text: str, file_name: str, file_id: str, setting: str) -> pl.DataFrame:
+    """Tab-delimited CMS PTP file.
+
+    CMS puts notice lines and a two-line column header (text wrapped over two rows) before the edits;
+    the deletion date is '*' when the edit is active and the prior-to-1996 flag column is usually empty.
+    Everything before the first edit row is header; after it every non-blank line must be an edit.
+    """
+    rows: list[dict] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        f = [x.strip() for x in raw.split("\t")]
+        is_edit = len(f) >= 6 and _CODE.match(f[0] or "") and _CODE.match(f[1] or "") and _YMD.match(f[3])
+        if not is_edit:
+            if rows:
+                raise ReferenceFileError(file_name, n, "expected an edit row: column 1, column 2, *, effective "
+                                         "date, deletion date, modifier indicator (tab-separated)")  # fmt: skip
+            continue
+        if f[5] not in ("0", "1", "9"):
+            raise ReferenceFileError(file_name, n, f"modifier indicator {f[5]!r} is not 0, 1 or 9")
+        eff = _ymd(f[3], file_name, n, "effective date")
+        dele = _ymd(f[4], file_name, n, "deletion date", none_values=("*",))
+        rows.append(
+            {
+                "column_1_code": f[0],
+                "column_2_code": f[1],
+                "effective_date": eff,
+                "deletion_date": dele,
+                "modifier_indicator": f[5],
+                "setting": setting,
+                "rationale": f[6] if len(f) > 6 and f[6] else None,
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    if not rows:
+        raise ReferenceFileError(file_name, None, "no NCCI PTP edit rows found")
+    return _frame(NCCI_PTP, rows)
+
+
+# ---------------------------------------------------------------- CMS MUE
+_MAI = re.compile(r"^\s*([123])\b")
+
+
+def parse_mue(text: str, file_name: str, file_id: str, effective_from: date | None) -> pl.DataFrame:
+    """CMS MUE CSV: the AMA CPT notice comes first (quoted, sometimes spanning lines), then the header row
+    'HCPCS/CPT Code, <Practitioner|Outpatient Hospital|DME Supplier> Services MUE Values, MUE Adjudication
+    Indicator, MUE Rationale'.  The indicator is text ('3 Date of Service Edit: Clinical'); its digit is
+    what adjudication uses."""
+    reader = csv.reader(io.StringIO(text))
+    header_at, table_type, rows = None, None, []
+    for rec in reader:
+        n = reader.line_num
+        cells = [c.strip() for c in rec]
+        if header_at is None:
+            if cells and cells[0].upper().startswith("HCPCS") and len(cells) >= 3 and "MUE" in cells[1].upper():
+                header_at = n
+                table_type = re.sub(r"\s*services\s+mue\s+values?\s*$", "", cells[1], flags=re.I).strip().lower()
+                table_type = table_type.replace(" ", "_") or "practitioner"
+            continue
+        if not any(cells):
+            continue
+        if len(cells) < 3 or not _CODE.match(cells[0]):
+            raise ReferenceFileError(file_name, n, f"expected HCPCS, MUE value, adjudication indicator; got {rec!r}")
+        if not cells[1].isdigit():
+            raise ReferenceFileError(file_name, n, f"MUE value {cells[1]!r} for {cells[0]} is not a whole number")
+        m = _MAI.match(cells[2])
+        if not m:
+            raise ReferenceFileError(file_name, n, f"MUE adjudication indicator {cells[2]!r} does not start with 1, 2 or 3")
+        rows.append(
+            {
+                "hcpcs": cells[0],
+                "mue_value": int(cells[1]),
+                "adjudication_indicator": m.group(1),
+                "table_type": table_type,
+                "effective_from": effective_from,
+                "rationale": cells[3] if len(cells) > 3 and cells[3] else None,
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    if header_at is None:
+        raise ReferenceFileError(file_name, None, "no 'HCPCS/CPT Code, ... MUE Values, ...' header row found")
+    return _frame(MUE, rows)
+
+
+# ---------------------------------------------------------------- OIG LEIE
+LEIE_COLUMNS = ["LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECIALTY", "UPIN", "NPI", "DOB",
+                "ADDRESS", "CITY", "STATE", "ZIP", "EXCLTYPE", "EXCLDATE", "REINDATE", "WAIVERDATE",
+                "WVRSTATE"]  # fmt: skip
+
+
+def parse_leie(text: str, file_name: str, file_id: str) -> pl.DataFrame:
+    """OIG UPDATED.csv: 18 columns; dates YYYYMMDD with 00000000 for none; NPI 0000000000 when OIG has
+    none (most rows: match those by name + date of birth)."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or [h.strip().upper() for h in header] != LEIE_COLUMNS:
+        raise ReferenceFileError(file_name, 1, f"header is not the 18 LEIE columns {','.join(LEIE_COLUMNS)}")
+    rows = []
+    none = ("00000000",)
+    for rec in reader:
+        n = reader.line_num
+        if not any(c.strip() for c in rec):
+            continue
+        if len(rec) != 18:
+            raise ReferenceFileError(file_name, n, f"{len(rec)} columns, expected 18")
+        c = [x.strip() for x in rec]
+        npi = c[7] if c[7] and set(c[7]) != {"0"} else None
+        if npi is not None and not (len(npi) == 10 and npi.isdigit()):
+            raise ReferenceFileError(file_name, n, f"NPI {npi!r} is not 10 digits")
+        excl = _ymd(c[14], file_name, n, "EXCLDATE", none)
+        if excl is None:
+            raise ReferenceFileError(file_name, n, "EXCLDATE is missing")
+        rows.append(
+            {
+                "last_name": c[0] or None,
+                "first_name": c[1] or None,
+                "middle_name": c[2] or None,
+                "business_name": c[3] or None,
+                "general": c[4] or None,
+                "specialty": c[5] or None,
+                "upin": c[6] or None,
+                "npi": npi,
+                "birth_date": _ymd(c[8], file_name, n, "DOB", none),
+                "address": c[9] or None,
+                "city": c[10] or None,
+                "state": c[11] or None,
+                "zip": c[12] or None,
+                "exclusion_type": c[13] or None,
+                "exclusion_date": excl,
+                "reinstatement_date": _ymd(c[15], file_name, n, "REINDATE", none),
+                "waiver_date": _ymd(c[16], file_name, n, "WAIVERDATE", none),
+                "waiver_state": c[17] or None,
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    return _frame(LEIE, rows)
+
+
+# ---------------------------------------------------------------- physician time
+def _find(header: list[str], *needles: str) -> int | None:
+    for i, h in enumerate(header):
+        hl = h.lower()
+        if all(nd in hl for nd in needles):
+            return i
+    return None
+
+
+def parse_physician_time(text: str, file_name: str, file_id: str, pfs_year: int | None) -> pl.DataFrame:
+    """Minutes per HCPCS: the CMS PFS physician-time file (columns named HCPCS ... total time, optionally
+    intra-service time) or the synthetic two-column hcpcs,total_minutes.  Time is per service; codes
+    whose descriptor is per unit (e.g. each 15 minutes) carry per_unit = true when a 'per unit' column
+    says so, else the units on the line multiply the time (the conservative reading for timed codes)."""
+    reader = csv.reader(io.StringIO(text))
+    header = [h.strip() for h in next(reader, [])]
+    i_code = _find(header, "hcpcs")
+    i_total = _find(header, "total") or _find(header, "physician time")
+    if i_code is None or i_total is None:
+        raise ReferenceFileError(file_name, 1, "header needs an HCPCS column and a total-time column")
+    i_intra = _find(header, "intra")
+    i_unit = _find(header, "per", "unit")
+    rows = []
+    for rec in reader:
+        n = reader.line_num
+        if not any(c.strip() for c in rec):
+            continue
+        try:
+            total = float(rec[i_total])
+            intra = float(rec[i_intra]) if i_intra is not None and rec[i_intra].strip() else None
+        except (ValueError, IndexError):
+            raise ReferenceFileError(file_name, n, f"minutes are not numbers in {rec!r}") from None
+        code = rec[i_code].strip()
+        if not _CODE.match(code):
+            raise ReferenceFileError(file_name, n, f"HCPCS {code!r} is not a 5-character code")
+        per_unit = True if i_unit is None else rec[i_unit].strip().lower() in ("1", "y", "yes", "true")
+        rows.append(
+            {
+                "hcpcs": code,
+                "total_minutes": total,
+                "intra_minutes": intra,
+                "per_unit": per_unit,
+                "pfs_year": pfs_year,
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    return _frame(PHYSICIAN_TIME, rows)
+
+
+# ---------------------------------------------------------------- patient death dates
+PATIENT_DEATH_COLUMNS = ("member_id", "birth_date", "death_date")
+
+
+def parse_patient_deaths(text: str, file_name: str, file_id: str) -> pl.DataFrame:
+    """Patient master / ADT export: member_id, birth_date, death_date (ISO dates) and optionally
+    last_name, first_name, death_source.  Keyed like the 837 identifies a patient: member id + birth date."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in PATIENT_DEATH_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ReferenceFileError(file_name, 1, f"missing column(s) {', '.join(missing)}")
+    rows = []
+    for rec in reader:
+        n = reader.line_num
+        try:
+            dob = date.fromisoformat(rec["birth_date"].strip())
+            dod = date.fromisoformat(rec["death_date"].strip())
+        except ValueError:
+            raise ReferenceFileError(file_name, n, "birth_date and death_date must be YYYY-MM-DD") from None
+        if not (rec["member_id"] or "").strip():
+            raise ReferenceFileError(file_name, n, "member_id is empty")
+        if dod < dob:
+            raise ReferenceFileError(file_name, n, f"death_date {dod} is before birth_date {dob}")
+        rows.append(
+            {
+                "member_id": rec["member_id"].strip(),
+                "birth_date": dob,
+                "last_name": (rec.get("last_name") or "").strip() or None,
+                "first_name": (rec.get("first_name") or "").strip() or None,
+                "death_date": dod,
+                "death_source": (rec.get("death_source") or "").strip() or "patient_master",
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    return _frame(PATIENT_DEATHS, rows)

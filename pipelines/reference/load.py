@@ -1,0 +1,178 @@
+"""Detect, parse and publish reference files (see the package docstring)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.reference.layouts import (
+    LEIE,
+    MUE,
+    NCCI_PTP,
+    PATIENT_DEATHS,
+    PHYSICIAN_TIME,
+    SCHEMAS,
+    ReferenceFileError,
+    parse_leie,
+    parse_mue,
+    parse_ncci_ptp,
+    parse_patient_deaths,
+    parse_physician_time,
+)
+from pipelines.settings import Settings
+from pipelines.x12.parser import file_id_for
+
+KINDS = tuple(SCHEMAS)
+SCHEMA_FILE = "_schema.parquet"
+
+
+@dataclass
+class LoadResult:
+    file_name: str
+    file_id: str
+    kind: str | None
+    status: str  # loaded | duplicate | rejected
+    rows: int = 0
+    reason: str | None = None
+
+    def summary_line(self) -> str:
+        if self.status == "rejected":
+            return f"{self.file_name}: reference file rejected: {self.reason}"
+        if self.status == "duplicate":
+            return f"{self.file_name}: {self.kind} already loaded (file id {self.file_id}), skipped"
+        return f"{self.file_name}: {self.kind} loaded, {self.rows} rows"
+
+
+def detect_reference_kind(text: str) -> str | None:
+    head = text.lstrip("\ufeff")[:20000]
+    lines = head.splitlines()
+    first = lines[0].strip().upper() if lines else ""
+    if first.startswith("LASTNAME,FIRSTNAME"):
+        return LEIE
+    low = first.lower()
+    if "member_id" in low and "death_date" in low:
+        return PATIENT_DEATHS
+    if "hcpcs" in low and ("total" in low or "physician time" in low) and "mue" not in low:
+        return PHYSICIAN_TIME
+    if any(re.match(r'^"?HCPCS/CPT CODE"?\s*,.*MUE', ln.strip().upper()) for ln in lines):
+        return MUE
+    if any("\t" in ln and ln.upper().startswith("COLUMN 1\tCOLUMN 2") for ln in lines) or any(
+        re.match(r"^[0-9A-Z]{5}\t[0-9A-Z]{5}\t[^\t]*\t\d{8}\t", ln) for ln in lines
+    ):
+        return NCCI_PTP
+    return None
+
+
+def _date_from_name(name: str) -> date | None:
+    """CMS names MUE files like MCR_MUE_PractitionerServices_Eff_01-01-2024.csv."""
+    m = re.search(r"(\d{2})-(\d{2})-(\d{4})", name) or None
+    if m:
+        return date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+    m = re.search(r"(20\d{2})-(\d{2})-(\d{2})", name)
+    return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def parse_reference_file(
+    path: Path,
+    kind: str | None = None,
+    *,
+    setting: str | None = None,
+    effective_from: date | None = None,
+    pfs_year: int | None = None,
+) -> tuple[str, pl.DataFrame]:
+    """Parse one file into its kind's typed frame; raises ReferenceFileError on anything untrustworthy."""
+    path = Path(path)
+    data = path.read_bytes()
+    file_id = file_id_for(data)
+    text = data.decode("utf-8-sig", errors="replace")
+    kind = kind or detect_reference_kind(text)
+    if kind is None:
+        raise ReferenceFileError(path.name, None, "not a recognised reference layout (NCCI PTP, MUE, LEIE, "
+                                 "physician time, patient deaths)")  # fmt: skip
+    if kind not in KINDS:
+        raise ReferenceFileError(path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}")
+    name = path.name
+    if kind == NCCI_PTP:
+        # CMS ships one table per setting (ccipra = practitioner, ccioph = outpatient hospital)
+        low = name.lower() + " " + " ".join(text[:2000].lower().splitlines()[:5])
+        hospital = "ccioph" in low or "hospital" in low
+        setting = setting or ("outpatient_hospital" if hospital else "practitioner")
+        return kind, parse_ncci_ptp(text, name, file_id, setting)
+    if kind == MUE:
+        return kind, parse_mue(text, name, file_id, effective_from or _date_from_name(name))
+    if kind == LEIE:
+        return kind, parse_leie(text, name, file_id)
+    if kind == PHYSICIAN_TIME:
+        if pfs_year is None and (m := re.search(r"(20\d{2})", name)):
+            pfs_year = int(m.group(1))
+        return kind, parse_physician_time(text, name, file_id, pfs_year)
+    return kind, parse_patient_deaths(text, name, file_id)
+
+
+def ensure_reference_layout(settings: Settings) -> None:
+    """An empty schema file per kind keeps dbt's reference globs valid before anything is loaded."""
+    for kind, schema in SCHEMAS.items():
+        d = settings.reference_dir / kind
+        d.mkdir(parents=True, exist_ok=True)
+        if not (d / SCHEMA_FILE).exists():
+            pl.DataFrame(schema=schema).write_parquet(d / SCHEMA_FILE)
+
+
+def _quarantine(path: Path, file_id: str, reason: str, settings: Settings) -> None:
+    q = settings.quarantine_dir / f"reference-{file_id}"
+    tmp = settings.quarantine_dir / f".tmp-reference-{file_id}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    shutil.copy2(path, tmp / path.name)
+    (tmp / "reason.json").write_text(
+        json.dumps(
+            {
+                "file": path.name,
+                "file_id": file_id,
+                "status": "rejected",
+                "quarantined_at": datetime.now(UTC).isoformat(),
+                "reasons": [reason],
+                "note": "reference files load whole or not at all: nothing from this file was loaded",
+            },
+            indent=2,
+        )
+    )
+    shutil.rmtree(q, ignore_errors=True)
+    tmp.rename(q)
+
+
+def load_reference_file(path: Path | str, settings: Settings, kind: str | None = None, **options) -> LoadResult:
+    path = Path(path)
+    ensure_reference_layout(settings)
+    file_id = file_id_for(path.read_bytes())
+    existing = list(settings.reference_dir.glob(f"*/{file_id}.parquet"))
+    if existing:
+        return LoadResult(path.name, file_id, existing[0].parent.name, "duplicate")
+    try:
+        kind, frame = parse_reference_file(path, kind, **options)
+    except ReferenceFileError as e:
+        _quarantine(path, file_id, str(e), settings)
+        return LoadResult(path.name, file_id, kind, "rejected", reason=str(e))
+    target = settings.reference_dir / kind / f"{file_id}.parquet"
+    tmp = target.with_name(f".{file_id}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, target)  # atomic: dbt sees the whole file or none of it
+    return LoadResult(path.name, file_id, kind, "loaded", rows=frame.height)
+
+
+def landed_reference_files(settings: Settings) -> list[Path]:
+    d = settings.reference_landing_dir
+    return sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")) if d.exists() else []
+
+
+def load_landed_reference(settings: Settings) -> list[LoadResult]:
+    """Load every file in landing/reference/ (idempotent: files already loaded are skipped)."""
+    ensure_reference_layout(settings)
+    return [load_reference_file(p, settings) for p in landed_reference_files(settings)]
