@@ -58,6 +58,7 @@ bench: setup  ## run the benchmarks (installs the [bench] extra: oxedi)
 	$(BIN)/python benchmarks/x12_parse.py
 	$(BIN)/python benchmarks/generate.py --claims 1000000
 	$(BIN)/python benchmarks/build.py --claims 100000
+	$(BIN)/python benchmarks/integrity_eval.py
 
 clean:  ## remove generated data (keeps .venv)
 	rm -rf data dbt_project/target dbt_project/logs artifacts

@@ -93,7 +93,10 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
 
 
 def build_warehouse(
-    settings: Settings, select: list[str] | None = None, full_refresh: bool = False
+    settings: Settings,
+    select: list[str] | None = None,
+    full_refresh: bool = False,
+    dbt_vars: dict | None = None,
 ) -> BuildResult:
     """``dbt build`` into the build file; on success swap it in as the published warehouse."""
     ensure_layout(settings)
@@ -109,6 +112,8 @@ def build_warehouse(
             args += ["--select", *select]
         if full_refresh:
             args.append("--full-refresh")
+        if dbt_vars:
+            args += ["--vars", json.dumps(dbt_vars)]
         log_path = settings.runs_dir / "dbt_build.log"
         run_results = settings.dbt_dir / "target" / "run_results.json"
         run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one

@@ -187,7 +187,7 @@ def cmd_demo_data(args, settings: Settings) -> int:
     """Fill an empty landing folder with a generated world (truth kept beside it for checking)."""
     from datetime import date
 
-    from pipelines.generate import Config, generate
+    from pipelines.generate import Config, generate, land_world
 
     settings.ensure_dirs()
     existing = [p for p in settings.landing_dir.rglob("*") if p.is_file()]
@@ -205,13 +205,8 @@ def cmd_demo_data(args, settings: Settings) -> int:
     )
     shutil.rmtree(cfg.out, ignore_errors=True)
     s = generate(cfg, progress=True)
-    for src in sorted((cfg.out / "landing").rglob("*")):
-        if src.is_file():
-            dest = settings.landing_dir / src.relative_to(cfg.out / "landing")
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(src, dest)
-    # the synthetic NCCI/MUE/LEIE/physician-time/death files the integrity rules check against
-    shutil.copytree(cfg.out / "reference", settings.reference_landing_dir, dirs_exist_ok=True)
+    # extracts to landing/, the synthetic NCCI/MUE/LEIE/physician-time/death files to landing/reference/
+    land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)
     print(
         f"generated a demo world of {s.claims:,} claims into {settings.landing_dir} (truth: {cfg.out / 'truth'})"
     )

@@ -112,6 +112,25 @@ def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
     return scores
 
 
+def evaluate_generated_world(cfg, settings) -> list[RuleScore]:
+    """Generate a world, run it through the same ingest / reference / build steps as `revcycle run`,
+    and score the rules against its truth."""
+    from pipelines.build import build_warehouse
+    from pipelines.generate import generate, land_world
+    from pipelines.ingest import ingest_paths, landed_files
+    from pipelines.reference import load_landed_reference
+
+    generate(cfg, progress=False)
+    land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)
+    outcomes = ingest_paths(landed_files(settings), settings)
+    bad = [o.summary_line() for o in outcomes if o.status != "accepted"]
+    bad += [r.summary_line() for r in load_landed_reference(settings) if r.status == "rejected"]
+    if bad:
+        raise RuntimeError("generated world did not load cleanly: " + "; ".join(bad[:5]))
+    build_warehouse(settings)
+    return evaluate(settings, cfg.out / "truth" / "anomalies.csv")
+
+
 def format_table(scores: list[RuleScore]) -> str:
     def f(x):
         return "-" if x is None else f"{x:.3f}"

@@ -1,0 +1,30 @@
+"""The rule ids live in one list (pipelines/integrity_rules.py); dbt's seed and macro must agree with it."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+from pipelines.integrity_rules import DETERMINISTIC, INJECTED, PROVIDER_LEVEL, RULES
+from pipelines.settings import PROJECT_ROOT
+
+DBT = PROJECT_ROOT / "dbt_project"
+
+
+def test_seed_lists_every_rule_once_in_order():
+    with open(DBT / "seeds" / "integrity_rules.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["rule_id"] for r in rows] == list(RULES)
+    kinds = {r["rule_id"]: r["rule_kind"] for r in rows}
+    assert {r for r, k in kinds.items() if k == "deterministic"} == set(DETERMINISTIC) | {"improbable_day"}
+    assert all(float(r["weight"]) > 0 for r in rows)
+
+
+def test_dbt_macro_matches_the_python_list():
+    text = (DBT / "macros" / "integrity_rule_ids.sql").read_text()
+    assert re.findall(r"'([a-z_]+)'", text) == list(RULES)
+
+
+def test_generator_truth_rules_are_known():
+    assert set(INJECTED) <= set(RULES)
+    assert set(PROVIDER_LEVEL) <= set(INJECTED)

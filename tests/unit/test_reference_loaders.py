@@ -1,0 +1,157 @@
+"""Reference loaders on fixtures in the exact CMS NCCI PTP, CMS MUE and OIG LEIE layouts."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.reference import (
+    ReferenceFileError,
+    detect_reference_kind,
+    load_landed_reference,
+    load_reference_file,
+    parse_reference_file,
+)
+from pipelines.settings import Settings
+
+FIX = Path(__file__).parent.parent / "fixtures" / "reference"
+NCCI = FIX / "ccipra-v294r0-f1_fixture.txt"
+MUE = FIX / "MCR_MUE_PractitionerServices_Eff_01-01-2024_fixture.csv"
+LEIE = FIX / "UPDATED_fixture.csv"
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(project_root=Path(__file__).parent.parent.parent, home=tmp_path / "home")
+
+
+def test_ncci_ptp_layout():
+    kind, df = parse_reference_file(NCCI)
+    assert kind == "ncci_ptp"
+    # notice lines and the wrapped multi-line header are skipped; CRLF endings are fine
+    assert df.height == 5
+    rows = {(r["column_1_code"], r["column_2_code"]): r for r in df.iter_rows(named=True)}
+    assert rows[("80053", "80048")]["modifier_indicator"] == "0"
+    assert rows[("80053", "80048")]["deletion_date"] is None  # '*' = still active
+    assert rows[("99213", "36415")]["deletion_date"] == date(2023, 1, 1)
+    assert rows[("20610", "20605")]["effective_date"] == date(1996, 1, 1)
+    assert rows[("0001U", "36415")]["line_number"] == 7
+    assert set(df["setting"]) == {"practitioner"}  # ccipra = practitioner table
+
+
+def test_ncci_setting_from_name_or_option(tmp_path):
+    oph = tmp_path / "ccioph-v294r0-f1.txt"
+    oph.write_bytes(NCCI.read_bytes())
+    assert set(parse_reference_file(oph)[1]["setting"]) == {"outpatient_hospital"}
+    assert set(parse_reference_file(NCCI, setting="outpatient_hospital")[1]["setting"]) == {"outpatient_hospital"}
+
+
+def test_mue_layout_with_ama_notice_rows():
+    kind, df = parse_reference_file(MUE)
+    assert kind == "mue"
+    assert df.height == 4
+    r = {x["hcpcs"]: x for x in df.iter_rows(named=True)}
+    assert r["36415"]["mue_value"] == 2 and r["36415"]["adjudication_indicator"] == "3"
+    assert r["20610"]["adjudication_indicator"] == "1"
+    assert r["80053"]["adjudication_indicator"] == "2"
+    assert r["J1100"]["mue_value"] == 30
+    assert set(df["table_type"]) == {"practitioner"}
+    # the effective date comes from CMS's file name (..._Eff_01-01-2024) unless given
+    assert set(df["effective_from"]) == {date(2024, 1, 1)}
+    _, df2 = parse_reference_file(MUE, effective_from=date(2024, 4, 1))
+    assert set(df2["effective_from"]) == {date(2024, 4, 1)}
+
+
+def test_leie_layout():
+    kind, df = parse_reference_file(LEIE)
+    assert kind == "leie"
+    assert df.height == 4
+    r = df.sort("line_number").to_dicts()
+    assert r[0]["npi"] is None  # 0000000000 = OIG has no NPI
+    assert r[0]["birth_date"] == date(1970, 2, 12)
+    assert r[0]["reinstatement_date"] is None  # 00000000 = none
+    assert r[1]["npi"] == "1234567893" and r[1]["exclusion_type"] == "1128a1"
+    assert r[2]["reinstatement_date"] == date(2020, 6, 1) and r[2]["birth_date"] is None
+    assert r[3]["business_name"] == "FIXTURE PHARMACY LLC"
+    assert r[3]["waiver_date"] == date(2024, 1, 1) and r[3]["waiver_state"] == "WI"
+
+
+@pytest.mark.parametrize(
+    ("name", "where", "what"),
+    [
+        ("bad_leie_date.csv", "line 2", "EXCLDATE '20221315' is not a calendar date"),
+        ("bad_mue_value.csv", "line 3", "MUE value 'two' for 20610 is not a whole number"),
+    ],
+)
+def test_bad_rows_name_the_file_and_line(name, where, what):
+    with pytest.raises(ReferenceFileError) as e:
+        parse_reference_file(FIX / name)
+    assert str(e.value).startswith(f"{name}, {where}: ")
+    assert what in str(e.value)
+
+
+def test_bad_ncci_row_after_the_edits_start(tmp_path):
+    bad = tmp_path / "ccipra-bad.txt"
+    bad.write_text(NCCI.read_text() + "80053\t80048\t\t2010-01-01\t*\t0\tbad date\n")
+    with pytest.raises(ReferenceFileError, match=r"ccipra-bad.txt, line 12: expected an edit row"):
+        parse_reference_file(bad)
+    bad.write_text(NCCI.read_text().replace("\t0\tMutually", "\t5\tMutually"))
+    with pytest.raises(ReferenceFileError, match=r"line 9: modifier indicator '5' is not 0, 1 or 9"):
+        parse_reference_file(bad)
+
+
+def test_leie_wrong_column_count(tmp_path):
+    bad = tmp_path / "UPDATED.csv"
+    lines = LEIE.read_text().splitlines()
+    bad.write_text("\n".join([lines[0], lines[1].rsplit(",", 1)[0]]) + "\n")
+    with pytest.raises(ReferenceFileError, match=r"UPDATED.csv, line 2: 17 columns, expected 18"):
+        parse_reference_file(bad)
+
+
+def test_detection_is_by_content(tmp_path):
+    for src, kind in ((NCCI, "ncci_ptp"), (MUE, "mue"), (LEIE, "leie")):
+        renamed = tmp_path / f"download_{kind}.dat"
+        renamed.write_bytes(src.read_bytes())
+        assert detect_reference_kind(renamed.read_text()) == kind
+    junk = tmp_path / "notes.csv"
+    junk.write_text("a,b,c\n1,2,3\n")
+    with pytest.raises(ReferenceFileError, match="not a recognised reference layout"):
+        parse_reference_file(junk)
+
+
+def test_load_is_idempotent_and_bad_files_are_quarantined(settings, tmp_path):
+    first = load_reference_file(LEIE, settings)
+    assert (first.status, first.kind, first.rows) == ("loaded", "leie", 4)
+    stored = settings.reference_dir / "leie" / f"{first.file_id}.parquet"
+    assert pl.read_parquet(stored).height == 4
+    again = load_reference_file(LEIE, settings)
+    assert again.status == "duplicate"
+    assert len(list((settings.reference_dir / "leie").glob("*.parquet"))) == 2  # the file + _schema
+
+    bad = load_reference_file(FIX / "bad_mue_value.csv", settings)
+    assert bad.status == "rejected" and "line 3" in bad.reason
+    q = settings.quarantine_dir / f"reference-{bad.file_id}"
+    assert (q / "bad_mue_value.csv").exists()
+    assert "line 3" in json.loads((q / "reason.json").read_text())["reasons"][0]
+    assert not list((settings.reference_dir / "mue").glob(f"{bad.file_id}*"))  # nothing half-loaded
+
+
+def test_landed_reference_folder(settings):
+    settings.reference_landing_dir.mkdir(parents=True)
+    for f in (NCCI, MUE, LEIE, FIX / "bad_leie_date.csv"):
+        (settings.reference_landing_dir / f.name).write_bytes(f.read_bytes())
+    results = {r.file_name: r.status for r in load_landed_reference(settings)}
+    assert results == {
+        NCCI.name: "loaded",
+        MUE.name: "loaded",
+        LEIE.name: "loaded",
+        "bad_leie_date.csv": "rejected",
+    }
+    # reference files are not claim/remit extracts: the X12/encounter ingest never sees them
+    from pipelines.ingest import landed_files
+
+    assert landed_files(settings) == []
