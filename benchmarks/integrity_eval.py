@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.build import build_warehouse  # noqa: E402
-from pipelines.generate import Config  # noqa: E402
-from pipelines.integrity_eval import evaluate, evaluate_generated_world, format_table  # noqa: E402
-from pipelines.settings import PROJECT_ROOT, Settings  # noqa: E402
+from pipelines.build import build_warehouse
+from pipelines.generate import Config
+from pipelines.integrity_eval import evaluate, evaluate_generated_world, format_table
+from pipelines.settings import PROJECT_ROOT, Settings
 
 DOMAIN_DRAFT = {"em_percentile": 0.95, "modifier_percentile": 0.95, "integrity_min_peers": 20}
 
@@ -48,7 +48,9 @@ def main() -> None:
         t1 = time.perf_counter()
         build_warehouse(settings, dbt_vars=DOMAIN_DRAFT)
         draft = evaluate(settings, cfg.out / "truth" / "anomalies.csv")
-        print(f"\nalternative: DOMAIN.md draft thresholds {DOMAIN_DRAFT} (rebuild {time.perf_counter() - t1:.0f} s):\n")
+        print(
+            f"\nalternative: DOMAIN.md draft thresholds {DOMAIN_DRAFT} (rebuild {time.perf_counter() - t1:.0f} s):\n"
+        )
         print(format_table([s for s in draft if s.kind == "statistical"]))
 
 

@@ -91,7 +91,9 @@ def revcycle_pipeline():
         return [r.summary_line() for r in results if r.status == "rejected"]
 
     @task(outlets=[WAREHOUSE], trigger_rule="none_failed")
-    def build_warehouse(groups: list[list[dict]] | None = None, rejected_reference: list[str] | None = None) -> dict:
+    def build_warehouse(
+        groups: list[list[dict]] | None = None, rejected_reference: list[str] | None = None
+    ) -> dict:
         from pipelines.build import build_warehouse as build
         from pipelines.settings import get_settings
 

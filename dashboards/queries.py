@@ -186,4 +186,105 @@ def freshness(version: float) -> dict:
     ).row(0, named=True)
 
 
+# ---------------------------------------------------------------- compliance (billing-integrity leads)
+@st.cache_data(ttl=300, show_spinner=False)
+def integrity_summary(version: float) -> dict:
+    return query(
+        """
+        select count(*) as findings,
+               count(distinct provider_npi) as providers,
+               coalesce(sum(dollars_at_stake), 0)::double as dollars_at_stake,
+               count(*) filter (where severity = 'critical') as critical
+        from fct_integrity_findings
+        """
+    ).row(0, named=True)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def integrity_by_rule(version: float) -> pl.DataFrame:
+    """Every rule, with zero rows for rules that found nothing (so a missing reference file shows)."""
+    return query(
+        """
+        select r.rule_id, r.rule_label, r.rule_kind, r.severity,
+               count(f.finding_id) as findings,
+               count(distinct f.provider_npi) as providers,
+               coalesce(sum(f.dollars_at_stake), 0)::double as dollars_at_stake
+        from integrity_rules as r
+        left join fct_integrity_findings as f using (rule_id)
+        group by all
+        order by any_value(r.weight) desc, r.rule_id
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def reference_status(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select 'NCCI PTP edits' as reference, count(*) as rows from stg_reference__ncci_ptp
+        union all select 'MUE values', count(*) from stg_reference__mue
+        union all select 'LEIE exclusions', count(*) from stg_reference__leie
+        union all select 'Physician time', count(*) from stg_reference__physician_time
+        union all select 'Patient death dates', count(*) from stg_reference__patient_deaths
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def provider_risk(version: float, limit: int = 200) -> pl.DataFrame:
+    return query(
+        """
+        select risk_rank, provider_npi, provider_taxonomy, claims, risk_score, top_rule, rules_hit,
+               total_findings, dollars_at_stake::double as dollars_at_stake
+        from dim_provider_risk
+        order by risk_rank
+        limit ?
+        """,
+        [limit],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def integrity_findings(version: float, rule_id: str | None, provider_npi: str | None, limit: int = 1000):
+    return query(
+        """
+        select rule_id, severity, provider_npi, claim_id, line_number, service_date, period_start, period_end,
+               measured_value, threshold, peer_statistic, score, dollars_at_stake::double as dollars_at_stake,
+               evidence, evidence_claim_ids, finding_id
+        from fct_integrity_findings
+        where (? is null or rule_id = ?) and (? is null or provider_npi = ?)
+        order by dollars_at_stake desc, rule_rank
+        limit ?
+        """,
+        [rule_id, rule_id, provider_npi, provider_npi, limit],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def evidence_lines(version: float, claim_ids: tuple[str, ...]) -> pl.DataFrame:
+    """The service lines a finding rests on (no patient identifiers)."""
+    return query(
+        """
+        select claim_id, line_number, claim_type, frequency_code, provider_npi, service_date, procedure_code,
+               modifier_set as modifiers, units, charge_amount::double as charge_amount, payer_id
+        from int_integrity__service_lines
+        where list_contains(?, claim_id)
+        order by service_date, claim_id, line_number
+        """,
+        [list(claim_ids)],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def integrity_monthly(version: float) -> pl.DataFrame:
+    return query(
+        """
+        select rule_id, finding_month, findings, providers, dollars_at_stake::double as dollars_at_stake,
+               is_suppressed
+        from kpi_integrity_rule_monthly
+        order by finding_month, rule_id
+        """
+    )
+
+
 __all__ = ["WarehouseNotBuilt", "warehouse_version"]

@@ -76,7 +76,9 @@ def cmd_reference(args, settings: Settings) -> int:
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"{p}: no such file", file=sys.stderr)
-    rc = _print_reference([load_reference_file(p, settings, args.kind, **options) for p in paths if p.exists()])
+    rc = _print_reference(
+        [load_reference_file(p, settings, args.kind, **options) for p in paths if p.exists()]
+    )
     return 1 if missing else rc
 
 

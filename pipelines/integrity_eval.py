@@ -64,7 +64,9 @@ def read_truth(path: Path) -> dict[str, set[tuple]]:
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh):
             truth[row["rule"]].add(
-                _key(row["rule"], row["provider_npi"], row["claim_id"], row["line_number"], row["service_date"])
+                _key(
+                    row["rule"], row["provider_npi"], row["claim_id"], row["line_number"], row["service_date"]
+                )
             )
     return truth
 

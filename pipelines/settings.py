@@ -88,8 +88,14 @@ class Settings:
         return self.home / "demo_world"
 
     def ensure_dirs(self) -> None:
-        for d in (self.landing_dir, self.batches_dir, self.staging_dir, self.quarantine_dir, self.runs_dir,
-                  self.reference_dir):
+        for d in (
+            self.landing_dir,
+            self.batches_dir,
+            self.staging_dir,
+            self.quarantine_dir,
+            self.runs_dir,
+            self.reference_dir,
+        ):
             d.mkdir(parents=True, exist_ok=True)
 
     def dbt_env(self) -> dict[str, str]:

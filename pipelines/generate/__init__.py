@@ -288,4 +288,3 @@ def land_world(world_dir: Path, landing_dir: Path, reference_landing_dir: Path) 
             n += 1
     shutil.copytree(world_dir / "reference", reference_landing_dir, dirs_exist_ok=True)
     return n
-

@@ -47,7 +47,9 @@ def write_mue(path: Path, table: str = "Practitioner") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow([f"Synthetic Medically Unlikely Edits for revcycle tests (CMS {table.lower()} MUE layout)."])
+        w.writerow(
+            [f"Synthetic Medically Unlikely Edits for revcycle tests (CMS {table.lower()} MUE layout)."]
+        )
         w.writerow(["Not CMS data; values are invented."])
         w.writerow([])
         w.writerow(["HCPCS/CPT Code", f"{table} Services MUE Values", "MUE Adjudication Indicator",

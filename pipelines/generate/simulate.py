@@ -450,7 +450,9 @@ class MonthSimulator:
             if claim_id not in out.voided and claim_id not in out.duplicate_of:
                 day_minutes[(npi, dos)] = day_minutes.get((npi, dos), 0) + minutes
         out.anomalies += [
-            (IMPOSSIBLE_DAY, npi, None, None, dos) for (npi, dos), m in sorted(day_minutes.items()) if m > 24 * 60
+            (IMPOSSIBLE_DAY, npi, None, None, dos)
+            for (npi, dos), m in sorted(day_minutes.items())
+            if m > 24 * 60
         ]
         return out
 
@@ -517,8 +519,12 @@ class MonthSimulator:
             if pairs:
                 c1, c2 = rng.choice(pairs)
                 n = len(claim.lines)
-                claim.lines.append(Line(n + 1, c1, (), 1, round(BASE_RATE[c1] * CHARGE_MULTIPLIER) * 100, (1,)))
-                claim.lines.append(Line(n + 2, c2, (), 1, round(BASE_RATE[c2] * CHARGE_MULTIPLIER) * 100, (1,)))
+                claim.lines.append(
+                    Line(n + 1, c1, (), 1, round(BASE_RATE[c1] * CHARGE_MULTIPLIER) * 100, (1,))
+                )
+                claim.lines.append(
+                    Line(n + 2, c2, (), 1, round(BASE_RATE[c2] * CHARGE_MULTIPLIER) * 100, (1,))
+                )
                 if submitted:
                     out.anomalies.append((NCCI_UNBUNDLING, npi, claim.claim_id, n + 2, claim.dos))
         present = {ln.code for ln in claim.lines}
@@ -544,7 +550,9 @@ class MonthSimulator:
                 if self._extra_claim(dup):
                     out.duplicate_of[dup.claim_id] = claim.claim_id
                     for ln in lines:
-                        kind = DUPLICATE_NEAR if rule == DUPLICATE_NEAR and ln.number == 1 else DUPLICATE_EXACT
+                        kind = (
+                            DUPLICATE_NEAR if rule == DUPLICATE_NEAR and ln.number == 1 else DUPLICATE_EXACT
+                        )
                         out.anomalies.append((kind, npi, dup.claim_id, ln.number, dup.dos))
         if rng.random() < ANOMALY_RATES[SERVICE_AFTER_DEATH] * s:
             dead = [i for i in self.deceased if self.w.patients[i].death_date < self.m1]

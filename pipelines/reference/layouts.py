@@ -117,7 +117,9 @@ def _ymd(value: str, file_name: str, line: int, what: str, none_values: tuple[st
 
 
 def _frame(kind: str, rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=SCHEMAS[kind], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[kind])
+    return (
+        pl.DataFrame(rows, schema=SCHEMAS[kind], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[kind])
+    )
 
 
 # ---------------------------------------------------------------- CMS NCCI PTP
@@ -177,20 +179,35 @@ def parse_mue(text: str, file_name: str, file_id: str, effective_from: date | No
         n = reader.line_num
         cells = [c.strip() for c in rec]
         if header_at is None:
-            if cells and cells[0].upper().startswith("HCPCS") and len(cells) >= 3 and "MUE" in cells[1].upper():
+            if (
+                cells
+                and cells[0].upper().startswith("HCPCS")
+                and len(cells) >= 3
+                and "MUE" in cells[1].upper()
+            ):
                 header_at = n
-                table_type = re.sub(r"\s*services\s+mue\s+values?\s*$", "", cells[1], flags=re.I).strip().lower()
+                table_type = (
+                    re.sub(r"\s*services\s+mue\s+values?\s*$", "", cells[1], flags=re.IGNORECASE)
+                    .strip()
+                    .lower()
+                )
                 table_type = table_type.replace(" ", "_") or "practitioner"
             continue
         if not any(cells):
             continue
         if len(cells) < 3 or not _CODE.match(cells[0]):
-            raise ReferenceFileError(file_name, n, f"expected HCPCS, MUE value, adjudication indicator; got {rec!r}")
+            raise ReferenceFileError(
+                file_name, n, f"expected HCPCS, MUE value, adjudication indicator; got {rec!r}"
+            )
         if not cells[1].isdigit():
-            raise ReferenceFileError(file_name, n, f"MUE value {cells[1]!r} for {cells[0]} is not a whole number")
+            raise ReferenceFileError(
+                file_name, n, f"MUE value {cells[1]!r} for {cells[0]} is not a whole number"
+            )
         m = _MAI.match(cells[2])
         if not m:
-            raise ReferenceFileError(file_name, n, f"MUE adjudication indicator {cells[2]!r} does not start with 1, 2 or 3")
+            raise ReferenceFileError(
+                file_name, n, f"MUE adjudication indicator {cells[2]!r} does not start with 1, 2 or 3"
+            )
         rows.append(
             {
                 "hcpcs": cells[0],

@@ -97,7 +97,9 @@ def parse_reference_file(
         raise ReferenceFileError(path.name, None, "not a recognised reference layout (NCCI PTP, MUE, LEIE, "
                                  "physician time, patient deaths)")  # fmt: skip
     if kind not in KINDS:
-        raise ReferenceFileError(path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}")
+        raise ReferenceFileError(
+            path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}"
+        )
     name = path.name
     if kind == NCCI_PTP:
         # CMS ships one table per setting (ccipra = practitioner, ccioph = outpatient hospital)
@@ -148,7 +150,9 @@ def _quarantine(path: Path, file_id: str, reason: str, settings: Settings) -> No
     tmp.rename(q)
 
 
-def load_reference_file(path: Path | str, settings: Settings, kind: str | None = None, **options) -> LoadResult:
+def load_reference_file(
+    path: Path | str, settings: Settings, kind: str | None = None, **options
+) -> LoadResult:
     path = Path(path)
     ensure_reference_layout(settings)
     file_id = file_id_for(path.read_bytes())

@@ -95,7 +95,9 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
         elif sid == "PRV" and hl_level == "20" and claim is None:
             billing["billing_taxonomy"] = element(seg, 3)
         elif sid == "PRV" and claim is not None and line is None and element(seg, 1) == "PE":
-            claim["rendering_taxonomy"] = element(seg, 3)  # 2310B: the specialty peer group of the rendering NPI
+            claim["rendering_taxonomy"] = element(
+                seg, 3
+            )  # 2310B: the specialty peer group of the rendering NPI
         elif sid == "SBR":
             if claim is None:
                 subscriber["payer_responsibility"] = element(seg, 1)

@@ -70,3 +70,57 @@ def test_data_quality_page(built_demo, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Files published"] == "7"
     assert metrics["Files quarantined"] == "0"
+
+
+def test_compliance_page(built_world, monkeypatch):
+    from pipelines.warehouse import query
+
+    s, _ = built_world
+    at = _page("compliance.py", s.home, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    n = query(
+        "select count(*) as n, count(distinct provider_npi) as p from fct_integrity_findings", settings=s
+    )
+    assert metrics["Review leads"] == f"{n['n'][0]:,}"
+    assert metrics["Providers with leads"] == f"{n['p'][0]:,}"
+    assert not at.warning  # every reference file of the world was loaded
+    rules = at.dataframe[0].value
+    assert rules["findings"].sum() == n["n"][0]
+
+    # the rule filter comes from the URL, so a link to one rule's leads can be shared
+    monkeypatch.setenv("REVCYCLE_HOME", str(s.home))
+    at = AppTest.from_file(str(PAGES / "compliance.py"), default_timeout=60)
+    at.query_params["rule"] = "ncci_unbundling"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="compliance__rule").value == "ncci_unbundling"
+    leads = at.dataframe[-1].value
+    expected = query(
+        "select count(*) as n from fct_integrity_findings where rule_id = 'ncci_unbundling'", settings=s
+    )
+    assert len(leads) == expected["n"][0] > 0
+    assert set(leads["rule_id"]) == {"ncci_unbundling"}
+
+    # narrowing to one provider keeps only that provider's leads, and the URL follows
+    npi = leads["provider_npi"][0]
+    at.selectbox(key="compliance__provider").set_value(npi).run()
+    leads = at.dataframe[-1].value
+    assert set(leads["provider_npi"]) == {npi}
+    assert at.query_params["provider"] == [npi] or at.query_params["provider"] == npi
+
+
+def test_compliance_evidence_rows(built_world, monkeypatch):
+    """The drill-down's evidence query returns the lines of the claims a finding names (both copies of a duplicate)."""
+    from dashboards import queries
+    from pipelines.warehouse import query
+
+    s, _ = built_world
+    f = query(
+        "select evidence_claim_ids from fct_integrity_findings where rule_id = 'duplicate_exact' limit 1",
+        settings=s,
+    )
+    ids = tuple(f["evidence_claim_ids"][0])
+    assert len(ids) == 2
+    monkeypatch.setenv("REVCYCLE_HOME", str(s.home))
+    lines = queries.evidence_lines(-1.0, ids)
+    assert set(lines["claim_id"]) == set(ids)

@@ -32,4 +32,6 @@ def test_rules_against_injected_truth(settings, tmp_path):
     for rule in set(INJECTED) - set(DETERMINISTIC):
         s = scores[rule]
         # ~5% of providers are anomalous for a statistical rule: precision@k at 0.5 is 10x chance
-        assert s.precision_at_k is not None and s.precision_at_k >= 0.5, f"{rule}: precision@k {s.precision_at_k}"
+        assert s.precision_at_k is not None and s.precision_at_k >= 0.5, (
+            f"{rule}: precision@k {s.precision_at_k}"
+        )

@@ -47,7 +47,9 @@ def test_ncci_setting_from_name_or_option(tmp_path):
     oph = tmp_path / "ccioph-v294r0-f1.txt"
     oph.write_bytes(NCCI.read_bytes())
     assert set(parse_reference_file(oph)[1]["setting"]) == {"outpatient_hospital"}
-    assert set(parse_reference_file(NCCI, setting="outpatient_hospital")[1]["setting"]) == {"outpatient_hospital"}
+    assert set(parse_reference_file(NCCI, setting="outpatient_hospital")[1]["setting"]) == {
+        "outpatient_hospital"
+    }
 
 
 def test_mue_layout_with_ama_notice_rows():

@@ -1,0 +1,136 @@
+"""Compliance: billing-integrity leads ranked by provider, each finding with its evidence rows.
+
+Leads for review, never verdicts (DOMAIN.md §3).  The rule and provider selections live in the URL
+(?rule=...&provider=...) so a link to a lead can be shared.
+"""
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from dashboards import queries
+
+st.title("Compliance review")
+version = queries.require_warehouse()
+st.caption(
+    "Every row below is an **outlier / review candidate**: a pattern that breaks a payer edit or stands far "
+    "from specialty peers. None is a finding of improper billing; documentation review decides."
+)
+
+summary = queries.integrity_summary(version)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Review leads", f"{summary['findings']:,}")
+c2.metric("Providers with leads", f"{summary['providers']:,}")
+c3.metric(
+    "Billed $ on leads",
+    f"${summary['dollars_at_stake']:,.0f}",
+    help="Billed charges on the flagged lines/claims; for peer-based rules, billed above the peer expectation.",
+)
+c4.metric("Critical (excluded provider)", f"{summary['critical']:,}")
+
+by_rule = queries.integrity_by_rule(version)
+refs = queries.reference_status(version)
+missing = refs.filter(pl.col("rows") == 0)["reference"].to_list()
+if missing:
+    st.warning(
+        "No reference data loaded for: " + ", ".join(missing) + ". The rules that need it cannot fire. "
+        "Load the CMS/OIG files with `revcycle reference PATH` (or drop them in landing/reference/)."
+    )
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Leads by rule")
+    st.dataframe(
+        by_rule.select("rule_label", "rule_kind", "severity", "findings", "providers", "dollars_at_stake"),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rule_label": "rule",
+            "rule_kind": "kind",
+            "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.0f"),
+        },
+    )
+with right:
+    st.subheader("Leads per month")
+    monthly = queries.integrity_monthly(version)
+    shown = monthly.filter(~pl.col("is_suppressed"))
+    if shown.height:
+        st.altair_chart(
+            alt.Chart(shown.to_pandas())
+            .mark_bar()
+            .encode(
+                x=alt.X("yearmonth(finding_month):T", title=None),
+                y=alt.Y("findings:Q", title="leads"),
+                color=alt.Color("rule_id:N", title="rule"),
+                tooltip=["rule_id", "finding_month:T", "findings", "providers"],
+            ),
+            width="stretch",
+        )
+    st.caption(
+        f"Counts from 1 to 10 are suppressed (CMS small-cell rule): {monthly['is_suppressed'].sum()} "
+        "rule-months hidden."
+    )
+
+st.subheader("Providers ranked by risk score")
+st.caption(
+    "risk score = Σ over rules of weight × ln(1 + leads); weights per rule in docs/integrity.md "
+    "(excluded provider 10, death 6, impossible day 6, edits and duplicates 2-3, peer outliers 1-4)."
+)
+risk = queries.provider_risk(version)
+st.dataframe(
+    risk,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "risk_rank": "rank",
+        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.0f"),
+        "risk_score": st.column_config.NumberColumn("risk score", format="%.2f"),
+    },
+)
+
+# ---------------------------------------------------------------- drill-down, state in the URL
+st.subheader("Leads and their evidence")
+rules = ["all", *by_rule["rule_id"].to_list()]
+providers = ["all", *risk["provider_npi"].to_list()]
+params = st.query_params
+rule_default = params.get("rule", "all")
+provider_default = params.get("provider", "all")
+f1, f2 = st.columns(2)
+rule = f1.selectbox(
+    "Rule", rules, index=rules.index(rule_default) if rule_default in rules else 0, key="compliance__rule"
+)
+provider = f2.selectbox(
+    "Provider (rendering NPI)",
+    providers,
+    index=providers.index(provider_default) if provider_default in providers else 0,
+    key="compliance__provider",
+)
+st.query_params.update({"rule": rule, "provider": provider})
+
+findings = queries.integrity_findings(
+    version, None if rule == "all" else rule, None if provider == "all" else provider
+)
+st.caption(f"{findings.height:,} lead(s) (at most 1,000 shown, largest billed $ first)")
+event = st.dataframe(
+    findings.drop("finding_id", "evidence_claim_ids"),
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="compliance__findings",
+    column_config={
+        "evidence": st.column_config.TextColumn("evidence", width="large"),
+        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.2f"),
+    },
+)
+selected = event.selection.rows if event is not None else []
+if selected:
+    row = findings.row(selected[0], named=True)
+    st.markdown(f"**{row['rule_id']}** · provider {row['provider_npi']} · {row['evidence']}")
+    claim_ids = tuple(row["evidence_claim_ids"] or ())
+    if claim_ids:
+        st.dataframe(queries.evidence_lines(version, claim_ids), hide_index=True, width="stretch")
+    else:
+        st.caption("A provider-level lead: its evidence is the peer comparison above.")
+else:
+    st.caption("Select a lead to see the claim lines it rests on.")
