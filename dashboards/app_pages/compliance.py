@@ -119,6 +119,7 @@ event = st.dataframe(
     selection_mode="single-row",
     key="compliance__findings",
     column_config={
+        **{c: st.column_config.DateColumn(c) for c in ("service_date", "period_start", "period_end")},
         "evidence": st.column_config.TextColumn("evidence", width="large"),
         "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.2f"),
     },
@@ -129,7 +130,12 @@ if selected:
     st.markdown(f"**{row['rule_id']}** · provider {row['provider_npi']} · {row['evidence']}")
     claim_ids = tuple(row["evidence_claim_ids"] or ())
     if claim_ids:
-        st.dataframe(queries.evidence_lines(version, claim_ids), hide_index=True, width="stretch")
+        st.dataframe(
+            queries.evidence_lines(version, claim_ids),
+            hide_index=True,
+            width="stretch",
+            column_config={"service_date": st.column_config.DateColumn("service_date")},
+        )
     else:
         st.caption("A provider-level lead: its evidence is the peer comparison above.")
 else:

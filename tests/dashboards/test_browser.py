@@ -32,10 +32,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(built_demo):
+def _serve(home: Path):
     port = _free_port()
-    env = {**os.environ, "REVCYCLE_HOME": str(built_demo.home)}
+    env = {**os.environ, "REVCYCLE_HOME": str(home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -48,7 +47,21 @@ def app_url(built_demo):
             break
         except OSError:
             time.sleep(0.5)
-    yield f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def app_url(built_demo):
+    proc, url = _serve(built_demo.home)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def world_url(built_world):
+    proc, url = _serve(built_world[0].home)
+    yield url
     proc.terminate()
     proc.wait(timeout=20)
 
@@ -77,3 +90,36 @@ def test_every_page_renders_its_kpi_in_chromium(app_url):
             assert page.locator('[data-testid="stException"]').count() == 0, path
             page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
         browser.close()
+
+
+def test_compliance_drill_down_in_chromium(world_url, built_world):
+    """A shared link to one rule's leads opens filtered; clicking a lead shows the claim lines behind it."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.warehouse import query
+
+    top = query(
+        "select claim_id, evidence_claim_ids from fct_integrity_findings where rule_id = 'mue_excess' "
+        "order by dollars_at_stake desc, rule_rank limit 1",
+        settings=built_world[0],
+    ).row(0, named=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.goto(f"{world_url}/compliance?rule=mue_excess", wait_until="domcontentloaded")
+        page.locator('[data-testid="stMetric"]', has_text="Review leads").first.wait_for(timeout=60_000)
+        page.get_by_text("Select a lead to see the claim lines it rests on.").wait_for(timeout=30_000)
+        grid = page.locator('[data-testid="stDataFrame"]').last
+        grid.scroll_into_view_if_needed()
+        box = grid.bounding_box()
+        # glide-data-grid draws on a canvas: click the row-selection cell of the first data row
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+        page.get_by_text("mue_excess · provider").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        text = page.locator('[data-testid="stMarkdown"]', has_text="mue_excess · provider").first.inner_text()
+        assert top["claim_id"] in page.content() or top["claim_id"] in text
+        page.screenshot(path=str(ARTIFACTS / "compliance_drill_down.png"), full_page=True)
+        browser.close()
+
