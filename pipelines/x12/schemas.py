@@ -41,6 +41,7 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("billing_name", "str"),
         ("billing_tax_id", "str"),
         ("billing_taxonomy", "str"),
+        ("billing_state", "str"),
         ("payer_responsibility", "str"),
         ("filing_indicator", "str"),
         ("subscriber_member_id", "str"),

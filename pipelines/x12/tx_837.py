@@ -37,6 +37,7 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
     out: dict[str, list[dict]] = {"claims": [], "claim_diagnoses": [], "claim_lines": []}
     header: dict = {"transaction_type": transaction_type}
     billing: dict = {}
+    in_2010aa = False  # the last NM1 was the billing provider's (its N4 is the practice address)
     subscriber: dict = {}
     patient: dict = {}
     claim: dict | None = None
@@ -92,12 +93,13 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
                 patient = {}
             elif hl_level == "23":
                 patient = {}
+        elif sid == "N4" and claim is None and in_2010aa:
+            billing["billing_state"] = element(seg, 2)  # 2010AA: the practice state (peer groups by state)
         elif sid == "PRV" and hl_level == "20" and claim is None:
             billing["billing_taxonomy"] = element(seg, 3)
         elif sid == "PRV" and claim is not None and line is None and element(seg, 1) == "PE":
-            claim["rendering_taxonomy"] = element(
-                seg, 3
-            )  # 2310B: the specialty peer group of the rendering NPI
+            # 2310B: the rendering NPI's specialty, its peer group for the integrity rules
+            claim["rendering_taxonomy"] = element(seg, 3)
         elif sid == "SBR":
             if claim is None:
                 subscriber["payer_responsibility"] = element(seg, 1)
@@ -107,6 +109,7 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
         elif sid == "NM1":
             q = element(seg, 1)
             npi = element(seg, 9) if element(seg, 8) == "XX" else None
+            in_2010aa = q == "85" and claim is None
             if claim is None:
                 if q == "41":
                     header["submitter_name"] = element(seg, 3)

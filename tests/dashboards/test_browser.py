@@ -122,4 +122,3 @@ def test_compliance_drill_down_in_chromium(world_url, built_world):
         assert top["claim_id"] in page.content() or top["claim_id"] in text
         page.screenshot(path=str(ARTIFACTS / "compliance_drill_down.png"), full_page=True)
         browser.close()
-

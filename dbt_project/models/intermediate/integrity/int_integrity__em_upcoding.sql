@@ -3,6 +3,8 @@
 -- peer group is big enough, the share is at or above the peer percentile AND the one-proportion z against
 -- the peers' pooled share is large.  The pooled share leaves the provider out, so a heavy upcoder does not
 -- raise its own baseline.  z is undefined when the peer share is 0 or 1 (no finding then).
+-- A robust z of the share against the peers' median and MAD must agree (when the MAD is not 0), so a
+-- provider is only flagged when it stands out both from the pooled rate and from the typical peer.
 -- $ at stake: billed charges above what the same visits would bill at the peers' charge per visit.
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
@@ -35,8 +37,20 @@ peers as (
         sum(visits) as peer_visits,
         sum(high_visits) as peer_high_visits,
         sum(charges) as peer_charges,
-        quantile_cont(high_visits / visits, {{ var('em_percentile') }}) as share_percentile
+        quantile_cont(high_visits / visits, {{ var('em_percentile') }}) as share_percentile,
+        median(high_visits / visits) as median_share
     from providers
+    group by all
+),
+
+peer_mad as (
+    select
+        providers.provider_taxonomy,
+        providers.em_family,
+        providers.service_year,
+        median(abs(providers.high_visits / providers.visits - peers.median_share)) as mad_share
+    from providers
+    inner join peers using (provider_taxonomy, em_family, service_year)
     group by all
 ),
 
@@ -46,10 +60,13 @@ scored as (
         high_visits / visits as high_share,
         peers.peer_count,
         peers.share_percentile,
+        peers.median_share,
+        peer_mad.mad_share,
         (peers.peer_high_visits - high_visits) / nullif(peers.peer_visits - visits, 0) as peer_share,
         (peers.peer_charges - charges) / nullif(peers.peer_visits - visits, 0) as peer_charge_per_visit
     from providers
     inner join peers using (provider_taxonomy, em_family, service_year)
+    inner join peer_mad using (provider_taxonomy, em_family, service_year)
 ),
 
 with_z as (
@@ -58,7 +75,8 @@ with_z as (
         case
             when peer_share > 0 and peer_share < 1
                 then (high_share - peer_share) / sqrt(peer_share * (1 - peer_share) / visits)
-        end as z
+        end as z,
+        case when mad_share > 0 then 0.6745 * (high_share - median_share) / mad_share end as robust_z
     from scored
 ),
 
@@ -77,11 +95,13 @@ findings as (
             || round(100 * high_share, 1) || '%) at the top levels vs ' || round(100 * peer_share, 1)
             || '% for ' || (peer_count - 1) || ' peers (' || provider_taxonomy || '); peer P'
             || round(100 * {{ var('em_percentile') }}) || ' ' || round(100 * share_percentile, 1) || '%, z = '
-            || round(z, 1) || '; mean level ' || round(mean_level, 2) as evidence
+            || round(z, 1) || ', robust z = ' || coalesce(cast(round(robust_z, 1) as varchar), 'n/a (MAD 0)')
+            || '; mean level ' || round(mean_level, 2) as evidence
     from with_z
     where peer_count >= {{ var('integrity_min_peers') }}
         and high_share >= share_percentile
         and z >= {{ var('em_min_z') }}
+        and (robust_z is null or robust_z >= {{ var('outlier_robust_z') }})
 )
 
 select * from findings

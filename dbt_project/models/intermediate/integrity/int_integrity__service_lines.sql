@@ -55,6 +55,7 @@ joined as (
         subs.rendering_first_name,
         subs.referring_npi,
         coalesce(subs.rendering_taxonomy, subs.billing_taxonomy) as provider_taxonomy,
+        subs.billing_state as provider_state,
         ----------  patient
         subs.subscriber_member_id as member_id,
         subs.patient_birth_date,

@@ -1,8 +1,8 @@
 -- Volume and cost outliers (DOMAIN.md §3.8): services (units), unique patients and billed charges per
 -- provider and year against specialty peers, scored with the Iglewicz-Hoaglin modified z
 -- 0.6745 * (x - peer median) / peer MAD.  High side only; one finding per provider-year carrying the
--- metric with the largest z, the others in the evidence.  The peer group is specialty (taxonomy) x year,
--- national: the 837 gives no reliable practice state for every rendering provider.
+-- metric with the largest z, the others in the evidence.  Peers = same taxonomy, year and practice state
+-- (837 2010AA N4) when the state has enough of them, else the same taxonomy and year nationally.
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
     where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
@@ -12,6 +12,7 @@ providers as (
     select
         provider_npi,
         provider_taxonomy,
+        any_value(provider_state) as provider_state,
         year(service_date) as service_year,
         min(service_date) as period_start,
         max(service_date) as period_end,
@@ -26,7 +27,7 @@ metrics as (
     unpivot providers on services, patients, charges into name metric value metric_value
 ),
 
-peers as (
+national_peers as (
     select
         provider_taxonomy,
         service_year,
@@ -41,15 +42,53 @@ peers as (
     group by all
 ),
 
+state_peers as (
+    select
+        provider_taxonomy,
+        provider_state,
+        service_year,
+        metric,
+        count(*) as peer_count,
+        median(metric_value) as peer_median,
+        median(abs(metric_value - peer_median_value)) as peer_mad
+    from (
+        select
+            *,
+            median(metric_value) over (partition by provider_taxonomy, provider_state, service_year, metric)
+                as peer_median_value
+        from metrics
+    )
+    group by all
+),
+
+peers as (
+    select
+        metrics.provider_npi,
+        metrics.service_year,
+        metrics.metric,
+        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then 'state ' || metrics.provider_state
+            else 'national' end as peer_scope,
+        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_count
+            else national_peers.peer_count end as peer_count,
+        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_median
+            else national_peers.peer_median end as peer_median,
+        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_mad
+            else national_peers.peer_mad end as peer_mad
+    from metrics
+    inner join national_peers using (provider_taxonomy, service_year, metric)
+    left join state_peers using (provider_taxonomy, provider_state, service_year, metric)
+),
+
 scored as (
     select
         metrics.*,
+        peers.peer_scope,
         peers.peer_count,
         peers.peer_median,
         peers.peer_mad,
         case when peers.peer_mad > 0 then 0.6745 * (metric_value - peers.peer_median) / peers.peer_mad end as z
     from metrics
-    inner join peers using (provider_taxonomy, service_year, metric)
+    inner join peers using (provider_npi, service_year, metric)
     where peers.peer_count >= {{ var('integrity_min_peers') }}
 ),
 
@@ -67,7 +106,8 @@ findings as (
             max(metric_value) filter (where metric = 'charges') - max(peer_median) filter (where metric = 'charges'),
             0
         )::decimal(18, 2) as dollars_at_stake,
-        service_year || ' vs ' || any_value(peer_count) || ' ' || provider_taxonomy || ' peers: '
+        service_year || ' vs ' || any_value(peer_count) || ' ' || provider_taxonomy || ' peers ('
+            || any_value(peer_scope) || '): '
             || string_agg(
                 metric || ' ' || round(metric_value) || ' (peer median ' || round(peer_median) || ', z '
                 || coalesce(cast(round(z, 1) as varchar), 'n/a') || ')', '; ' order by metric

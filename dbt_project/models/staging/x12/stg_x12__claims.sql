@@ -17,6 +17,7 @@ renamed as (
         billing_name,
         billing_tax_id,
         billing_taxonomy,
+        billing_state,
         coalesce(rendering_npi, billing_npi) as rendering_npi,
         rendering_last_name,
         rendering_first_name,
