@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: setup  ## demo data -> Airflow DAG (embedded) -> summary -> dashboard on :$(PORT)
 	$(BIN)/revcycle demo-data
-	$(BIN)/revcycle dag-test revcycle_pipeline
+	$(BIN)/revcycle dag-test
 	$(BIN)/revcycle summary
 	@echo "Serving the dashboard at http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/revcycle dashboard --port $(PORT)

@@ -19,6 +19,7 @@ def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    from expectations.marts import MART_SUITES
     from expectations.suites import SUITES
 
     ctx = gx.get_context(mode="ephemeral")
@@ -29,6 +30,7 @@ def _context():
         .add_batch_definition_whole_dataframe("whole")
     )
     suites = {name: ctx.suites.add(build()) for name, build in SUITES.items()}
+    suites |= {f"mart_{name}": ctx.suites.add(build()) for name, build in MART_SUITES.items()}
     return ctx, batch_def, suites
 
 

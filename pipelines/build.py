@@ -92,21 +92,75 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
     )
 
 
+def ensure_manifest(settings: Settings) -> Path:
+    """target/manifest.json, regenerated with `dbt parse` when any project file is newer (cosmos renders the
+    transform DAG from it, so a stale manifest would silently skip new models)."""
+    manifest = settings.dbt_dir / "target" / "manifest.json"
+    sources = [settings.dbt_dir / "dbt_project.yml"] + [
+        p
+        for d in ("models", "seeds", "macros", "tests")
+        for p in (settings.dbt_dir / d).rglob("*")
+        if p.is_file()
+    ]
+    newest = max(p.stat().st_mtime for p in sources)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    proc = run_dbt(["parse"], settings)
+    if proc.returncode != 0 or not manifest.exists():
+        raise BuildError(f"dbt parse failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    return manifest
+
+
+def prepare_build(settings: Settings) -> Path:
+    """Start the build file from nothing: every model is rebuilt from the raw Parquet, so a renamed or
+    removed model never lingers in the published warehouse."""
+    ensure_layout(settings)
+    build = settings.build_warehouse_path
+    for stale in (build, Path(str(build) + ".wal")):
+        stale.unlink(missing_ok=True)
+    return build
+
+
+def check_marts(settings: Settings, path: Path | None = None) -> dict:
+    """Great Expectations on the marts of a finished build (before it is published): raises BuildError."""
+    from expectations.marts import validate_marts
+
+    result = validate_marts(path or settings.build_warehouse_path)
+    (settings.runs_dir / "gx_marts.json").write_text(json.dumps(result, indent=2, default=str))
+    if not result["success"]:
+        raise BuildError(
+            "mart checks failed; published warehouse left unchanged: "
+            + "; ".join(result["failures"][:10])
+            + f" (details: {settings.runs_dir / 'gx_marts.json'})"
+        )
+    return result
+
+
+def publish_build(settings: Settings) -> Path:
+    """Fold the WAL into the build file and swap it over the published warehouse (atomic rename)."""
+    build = settings.build_warehouse_path
+    if not build.exists():
+        raise BuildError(f"no build file at {build}: nothing to publish")
+    con = duckdb.connect(str(build))
+    con.execute("checkpoint")
+    con.close()
+    os.replace(build, settings.warehouse_path)
+    return settings.warehouse_path
+
+
 def build_warehouse(
     settings: Settings,
     select: list[str] | None = None,
     full_refresh: bool = False,
     dbt_vars: dict | None = None,
 ) -> BuildResult:
-    """``dbt build`` into the build file; on success swap it in as the published warehouse."""
-    ensure_layout(settings)
+    """``dbt build`` into the build file, check the marts, and only then swap it in as the published warehouse.
+
+    The transform DAG runs the same steps as separate tasks (prepare_build -> dbt via cosmos ->
+    check_marts -> publish_build)."""
     t0 = time.perf_counter()
     with build_lock(settings):
-        build = settings.build_warehouse_path
-        for stale in (build, Path(str(build) + ".wal")):
-            stale.unlink(missing_ok=True)
-        # Every model is rebuilt from the raw Parquet, so the build starts from an empty file: a renamed or
-        # removed model never lingers in the published warehouse.
+        prepare_build(settings)
         args = ["build"]
         if select:
             args += ["--select", *select]
@@ -129,9 +183,7 @@ def build_warehouse(
                 f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
                 f"Log: {log_path}\n" + "\n".join(failures[:20])
             )
-        # Fold the WAL into the file so the swapped-in warehouse is self-contained.
-        con = duckdb.connect(str(build))
-        con.execute("checkpoint")
-        con.close()
-        os.replace(build, settings.warehouse_path)
+        if not select:  # a partial build has no complete marts to check
+            check_marts(settings)
+        publish_build(settings)
     return BuildResult(time.perf_counter() - t0, passed, failed, warned, skipped, failures, str(log_path))

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from pipelines.settings import Settings, get_settings
 
+# The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
+PIPELINE_DAGS = ("revcycle_reference", "revcycle_ingest", "revcycle_transform")
+
 
 def _expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
@@ -265,17 +268,22 @@ def cmd_dbt(args, settings: Settings) -> int:
 
 
 def cmd_dag_test(args, settings: Settings) -> int:
+    """Run DAGs one after the other with `airflow dags test`; stops at the first failure."""
     from pipelines.airflow_embedded import dags_test
+    from pipelines.build import ensure_manifest
 
     settings.ensure_dirs()
-    proc = dags_test(args.dag_id, settings)
-    log = settings.runs_dir / f"airflow_{args.dag_id}.log"
-    log.write_text(proc.stdout + proc.stderr)
-    state = "success" if proc.returncode == 0 else "failed"
-    print(f"airflow dags test {args.dag_id}: {state} (log: {log})")
-    if proc.returncode != 0:
-        print((proc.stdout + proc.stderr)[-4000:], file=sys.stderr)
-    return proc.returncode
+    ensure_manifest(settings)  # cosmos renders revcycle_transform from it
+    for dag_id in args.dag_ids:
+        proc = dags_test(dag_id, settings)
+        log = settings.runs_dir / f"airflow_{dag_id}.log"
+        log.write_text(proc.stdout + proc.stderr)
+        state = "success" if proc.returncode == 0 else "failed"
+        print(f"airflow dags test {dag_id}: {state} (log: {log})")
+        if proc.returncode != 0:
+            print((proc.stdout + proc.stderr)[-4000:], file=sys.stderr)
+            return proc.returncode
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -345,8 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("doctor", help="check the configuration and say what is wrong")
     s.set_defaults(func=cmd_doctor)
 
-    s = sub.add_parser("dag-test", help="run a DAG embedded with `airflow dags test` (SQLite metadata)")
-    s.add_argument("dag_id", nargs="?", default="revcycle_pipeline")
+    s = sub.add_parser("dag-test", help="run DAGs embedded with `airflow dags test` (SQLite metadata)")
+    s.add_argument(
+        "dag_ids",
+        nargs="*",
+        default=list(PIPELINE_DAGS),
+        help=f"DAG ids, run in order (default: {' '.join(PIPELINE_DAGS)})",
+    )
     s.set_defaults(func=cmd_dag_test)
 
     s = sub.add_parser("demo-data", help="generate a demo world into an empty landing folder")

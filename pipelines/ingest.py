@@ -315,15 +315,24 @@ def ingest_file(path: Path | str, settings: Settings) -> Outcome:
     return ingest_paths([Path(path)], settings)[0]
 
 
-def landed_files(settings: Settings) -> list[Path]:
-    """Claim, remittance and encounter extracts; landing/reference/ holds reference data (pipelines.reference)."""
+def landed_files(
+    settings: Settings, since: datetime | None = None, until: datetime | None = None
+) -> list[Path]:
+    """Claim, remittance and encounter extracts; landing/reference/ holds reference data (pipelines.reference).
+
+    With since/until (a DAG run's data interval, for backfills), only files modified in [since, until)."""
     settings.ensure_dirs()
     ref = settings.reference_landing_dir
-    return sorted(
+    files = sorted(
         p
         for p in settings.landing_dir.rglob("*")
         if p.is_file() and not p.name.startswith(".") and not p.is_relative_to(ref)
     )
+    if since is None and until is None:
+        return files
+    lo = since.timestamp() if since else float("-inf")
+    hi = until.timestamp() if until else float("inf")
+    return [p for p in files if lo <= p.stat().st_mtime < hi]
 
 
 def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) -> list[list]:

@@ -115,6 +115,9 @@ class Settings:
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
             "GX_ANALYTICS_ENABLED": "False",
+            # nothing may call home: no network here, and no usage pings from a billing office
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",
+            "DO_NOT_TRACK": "1",
         }
 
 

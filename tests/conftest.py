@@ -14,6 +14,7 @@ from pipelines.settings import PROJECT_ROOT, Settings
 os.environ.setdefault("AIRFLOW_HOME", str(Path(tempfile.gettempdir()) / "revcycle-pytest-airflow"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "x12-samples"

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import queries
+from pipelines.alerts import recent_alerts
 from pipelines.settings import get_settings
 from pipelines.warehouse import quarantine_reasons
 
@@ -46,6 +47,38 @@ if run_results.exists():
     st.caption(f"{len(tests)} data and unit tests, {len(failed)} not passing")
     if failed:
         st.dataframe(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
+
+st.subheader("Pipeline alerts")
+alerts = recent_alerts()
+if alerts:
+    st.caption("Failed Airflow task attempts (newest first; retries are attempts too).")
+    st.dataframe(
+        pl.DataFrame(alerts).select("at", "dag_id", "task_id", "map_index", "try_number", "error"),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.success("No failed pipeline tasks recorded.")
+
+gx_marts = get_settings().runs_dir / "gx_marts.json"
+if gx_marts.exists():
+    marts = json.loads(gx_marts.read_text())
+    st.subheader("Mart checks (Great Expectations, last build)")
+    st.dataframe(
+        pl.DataFrame(
+            [
+                {
+                    "mart": t.removeprefix("mart_"),
+                    "rows": d["rows"],
+                    "checks": d["evaluated"],
+                    "failed": len(d["failed"]),
+                }
+                for t, d in marts["tables"].items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 st.subheader("Latest files")
 st.dataframe(queries.file_log(version), hide_index=True, width="stretch")

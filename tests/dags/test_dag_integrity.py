@@ -8,23 +8,29 @@ import time
 import pytest
 from airflow.dag_processing.dagbag import DagBag
 
-from pipelines.settings import PROJECT_ROOT
+from pipelines.airflow_common import RAW_TABLES, REFERENCE_DATA, WAREHOUSE
+from pipelines.build import ensure_manifest
+from pipelines.settings import PROJECT_ROOT, get_settings
 
 DAGS = PROJECT_ROOT / "dags"
-APPROVED_TAGS = {"revcycle", "ingest", "dbt"}
+DAG_IDS = {"revcycle_ingest", "revcycle_reference", "revcycle_transform"}
+APPROVED_TAGS = {"revcycle", "ingest", "dbt", "transform", "reference"}
+PARSE_BUDGET_SECONDS = 30  # all three files, cosmos rendering ~50 dbt nodes from the manifest included
 
 
 @pytest.fixture(scope="module")
 def dagbag():
+    ensure_manifest(get_settings())
     t0 = time.perf_counter()
     bag = DagBag(dag_folder=str(DAGS))
     bag.parse_seconds = time.perf_counter() - t0
     return bag
 
 
-def test_no_import_errors(dagbag):
+def test_no_import_errors_within_budget(dagbag):
     assert dagbag.import_errors == {}
-    assert "revcycle_pipeline" in dagbag.dag_ids
+    assert set(dagbag.dag_ids) == DAG_IDS
+    assert dagbag.parse_seconds < PARSE_BUDGET_SECONDS, dagbag.parse_seconds
 
 
 def test_house_rules(dagbag):
@@ -32,40 +38,84 @@ def test_house_rules(dagbag):
         assert dag.tags and set(dag.tags) <= APPROVED_TAGS, dag_id
         assert dag.catchup is False
         assert dag.max_active_runs == 1  # single writer
+        assert dag.doc_md
         for t in dag.tasks:
-            assert t.retries >= 2, t.task_id
+            assert t.retries >= 2, (dag_id, t.task_id)
+            assert t.retry_exponential_backoff, (dag_id, t.task_id)
+            assert t.execution_timeout is not None, (dag_id, t.task_id)
+            assert t.on_failure_callback, (dag_id, t.task_id)  # alert record for the Data quality page
 
 
-def test_wiring(dagbag):
-    dag = dagbag.dags["revcycle_pipeline"]
-    ids = {t.task_id for t in dag.tasks}
-    assert ids == {
+def test_ingest_wiring(dagbag):
+    dag = dagbag.dags["revcycle_ingest"]
+    assert {t.task_id for t in dag.tasks} == {
         "find_landed_files",
         "parse_files",
         "validate_batches",
         "publish_batches",
-        "load_reference_data",
-        "build_warehouse",
     }
     assert dag.get_task("validate_batches").upstream_task_ids == {"parse_files"}
     assert dag.get_task("publish_batches").upstream_task_ids == {"validate_batches"}
-    assert dag.get_task("build_warehouse").upstream_task_ids == {"publish_batches", "load_reference_data"}
-    assert dag.get_task("build_warehouse").trigger_rule == "none_failed"
+    assert [o.uri for o in dag.get_task("publish_batches").outlets] == [RAW_TABLES.uri]
+
+
+def test_transform_runs_on_assets_through_cosmos(dagbag):
+    dag = dagbag.dags["revcycle_transform"]
+    assert dag.max_active_tasks == 1  # DuckDB: one writer, so one dbt node at a time
+    ids = {t.task_id for t in dag.tasks}
+    assert {"prepare_build", "check_marts", "publish_warehouse"} <= ids
+    dbt_tasks = {i for i in ids if i.startswith("dbt.")}
+    # one task per model and seed, rendered from the manifest, and the tests after all of them
+    for model in ("dbt.fct_claim_chains_run", "dbt.fct_integrity_findings_run", "dbt.carc_root_cause_seed"):
+        assert model in dbt_tasks, sorted(dbt_tasks)[:10]
+    assert any(i.endswith("_test") for i in dbt_tasks)
+    assert dag.get_task("check_marts").upstream_task_ids & dbt_tasks
+    assert dag.get_task("publish_warehouse").upstream_task_ids == {"check_marts"}
+    assert [o.uri for o in dag.get_task("publish_warehouse").outlets] == [WAREHOUSE.uri]
+    # scheduled when either new raw tables or new reference data are published
+    condition = dag.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny"
+    assert {a.uri for a in condition.objects} == {RAW_TABLES.uri, REFERENCE_DATA.uri}
 
 
 def test_tasks_call_the_cli_functions():
-    """The DAG must reuse pipelines.ingest/build, not reimplement them."""
-    src = (DAGS / "revcycle_pipeline.py").read_text()
-    imported = {
-        (n.module, a.name) for n in ast.walk(ast.parse(src)) if isinstance(n, ast.ImportFrom) for a in n.names
-    }
+    """The DAGs reuse pipelines.ingest/reference/build, not reimplement them."""
+    imported = set()
+    for f in DAGS.glob("*.py"):
+        imported |= {
+            (n.module, a.name)
+            for n in ast.walk(ast.parse(f.read_text()))
+            if isinstance(n, ast.ImportFrom)
+            for a in n.names
+        }
     for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged_many"),
-                 ("pipelines.ingest", "publish_staged"), ("pipelines.build", "build_warehouse")]:  # fmt: skip
-        assert need in imported
+                 ("pipelines.ingest", "publish_staged"), ("pipelines.reference", "load_landed_reference"),
+                 ("pipelines.build", "prepare_build"), ("pipelines.build", "check_marts"),
+                 ("pipelines.build", "publish_build")]:  # fmt: skip
+        assert need in imported, need
 
 
-def test_no_heavy_top_level_imports():
-    tree = ast.parse((DAGS / "revcycle_pipeline.py").read_text())
-    top = {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
-    top |= {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
-    assert not top & {"polars", "duckdb", "great_expectations", "pandas", "pipelines", "dbt"}
+@pytest.mark.parametrize("name", ["revcycle_ingest.py", "revcycle_reference.py"])
+def test_no_heavy_top_level_imports(name):
+    tree = ast.parse((DAGS / name).read_text())
+    top = {a.name for n in tree.body if isinstance(n, ast.Import) for a in n.names}
+    top |= {n.module for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
+    assert not {m.split(".")[0] for m in top} & {"polars", "duckdb", "great_expectations", "pandas", "dbt"}
+    assert not {m for m in top if m.startswith("pipelines")} - {"pipelines.airflow_common"}
+
+
+def test_failure_callback_writes_an_alert(tmp_path):
+    from types import SimpleNamespace
+
+    from pipelines.alerts import recent_alerts, record_failure
+    from pipelines.settings import Settings
+
+    s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
+    ti = SimpleNamespace(
+        dag_id="revcycle_ingest", task_id="parse_files", map_index=3, try_number=3, run_id="r1"
+    )
+    record_failure({"ti": ti, "exception": ValueError("boom")}, s)
+    (s.runs_dir / "alerts.jsonl").open("a").write('{"cut by a cra')  # a torn last line is skipped
+    alerts = recent_alerts(s)
+    assert len(alerts) == 1
+    assert alerts[0]["task_id"] == "parse_files" and alerts[0]["error"] == "ValueError: boom"

@@ -124,3 +124,23 @@ def test_compliance_evidence_rows(built_world, monkeypatch):
     monkeypatch.setenv("REVCYCLE_HOME", str(s.home))
     lines = queries.evidence_lines(-1.0, ids)
     assert set(lines["claim_id"]) == set(ids)
+
+
+def test_data_quality_shows_pipeline_alerts(built_demo, monkeypatch, tmp_path):
+    """A failed task's alert record appears on the page; the demo build's mart checks are listed."""
+    import shutil
+
+    from pipelines.alerts import record_failure
+    from pipelines.settings import Settings
+
+    home = tmp_path / "home"
+    shutil.copytree(built_demo.home, home)
+    s = Settings(project_root=built_demo.project_root, home=home)
+    record_failure({"ti": None, "exception": RuntimeError("dbt node failed")}, s)
+    at = _page("data_quality.py", home, monkeypatch)
+    frames = [d.value for d in at.dataframe]
+    alerts = next(f for f in frames if "error" in f.columns)
+    assert alerts["error"].tolist() == ["RuntimeError: dbt node failed"]
+    marts = next(f for f in frames if "mart" in f.columns)
+    assert "fct_claim_chains" in set(marts["mart"])  # empty marts (no integrity leads here) are skipped
+    assert marts["failed"].sum() == 0

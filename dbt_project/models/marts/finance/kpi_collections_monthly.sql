@@ -129,7 +129,12 @@ final as (
         contractual_adjustments::decimal(18, 2) as contractual_adjustments,
         patient_responsibility::decimal(18, 2) as patient_responsibility,
         ar_open_balance::decimal(18, 2) as ar_open_balance,
-        cash_collected / nullif(gross_charges - contractual_adjustments, 0) as net_collection_rate,
+        -- undefined when the month's contractuals (posted on earlier months' claims) meet or exceed its charges:
+        -- a negative "rate" would only say the month was small (found by the GX mart check)
+        case
+            when gross_charges - contractual_adjustments > 0
+                then cash_collected / (gross_charges - contractual_adjustments)
+        end as net_collection_rate,
         cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
         round(ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_gross,
         median_days_to_pay

@@ -1,0 +1,48 @@
+"""
+### revcycle_reference
+
+Load the reference files the billing-integrity rules check against -- CMS NCCI PTP, CMS MUE, OIG LEIE
+(monthly), physician time, patient death dates -- from `landing/reference/`.  Runs daily; a file already
+loaded (same bytes) is skipped, so only new quarters/months do any work.  A file that does not parse is
+quarantined whole with its reason and the task fails (an alert on the Data quality page).  Loading
+something new emits the `revcycle_reference_data` Asset, which schedules `revcycle_transform`.
+Same function as `revcycle reference` / `revcycle run` (pipelines.reference).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from airflow.sdk import dag, task
+
+from pipelines.airflow_common import DEFAULT_ARGS, REFERENCE_DATA
+
+
+@dag(
+    dag_id="revcycle_reference",
+    schedule="@daily",
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["revcycle", "reference"],
+    doc_md=__doc__,
+)
+def revcycle_reference():
+    @task(outlets=[REFERENCE_DATA])
+    def load_reference_data() -> list[str]:
+        from pipelines.reference import load_landed_reference
+        from pipelines.settings import get_settings
+
+        results = load_landed_reference(get_settings())
+        for r in results:
+            print(r.summary_line())
+        rejected = [r.summary_line() for r in results if r.status == "rejected"]
+        if rejected:
+            raise ValueError("reference file(s) quarantined: " + "; ".join(rejected))
+        return [r.summary_line() for r in results]
+
+    load_reference_data()
+
+
+revcycle_reference()

@@ -1,0 +1,29 @@
+"""Shared DAG settings and Assets for the revcycle DAGs (imported at DAG parse time: keep it light)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from airflow.sdk import Asset
+
+RAW_TABLES = Asset("revcycle_raw_tables")
+REFERENCE_DATA = Asset("revcycle_reference_data")
+WAREHOUSE = Asset("revcycle_warehouse")
+
+
+def on_failure(context) -> None:
+    """Write an alert record the Data quality page shows (pipelines.alerts)."""
+    from pipelines.alerts import record_failure
+
+    record_failure(context)
+
+
+DEFAULT_ARGS = {
+    "owner": "revcycle",
+    "retries": 2,
+    "retry_delay": timedelta(seconds=20),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=10),
+    "execution_timeout": timedelta(minutes=60),
+    "on_failure_callback": on_failure,
+}
