@@ -7,7 +7,7 @@ STAMP := $(VENV)/.setup-stamp
 PORT ?= 8501
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test browser lint format dbt dashboard run bench clean
+.PHONY: help setup demo test browser lint format dbt dashboard run airflow bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ dbt: setup  ## run dbt with the settings' environment, e.g. make dbt ARGS="test 
 
 dashboard: setup  ## serve the dashboard only
 	$(BIN)/revcycle dashboard --port $(PORT)
+
+airflow: setup  ## Airflow 3 standalone (scheduler, DAG processor, triggerer, UI on :8080) with the project's DAGs
+	$(BIN)/revcycle airflow --port 8080
 
 bench: setup  ## run the benchmarks (installs the [bench] extra: oxedi)
 	$(BIN)/python -m pip install -q -e '.[test,bench]' -c constraints.txt

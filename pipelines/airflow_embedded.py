@@ -21,6 +21,8 @@ def airflow_executable() -> str:
 
 def airflow_env(settings: Settings) -> dict[str, str]:
     env = {**os.environ, **settings.airflow_env()}
+    # `airflow standalone` starts its components as `airflow ...` subprocesses: the venv's bin must be on PATH
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
     env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     return env

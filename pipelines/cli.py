@@ -267,6 +267,25 @@ def cmd_dbt(args, settings: Settings) -> int:
     return proc.returncode
 
 
+def cmd_airflow(args, settings: Settings) -> int:
+    """`airflow standalone` with the project's DAGs and settings: scheduler, DAG processor, triggerer and the
+    API server + UI.  Local development only (SQLite metadata, simple auth manager)."""
+    from pipelines.airflow_embedded import airflow_env, airflow_executable, ensure_metadata_db
+    from pipelines.build import ensure_manifest
+
+    settings.ensure_dirs()
+    ensure_manifest(settings)
+    ensure_metadata_db(settings)
+    env = airflow_env(settings)
+    env["AIRFLOW__API__PORT"] = str(args.port)
+    env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
+    passwords = settings.airflow_home / "simple_auth_manager_passwords.json.generated"
+    print(f"Airflow UI: http://localhost:{args.port}  user: admin  password: printed below by Airflow and kept in "
+          f"{passwords}")  # fmt: skip
+    print(f"DAGs: {settings.dags_dir}  data: {settings.home}  (Ctrl-C stops every component)")
+    return subprocess.call([airflow_executable(), "standalone"], env=env)
+
+
 def cmd_dag_test(args, settings: Settings) -> int:
     """Run DAGs one after the other with `airflow dags test`; stops at the first failure."""
     from pipelines.airflow_embedded import dags_test
@@ -352,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("doctor", help="check the configuration and say what is wrong")
     s.set_defaults(func=cmd_doctor)
+
+    s = sub.add_parser("airflow", help="run Airflow 3 standalone (scheduler + UI) with the project's DAGs")
+    s.add_argument("--port", type=int, default=8080)
+    s.set_defaults(func=cmd_airflow)
 
     s = sub.add_parser("dag-test", help="run DAGs embedded with `airflow dags test` (SQLite metadata)")
     s.add_argument(
