@@ -287,4 +287,126 @@ def integrity_monthly(version: float) -> pl.DataFrame:
     )
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def em_distribution(version: float, provider_npi: str) -> pl.DataFrame:
+    """E/M level mix of one provider vs the peers of its taxonomy, per family (share of visits)."""
+    return query(
+        """
+        with lines as (
+            select provider_npi, provider_taxonomy, em_family, em_level
+            from int_integrity__service_lines
+            where is_em
+        ),
+        me as (select any_value(provider_taxonomy) as taxonomy from lines where provider_npi = ?),
+        counts as (
+            select em_family, em_level,
+                   count(*) filter (where provider_npi = ?) as provider_visits,
+                   count(*) filter (where provider_npi <> ?) as peer_visits
+            from lines, me
+            where provider_taxonomy = me.taxonomy
+            group by all
+        )
+        select em_family, em_level,
+               provider_visits / nullif(sum(provider_visits) over (partition by em_family), 0) as provider_share,
+               peer_visits / nullif(sum(peer_visits) over (partition by em_family), 0) as peer_share,
+               provider_visits, peer_visits
+        from counts
+        order by em_family, em_level
+        """,
+        [provider_npi, provider_npi, provider_npi],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def leie_screening(version: float) -> dict:
+    """What was screened against the LEIE, for the screening log."""
+    return query(
+        """
+        select
+            (select count(distinct npi) from (
+                select billing_npi as npi from int_integrity__claims
+                union select provider_npi from int_integrity__claims
+                union select referring_npi from int_integrity__claims where referring_npi is not null)) as npis_screened,
+            (select count(*) from stg_reference__leie) as leie_rows,
+            (select count(*) from stg_reference__leie where npi is not null) as leie_rows_with_npi,
+            (select count(distinct source_file) from stg_reference__leie) as leie_files,
+            (select max(exclusion_date) from stg_reference__leie) as latest_exclusion_date,
+            (select count(*) from fct_integrity_findings where rule_id = 'excluded_provider') as claims_matched,
+            (select count(distinct provider_npi) from fct_integrity_findings where rule_id = 'excluded_provider')
+                as providers_matched
+        """
+    ).row(0, named=True)
+
+
+# ---------------------------------------------------------------- one claim chain (denial drill-down)
+@st.cache_data(ttl=300, show_spinner=False)
+def denied_chains(version: float, limit: int = 500) -> pl.DataFrame:
+    return query(
+        """
+        select chain_id, coalesce(payer_name, payer_id) as payer, initial_root_cause as root_cause,
+               initial_denied_amount::double as denied_amount, is_currently_denied
+        from fct_claim_chains
+        where is_initially_denied
+        order by initial_denied_amount desc nulls last, chain_id
+        limit ?
+        """,
+        [limit],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
+    """Everything about one chain: header, 837 submissions, 835 decisions, CAS adjustments, RARC remarks.
+
+    Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
+    header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])
+    submissions = query(
+        """
+        select c.submission_date, c.claim_id, c.frequency_code, c.original_reference, c.claim_type,
+               c.total_charge_amount::double as charge, c.billing_npi, c.rendering_npi, c.payer_id,
+               c.subscriber_member_id as member_id, c.patient_last_name, c.patient_first_name,
+               l.match_reason, c._source_file_id as file_id
+        from stg_x12__claims as c
+        inner join int_claim_chain_links as l using (claim_key)
+        where l.chain_id = ?
+        order by c.submission_date, c._source_file_id, c.seg_index
+        """,
+        [chain_id],
+    )
+    remits = query(
+        """
+        select remit_date, remit_claim_key, status_code, is_adjudication, is_reversal, denial_type,
+               primary_root_cause, primary_carc, charge_amount::double as charge, paid_amount::double as paid,
+               patient_responsibility_amount::double as patient_responsibility, payer_claim_control_number,
+               payer_id, patient_member_id as member_id
+        from int_remit_claims_classified
+        where claim_id = ?
+        order by remit_date, _source_file_id, seg_index
+        """,
+        [chain_id],
+    )
+    keys = remits["remit_claim_key"].to_list() or [""]
+    adjustments = query(
+        """
+        select a.remit_claim_key, a.adjustment_level, a.line_number, a.group_code, a.reason_code,
+               a.adjustment_amount::double as amount, a.root_cause, a.is_denial
+        from int_remit_adjustments_classified as a
+        where list_contains(?, a.remit_claim_key)
+        order by a.remit_claim_key, a.line_number nulls first, a.seg_index
+        """,
+        [keys],
+    )
+    remarks = query(
+        """
+        select remit_claim_key, remark_level, line_number, source_segment, remark_code
+        from stg_x12__remit_remarks
+        where list_contains(?, remit_claim_key)
+        order by remit_claim_key, seg_index
+        """,
+        [keys],
+    )
+    return {"header": header, "submissions": submissions, "remits": remits, "adjustments": adjustments,
+            "remarks": remarks}  # fmt: skip
+
+
 __all__ = ["WarehouseNotBuilt", "warehouse_version"]

@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from dashboards.phi import require_sign_in
+
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
     st.Page("app_pages/denials.py", title="Denials", icon=":material/block:"),
@@ -9,6 +11,7 @@ pages = [
     st.Page("app_pages/compliance.py", title="Compliance", icon=":material/policy:"),
     st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
-pg = st.navigation(pages)
 st.set_page_config(page_title="revcycle", page_icon=":material/payments:", layout="wide")
+require_sign_in()  # OIDC (st.login) or the local password gate, when configured (dashboards/phi.py)
+pg = st.navigation(pages)
 pg.run()

@@ -3,10 +3,12 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import queries
+from dashboards import queries, ui
 
 st.title("Collections")
 version = queries.require_warehouse()
+ui.freshness_banner(version)
+ui.definitions("Net collection rate", "Gross collection rate", "Days in A/R (gross)", "Insurance A/R")
 
 aging = queries.ar_aging(version)
 coll = queries.collections(version)

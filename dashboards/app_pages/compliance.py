@@ -8,10 +8,12 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import queries
+from dashboards import queries, ui
 
 st.title("Compliance review")
 version = queries.require_warehouse()
+ui.freshness_banner(version)
+ui.definitions("Review lead")
 st.caption(
     "Every row below is an **outlier / review candidate**: a pattern that breaks a payer edit or stands far "
     "from specialty peers. None is a finding of improper billing; documentation review decides."
@@ -140,3 +142,50 @@ if selected:
         st.caption("A provider-level lead: its evidence is the peer comparison above.")
 else:
     st.caption("Select a lead to see the claim lines it rests on.")
+
+# ---------------------------------------------------------------- one provider: case file and E/M mix
+if provider != "all":
+    st.subheader(f"Provider {provider}")
+    case = queries.integrity_findings(version, None, provider)
+    st.download_button(
+        "Download case file (CSV)",
+        data=case.with_columns(
+            pl.col("evidence_claim_ids").list.join(" "),
+            pl.lit("lead for review, not a finding").alias("status"),
+        ).write_csv(),
+        file_name=f"revcycle_case_{provider}.csv",
+        mime="text/csv",
+        key="compliance__case_file",
+        help="Every lead for this provider with its evidence text and the claims it rests on.",
+    )
+    mix = queries.em_distribution(version, provider)
+    if mix.height:
+        st.markdown("**E/M level mix vs specialty peers** (share of visits per family)")
+        long = mix.unpivot(
+            index=["em_family", "em_level"],
+            on=["provider_share", "peer_share"],
+            variable_name="who",
+            value_name="share",
+        ).with_columns(pl.col("who").replace({"provider_share": "this provider", "peer_share": "peers"}))
+        st.altair_chart(
+            alt.Chart(long.to_pandas())
+            .mark_bar()
+            .encode(
+                x=alt.X("em_level:O", title="E/M level"),
+                xOffset="who:N",
+                y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of visits"),
+                color=alt.Color("who:N", title=None),
+                column=alt.Column("em_family:N", title=None),
+                tooltip=["em_family", "em_level", "who", alt.Tooltip("share:Q", format=".1%")],
+            ),
+        )
+
+# ---------------------------------------------------------------- LEIE screening log
+with st.expander("LEIE screening log"):
+    log = queries.leie_screening(version)
+    st.write(
+        f"{log['npis_screened']:,} billing, rendering and referring NPIs screened against {log['leie_rows']:,} LEIE "
+        f"rows ({log['leie_rows_with_npi']:,} with an NPI; the rest matched by name) from {log['leie_files']} "
+        f"snapshot file(s); latest exclusion in the data {log['latest_exclusion_date'] or 'n/a'}. "
+        f"Matches: {log['claims_matched']:,} claims from {log['providers_matched']:,} provider(s)."
+    )

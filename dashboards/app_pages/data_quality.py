@@ -5,13 +5,14 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboards import queries
+from dashboards import queries, ui
 from pipelines.alerts import recent_alerts
 from pipelines.settings import get_settings
 from pipelines.warehouse import quarantine_reasons
 
 st.title("Data quality")
 version = queries.require_warehouse()
+ui.freshness_banner(version)
 
 files = queries.files(version)
 rejected = [r for r in quarantine_reasons() if r["status"] == "rejected"]

@@ -1,12 +1,16 @@
-"""Denials: trend (simple vs HFMA, count vs dollars), root-cause Pareto with avoidability, payer x cause."""
+"""Denials: trend (simple vs HFMA, count vs dollars), root-cause Pareto with avoidability, payer x cause,
+and a drill-down to one claim's whole chain (?claim=CLM01 in the URL)."""
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
-from dashboards import queries
+from dashboards import phi, queries, ui
 
 st.title("Denials")
 version = queries.require_warehouse()
+ui.freshness_banner(version)
+ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Avoidable share", "Overturned")
 
 c1, c2 = st.columns(2)
 variant = c1.radio(
@@ -80,3 +84,53 @@ with right:
         ),
         width="stretch",
     )
+
+# ---------------------------------------------------------------- drill-down: one claim's whole chain
+st.subheader("One claim's chain")
+st.caption(
+    "Every 837 submission (original, replacements, voids), every 835 decision (adjudications, reversals), "
+    "their CAS adjustments and RARC remarks. Member ids and names are masked unless you are a PHI viewer."
+)
+denied = queries.denied_chains(version)
+options = denied["chain_id"].to_list()
+wanted = st.query_params.get("claim")
+if wanted and wanted not in options:
+    options = [wanted, *options]
+chain_id = st.selectbox(
+    "Claim (CLM01), largest denied amount first",
+    options,
+    index=options.index(wanted) if wanted in options else 0 if options else None,
+    key="denials__claim",
+    accept_new_options=True,
+)
+if chain_id:
+    st.query_params["claim"] = chain_id
+    detail = queries.chain(version, chain_id)
+    if detail["header"].height == 0:
+        st.info(f"No claim chain {chain_id!r} in the warehouse.")
+    else:
+        h = detail["header"].row(0, named=True)
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("Submissions", h["submission_count"] or 0)
+        m2.metric(
+            "Initial decision",
+            (h["initial_denial_type"] or "none") + " denial" if h["is_initially_denied"] else "paid",
+        )
+        m3.metric("Root cause", h["initial_root_cause"] or "—")
+        m4.metric("Paid (net of reversals)", f"${(h['total_paid_amount'] or 0):,.2f}")
+        show = phi.display_fn()
+        subs = detail["submissions"].with_columns(
+            pl.col(c).map_elements(show, return_dtype=pl.String)
+            for c in ("member_id", "patient_last_name", "patient_first_name")
+        )
+        st.markdown("**837 submissions**")
+        st.dataframe(subs, hide_index=True, width="stretch")
+        st.markdown("**835 decisions**")
+        remits = detail["remits"].with_columns(
+            pl.col("member_id").map_elements(show, return_dtype=pl.String)
+        )
+        st.dataframe(remits.drop("remit_claim_key"), hide_index=True, width="stretch")
+        st.markdown("**Adjustments (CAS) and remarks (RARC)**")
+        a, r = st.columns([3, 2])
+        a.dataframe(detail["adjustments"], hide_index=True, width="stretch")
+        r.dataframe(detail["remarks"], hide_index=True, width="stretch")

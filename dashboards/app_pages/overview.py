@@ -3,17 +3,13 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import queries
+from dashboards import queries, ui
 
 st.title("Revenue cycle overview")
 
 version = queries.require_warehouse()
-
-fresh = queries.freshness(version)
-st.caption(
-    f"Data loaded {fresh['last_loaded_at']:%Y-%m-%d %H:%M} UTC · last 837 submission "
-    f"{fresh['last_submission_date'] or 'n/a'} · last 835 adjudication {fresh['last_remit_date'] or 'n/a'}"
-)
+ui.freshness_banner(version)
+ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Insurance A/R")
 
 k = queries.headline(version)
 f = queries.files(version)

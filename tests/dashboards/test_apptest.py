@@ -107,6 +107,11 @@ def test_compliance_page(built_world, monkeypatch):
     leads = at.dataframe[-1].value
     assert set(leads["provider_npi"]) == {npi}
     assert at.query_params["provider"] == [npi] or at.query_params["provider"] == npi
+    # one provider: a case-file download and the LEIE screening log with the numbers of the marts
+    assert at.get("download_button"), "no case file download for the selected provider"
+    log_text = " ".join(m.value for m in at.markdown)
+    leie = query("select count(*) as n from stg_reference__leie", settings=s)["n"][0]
+    assert f"against {leie:,} LEIE rows" in log_text
 
 
 def test_compliance_evidence_rows(built_world, monkeypatch):
@@ -144,3 +149,78 @@ def test_data_quality_shows_pipeline_alerts(built_demo, monkeypatch, tmp_path):
     marts = next(f for f in frames if "mart" in f.columns)
     assert "fct_claim_chains" in set(marts["mart"])  # empty marts (no integrity leads here) are skipped
     assert marts["failed"].sum() == 0
+
+
+def _denied_claim(settings) -> str:
+    from pipelines.warehouse import query
+
+    return query(
+        "select chain_id from fct_claim_chains where is_initially_denied order by chain_id limit 1",
+        settings=settings,
+    )["chain_id"][0]
+
+
+def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
+    from pipelines.warehouse import query
+
+    claim = _denied_claim(built_demo)
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    monkeypatch.delenv("REVCYCLE_PHI_VIEWERS", raising=False)
+    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at.query_params["claim"] = claim
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="denials__claim").value == claim
+    frames = [d.value for d in at.dataframe]
+    subs = next(f for f in frames if "member_id" in f.columns and "frequency_code" in f.columns)
+    raw = query(
+        "select subscriber_member_id, patient_last_name from stg_x12__claims where claim_id = ?",
+        [claim],
+        settings=built_demo,
+    ).row(0)
+    assert len(subs) >= 1
+    shown = subs["member_id"].iloc[0]
+    assert shown != raw[0] and shown.startswith("•") and shown.endswith(raw[0][-2:])
+    assert raw[1] not in subs["patient_last_name"].tolist()
+    remits = next(f for f in frames if "status_code" in f.columns)
+    assert len(remits) >= 1  # the payer's decisions are there too
+
+
+def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
+    from dashboards.phi import SESSION_KEY
+    from pipelines.warehouse import query
+
+    claim = _denied_claim(built_demo)
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
+    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at.session_state[SESSION_KEY] = "local"
+    at.query_params["claim"] = claim
+    at.run()
+    assert not at.exception
+    subs = next(
+        d.value
+        for d in at.dataframe
+        if "member_id" in d.value.columns and "frequency_code" in d.value.columns
+    )
+    raw = query(
+        "select subscriber_member_id from stg_x12__claims where claim_id = ?", [claim], settings=built_demo
+    )
+    assert subs["member_id"].iloc[0] == raw["subscriber_member_id"][0]
+
+
+def test_password_gate(built_demo, monkeypatch):
+    import hashlib
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    monkeypatch.setenv("REVCYCLE_DASHBOARD_PASSWORD_SHA256", hashlib.sha256(b"s3cret").hexdigest())
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert not at.metric  # nothing from the warehouse before signing in
+    at.text_input(key="phi__password").input("wrong")
+    at.button[0].click().run()
+    assert at.error and not at.metric
+    at.text_input(key="phi__password").input("s3cret")
+    at.button[0].click().run()
+    assert not at.exception
+    assert {m.label for m in at.metric} >= {"Claims submitted", "Initial denial rate"}
