@@ -98,6 +98,21 @@ def check_warehouse(settings: Settings) -> tuple[str, str]:
     return OK, f"warehouse readable ({k['claims_submitted']:,} claims){note}"
 
 
+def check_reference(settings: Settings) -> tuple[str, str]:
+    """Integrity rules need reference data; say which kinds have nothing loaded."""
+    from pipelines.reference import KINDS
+
+    empty = [
+        k
+        for k in KINDS
+        if not [p for p in (settings.reference_dir / k).glob("*.parquet") if p.name != "_schema.parquet"]
+    ]
+    if empty:
+        return WARN, (f"no reference data loaded for {', '.join(empty)}: the integrity rules that need it find "
+                      "nothing (`revcycle reference FILE` or drop files in landing/reference/)")  # fmt: skip
+    return OK, "reference data loaded for every kind"
+
+
 def check_airflow(settings: Settings) -> tuple[str, str]:
     if (settings.airflow_home / ".migrated").exists():
         return OK, f"embedded Airflow home {settings.airflow_home} is migrated"
@@ -105,7 +120,7 @@ def check_airflow(settings: Settings) -> tuple[str, str]:
 
 
 CHECKS: list[Callable[[Settings], tuple[str, str]]] = [
-    check_python, check_packages, check_dirs, check_dbt, check_warehouse, check_airflow,
+    check_python, check_packages, check_dirs, check_dbt, check_warehouse, check_reference, check_airflow,
 ]  # fmt: skip
 
 

@@ -126,9 +126,7 @@ if chain_id:
         st.markdown("**837 submissions**")
         st.dataframe(subs, hide_index=True, width="stretch")
         st.markdown("**835 decisions**")
-        remits = detail["remits"].with_columns(
-            pl.col("member_id").map_elements(show, return_dtype=pl.String)
-        )
+        remits = detail["remits"].with_columns(pl.col("member_id").map_elements(show, return_dtype=pl.String))
         st.dataframe(remits.drop("remit_claim_key"), hide_index=True, width="stretch")
         st.markdown("**Adjustments (CAS) and remarks (RARC)**")
         a, r = st.columns([3, 2])
