@@ -389,8 +389,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     adjustments = query(
         """
         select a.remit_claim_key, a.adjustment_level, a.line_number, a.group_code, a.reason_code,
-               a.adjustment_amount::double as amount, a.root_cause, a.is_denial
+               a.adjustment_amount::double as amount, a.root_cause, a.is_denial,
+               carc.description as reason_description
         from int_remit_adjustments_classified as a
+        left join stg_reference__carc as carc on carc.code = a.reason_code
         where list_contains(?, a.remit_claim_key)
         order by a.remit_claim_key, a.line_number nulls first, a.seg_index
         """,
@@ -398,10 +400,12 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     )
     remarks = query(
         """
-        select remit_claim_key, remark_level, line_number, source_segment, remark_code
-        from stg_x12__remit_remarks
-        where list_contains(?, remit_claim_key)
-        order by remit_claim_key, seg_index
+        select r.remit_claim_key, r.remark_level, r.line_number, r.source_segment, r.remark_code,
+               rarc.description as remark_description
+        from stg_x12__remit_remarks as r
+        left join stg_reference__rarc as rarc on rarc.code = r.remark_code
+        where list_contains(?, r.remit_claim_key)
+        order by r.remit_claim_key, r.seg_index
         """,
         [keys],
     )

@@ -18,6 +18,8 @@ MUE = "mue"
 LEIE = "leie"
 PHYSICIAN_TIME = "physician_time"
 PATIENT_DEATHS = "patient_deaths"
+CARC = "carc"
+RARC = "rarc"
 
 _SOURCE = {"source_file": pl.String, "file_id": pl.String, "line_number": pl.Int64}
 SCHEMAS: dict[str, pl.Schema] = {
@@ -74,6 +76,24 @@ SCHEMAS: dict[str, pl.Schema] = {
             "intra_minutes": pl.Float64,
             "per_unit": pl.Boolean,
             "pfs_year": pl.Int64,
+            **_SOURCE,
+        }
+    ),
+    CARC: pl.Schema(
+        {
+            "code": pl.String,
+            "description": pl.String,
+            "start_date": pl.Date,
+            "stop_date": pl.Date,
+            **_SOURCE,
+        }
+    ),
+    RARC: pl.Schema(
+        {
+            "code": pl.String,
+            "description": pl.String,
+            "start_date": pl.Date,
+            "stop_date": pl.Date,
             **_SOURCE,
         }
     ),
@@ -370,3 +390,83 @@ def parse_patient_deaths(text: str, file_name: str, file_id: str) -> pl.DataFram
             }
         )
     return _frame(PATIENT_DEATHS, rows)
+
+
+# ---------------------------------------------------------------- X12 CARC / RARC code lists (user-licensed)
+_CARC_CODE = re.compile(r"^(\d{1,3}|[A-DPWY]\d{1,2})$")
+_RARC_CODE = re.compile(r"^(M|N|MA)\d{1,3}$")
+
+
+def _any_date(value: str | None, file_name: str, line: int, what: str) -> date | None:
+    """The X12 list pages give dates as MM/DD/YYYY; ISO dates are accepted too."""
+    v = (value or "").strip()
+    if not v:
+        return None
+    m = re.match(r"^(\d{1,2})/(\d{1,2})/(\d{4})$", v)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
+        return date.fromisoformat(v)
+    except ValueError:
+        raise ReferenceFileError(
+            file_name, line, f"{what} {v!r} is not a date (MM/DD/YYYY or YYYY-MM-DD)"
+        ) from None
+
+
+def looks_like_code_list(header: list[str]) -> bool:
+    low = [h.strip().lower() for h in header]
+    return "code" in low and "description" in low
+
+
+def code_list_kind(text: str) -> str | None:
+    """CARC or RARC, from the codes themselves (RARCs are M/N/MA + digits; CARCs digits or A-D/P/W/Y + digits)."""
+    reader = csv.DictReader(io.StringIO(text))
+    key = next((f for f in reader.fieldnames or [] if f.strip().lower() == "code"), None)
+    codes = [(r.get(key) or "").strip() for r in reader] if key else []
+    codes = [c for c in codes if c]
+    if not codes:
+        return None
+    if sum(bool(_RARC_CODE.match(c)) for c in codes) >= 0.8 * len(codes):
+        return RARC
+    if sum(bool(_CARC_CODE.match(c)) for c in codes) >= 0.8 * len(codes):
+        return CARC
+    return None
+
+
+def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.DataFrame:
+    """A CARC or RARC list as the licensee exports it: Code, Description, and optional Start / Stop dates
+    (the X12 code-list pages' columns).  revcycle ships codes with its own categories only; descriptions
+    come from the user's own copy and stay in their warehouse."""
+    reader = csv.DictReader(io.StringIO(text))
+    cols = {f.strip().lower(): f for f in reader.fieldnames or []}
+    if "code" not in cols or "description" not in cols:
+        raise ReferenceFileError(file_name, 1, "header needs Code and Description columns")
+    start = next((cols[c] for c in cols if c.startswith("start")), None)
+    stop = next((cols[c] for c in cols if c.startswith("stop") or c.startswith("deactivat")), None)
+    pattern = RARC_PATTERN if kind == RARC else CARC_PATTERN
+    rows = []
+    for rec in reader:
+        n = reader.line_num
+        code = (rec[cols["code"]] or "").strip()
+        if not code:
+            continue
+        if not pattern.match(code):
+            raise ReferenceFileError(file_name, n, f"{code!r} is not a {kind.upper()} code")
+        rows.append(
+            {
+                "code": code,
+                "description": (rec[cols["description"]] or "").strip() or None,
+                "start_date": _any_date(rec.get(start) if start else None, file_name, n, "start date"),
+                "stop_date": _any_date(rec.get(stop) if stop else None, file_name, n, "stop date"),
+                "source_file": file_name,
+                "file_id": file_id,
+                "line_number": n,
+            }
+        )
+    if not rows:
+        raise ReferenceFileError(file_name, None, f"no {kind.upper()} codes found")
+    return _frame(kind, rows)
+
+
+CARC_PATTERN = _CARC_CODE
+RARC_PATTERN = _RARC_CODE

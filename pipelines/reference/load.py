@@ -13,13 +13,18 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.reference.layouts import (
+    CARC,
     LEIE,
     MUE,
     NCCI_PTP,
     PATIENT_DEATHS,
     PHYSICIAN_TIME,
+    RARC,
     SCHEMAS,
     ReferenceFileError,
+    code_list_kind,
+    looks_like_code_list,
+    parse_code_list,
     parse_leie,
     parse_mue,
     parse_ncci_ptp,
@@ -61,6 +66,8 @@ def detect_reference_kind(text: str) -> str | None:
         return PATIENT_DEATHS
     if "hcpcs" in low and ("total" in low or "physician time" in low) and "mue" not in low:
         return PHYSICIAN_TIME
+    if looks_like_code_list(lines[0].split(",") if lines else []):
+        return code_list_kind(head)
     if any(re.match(r'^"?HCPCS/CPT CODE"?\s*,.*MUE', ln.strip().upper()) for ln in lines):
         return MUE
     if any("\t" in ln and ln.upper().startswith("COLUMN 1\tCOLUMN 2") for ln in lines) or any(
@@ -95,7 +102,7 @@ def parse_reference_file(
     kind = kind or detect_reference_kind(text)
     if kind is None:
         raise ReferenceFileError(path.name, None, "not a recognised reference layout (NCCI PTP, MUE, LEIE, "
-                                 "physician time, patient deaths)")  # fmt: skip
+                                 "physician time, patient deaths, CARC or RARC list)")  # fmt: skip
     if kind not in KINDS:
         raise ReferenceFileError(
             path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}"
@@ -115,6 +122,8 @@ def parse_reference_file(
         if pfs_year is None and (m := re.search(r"(20\d{2})", name)):
             pfs_year = int(m.group(1))
         return kind, parse_physician_time(text, name, file_id, pfs_year)
+    if kind in (CARC, RARC):
+        return kind, parse_code_list(text, name, file_id, kind)
     return kind, parse_patient_deaths(text, name, file_id)
 
 

@@ -3,6 +3,7 @@ equals an uninterrupted run's, table by table (row counts and sums of every nume
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -20,7 +21,10 @@ from tests.conftest import make_settings
 
 REVCYCLE = str(Path(sys.executable).parent / "revcycle")
 TABLES = ["fct_claim_chains", "fct_denials", "fct_ar_snapshots", "kpi_denial_rate_monthly",
-          "kpi_collections_monthly", "fct_remit_payments", "fct_encounter_billing", "stg_revcycle__files"]  # fmt: skip
+          "kpi_collections_monthly", "fct_remit_payments", "fct_encounter_billing", "stg_revcycle__files",
+          "fct_integrity_findings", "dim_provider_risk"]  # fmt: skip
+MIXED = (Path(__file__).parents[1] / "fixtures" / "x12-samples"
+         / "imsweb__x12-parser/src__test__resources__837_5010__x12_multiple_st.txt")  # fmt: skip
 
 
 def _run(home: Path, kill_after: float | None = None, command: str = "run") -> int | None:
@@ -60,11 +64,17 @@ def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path):
         s = make_settings(tmp_path / name)
         s.ensure_dirs()
         shutil.copytree(world / "landing", s.landing_dir, dirs_exist_ok=True)
+        shutil.copytree(world / "reference", s.reference_landing_dir, dirs_exist_ok=True)
+        # one file whose second transaction set is broken: the first loads, the second is quarantined
+        (s.landing_dir / "mixed_837.x12").write_bytes(
+            MIXED.read_bytes().replace(b"CLM*A37YH556*500", b"CLM*A37YH556*5X0", 1)
+        )
         return s.home
 
     clean = fresh_home("clean")
-    assert _run(clean) == 0
+    assert _run(clean) == 1  # exit 1: something was quarantined (the broken transaction set)
     expected = _fingerprint(clean)
+    assert expected["fct_integrity_findings"][0] > 0
     assert expected["fct_claim_chains"][0] > 1000
 
     crashed = fresh_home("crashed")
@@ -73,8 +83,11 @@ def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path):
         _run(crashed, kill_after=rng.uniform(1.0, 10.0))
     for _ in range(3):  # inside dbt build, after a published warehouse exists or not
         _run(crashed, kill_after=rng.uniform(2.0, 12.0), command="build")
-    assert _run(crashed) == 0
+    # exit 1 if this run quarantined the broken set, 0 if a killed run already had (the file is then known)
+    assert _run(crashed) in (0, 1)
     assert _fingerprint(crashed) == expected
+    reasons = [json.loads(p.read_text()) for p in (crashed / "quarantine").glob("*/reason.json")]
+    assert [(r["file"], r["status"]) for r in reasons] == [("mixed_837.x12", "partial")]
     # nothing half-published is left behind
     assert not any((crashed / "raw" / "_staging").iterdir())
     # and dropping the same files again changes nothing

@@ -157,3 +157,21 @@ def test_landed_reference_folder(settings):
     from pipelines.ingest import landed_files
 
     assert landed_files(settings) == []
+
+
+def test_carc_and_rarc_lists_are_told_apart_by_their_codes():
+    kind, carc = parse_reference_file(FIX / "carc_codes_fixture.csv")
+    assert kind == "carc" and carc.height == 5
+    r = {x["code"]: x for x in carc.iter_rows(named=True)}
+    assert r["45"]["description"] == "Fixture text for reason 45, with a comma"
+    assert r["D1"]["stop_date"] == date(2008, 1, 1) and r["45"]["stop_date"] is None
+    assert r["B13"]["start_date"] == date(1997, 1, 1)
+    kind, rarc = parse_reference_file(FIX / "rarc_codes_fixture.csv")
+    assert kind == "rarc" and set(rarc["code"]) == {"M80", "MA04", "N130", "N290"}
+
+
+def test_a_rarc_in_a_carc_list_is_an_error(tmp_path):
+    bad = tmp_path / "carc.csv"
+    bad.write_text((FIX / "carc_codes_fixture.csv").read_text() + "N130,misplaced remark,01/01/2003,,\n")
+    with pytest.raises(ReferenceFileError, match=r"carc.csv, line 7: 'N130' is not a CARC code"):
+        parse_reference_file(bad, kind="carc")
