@@ -442,7 +442,7 @@ def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.Da
     if "code" not in cols or "description" not in cols:
         raise ReferenceFileError(file_name, 1, "header needs Code and Description columns")
     start = next((cols[c] for c in cols if c.startswith("start")), None)
-    stop = next((cols[c] for c in cols if c.startswith("stop") or c.startswith("deactivat")), None)
+    stop = next((cols[c] for c in cols if c.startswith(("stop", "deactivat"))), None)
     pattern = RARC_PATTERN if kind == RARC else CARC_PATTERN
     rows = []
     for rec in reader:

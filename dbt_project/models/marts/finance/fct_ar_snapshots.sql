@@ -93,10 +93,15 @@ balances as (
             when latest_submission_date > latest_adjudication_date then 'in_rework'
             else 'denied'
         end as ar_status,
-        date_diff(
-            'day',
-            {{ 'first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date' }},
-            as_of_date
+        -- a claim submitted before its own date of service (pre-billed or a mis-keyed DTP*472, as in some
+        -- public sample files) is in A/R from its submission but has no age yet: 0, never negative
+        greatest(
+            date_diff(
+                'day',
+                {{ 'first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date' }},
+                as_of_date
+            ),
+            0
         ) as age_days
     from with_adjudication
 ),
