@@ -93,6 +93,25 @@ def root_cause_pareto(version: float) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
+def carc_pareto(version: float, limit: int = 15) -> pl.DataFrame:
+    """Initial denials by the CARC of their largest denied amount; the description only if a list was loaded."""
+    return query(
+        """
+        select k.dimension_value as carc, any_value(c.description) as description,
+               sum(k.claims_initially_denied)::bigint as denied_claims,
+               sum(k.charges_initially_denied)::double as denied_charges
+        from kpi_denial_rate_monthly as k
+        left join stg_reference__carc as c on c.code = k.dimension_value
+        where k.dimension = 'carc'
+        group by 1
+        order by denied_claims desc, carc
+        limit ?
+        """,
+        [limit],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
 def payer_root_cause(version: float) -> pl.DataFrame:
     return query(
         """

@@ -71,6 +71,13 @@ with left:
         f"{overturned / total:.0%}" if total else "n/a",
         help="Initially denied chains now paid and no longer denied.",
     )
+    st.markdown("**Top CARCs** (largest denied amount of each initial denial)")
+    st.dataframe(
+        queries.carc_pareto(version),
+        hide_index=True,
+        width="stretch",
+        column_config={"denied_charges": st.column_config.NumberColumn("denied charges", format="$%.0f")},
+    )
 with right:
     st.subheader("Payer × root cause")
     st.altair_chart(

@@ -46,6 +46,8 @@ def test_denials_page(built_demo, monkeypatch):
     # handmade set: 3 initial denials (eligibility, authorization, coding), all avoidable 'Y'; none overturned
     assert metrics["Avoidable share"] == "100%"
     assert metrics["Overturned"] == "0%"
+    carcs = next(d.value for d in at.dataframe if "carc" in d.value.columns)
+    assert carcs["denied_claims"].sum() == 3  # the three initial denials, each under its largest CARC
     at.radio(key="denials__variant").set_value("hfma").run()
     assert not at.exception
 

@@ -96,6 +96,7 @@ remit_summary as (
         max(case when is_adjudication and adjudication_seq = 1 then status_code end) as initial_status_code,
         max(case when is_adjudication and adjudication_seq = 1 then denial_type end) as initial_denial_type,
         max(case when is_adjudication and adjudication_seq = 1 then primary_root_cause end) as initial_root_cause,
+        max(case when is_adjudication and adjudication_seq = 1 then primary_carc end) as initial_primary_carc,
         max(case when is_adjudication and adjudication_seq = 1 then denied_amount end) as initial_denied_amount,
         max(case when is_adjudication and adjudication_seq_desc = 1 then denial_type end) as current_denial_type,
         max(case when is_adjudication and adjudication_seq_desc = 1 then remit_date end) as last_adjudication_date
@@ -137,6 +138,7 @@ final as (
         r.initial_status_code,
         r.initial_denial_type,
         r.initial_root_cause,
+        r.initial_primary_carc,
         r.current_denial_type,
         ----------  amounts
         coalesce(s.total_charge_amount, r.remit_charge_amount) as total_charge_amount,

@@ -3,15 +3,16 @@
 --                        / chains first adjudicated in the month;
 --   * HFMA (lagged):    the same numerator / average monthly chains *submitted* over the 3 months before
 --                        the month (HFMA Claim Integrity Task Force: denials arrive weeks after submission).
--- Dollar twins use the chain's gross charge.  Rows are long: `dimension` is all | payer | root_cause |
--- provider with its value; for root_cause the denominators are the whole book's (a cause is only known
--- for denied chains).  Months without three prior months of submissions have a null HFMA rate.
+-- Dollar twins use the chain's gross charge.  Rows are long: `dimension` is all | payer | provider |
+-- root_cause | carc with its value; for root_cause and carc (the CARC of the largest denied amount) the
+-- denominators are the whole book's (a cause or CARC is only known for denied chains).  Months without three prior months of submissions have a null HFMA rate.
 with chains as (
     select
         chain_id,
         payer_id,
         rendering_npi,
         coalesce(initial_root_cause, 'UNSPECIFIED') as root_cause,
+        coalesce(initial_primary_carc, 'UNSPECIFIED') as primary_carc,
         is_adjudicated,
         is_initially_denied,
         has_submission,
@@ -43,19 +44,24 @@ cohort as (
     group by 1, 2, 3
 ),
 
+denied_by_cause as (
+    select 'root_cause' as dimension, root_cause as dimension_value, * from chains where is_initially_denied
+    union all
+    select 'carc', primary_carc, * from chains where is_initially_denied
+),
+
 root_cause_cohort as (
     select
-        'root_cause' as dimension,
-        d.root_cause as dimension_value,
+        d.dimension,
+        d.dimension_value,
         d.adjudication_month as month,
         max(a.claims_adjudicated) as claims_adjudicated,
         count(*) as claims_initially_denied,
         max(a.charges_adjudicated) as charges_adjudicated,
         sum(d.charge) as charges_initially_denied
-    from chains as d
+    from denied_by_cause as d
     inner join cohort as a
         on a.dimension = 'all' and a.month = d.adjudication_month
-    where d.is_initially_denied
     group by 1, 2, 3
 ),
 
@@ -83,8 +89,8 @@ lagged as (
         sum(s.charges_submitted) / 3.0 as avg_charges_submitted_prior_3m
     from all_cohorts as c
     inner join submitted as s
-        on s.dimension = case when c.dimension = 'root_cause' then 'all' else c.dimension end
-        and s.dimension_value = case when c.dimension = 'root_cause' then 'all' else c.dimension_value end
+        on s.dimension = case when c.dimension in ('root_cause', 'carc') then 'all' else c.dimension end
+        and s.dimension_value = case when c.dimension in ('root_cause', 'carc') then 'all' else c.dimension_value end
         and s.month >= c.month - interval 3 month
         and s.month < c.month
     group by 1, 2, 3
