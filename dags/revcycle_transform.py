@@ -11,7 +11,8 @@ Rebuild the warehouse whenever new raw tables or reference data are published (A
    old warehouse or the new one, never a half-built one.
 
 Same steps as `revcycle build` (pipelines.build).  DuckDB has one writer, so the DAG runs one task at a
-time and one run at a time.
+time and one run at a time, and claims the build file for the run (a `revcycle build` meanwhile refuses;
+the claim is released on publish or when a task finally fails).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from airflow.sdk import dag, task
 from cosmos import DbtTaskGroup, ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
-from pipelines.airflow_common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE
+from pipelines.airflow_common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, on_failure
 from pipelines.build import dbt_executable
 from pipelines.settings import get_settings
 
@@ -34,6 +35,17 @@ if not MANIFEST.exists():
     )
 
 
+def on_transform_failure(context) -> None:
+    """Alert record, and hand the build file back so `revcycle build` is not blocked by a dead run."""
+    from pipelines.build import release_build
+
+    on_failure(context)
+    release_build(get_settings())
+
+
+TRANSFORM_ARGS = {**DEFAULT_ARGS, "on_failure_callback": on_transform_failure}
+
+
 @dag(
     dag_id="revcycle_transform",
     schedule=(RAW_TABLES | REFERENCE_DATA),
@@ -41,16 +53,21 @@ if not MANIFEST.exists():
     catchup=False,
     max_active_runs=1,
     max_active_tasks=1,
-    default_args=DEFAULT_ARGS,
+    default_args=TRANSFORM_ARGS,
     tags=["revcycle", "dbt", "transform"],
     doc_md=__doc__,
 )
 def revcycle_transform():
     @task
     def prepare_build() -> str:
+        from airflow.sdk import get_current_context
+
+        from pipelines.build import claim_build
         from pipelines.build import prepare_build as prepare
 
-        return str(prepare(get_settings()))
+        s = get_settings()
+        claim_build(s, owner=f"revcycle_transform/{get_current_context()['run_id']}")
+        return str(prepare(s))
 
     dbt = DbtTaskGroup(
         group_id="dbt",
@@ -75,7 +92,7 @@ def revcycle_transform():
             test_behavior=TestBehavior.AFTER_ALL,
             emit_datasets=False,
         ),
-        default_args=DEFAULT_ARGS,
+        default_args=TRANSFORM_ARGS,
     )
 
     @task
@@ -87,9 +104,12 @@ def revcycle_transform():
 
     @task(outlets=[WAREHOUSE])
     def publish_warehouse() -> str:
-        from pipelines.build import publish_build
+        from pipelines.build import publish_build, release_build
 
-        return str(publish_build(get_settings()))
+        s = get_settings()
+        path = publish_build(s)
+        release_build(s)
+        return str(path)
 
     prepare_build() >> dbt >> check_marts() >> publish_warehouse()
 

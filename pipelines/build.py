@@ -52,6 +52,35 @@ def build_lock(settings: Settings):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+# A transform DAG run builds across several tasks (processes), so the file lock cannot span it: the DAG
+# claims the build file with a marker instead, and the CLI's build (under the lock) refuses while a claim
+# younger than CLAIM_TTL_SECONDS exists.  The DAG run releases it on publish or on failure.
+CLAIM_FILE = ".build.claim.json"
+CLAIM_TTL_SECONDS = 6 * 3600
+
+
+def claim_build(settings: Settings, owner: str) -> None:
+    """Called by the transform DAG before it starts: waits out a CLI build holding the lock, then claims.
+    An earlier DAG run's claim is taken over (max_active_runs=1: that run is over, it just died unreleased)."""
+    with build_lock(settings):
+        (settings.home / CLAIM_FILE).write_text(json.dumps({"owner": owner, "since": time.time()}))
+
+
+def release_build(settings: Settings, owner: str | None = None) -> None:
+    current = active_claim(settings)
+    if current and (owner is None or current["owner"] == owner):
+        (settings.home / CLAIM_FILE).unlink(missing_ok=True)
+
+
+def active_claim(settings: Settings) -> dict | None:
+    path = settings.home / CLAIM_FILE
+    try:
+        claim = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    return claim if time.time() - claim.get("since", 0) < CLAIM_TTL_SECONDS else None
+
+
 def dbt_executable() -> str:
     candidate = Path(sys.executable).parent / "dbt"
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
@@ -160,6 +189,13 @@ def build_warehouse(
     check_marts -> publish_build)."""
     t0 = time.perf_counter()
     with build_lock(settings):
+        claim = active_claim(settings)
+        if claim:
+            raise BuildError(
+                f"a transform DAG run ({claim['owner']}) is building the warehouse since "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(claim['since']))}; wait for it (the claim "
+                f"expires after {CLAIM_TTL_SECONDS // 3600} h, or delete {settings.home / CLAIM_FILE})"
+            )
         prepare_build(settings)
         args = ["build"]
         if select:

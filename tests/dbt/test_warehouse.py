@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines.build import BuildError, build_warehouse, run_dbt
+from pipelines.settings import PROJECT_ROOT
 from pipelines.warehouse import headline_kpis, query
 from tests.conftest import DEMO_TRUTH
 
@@ -119,3 +120,18 @@ def test_repeated_interchange_control_number_is_flagged_not_dropped(settings, tm
     results = json.loads((settings.runs_dir / "run_results.json").read_text())["results"]
     status = {r["unique_id"].split(".")[2]: r["status"] for r in results}
     assert status["warn_repeated_interchange_control_number"] == "warn"
+
+
+def test_cli_build_refuses_while_a_transform_run_claims_the_build_file(tmp_path):
+    from pipelines.build import active_claim, claim_build, release_build
+    from pipelines.settings import Settings
+
+    s = Settings(project_root=PROJECT_ROOT, home=tmp_path / "home")
+    s.ensure_dirs()
+    claim_build(s, owner="revcycle_transform/manual__1")
+    assert active_claim(s)["owner"] == "revcycle_transform/manual__1"
+    with pytest.raises(BuildError, match=r"transform DAG run \(revcycle_transform/manual__1\) is building"):
+        build_warehouse(s)
+    assert not s.build_warehouse_path.exists()  # refused before touching the build file
+    release_build(s)
+    assert active_claim(s) is None
