@@ -7,8 +7,8 @@
 -- provider is only flagged when it stands out both from the pooled rate and from the typical peer.
 -- $ at stake: billed charges above what the same visits would bill at the peers' charge per visit.
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
-    where is_em and line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+    select * from {{ ref('int_integrity__counted_lines') }}
+    where is_em
 ),
 
 providers as (
@@ -72,11 +72,8 @@ scored as (
 with_z as (
     select
         *,
-        case
-            when peer_share > 0 and peer_share < 1
-                then (high_share - peer_share) / sqrt(peer_share * (1 - peer_share) / visits)
-        end as z,
-        case when mad_share > 0 then 0.6745 * (high_share - median_share) / mad_share end as robust_z
+        {{ one_proportion_z('high_share', 'peer_share', 'visits') }} as z,
+        {{ robust_z('high_share', 'median_share', 'mad_share') }} as robust_z
     from scored
 ),
 

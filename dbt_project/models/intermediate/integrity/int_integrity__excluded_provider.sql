@@ -11,38 +11,21 @@ leie as (
     select * from {{ ref('stg_reference__leie') }}
 ),
 
-npi_matches as (
-    select
-        claims.*,
-        leie.exclusion_type,
-        leie.exclusion_date,
-        leie.reinstatement_date,
-        leie.waiver_date,
-        leie.waiver_state,
-        case
-            when leie.npi = claims.billing_npi then 'billing NPI'
-            when list_contains(claims.line_provider_npis, leie.npi) then 'rendering NPI'
-            else 'referring NPI'
-        end as matched_on
-    from claims
-    inner join leie
-        on leie.npi is not null
-        and (
-            leie.npi = claims.billing_npi
-            or list_contains(claims.line_provider_npis, leie.npi)
-            or leie.npi = claims.referring_npi
-        )
+-- every NPI on a claim with its role (equi-joins: the LEIE has ~80k rows, the claims millions)
+claim_npis as (
+    select claim_id, billing_npi as npi, 'billing NPI' as matched_on, 1 as match_rank from claims
+    union all
+    select claim_id, unnest(line_provider_npis), 'rendering NPI', 2 from claims
+    union all
+    select claim_id, referring_npi, 'referring NPI', 3 from claims where referring_npi is not null
 ),
 
-name_matches as (
-    select
-        claims.*,
-        leie.exclusion_type,
-        leie.exclusion_date,
-        leie.reinstatement_date,
-        leie.waiver_date,
-        leie.waiver_state,
-        'rendering provider name (probable; confirm identity)' as matched_on
+matches as (
+    select claim_npis.claim_id, claim_npis.matched_on, claim_npis.match_rank, leie.*
+    from claim_npis
+    inner join leie on leie.npi = claim_npis.npi
+    union all
+    select claims.claim_id, 'rendering provider name (probable; confirm identity)', 4, leie.*
     from claims
     inner join leie
         on leie.npi is null
@@ -51,11 +34,11 @@ name_matches as (
 ),
 
 in_window as (
-    select * from npi_matches
-    where service_date >= exclusion_date and (reinstatement_date is null or service_date < reinstatement_date)
-    union all
-    select * from name_matches
-    where service_date >= exclusion_date and (reinstatement_date is null or service_date < reinstatement_date)
+    select claims.*, matches.* exclude (claim_id)
+    from matches
+    inner join claims using (claim_id)
+    where claims.service_date >= matches.exclusion_date
+        and (matches.reinstatement_date is null or claims.service_date < matches.reinstatement_date)
 ),
 
 findings as (
@@ -73,7 +56,7 @@ findings as (
                 else '' end as evidence,
         [claim_id] as evidence_claim_ids
     from in_window
-    qualify row_number() over (partition by claim_id order by exclusion_date) = 1
+    qualify row_number() over (partition by claim_id order by match_rank, exclusion_date) = 1
 )
 
 select * from findings

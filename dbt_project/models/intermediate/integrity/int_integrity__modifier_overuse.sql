@@ -4,8 +4,7 @@
 --   modifier 59: procedure lines carrying 59 or X{EPSU} / all non-E/M procedure lines.
 -- Flag at or above the peer percentile with a large one-proportion z against the leave-one-out peer rate.
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
-    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+    select * from {{ ref('int_integrity__counted_lines') }}
 ),
 
 claims_with_procedure as (
@@ -80,10 +79,7 @@ scored as (
 with_z as (
     select
         *,
-        case
-            when peer_rate > 0 and peer_rate < 1
-                then (rate - peer_rate) / sqrt(peer_rate * (1 - peer_rate) / opportunities)
-        end as z
+        {{ one_proportion_z('rate', 'peer_rate', 'opportunities') }} as z
     from scored
 ),
 

@@ -3,8 +3,7 @@
 -- A date-of-service finding is attributed to the line with the most units (what the payer would deny) and
 -- lists every contributing claim.  Later copies of a duplicate are not counted twice (duplicate rule).
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
-    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+    select * from {{ ref('int_integrity__counted_lines') }}
 ),
 
 matched as (
@@ -15,7 +14,7 @@ matched as (
     from lines
     inner join {{ ref('stg_reference__mue') }} as mue
         on mue.hcpcs = lines.procedure_code
-        and mue.table_type = case when lines.claim_type = '837I' then 'outpatient_hospital' else 'practitioner' end
+        and mue.table_type = lines.edit_setting
         and lines.service_date >= mue.effective_from
         and lines.service_date < mue.effective_to
 ),

@@ -5,8 +5,7 @@
 -- surgery...) is on either line.  The practitioner table applies to 837P, the outpatient-hospital table
 -- to 837I.  Later copies of a duplicate are left to the duplicate rule (the payer denies them as CARC 18).
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
-    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+    select * from {{ ref('int_integrity__counted_lines') }}
 ),
 
 edits as (
@@ -36,7 +35,7 @@ violations as (
     inner join edits
         on edits.column_1_code = col1.procedure_code
         and edits.column_2_code = col2.procedure_code
-        and edits.setting = case when col2.claim_type = '837I' then 'outpatient_hospital' else 'practitioner' end
+        and edits.setting = col2.edit_setting
         and col2.service_date >= edits.effective_date
         and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
     where edits.modifier_indicator = '0'

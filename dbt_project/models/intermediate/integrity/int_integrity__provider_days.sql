@@ -4,10 +4,9 @@
 -- Caveats shown with every finding: incident-to billing under the supervising NPI, split/shared visits and
 -- typical times that are not billing requirements -- leads, not verdicts.
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
+    select * from {{ ref('int_integrity__counted_lines') }}
     where claim_type = '837P'
         and procedure_code not between '00100' and '01999'
-        and line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
 ),
 
 times as (

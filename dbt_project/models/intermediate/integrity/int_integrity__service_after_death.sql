@@ -9,7 +9,7 @@ with claims as (
 
 deaths as (
     select
-        member_id || '|' || cast(birth_date as varchar) as patient_key,
+        {{ patient_key('member_id', 'birth_date') }} as patient_key,
         death_date,
         'patient master' as death_source
     from {{ ref('stg_reference__patient_deaths') }}

@@ -44,6 +44,8 @@ joined as (
         lines.line_number,
         ----------  claim
         subs.claim_type,
+        -- which CMS edit table (NCCI PTP, MUE) applies: practitioner for 837P, outpatient hospital for 837I
+        case when subs.claim_type = '837I' then 'outpatient_hospital' else 'practitioner' end as edit_setting,
         subs.frequency_code,
         subs.submission_date,
         subs.first_submission_date,
@@ -59,8 +61,7 @@ joined as (
         ----------  patient
         subs.subscriber_member_id as member_id,
         subs.patient_birth_date,
-        coalesce(subs.subscriber_member_id, '?') || '|' || coalesce(cast(subs.patient_birth_date as varchar), '?')
-            as patient_key,
+        {{ patient_key('subs.subscriber_member_id', 'subs.patient_birth_date') }} as patient_key,
         ----------  service
         coalesce(lines.service_date, subs.statement_from_date) as service_date,
         subs.statement_from_date,

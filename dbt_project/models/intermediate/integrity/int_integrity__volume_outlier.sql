@@ -4,8 +4,7 @@
 -- metric with the largest z, the others in the evidence.  Peers = same taxonomy, year and practice state
 -- (837 2010AA N4) when the state has enough of them, else the same taxonomy and year nationally.
 with lines as (
-    select * from {{ ref('int_integrity__service_lines') }}
-    where line_key not in (select line_key from {{ ref('int_integrity__duplicate_lines') }})
+    select * from {{ ref('int_integrity__counted_lines') }}
 ),
 
 providers as (
@@ -27,56 +26,46 @@ metrics as (
     unpivot providers on services, patients, charges into name metric value metric_value
 ),
 
-national_peers as (
-    select
-        provider_taxonomy,
-        service_year,
-        metric,
-        count(*) as peer_count,
-        median(metric_value) as peer_median,
-        median(abs(metric_value - peer_median_value)) as peer_mad
-    from (
-        select *, median(metric_value) over (partition by provider_taxonomy, service_year, metric) as peer_median_value
-        from metrics
-    )
-    group by all
+-- every provider-metric in two peer scopes: its practice state and the nation
+scoped as (
+    select *, 'state ' || provider_state as peer_scope from metrics where provider_state is not null
+    union all
+    select *, 'national' from metrics
 ),
 
-state_peers as (
+scope_stats as (
     select
         provider_taxonomy,
-        provider_state,
         service_year,
         metric,
+        peer_scope,
         count(*) as peer_count,
         median(metric_value) as peer_median,
-        median(abs(metric_value - peer_median_value)) as peer_mad
+        median(abs(metric_value - scope_median)) as peer_mad
     from (
         select
             *,
-            median(metric_value) over (partition by provider_taxonomy, provider_state, service_year, metric)
-                as peer_median_value
-        from metrics
+            median(metric_value) over (partition by provider_taxonomy, service_year, metric, peer_scope)
+                as scope_median
+        from scoped
     )
     group by all
 ),
 
+-- the state scope when it has enough peers, else the national one
 peers as (
-    select
-        metrics.provider_npi,
-        metrics.service_year,
-        metrics.metric,
-        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then 'state ' || metrics.provider_state
-            else 'national' end as peer_scope,
-        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_count
-            else national_peers.peer_count end as peer_count,
-        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_median
-            else national_peers.peer_median end as peer_median,
-        case when state_peers.peer_count >= {{ var('integrity_min_peers') }} then state_peers.peer_mad
-            else national_peers.peer_mad end as peer_mad
-    from metrics
-    inner join national_peers using (provider_taxonomy, service_year, metric)
-    left join state_peers using (provider_taxonomy, provider_state, service_year, metric)
+    select scoped.provider_npi, scoped.service_year, scoped.metric, scope_stats.*
+        exclude (provider_taxonomy, service_year, metric)
+    from scoped
+    inner join scope_stats using (provider_taxonomy, service_year, metric, peer_scope)
+    qualify row_number() over (
+        partition by scoped.provider_npi, scoped.service_year, scoped.metric
+        order by case
+            when scoped.peer_scope <> 'national' and scope_stats.peer_count >= {{ var('integrity_min_peers') }} then 0
+            when scoped.peer_scope = 'national' then 1
+            else 2
+        end
+    ) = 1
 ),
 
 scored as (
@@ -86,7 +75,7 @@ scored as (
         peers.peer_count,
         peers.peer_median,
         peers.peer_mad,
-        case when peers.peer_mad > 0 then 0.6745 * (metric_value - peers.peer_median) / peers.peer_mad end as z
+        {{ robust_z('metric_value', 'peers.peer_median', 'peers.peer_mad') }} as z
     from metrics
     inner join peers using (provider_npi, service_year, metric)
     where peers.peer_count >= {{ var('integrity_min_peers') }}

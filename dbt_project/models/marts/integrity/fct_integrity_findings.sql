@@ -2,26 +2,14 @@
 -- (DOMAIN.md §3).  Rule ids are pipelines/integrity_rules.py RULES (seed integrity_rules).  Grain by rule:
 -- line (NCCI, MUE, duplicates), claim (excluded provider, after death), provider-day (impossible /
 -- improbable day), provider-period (E/M upcoding, modifiers, volume outliers, Benford).
+{%- set rule_models = ['ncci_unbundling', 'mue_excess', 'duplicates', 'provider_days', 'excluded_provider',
+                       'service_after_death', 'em_upcoding', 'modifier_overuse', 'volume_outlier', 'benford'] %}
+
 with unioned as (
-    select * from {{ ref('int_integrity__ncci_unbundling') }}
-    union all by name
-    select * from {{ ref('int_integrity__mue_excess') }}
-    union all by name
-    select * from {{ ref('int_integrity__duplicates') }}
-    union all by name
-    select * from {{ ref('int_integrity__provider_days') }}
-    union all by name
-    select * from {{ ref('int_integrity__excluded_provider') }}
-    union all by name
-    select * from {{ ref('int_integrity__service_after_death') }}
-    union all by name
-    select * from {{ ref('int_integrity__em_upcoding') }}
-    union all by name
-    select * from {{ ref('int_integrity__modifier_overuse') }}
-    union all by name
-    select * from {{ ref('int_integrity__volume_outlier') }}
-    union all by name
-    select * from {{ ref('int_integrity__benford') }}
+    {%- for m in rule_models %}
+    select * from {{ ref('int_integrity__' ~ m) }}
+    {% if not loop.last %}union all by name{% endif %}
+    {%- endfor %}
 ),
 
 rules as (

@@ -21,9 +21,9 @@ final as (
         rule_id,
         rule_label,
         finding_month,
-        case when findings between 1 and 10 then null else findings end as findings,
-        case when providers between 1 and 10 then null else providers end as providers,
-        case when findings between 1 and 10 then null else dollars_at_stake end as dollars_at_stake,
+        {{ suppress_small('findings') }} as findings,
+        {{ suppress_small('providers') }} as providers,
+        {{ suppress_small('findings', 'dollars_at_stake') }} as dollars_at_stake,
         findings between 1 and 10 or providers between 1 and 10 as is_suppressed
     from monthly
 )
