@@ -28,14 +28,14 @@ PAGES = ["overview.py", "denials.py", "collections.py", "compliance.py", "data_q
 
 def build_world(claims: int, home: Path) -> None:
     from pipelines.generate import Config
-    from pipelines.integrity_eval import evaluate_generated_world
+    from pipelines.integrity_eval import run_generated_world
     from pipelines.settings import PROJECT_ROOT, Settings
 
     s = Settings(project_root=PROJECT_ROOT, home=home)
     s.ensure_dirs()
     cfg = Config(out=home.parent / "world", claims=claims, seed=11, months=12, start=date(2024, 1, 1),
                  profile="health-system")  # fmt: skip
-    evaluate_generated_world(cfg, s)
+    run_generated_world(cfg, s)
 
 
 def p95(xs: list[float]) -> float:

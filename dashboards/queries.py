@@ -238,14 +238,13 @@ def integrity_by_rule(version: float) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def reference_status(version: float) -> pl.DataFrame:
+    from pipelines.reference import RULE_INPUTS
+
     return query(
-        """
-        select 'NCCI PTP edits' as reference, count(*) as rows from stg_reference__ncci_ptp
-        union all select 'MUE values', count(*) from stg_reference__mue
-        union all select 'LEIE exclusions', count(*) from stg_reference__leie
-        union all select 'Physician time', count(*) from stg_reference__physician_time
-        union all select 'Patient death dates', count(*) from stg_reference__patient_deaths
-        """
+        " union all ".join(
+            f"select '{label}' as reference, count(*) as rows from stg_reference__{kind}"
+            for kind, label in RULE_INPUTS.items()
+        )
     )
 
 

@@ -66,10 +66,8 @@ def claim_build(settings: Settings, owner: str) -> None:
         (settings.home / CLAIM_FILE).write_text(json.dumps({"owner": owner, "since": time.time()}))
 
 
-def release_build(settings: Settings, owner: str | None = None) -> None:
-    current = active_claim(settings)
-    if current and (owner is None or current["owner"] == owner):
-        (settings.home / CLAIM_FILE).unlink(missing_ok=True)
+def release_build(settings: Settings) -> None:
+    (settings.home / CLAIM_FILE).unlink(missing_ok=True)
 
 
 def active_claim(settings: Settings) -> dict | None:

@@ -99,14 +99,12 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from pipelines.ingest import ingest_paths, landed_files
-    from pipelines.reference import load_landed_reference
+    from pipelines.ingest import load_landing
 
-    files = landed_files(settings)
-    if not files:
+    outcomes, references = load_landing(settings)
+    if not outcomes:
         print(f"landing folder {settings.landing_dir} is empty")
-    rc_ingest = _print_outcomes(ingest_paths(files, settings))
-    rc_ingest |= _print_reference(load_landed_reference(settings))
+    rc_ingest = _print_outcomes(outcomes) | _print_reference(references)
     rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings)
     if rc_build == 0:
         cmd_summary(args, settings)

@@ -100,17 +100,18 @@ def check_warehouse(settings: Settings) -> tuple[str, str]:
 
 def check_reference(settings: Settings) -> tuple[str, str]:
     """Integrity rules need reference data; say which kinds have nothing loaded."""
-    from pipelines.reference import KINDS
+    from pipelines.reference import RULE_INPUTS
+    from pipelines.reference.load import SCHEMA_FILE
 
     empty = [
         k
-        for k in KINDS
-        if not [p for p in (settings.reference_dir / k).glob("*.parquet") if p.name != "_schema.parquet"]
+        for k in RULE_INPUTS
+        if not [p for p in (settings.reference_dir / k).glob("*.parquet") if p.name != SCHEMA_FILE]
     ]
     if empty:
         return WARN, (f"no reference data loaded for {', '.join(empty)}: the integrity rules that need it find "
                       "nothing (`revcycle reference FILE` or drop files in landing/reference/)")  # fmt: skip
-    return OK, "reference data loaded for every kind"
+    return OK, "reference data loaded for every kind the integrity rules read"
 
 
 def check_airflow(settings: Settings) -> tuple[str, str]:

@@ -335,6 +335,15 @@ def landed_files(
     return [p for p in files if lo <= p.stat().st_mtime < hi]
 
 
+def load_landing(settings: Settings) -> tuple[list[Outcome], list]:
+    """Everything in landing/: extracts through stage -> GX -> publish, landing/reference/ through the
+    reference loaders.  `revcycle run` and the generated-world runs call this; the DAGs run the same steps
+    as separate tasks."""
+    from pipelines.reference import load_landed_reference
+
+    return ingest_paths(landed_files(settings), settings), load_landed_reference(settings)
+
+
 def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) -> list[list]:
     """Split files into groups for mapped tasks / batched validation, keeping their order."""
     if not paths:
@@ -363,6 +372,7 @@ __all__ = [
     "ingest_group",
     "ingest_paths",
     "landed_files",
+    "load_landing",
     "publish_staged",
     "stage_file",
     "validate_staged",

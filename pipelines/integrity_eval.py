@@ -13,23 +13,11 @@ import csv
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.integrity_rules import DETERMINISTIC, INJECTED, RULES
+from pipelines.integrity_rules import INJECTED, RULES
 from pipelines.warehouse import query
 
-LINE = "line"
-CLAIM = "claim"
-PROVIDER_DAY = "provider_day"
-PROVIDER = "provider"
-
-
-def grain(rule: str) -> str:
-    if rule in ("ncci_unbundling", "mue_excess", "duplicate_exact", "duplicate_near"):
-        return LINE
-    if rule in ("excluded_provider", "service_after_death"):
-        return CLAIM
-    if rule in ("impossible_day", "improbable_day"):
-        return PROVIDER_DAY
-    return PROVIDER
+# The grain each rule's findings are matched on is the seed's `level` (dbt_project/seeds/integrity_rules.csv):
+# line (claim id + line number), claim (claim id), provider_day (NPI + date) or provider (NPI).
 
 
 @dataclass
@@ -48,40 +36,44 @@ class RuleScore:
         return asdict(self)
 
 
-def _key(rule: str, npi: str, claim_id: str, line: str, day: str) -> tuple:
-    g = grain(rule)
-    if g == LINE:
+def _key(level: str, npi: str, claim_id: str, line: str, day: str) -> tuple:
+    if level == "line":
         return (claim_id, str(int(float(line))) if line else "")
-    if g == CLAIM:
+    if level == "claim":
         return (claim_id,)
-    if g == PROVIDER_DAY:
+    if level == "provider_day":
         return (npi, day)
     return (npi,)
 
 
-def read_truth(path: Path) -> dict[str, set[tuple]]:
+def rule_catalogue(settings) -> dict[str, tuple[str, str]]:
+    """rule id -> (level, kind) from the integrity_rules seed in the warehouse."""
+    df = query("select rule_id, level, rule_kind from integrity_rules", settings=settings)
+    return {r: (level, kind) for r, level, kind in df.iter_rows()}
+
+
+def read_truth(path: Path, levels: dict[str, str]) -> dict[str, set[tuple]]:
     truth: dict[str, set[tuple]] = {r: set() for r in RULES}
     with open(path, newline="") as fh:
         for row in csv.DictReader(fh):
-            truth[row["rule"]].add(
-                _key(
-                    row["rule"], row["provider_npi"], row["claim_id"], row["line_number"], row["service_date"]
-                )
-            )
+            rule = row["rule"]
+            truth[rule].add(_key(levels[rule], row["provider_npi"], row["claim_id"], row["line_number"],
+                                 row["service_date"]))  # fmt: skip
     return truth
 
 
-def read_findings(settings) -> dict[str, list[tuple[tuple, float]]]:
-    """Per rule: (key, ranking value) for every finding, best first."""
+def read_findings(settings, levels: dict[str, str]) -> dict[str, list[tuple]]:
+    """Per rule: the key of every finding, best rank first."""
     df = query(
-        "select rule_id, provider_npi, claim_id, line_number, cast(service_date as varchar) as day, rule_rank "
+        "select rule_id, provider_npi, claim_id, line_number, cast(service_date as varchar) as day "
         "from fct_integrity_findings order by rule_id, rule_rank",
         settings=settings,
     )
-    out: dict[str, list[tuple[tuple, float]]] = {r: [] for r in RULES}
-    for rule, npi, claim_id, line, day, rank in df.iter_rows():
-        key = _key(rule, npi or "", claim_id or "", "" if line is None else str(line), day or "")
-        out[rule].append((key, rank))
+    out: dict[str, list[tuple]] = {r: [] for r in RULES}
+    for rule, npi, claim_id, line, day in df.iter_rows():
+        out[rule].append(
+            _key(levels[rule], npi or "", claim_id or "", "" if line is None else str(line), day or "")
+        )
     return out
 
 
@@ -90,16 +82,18 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
-    truth = read_truth(truth_csv)
-    found = read_findings(settings)
+    catalogue = rule_catalogue(settings)
+    levels = {rule: level for rule, (level, _) in catalogue.items()}
+    truth = read_truth(truth_csv, levels)
+    found = read_findings(settings, levels)
     scores = []
     for rule in INJECTED:
-        ranked_keys = list(dict.fromkeys(k for k, _ in found[rule]))  # distinct, best rank first
+        ranked_keys = list(dict.fromkeys(found[rule]))  # distinct, best rank first
         flagged, expected = set(ranked_keys), truth[rule]
         tp = len(flagged & expected)
         s = RuleScore(
             rule=rule,
-            kind="deterministic" if rule in DETERMINISTIC else "statistical",
+            kind=catalogue[rule][1],
             truth=len(expected),
             findings=len(flagged),
             true_positives=tp,
@@ -114,22 +108,26 @@ def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
     return scores
 
 
-def evaluate_generated_world(cfg, settings) -> list[RuleScore]:
-    """Generate a world, run it through the same ingest / reference / build steps as `revcycle run`,
-    and score the rules against its truth."""
+def run_generated_world(cfg, settings) -> None:
+    """Generate a world and take it through the same load + build steps as `revcycle run`; a generated
+    world must load without a single rejection."""
     from pipelines.build import build_warehouse
     from pipelines.generate import generate, land_world
-    from pipelines.ingest import ingest_paths, landed_files
-    from pipelines.reference import load_landed_reference
+    from pipelines.ingest import load_landing
 
     generate(cfg, progress=False)
     land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)
-    outcomes = ingest_paths(landed_files(settings), settings)
+    outcomes, references = load_landing(settings)
     bad = [o.summary_line() for o in outcomes if o.status != "accepted"]
-    bad += [r.summary_line() for r in load_landed_reference(settings) if r.status == "rejected"]
+    bad += [r.summary_line() for r in references if r.status == "rejected"]
     if bad:
         raise RuntimeError("generated world did not load cleanly: " + "; ".join(bad[:5]))
     build_warehouse(settings)
+
+
+def evaluate_generated_world(cfg, settings) -> list[RuleScore]:
+    """A generated world through `run_generated_world`, scored against its truth."""
+    run_generated_world(cfg, settings)
     return evaluate(settings, cfg.out / "truth" / "anomalies.csv")
 
 

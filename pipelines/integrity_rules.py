@@ -35,9 +35,5 @@ RULES = (
 )
 # Rules the generator injects with known truth (truth/anomalies.csv); the others have no labels.
 INJECTED = tuple(r for r in RULES if r not in (IMPROBABLE_DAY, BENFORD))
-# Rules whose findings are precise facts about a claim, line or day (scored by precision and recall);
-# the rest are statistical leads (scored by precision@k).
-DETERMINISTIC = (EXCLUDED_PROVIDER, SERVICE_AFTER_DEATH, IMPOSSIBLE_DAY, NCCI_UNBUNDLING, MUE_EXCESS,
-                 DUPLICATE_EXACT, DUPLICATE_NEAR)  # fmt: skip
-# Rules whose truth is a provider (statistical) rather than a claim line.
+# Rules whose generator truth is a provider rather than a claim, line or day.
 PROVIDER_LEVEL = (EM_UPCODING, VOLUME_OUTLIER, MODIFIER_OVERUSE)

@@ -66,18 +66,19 @@ def built_demo(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def built_world(tmp_path_factory):
-    """A small generated world with reference data, ingested and built once: (settings, rule scores).
+def built_world(tmp_path_factory) -> Settings:
+    """A small generated world with reference data, ingested and built once (the `revcycle run` steps).
 
     Anomalies are scaled up so every deterministic integrity rule has something to find.
     """
     from datetime import date
 
     from pipelines.generate import Config
-    from pipelines.integrity_eval import evaluate_generated_world
+    from pipelines.integrity_eval import run_generated_world
 
     root = tmp_path_factory.mktemp("world")
     s = make_settings(root / "home")
     s.ensure_dirs()
     cfg = Config(out=root / "world", claims=3000, seed=3, months=4, start=date(2024, 1, 1), anomaly_scale=3.0)
-    return s, {x.rule: x for x in evaluate_generated_world(cfg, s)}
+    run_generated_world(cfg, s)
+    return s

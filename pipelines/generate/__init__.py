@@ -274,9 +274,10 @@ def _write_truth(truth: Path, denial, aging, anomalies, world: World) -> None:
 __all__ = ["Config", "Summary", "aging_bucket", "generate"]
 
 
-def land_world(world_dir: Path, landing_dir: Path, reference_landing_dir: Path) -> int:
-    """Move a generated world's extracts into a landing folder and copy its reference files beside them
-    (truth/ stays with the world).  Returns the number of extracts moved."""
+def land_world(world_dir: Path, landing_dir: Path, reference_landing_dir: Path, move: bool = True) -> int:
+    """Put a generated world's extracts into a landing folder (moved, or copied to land one world in several
+    homes) and copy its reference files beside them (truth/ stays with the world).  Returns the number of
+    extracts landed."""
     import shutil
 
     n = 0
@@ -284,7 +285,7 @@ def land_world(world_dir: Path, landing_dir: Path, reference_landing_dir: Path) 
         if src.is_file():
             dest = landing_dir / src.relative_to(world_dir / "landing")
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(src, dest)
+            (shutil.move if move else shutil.copy2)(src, dest)
             n += 1
     shutil.copytree(world_dir / "reference", reference_landing_dir, dirs_exist_ok=True)
     return n

@@ -10,6 +10,7 @@ Reference data must be complete to be trusted: a single bad row rejects the whol
 file name and line in the error, and the file goes to quarantine with its reason.
 """
 
+from pipelines.reference.layouts import RULE_INPUTS
 from pipelines.reference.load import (
     KINDS,
     LoadResult,
@@ -23,6 +24,7 @@ from pipelines.reference.load import (
 
 __all__ = [
     "KINDS",
+    "RULE_INPUTS",
     "LoadResult",
     "ReferenceFileError",
     "detect_reference_kind",

@@ -20,6 +20,14 @@ PHYSICIAN_TIME = "physician_time"
 PATIENT_DEATHS = "patient_deaths"
 CARC = "carc"
 RARC = "rarc"
+# The kinds the integrity rules read, with the name the Compliance page and `revcycle doctor` use.
+RULE_INPUTS = {
+    NCCI_PTP: "NCCI PTP edits",
+    MUE: "MUE values",
+    LEIE: "LEIE exclusions",
+    PHYSICIAN_TIME: "Physician time",
+    PATIENT_DEATHS: "Patient death dates",
+}
 
 _SOURCE = {"source_file": pl.String, "file_id": pl.String, "line_number": pl.Int64}
 SCHEMAS: dict[str, pl.Schema] = {
@@ -367,11 +375,10 @@ def parse_patient_deaths(text: str, file_name: str, file_id: str) -> pl.DataFram
     rows = []
     for rec in reader:
         n = reader.line_num
-        try:
-            dob = date.fromisoformat(rec["birth_date"].strip())
-            dod = date.fromisoformat(rec["death_date"].strip())
-        except ValueError:
-            raise ReferenceFileError(file_name, n, "birth_date and death_date must be YYYY-MM-DD") from None
+        dob = _any_date(rec["birth_date"], file_name, n, "birth_date")
+        dod = _any_date(rec["death_date"], file_name, n, "death_date")
+        if dob is None or dod is None:
+            raise ReferenceFileError(file_name, n, "birth_date and death_date are required")
         if not (rec["member_id"] or "").strip():
             raise ReferenceFileError(file_name, n, "member_id is empty")
         if dod < dob:
@@ -443,7 +450,7 @@ def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.Da
         raise ReferenceFileError(file_name, 1, "header needs Code and Description columns")
     start = next((cols[c] for c in cols if c.startswith("start")), None)
     stop = next((cols[c] for c in cols if c.startswith(("stop", "deactivat"))), None)
-    pattern = RARC_PATTERN if kind == RARC else CARC_PATTERN
+    pattern = _RARC_CODE if kind == RARC else _CARC_CODE
     rows = []
     for rec in reader:
         n = reader.line_num
@@ -466,7 +473,3 @@ def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.Da
     if not rows:
         raise ReferenceFileError(file_name, None, f"no {kind.upper()} codes found")
     return _frame(kind, rows)
-
-
-CARC_PATTERN = _CARC_CODE
-RARC_PATTERN = _RARC_CODE

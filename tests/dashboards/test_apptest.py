@@ -77,7 +77,7 @@ def test_data_quality_page(built_demo, monkeypatch):
 def test_compliance_page(built_world, monkeypatch):
     from pipelines.warehouse import query
 
-    s, _ = built_world
+    s = built_world
     at = _page("compliance.py", s.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
     n = query(
@@ -121,7 +121,7 @@ def test_compliance_evidence_rows(built_world, monkeypatch):
     from dashboards import queries
     from pipelines.warehouse import query
 
-    s, _ = built_world
+    s = built_world
     f = query(
         "select evidence_claim_ids from fct_integrity_findings where rule_id = 'duplicate_exact' limit 1",
         settings=s,

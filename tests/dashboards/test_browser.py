@@ -60,7 +60,7 @@ def app_url(built_demo):
 
 @pytest.fixture(scope="module")
 def world_url(built_world):
-    proc, url = _serve(built_world[0].home)
+    proc, url = _serve(built_world.home)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
@@ -101,7 +101,7 @@ def test_compliance_drill_down_in_chromium(world_url, built_world):
     top = query(
         "select claim_id, evidence_claim_ids from fct_integrity_findings where rule_id = 'mue_excess' "
         "order by dollars_at_stake desc, rule_rank limit 1",
-        settings=built_world[0],
+        settings=built_world,
     ).row(0, named=True)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:

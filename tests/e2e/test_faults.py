@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.generate import Config, generate
+from pipelines.generate import Config, generate, land_world
 from tests.conftest import make_settings
 
 REVCYCLE = str(Path(sys.executable).parent / "revcycle")
@@ -63,8 +62,7 @@ def test_killed_runs_converge_to_the_uninterrupted_result(tmp_path):
     def fresh_home(name: str) -> Path:
         s = make_settings(tmp_path / name)
         s.ensure_dirs()
-        shutil.copytree(world / "landing", s.landing_dir, dirs_exist_ok=True)
-        shutil.copytree(world / "reference", s.reference_landing_dir, dirs_exist_ok=True)
+        land_world(world, s.landing_dir, s.reference_landing_dir, move=False)
         # one file whose second transaction set is broken: the first loads, the second is quarantined
         (s.landing_dir / "mixed_837.x12").write_bytes(
             MIXED.read_bytes().replace(b"CLM*A37YH556*500", b"CLM*A37YH556*5X0", 1)
