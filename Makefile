@@ -4,6 +4,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.setup-stamp
+X12CORE := pipelines/x12/libx12core.so
 PORT ?= 8501
 
 .DEFAULT_GOAL := help
@@ -12,7 +13,14 @@ PORT ?= 8501
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-setup: $(STAMP)  ## create .venv and install the pinned stack (idempotent)
+setup: $(STAMP) $(X12CORE)  ## create .venv, install the pinned stack, build the X12 core (idempotent)
+
+# The compiled X12 core (Rust, std only: crates.io is not reachable here).  Without rustc revcycle still
+# works on the Python reference engine, only slower.
+$(X12CORE): native/x12core/src/lib.rs $(STAMP)
+	@if $(BIN)/python -c "import sys; from pipelines.x12.native import rustc; sys.exit(rustc() is None)"; then \
+	  $(BIN)/python -c "from pipelines.x12.native import build; build()" && echo "built $(X12CORE)"; \
+	else echo "rustc not found: the X12 core is not built, revcycle uses the Python reference engine"; fi
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }

@@ -16,6 +16,15 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 
+
+def pytest_sessionstart(session):
+    """Test the compiled X12 core built from the current source (a no-op when it is up to date)."""
+    from pipelines.x12 import native
+
+    if native.rustc() is not None:
+        native.build()
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "x12-samples"
 DEMO = FIXTURES / "handmade"

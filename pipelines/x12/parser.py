@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.x12 import native
 from pipelines.x12.context import Segment, TxContext, element
 from pipelines.x12.envelope import SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
 from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame
@@ -117,7 +118,8 @@ def _infer_837(segments: list[Segment]) -> str:
     return "837I" if ids & {"SV2", "CL1"} else "837P"
 
 
-def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> ParseResult:
+def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = None) -> ParseResult:
+    """The Python reference engine: the executable specification the compiled core is tested against."""
     file_id = file_id or file_id_for(data)
     collected: dict[str, list[dict]] = {t: [] for t in PARSED_TABLES}
     findings: list[Finding] = []
@@ -308,9 +310,38 @@ def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> Pars
     return result()
 
 
+def _from_native(frames: dict[str, pl.DataFrame], file_name: str, file_id: str) -> ParseResult:
+    findings = [Finding(**row) for row in frames["_findings"].iter_rows(named=True)]
+    summaries = [
+        TransactionSummary(**{**r, "accepted": bool(r["accepted"])})
+        for r in frames["_summaries"].iter_rows(named=True)
+    ]
+    types = {s.transaction_type for s in summaries}
+    ftype = "unknown" if not types else (types.pop() if len(types) == 1 else "mixed")
+    tables = {t: frames[t] for t in PARSED_TABLES}
+    return ParseResult(file_name, file_id, ftype, tables, findings, summaries)
+
+
+def parse_bytes(data: bytes, file_name: str, file_id: str | None = None) -> ParseResult:
+    """Parse one X12 file held in memory: the compiled core when built, else the reference engine."""
+    file_id = file_id or file_id_for(data)
+    lib = native.load()
+    if lib is None:
+        return parse_bytes_reference(data, file_name, file_id)
+    return _from_native(native.parse_native(lib, data, file_id), file_name, file_id)
+
+
 def parse_file(path: Path, file_id: str | None = None) -> ParseResult:
-    data = Path(path).read_bytes()
-    return parse_bytes(data, str(path), file_id)
+    """Parse one X12 file; the compiled core streams it from disk (memory grows with the output only)."""
+    path = Path(path)
+    lib = native.load()
+    if lib is None:
+        data = path.read_bytes()
+        return parse_bytes_reference(data, str(path), file_id)
+    if file_id is None:
+        with path.open("rb") as fh:
+            file_id = hashlib.file_digest(fh, "sha256").hexdigest()[:20]
+    return _from_native(native.parse_native_path(lib, path, file_id), str(path), file_id)
 
 
-__all__ = ["PARSED_TABLES", "TABLES", "ParseResult", "parse_bytes", "parse_file"]
+__all__ = ["PARSED_TABLES", "TABLES", "ParseResult", "parse_bytes", "parse_bytes_reference", "parse_file"]

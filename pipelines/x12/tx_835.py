@@ -75,7 +75,7 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
                 ctx.error(
                     "BAL_LINE",
                     f"service line {line['line_number']} of claim {line['claim_id']!r} does not balance: "
-                    f"SVC02 {charge} - adjustments {line_adj} != SVC03 {paid}",
+                    f"SVC02 {_dec(charge):.2f} - adjustments {line_adj:.2f} != SVC03 {_dec(paid):.2f}",
                     line["seg_index"],
                     "SVC",
                 )
@@ -91,8 +91,8 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
             if charge is not None and paid is not None and _dec(charge) - claim_adj != _dec(paid):
                 ctx.error(
                     "BAL_CLAIM",
-                    f"claim {claim['claim_id']!r} does not balance: CLP03 {charge} - adjustments "
-                    f"{claim_adj} != CLP04 {paid}",
+                    f"claim {claim['claim_id']!r} does not balance: CLP03 {_dec(charge):.2f} - adjustments "
+                    f"{claim_adj:.2f} != CLP04 {_dec(paid):.2f}",
                     claim["seg_index"],
                     "CLP",
                 )
@@ -267,6 +267,9 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
             )
         elif sid == "PLB":
             close_claim()
+            fiscal_period = ctx.date8(
+                idx, sid, element(seg, 2), "02"
+            )  # one finding per segment, not per pair
             for p in range(3, 15, 2):
                 comp = element(seg, p)
                 if comp is None:
@@ -278,7 +281,7 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
                     {
                         **ctx.lineage(idx),
                         "provider_id": element(seg, 1),
-                        "fiscal_period_date": ctx.date8(idx, sid, element(seg, 2), "02"),
+                        "fiscal_period_date": fiscal_period,
                         "reason_code": parts[0] or None,
                         "reference_id": parts[1] if len(parts) > 1 and parts[1] else None,
                         "amount": amt,
@@ -291,7 +294,7 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
     elif pay.get("total_paid") is not None and _dec(pay["total_paid"]) != sum_paid - sum_plb:
         ctx.error(
             "BAL_TRANSACTION",
-            f"BPR02 {pay['total_paid']} != sum of CLP04 {sum_paid} - sum of PLB {sum_plb}",
+            f"BPR02 {_dec(pay['total_paid']):.2f} != sum of CLP04 {sum_paid:.2f} - sum of PLB {sum_plb:.2f}",
             bpr_index,
             "BPR",
             "02",

@@ -62,8 +62,8 @@ def parse_837(segments: list[Segment], ctx: TxContext, transaction_type: str) ->
             ):
                 ctx.warn(
                     "BAL_837_CLAIM",
-                    f"claim {claim['claim_id']!r}: CLM02 {claim['total_charge']} != sum of line charges "
-                    f"{line_total}",
+                    f"claim {claim['claim_id']!r}: CLM02 {Decimal(claim['total_charge']):.2f} != sum of line "
+                    f"charges {line_total:.2f}",
                     claim["seg_index"],
                     "CLM",
                     "02",

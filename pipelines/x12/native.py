@@ -1,0 +1,182 @@
+"""The compiled X12 core (native/x12core, Rust with std only) loaded through ctypes.
+
+The library is built by ``make setup`` (``revcycle build-native``) with the rustc already on these
+machines; crates.io is unreachable here, so it uses no crates and no PyO3: plain C ABI, and its column
+buffers are wrapped as Arrow arrays without a copy, then handed to polars.  When no library is built
+(no Rust toolchain), revcycle falls back to the Python reference engine — same output, slower — and
+says so once in the log.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from pipelines.x12.schemas import TABLES
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "native" / "x12core" / "src" / "lib.rs"
+LIBRARY = Path(__file__).resolve().parent / "libx12core.so"
+_KINDS = {"str": 0, "int": 1, "money": 2, "date": 3, "float": 4}
+_ARROW = {0: pa.large_string(), 1: pa.int64(), 2: pa.decimal128(18, 2), 3: pa.date32(), 4: pa.float64()}
+INTERNAL_TABLES = {
+    "_findings": [
+        "severity",
+        "code",
+        "message",
+        "seg_index",
+        "segment_id",
+        "element",
+        "isa13",
+        "gs06",
+        "st02",
+    ],
+    "_summaries": ["st02", "transaction_type", "accepted", "claims", "lines", "errors", "warnings"],
+}
+
+
+class _ColumnView(ctypes.Structure):
+    _fields_ = [
+        ("kind", ctypes.c_uint8),
+        ("len", ctypes.c_uint64),
+        ("validity", ctypes.c_void_p),
+        ("validity_len", ctypes.c_uint64),
+        ("values", ctypes.c_void_p),
+        ("values_len", ctypes.c_uint64),
+        ("offsets", ctypes.c_void_p),
+        ("offsets_len", ctypes.c_uint64),
+    ]
+
+
+def rustc() -> str | None:
+    found = shutil.which("rustc")
+    if found:
+        return found
+    home = Path.home() / ".cargo" / "bin" / "rustc"
+    return str(home) if home.exists() else None
+
+
+def build(force: bool = False) -> Path:
+    """Compile the core (a few seconds); a no-op when the library is newer than its source."""
+    if not force and LIBRARY.exists() and LIBRARY.stat().st_mtime >= SOURCE.stat().st_mtime:
+        return LIBRARY
+    compiler = rustc()
+    if compiler is None:
+        raise RuntimeError("rustc not found: install Rust (rustup) to build the X12 core")
+    tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
+    cmd = [compiler, "--edition", "2021", "-C", "opt-level=3", "-C", "codegen-units=1", "--crate-type",
+           "cdylib", str(SOURCE), "-o", str(tmp)]  # fmt: skip
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"building the X12 core failed:\n{done.stderr}")
+    tmp.replace(LIBRARY)  # atomic: a concurrent reader sees the old or the new library, never half of one
+    return LIBRARY
+
+
+_lib = None
+_warned = False
+
+
+def load():
+    """The loaded library, or None (and one warning) when it is not built."""
+    global _lib, _warned
+    if _lib is not None:
+        return _lib
+    if os.environ.get("REVCYCLE_X12_ENGINE", "").lower() == "python" or not LIBRARY.exists():
+        if not _warned and os.environ.get("REVCYCLE_X12_ENGINE", "").lower() != "python":
+            log.warning("X12 core not built (%s): using the slower Python reference engine", LIBRARY)
+        _warned = True
+        return None
+    lib = ctypes.CDLL(str(LIBRARY))
+    lib.x12_parse_bytes.restype = ctypes.c_void_p
+    lib.x12_parse_bytes.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p]
+    lib.x12_parse_path.restype = ctypes.c_void_p
+    lib.x12_parse_path.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    lib.x12_column.restype = ctypes.c_int
+    lib.x12_column.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(_ColumnView)]
+    lib.x12_free.argtypes = [ctypes.c_void_p]
+    lib.x12_schema.restype = ctypes.c_char_p
+    _check_schema(lib.x12_schema().decode())
+    _lib = lib
+    return lib
+
+
+def native_schema(spec: str) -> dict[str, list[tuple[str, int]]]:
+    out = {}
+    for table in spec.split(";"):
+        name, _, cols = table.partition(":")
+        out[name] = [(c.rsplit(":", 1)[0], int(c.rsplit(":", 1)[1])) for c in cols.split(",")]
+    return out
+
+
+def _check_schema(spec: str) -> None:
+    native = native_schema(spec)
+    for name, cols in TABLES.items():
+        if name == "findings":
+            continue
+        want = [(c, _KINDS[k]) for c, k in cols]
+        if native.get(name) != want:
+            raise RuntimeError(f"X12 core schema for {name} differs from schemas.py: rebuild it (make setup)")
+
+
+class _Owner:
+    """Keeps the Rust output alive while any Arrow buffer points into it; frees it afterwards."""
+
+    def __init__(self, lib, ptr):
+        self.lib, self.ptr = lib, ptr
+
+    def __del__(self):
+        if self.ptr:
+            self.lib.x12_free(self.ptr)
+            self.ptr = None
+
+
+_ORDER = [*TABLES.keys()]
+
+
+def _table_order() -> list[tuple[str, list[str]]]:
+    data = [(n, [c for c, _ in TABLES[n]]) for n in _ORDER if n != "findings"]
+    return data + list(INTERNAL_TABLES.items())
+
+
+def _frames(lib, ptr) -> dict[str, pl.DataFrame]:
+    owner = _Owner(lib, ptr)
+    view = _ColumnView()
+    out = {}
+    for t, (name, cols) in enumerate(_table_order()):
+        arrays = []
+        for c in range(len(cols)):
+            if lib.x12_column(ptr, t, c, ctypes.byref(view)):
+                raise RuntimeError(f"X12 core has no column {t}.{c}")
+            n = view.len
+            validity = pa.foreign_buffer(view.validity or 0, view.validity_len, base=owner)
+            values = pa.foreign_buffer(view.values or 0, view.values_len, base=owner)
+            if view.kind == 0:
+                offsets = pa.foreign_buffer(view.offsets, view.offsets_len, base=owner)
+                arr = pa.Array.from_buffers(_ARROW[0], n, [validity, offsets, values])
+            else:
+                arr = pa.Array.from_buffers(_ARROW[view.kind], n, [validity, values])
+            arrays.append(arr)
+        out[name] = pl.from_arrow(pa.table(arrays, names=cols), rechunk=False)
+    return out
+
+
+def parse_native(lib, data: bytes, file_id: str) -> dict[str, pl.DataFrame]:
+    ptr = lib.x12_parse_bytes(data, len(data), file_id.encode())
+    return _frames(lib, ptr)
+
+
+def parse_native_path(lib, path: Path, file_id: str) -> dict[str, pl.DataFrame]:
+    ptr = lib.x12_parse_path(str(path).encode(), file_id.encode())
+    if not ptr:
+        raise FileNotFoundError(path)
+    return _frames(lib, ptr)
