@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "native" / "x12core" / "src" / "lib.rs"
 LIBRARY = Path(__file__).resolve().parent / "libx12core.so"
 _KINDS = {"str": 0, "int": 1, "money": 2, "date": 3, "float": 4}
-_ARROW = {0: pa.large_string(), 1: pa.int64(), 2: pa.decimal128(18, 2), 3: pa.date32(), 4: pa.float64()}
+_ARROW = {0: pa.string_view(), 1: pa.int64(), 2: pa.decimal128(18, 2), 3: pa.date32(), 4: pa.float64()}
 INTERNAL_TABLES = {
     "_findings": [
         "severity",
@@ -52,7 +52,7 @@ class _ColumnView(ctypes.Structure):
         ("validity_len", ctypes.c_uint64),
         ("values", ctypes.c_void_p),
         ("values_len", ctypes.c_uint64),
-        ("offsets", ctypes.c_void_p),
+        ("offsets", ctypes.c_void_p),  # string views for strings
         ("offsets_len", ctypes.c_uint64),
     ]
 
@@ -161,8 +161,8 @@ def _frames(lib, ptr) -> dict[str, pl.DataFrame]:
             validity = pa.foreign_buffer(view.validity or 0, view.validity_len, base=owner)
             values = pa.foreign_buffer(view.values or 0, view.values_len, base=owner)
             if view.kind == 0:
-                offsets = pa.foreign_buffer(view.offsets, view.offsets_len, base=owner)
-                arr = pa.Array.from_buffers(_ARROW[0], n, [validity, offsets, values])
+                views = pa.foreign_buffer(view.offsets, view.offsets_len, base=owner)
+                arr = pa.Array.from_buffers(_ARROW[0], n, [validity, views, values])
             else:
                 arr = pa.Array.from_buffers(_ARROW[view.kind], n, [validity, values])
             arrays.append(arr)

@@ -167,9 +167,8 @@ const N_DATA_TABLES: usize = 10;
 
 pub struct Col {
     kind: Kind,
-    valid: Vec<u8>,
     data: Vec<u8>,
-    offsets: Vec<i64>,
+    views: Vec<u128>,
     ints: Vec<i64>,
     money: Vec<i128>,
     dates: Vec<i32>,
@@ -196,32 +195,59 @@ fn push_latin1(out: &mut Vec<u8>, s: &[u8]) {
 
 impl Col {
     fn new(kind: Kind) -> Col {
-        Col { kind, valid: vec![], data: vec![], offsets: vec![0], ints: vec![], money: vec![], dates: vec![],
+        Col { kind, data: vec![], views: vec![], ints: vec![], money: vec![], dates: vec![],
               floats: vec![], bitmap: vec![], n: 0 }
     }
     fn len(&self) -> usize {
-        self.valid.len()
+        self.n
+    }
+    fn bit(&mut self, set: bool) {
+        if self.n % 8 == 0 {
+            self.bitmap.push(0);
+        }
+        if set {
+            self.bitmap[self.n >> 3] |= 1 << (self.n & 7);
+        }
+        self.n += 1;
     }
     fn push_null(&mut self) {
-        self.valid.push(0);
+        self.bit(false);
         match self.kind {
-            Str => self.offsets.push(self.data.len() as i64),
+            Str => self.views.push(0),
             Int => self.ints.push(0),
             Money => self.money.push(0),
             Date => self.dates.push(0),
             Float => self.floats.push(0.0),
         }
     }
+    /// Arrow string views (what polars stores natively, so it takes them without a copy): strings of up
+    /// to 12 bytes live inside the 16-byte view, longer ones in the data buffer with a 4-byte prefix.
+    fn push_view(&mut self, start: usize) {
+        let len = self.data.len() - start;
+        let mut b = [0u8; 16];
+        b[..4].copy_from_slice(&(len as u32).to_le_bytes());
+        if len <= 12 {
+            b[4..4 + len].copy_from_slice(&self.data[start..]);
+            self.data.truncate(start);
+        } else {
+            b[4..8].copy_from_slice(&self.data[start..start + 4]);
+            // buffer index 0; offsets are u32, so one column's long strings are limited to 4 GiB
+            b[12..16].copy_from_slice(&(start as u32).to_le_bytes());
+        }
+        self.views.push(u128::from_le_bytes(b));
+    }
     fn push_str(&mut self, s: &[u8]) {
-        self.valid.push(1);
+        self.bit(true);
+        let start = self.data.len();
         push_latin1(&mut self.data, s);
-        self.offsets.push(self.data.len() as i64);
+        self.push_view(start);
     }
     /// Already UTF-8 (our own messages): no transcoding.
     fn push_utf8(&mut self, s: &[u8]) {
-        self.valid.push(1);
+        self.bit(true);
+        let start = self.data.len();
         self.data.extend_from_slice(s);
-        self.offsets.push(self.data.len() as i64);
+        self.push_view(start);
     }
     fn push_opt_str(&mut self, s: Option<&[u8]>) {
         match s {
@@ -230,7 +256,7 @@ impl Col {
         }
     }
     fn push_num(&mut self, v: i128, f: f64) {
-        self.valid.push(1);
+        self.bit(true);
         match self.kind {
             Int => self.ints.push(v as i64),
             Money => self.money.push(v),
@@ -243,12 +269,16 @@ impl Col {
         if n >= self.len() {
             return;
         }
-        self.valid.truncate(n);
+        self.n = n;
+        self.bitmap.truncate(n.div_ceil(8));
+        if n % 8 != 0 {
+            let last = self.bitmap.len() - 1;
+            self.bitmap[last] &= (1u8 << (n % 8)) - 1;
+        }
         match self.kind {
-            Str => {
-                self.offsets.truncate(n + 1);
-                self.data.truncate(self.offsets[n] as usize);
-            }
+            // The long strings of a withdrawn transaction set stay in the data buffer, unreferenced:
+            // cheaper than tracking where each column's data stood when the set began.
+            Str => self.views.truncate(n),
             Int => self.ints.truncate(n),
             Money => self.money.truncate(n),
             Date => self.dates.truncate(n),
@@ -256,19 +286,9 @@ impl Col {
         }
     }
     fn finish(&mut self) {
-        let n = self.valid.len();
-        self.bitmap = vec![0u8; n.div_ceil(8)];
-        for (i, &v) in self.valid.iter().enumerate() {
-            if v != 0 {
-                self.bitmap[i >> 3] |= 1 << (i & 7);
-            }
-        }
-        self.n = n;
-        self.valid = Vec::new();
         self.data.shrink_to_fit();
-        self.offsets.shrink_to_fit();
+        self.views.shrink_to_fit();
     }
-
 }
 
 pub struct Table {
@@ -556,6 +576,28 @@ const MOA_REMARKS: &[usize] = &[3, 4, 5, 6, 7];
 const PRINCIPAL_DX: &[&str] = &["ABK", "BK"];
 const OTHER_DX: &[&str] = &["ABF", "BF", "ABJ", "BJ", "APR", "PR", "ABN", "BN"];
 
+/// Segment ids are 2-3 characters of [A-Z0-9]: a dense index makes the vocabulary check one lookup.
+fn sid_key(s: &[u8]) -> Option<usize> {
+    let m = |b: u8| match b {
+        b'A'..=b'Z' => Some((b - b'A') as usize + 1),
+        b'0'..=b'9' => Some((b - b'0') as usize + 27),
+        _ => None,
+    };
+    match s.len() {
+        2 => Some((m(s[0])? * 37 + m(s[1])?) * 37),
+        3 => Some((m(s[0])? * 37 + m(s[1])?) * 37 + m(s[2])?),
+        _ => None,
+    }
+}
+
+fn vocab_table(set: &[&str]) -> Vec<bool> {
+    let mut t = vec![false; 37 * 37 * 37];
+    for s in set {
+        t[sid_key(s.as_bytes()).unwrap()] = true;
+    }
+    t
+}
+
 fn in_set(v: Option<&[u8]>, set: &[&str]) -> bool {
     match v {
         Some(x) => set.iter().any(|s| s.as_bytes() == x),
@@ -647,6 +689,8 @@ pub struct Parser {
     st_warnings: usize,
     any_error: bool,
     // Reused per-segment buffers.
+    vocab_835: Vec<bool>,
+    vocab_837: Vec<bool>,
     cl_rec: Rec,
     rc_rec: Rec,
     rl_rec: Rec,
@@ -679,6 +723,8 @@ impl Parser {
             st_errors: 0,
             st_warnings: 0,
             any_error: false,
+            vocab_835: vocab_table(SEGMENTS_835),
+            vocab_837: vocab_table(SEGMENTS_837),
             cl_rec: Rec::new(CLAIM_LINES),
             rc_rec: Rec::new(REMIT_CLAIMS),
             rl_rec: Rec::new(REMIT_LINES),
@@ -966,13 +1012,13 @@ impl Parser {
 
     fn tx_segment(&mut self, t: TxType, idx: i64, seg: &[&[u8]]) {
         let sid = seg[0];
-        let vocab = if t == TxType::P835 { SEGMENTS_835 } else { SEGMENTS_837 };
         if !is_segment_id(sid) {
             let m = format!("{} is not a segment identifier", repr(Some(&sid[..sid.len().min(20)])));
             self.err("SEG_BAD_ID", &m, Some(idx), None, None);
             return;
         }
-        if !in_set(Some(sid), vocab) {
+        let table = if t == TxType::P835 { &self.vocab_835 } else { &self.vocab_837 };
+        if !sid_key(sid).is_some_and(|k| table[k]) {
             let name = if t == TxType::P835 { "835" } else if t == TxType::P837I { "837I" } else { "837P" };
             let m = format!("segment {} is not part of the {} transaction set", text(sid), name);
             self.err("SEG_UNKNOWN", &m, Some(idx), Some(sid), None);
@@ -1956,12 +2002,11 @@ fn run<R: Read>(p: &mut Parser, r: R) {
     // (that unwraps 80-column files); when it is, CR, LF and CRLF all end a segment.
     let mut seg: Vec<u8> = Vec::with_capacity(256);
     let mut idx: i64 = 0;
-    let mut flush = |p: &mut Parser, seg: &mut Vec<u8>| {
-        if seg.iter().any(|&b| !matches!(b, b' ' | b'\t' | 0 | 0x1a)) {
+    let mut emit = |p: &mut Parser, s: &[u8]| {
+        if s.iter().any(|&b| !matches!(b, b' ' | b'\t' | 0 | 0x1a)) {
             idx += 1;
-            p.segment(idx, seg);
+            p.segment(idx, s);
         }
-        seg.clear();
     };
     loop {
         inp.fill(BLOCK);
@@ -1970,27 +2015,37 @@ fn run<R: Read>(p: &mut Parser, r: R) {
             break;
         }
         let mut start = 0;
-        for (i, &b) in a.iter().enumerate() {
-            if newline_term {
-                if b == b'\n' || b == b'\r' {
+        while start <= a.len() {
+            let rel = if newline_term {
+                a[start..].iter().position(|&b| b == b'\n' || b == b'\r')
+            } else {
+                a[start..].iter().position(|&b| b == term || b == b'\n' || b == b'\r')
+            };
+            let Some(rel) = rel else { break };
+            let i = start + rel;
+            if a[i] == term || newline_term {
+                // The common case (no line break inside the segment) is handled in place, no copy.
+                if seg.is_empty() {
+                    emit(p, &a[start..i]);
+                } else {
                     seg.extend_from_slice(&a[start..i]);
-                    start = i + 1;
-                    flush(p, &mut seg);
+                    emit(p, &seg);
+                    seg.clear();
                 }
-            } else if b == term {
-                seg.extend_from_slice(&a[start..i]);
-                start = i + 1;
-                flush(p, &mut seg);
-            } else if b == b'\r' || b == b'\n' {
-                seg.extend_from_slice(&a[start..i]);
-                start = i + 1;
+            } else {
+                seg.extend_from_slice(&a[start..i]); // a line break inside a segment: unwrap
             }
+            start = i + 1;
         }
-        seg.extend_from_slice(&a[start..]);
+        if start < a.len() {
+            seg.extend_from_slice(&a[start..]);
+        }
         let n = a.len();
         inp.pos += n;
     }
-    flush(p, &mut seg);
+    if !seg.is_empty() {
+        emit(p, &seg);
+    }
     // end of input
     if p.st.is_some() {
         p.close_st(None, None);
@@ -2069,7 +2124,7 @@ pub unsafe extern "C" fn x12_column(o: *const Output, table: usize, col: usize, 
     let Some(t) = o.tables.get(table) else { return -1 };
     let Some(c) = t.cols.get(col) else { return -1 };
     let (values, values_len, offsets, offsets_len) = match c.kind {
-        Str => (c.data.as_ptr(), c.data.len(), c.offsets.as_ptr() as *const u8, c.offsets.len() * 8),
+        Str => (c.data.as_ptr(), c.data.len(), c.views.as_ptr() as *const u8, c.views.len() * 16),
         Int => (c.ints.as_ptr() as *const u8, c.ints.len() * 8, std::ptr::null(), 0),
         Money => (c.money.as_ptr() as *const u8, c.money.len() * 16, std::ptr::null(), 0),
         Date => (c.dates.as_ptr() as *const u8, c.dates.len() * 4, std::ptr::null(), 0),
