@@ -175,6 +175,7 @@ pub struct Col {
     floats: Vec<f64>,
     bitmap: Vec<u8>,
     n: usize,
+    last_long: (usize, usize),
 }
 
 /// Latin-1 in, UTF-8 out: X12 allows the extended character set and Arrow strings must be UTF-8.
@@ -196,7 +197,7 @@ fn push_latin1(out: &mut Vec<u8>, s: &[u8]) {
 impl Col {
     fn new(kind: Kind) -> Col {
         Col { kind, data: vec![], views: vec![], ints: vec![], money: vec![], dates: vec![],
-              floats: vec![], bitmap: vec![], n: 0 }
+              floats: vec![], bitmap: vec![], n: 0, last_long: (0, 0) }
     }
     fn len(&self) -> usize {
         self.n
@@ -231,8 +232,18 @@ impl Col {
             self.data.truncate(start);
         } else {
             b[4..8].copy_from_slice(&self.data[start..start + 4]);
+            // Lineage and claim keys repeat row after row (file id, the claim a line belongs to): point
+            // at the previous copy instead of storing the bytes again.
+            let mut at = start;
+            let (ls, ll) = self.last_long;
+            if ll == len && self.data[ls..ls + ll] == self.data[start..] {
+                self.data.truncate(start);
+                at = ls;
+            } else {
+                self.last_long = (start, len);
+            }
             // buffer index 0; offsets are u32, so one column's long strings are limited to 4 GiB
-            b[12..16].copy_from_slice(&(start as u32).to_le_bytes());
+            b[12..16].copy_from_slice(&(at as u32).to_le_bytes());
         }
         self.views.push(u128::from_le_bytes(b));
     }
