@@ -2,7 +2,8 @@
 
 Layout of the output folder:
   landing/     837P/837I and 835 files (by day and payer) and encounter extracts, ready for landing/
-  truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth)
+  truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth),
+               underpayments.csv (lines repriced below contract)
   reference/   synthetic NCCI PTP, MUE, LEIE, physician-time and patient-death files in the official layouts
 
 Months are simulated independently (one process each, two at a time) from one world, so the output is
@@ -160,6 +161,9 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         "denial": dict(denial),
         "aging": dict(aging),
         "claim_rows": claim_rows,
+        "underpaid_rows": [
+            (c, n, code, f"{e / 100:.2f}", f"{a / 100:.2f}") for c, n, code, e, a in res.underpaid
+        ],
     }
 
 
@@ -195,6 +199,11 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     claims_csv = csv.writer(claims_fh)
     claims_csv.writerow(["claim_id", "payer_id", "first_adjudication_date", "initially_denied", "ar_balance",
                          "service_date"])  # fmt: skip
+    underpaid_fh = open(truth / "underpayments.csv", "w", newline="")  # noqa: SIM115 - streamed across months
+    underpaid_csv = csv.writer(underpaid_fh)
+    underpaid_csv.writerow(
+        ["claim_id", "line_number", "procedure_code", "expected_allowed", "actual_allowed"]
+    )
 
     def absorb(r: dict) -> None:
         summary.claims += r["claims"]
@@ -209,6 +218,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         for k, v in r["aging"].items():
             aging[k] += v
         claims_csv.writerows(r["claim_rows"])
+        underpaid_csv.writerows(r["underpaid_rows"])
 
     bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
     try:
@@ -225,6 +235,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     finally:
         bar.close()
         claims_fh.close()
+        underpaid_fh.close()
 
     # provider-level anomalies
     for p in world.providers:

@@ -103,3 +103,26 @@ def write_physician_time(path: Path) -> None:
         w.writerow(["hcpcs", "total_minutes"])
         for code, minutes in sorted(PHYSICIAN_MINUTES.items()):
             w.writerow([code, minutes])
+
+
+CONTRACT_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "contract_fee_schedule.csv"
+
+
+def contract_fee_schedule_rows() -> list[list[str]]:
+    """The synthetic world's payer contracts (allowed = base rate x payer factor, lesser of charge), in the
+    layout of the contract_fee_schedule seed a practice replaces with its own contracts."""
+    from pipelines.generate.codes import BASE_RATE
+    from pipelines.generate.world import PAYERS
+
+    rows = [["payer_id", "procedure_code", "modifier", "allowed_per_unit", "effective_from", "effective_to"]]
+    for payer in PAYERS:
+        for code, rate in sorted(BASE_RATE.items()):
+            # the simulator prices in whole cents: round(base x factor x 100) per unit
+            cents = round(rate * payer.rate_factor * 100)
+            rows.append([payer.payer_id, code, "", f"{cents // 100}.{cents % 100:02d}", "2000-01-01", ""])
+    return rows
+
+
+def write_contract_seed(path: Path = CONTRACT_SEED) -> None:
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(contract_fee_schedule_rows())

@@ -143,6 +143,8 @@ class MonthResult:
     duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
     # physician minutes of each submitted professional claim: (npi, date of service, minutes)
     claim_minutes: dict[str, tuple[str, date, int]] = field(default_factory=dict)
+    # lines repriced below contract: (claim_id, line_number, procedure_code, expected cents, allowed cents)
+    underpaid: list[tuple] = field(default_factory=list)
 
 
 AR_DENIAL_OPEN_DAYS = 120
@@ -393,7 +395,14 @@ class MonthSimulator:
                 when = pay_day(claim.payer, a1 + timedelta(days=rng.randint(20, 60)))
                 if when < end:
                     out.remits.append(r1.negated(when))
-                    out.remits.append(self._price(claim, claim.payer, when, "1", factor=0.95))
+                    # the corrected payment comes back 5% under contract: the world's underpayments
+                    corrected = self._price(claim, claim.payer, when, "1", factor=0.95)
+                    out.remits.append(corrected)
+                    for rl in corrected.lines:
+                        if rl.allowed is not None:
+                            expected = self._allowed(claim.payer, rl.line)
+                            out.underpaid.append((claim.claim_id, rl.line.number, rl.line.code, expected,
+                                                  rl.allowed))  # fmt: skip
             elif roll < REVERSAL_RATE + VOID_RATE and r1.paid > 0:
                 sv = self._batch_day(a1 + timedelta(days=rng.randint(10, 30)))
                 if sv < end:

@@ -37,3 +37,22 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     ar_joined = ar_truth.join(ar, on=["payer_id", "aging_bucket"], how="full", coalesce=True)
     assert ar_joined.height == ar_truth.height == ar.height
     assert ar_joined.filter((pl.col("open_balance") - pl.col("bal")).abs() > 0.005).height == 0
+
+    # Underpayments: exactly the lines the generator repriced below contract, to the cent, and flagged by
+    # the documented tolerance; every other contract-priced line is paid at contract (variance 0).
+    up_truth = pl.read_csv(
+        world / "truth" / "underpayments.csv",
+        schema_overrides={"claim_id": pl.String, "procedure_code": pl.String},
+    )
+    up = query(
+        "select chain_id as claim_id, line_number, expected_allowed::double as e, actual_allowed::double as a, "
+        "is_underpaid from fct_underpayments where variance <> 0",
+        settings=settings,
+    )
+    assert up_truth.height > 0
+    up_joined = up_truth.join(up, on=["claim_id", "line_number"], how="full", coalesce=True)
+    assert up_joined.height == up_truth.height == up.height
+    assert up_joined.filter((pl.col("expected_allowed") - pl.col("e")).abs() > 0.005).height == 0
+    assert up_joined.filter((pl.col("actual_allowed") - pl.col("a")).abs() > 0.005).height == 0
+    flag = (pl.col("e") - pl.col("a")) > pl.max_horizontal(pl.lit(5.0), 0.02 * pl.col("e"))
+    assert up_joined.filter(flag != pl.col("is_underpaid")).height == 0

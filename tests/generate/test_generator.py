@@ -206,3 +206,14 @@ def test_reference_files_in_official_layouts(world_dir):
     assert ptp[2].startswith("Column 1\tColumn 2")
     mue = (ref / "mue_practitioner.csv").read_text().splitlines()
     assert mue[3].startswith("HCPCS/CPT Code")
+
+
+def test_contract_seed_matches_the_simulated_contracts():
+    """The shipped contract seed is the synthetic world's pricing, so underpayments are exactly the
+    generator's repriced corrections (regenerate with write_contract_seed after changing rates)."""
+    import csv
+
+    from pipelines.generate.reference import CONTRACT_SEED, contract_fee_schedule_rows
+
+    with CONTRACT_SEED.open(newline="") as fh:
+        assert list(csv.reader(fh)) == contract_fee_schedule_rows()

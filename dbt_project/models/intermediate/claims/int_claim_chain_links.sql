@@ -32,8 +32,9 @@ linked as (
             else 'claim_id'
         end as match_reason
     from submissions
+    left join {{ ref('claim_frequency') }} as frequency on frequency.frequency_code = submissions.frequency_code
     left join remit_claim_numbers
-        on submissions.frequency_code in ('7', '8')
+        on frequency.chain_role in ('replacement', 'void')
         and remit_claim_numbers.payer_claim_control_number = submissions.original_reference
 )
 

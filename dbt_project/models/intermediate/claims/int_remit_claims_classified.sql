@@ -23,6 +23,7 @@ classified_adjustments as (
         reason_code,
         adjustment_level,
         group_code,
+        liability,
         adjustment_amount,
         is_denial,
         root_cause,
@@ -50,7 +51,7 @@ per_claim as (
         bool_or(is_denial and adjustment_level = 'line' and adjustment_amount > 0) as has_line_denial,
         sum(case when is_denial then adjustment_amount else 0 end) as denied_amount,
         sum(
-            case when is_denial and group_code in ('CO', 'OA', 'PI') then adjustment_amount else 0 end
+            case when is_denial and liability = 'provider' then adjustment_amount else 0 end
         ) as provider_liable_denied_amount,
         count(*) as adjustment_count
     from classified_adjustments
@@ -80,7 +81,20 @@ final as (
             when ranked_denials.root_cause is not null then ranked_denials.root_cause
             when remits.status_code = '4' then 'UNSPECIFIED'
         end as primary_root_cause,
-        ranked_denials.reason_code as primary_carc
+        ranked_denials.reason_code as primary_carc,
+        -- order of the chain's answers (CLP01 = chain id): by remit date, then file and position; the
+        -- first adjudication is the initial decision, the last the current one
+        row_number() over (
+            partition by remits.claim_id, coalesce(claim_status.is_adjudication, false)
+            order by remits.remit_date, remits._source_file_id, remits.seg_index
+        ) as adjudication_seq,
+        row_number() over (
+            partition by remits.claim_id, coalesce(claim_status.is_adjudication, false)
+            order by remits.remit_date desc, remits._source_file_id desc, remits.seg_index desc
+        ) as adjudication_seq_desc,
+        row_number() over (
+            partition by remits.claim_id order by remits.remit_date, remits._source_file_id, remits.seg_index
+        ) as remit_seq
     from remits
     left join claim_status on claim_status.status_code = remits.status_code
     left join per_claim on per_claim.remit_claim_key = remits.remit_claim_key

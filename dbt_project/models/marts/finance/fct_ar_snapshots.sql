@@ -7,6 +7,9 @@
 --   * otherwise (paid, patient share assigned, or denial written off) -> 0.
 -- Patient responsibility leaves insurance A/R at adjudication; secondary payers (CLP02 2/3/20/21) do not
 -- move the primary balance.  Age is counted from `ar_age_anchor` (service date by default).
+-- net_open_balance (HFMA net A/R, §1.5) = open_balance x the chain's expected-allowed-to-charge ratio
+-- (int_chain_expected_allowed: contract price, else the payer's observed ratio): what the payer is
+-- expected to allow on the open amount, not the list price.
 with chains as (
     select
         chain.chain_id,
@@ -15,9 +18,11 @@ with chains as (
         coalesce(fc.financial_class, 'Other / unknown') as financial_class,
         chain.claim_type,
         chain.first_service_date,
-        chain.first_submission_date
+        chain.first_submission_date,
+        coalesce(ea.expected_allowed / nullif(ea.line_charge_amount, 0), 1) as expected_allowed_ratio
     from {{ ref('fct_claim_chains') }} as chain
     left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
+    left join {{ ref('int_chain_expected_allowed') }} as ea on ea.chain_id = chain.chain_id
     where chain.has_submission
 ),
 
@@ -121,6 +126,7 @@ final as (
         {{ aging_bucket('age_days') }} as aging_bucket,
         ----------  amounts
         open_balance,
+        round(open_balance * expected_allowed_ratio, 2)::decimal(18, 2) as net_open_balance,
         ----------  dates
         first_service_date,
         first_submission_date,

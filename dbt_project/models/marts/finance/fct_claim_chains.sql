@@ -52,29 +52,12 @@ submission_summary as (
         max(case when submission_seq = 1 then payer_name end) as payer_name,
         max(case when submission_seq = 1 then billing_npi end) as billing_npi,
         max(case when submission_seq = 1 then rendering_npi end) as rendering_npi,
+        max(case when submission_seq = 1 then location_id end) as location_id,
         max(case when submission_seq = 1 then claim_type end) as claim_type,
         max(case when submission_seq = 1 then filing_indicator end) as filing_indicator,
         max(case when submission_seq = submission_count then frequency_code end) as latest_frequency_code
     from ordered_submissions
     group by chain_id
-),
-
-ordered_remits as (
-    select
-        remits.*,
-        row_number() over (
-            partition by claim_id, is_adjudication
-            order by remit_date, _source_file_id, seg_index
-        ) as adjudication_seq,
-        row_number() over (
-            partition by claim_id, is_adjudication
-            order by remit_date desc, _source_file_id desc, seg_index desc
-        ) as adjudication_seq_desc,
-        row_number() over (
-            partition by claim_id
-            order by remit_date, _source_file_id, seg_index
-        ) as remit_seq
-    from remits
 ),
 
 remit_summary as (
@@ -100,7 +83,7 @@ remit_summary as (
         max(case when is_adjudication and adjudication_seq = 1 then denied_amount end) as initial_denied_amount,
         max(case when is_adjudication and adjudication_seq_desc = 1 then denial_type end) as current_denial_type,
         max(case when is_adjudication and adjudication_seq_desc = 1 then remit_date end) as last_adjudication_date
-    from ordered_remits
+    from remits
     group by claim_id
 ),
 
@@ -120,6 +103,7 @@ final as (
         coalesce(s.payer_name, r.remit_payer_name) as payer_name,
         coalesce(s.billing_npi, r.remit_payee_npi) as billing_npi,
         s.rendering_npi,
+        s.location_id,
         s.claim_type,
         s.filing_indicator,
         s.latest_frequency_code,

@@ -8,15 +8,6 @@ with chains as (
     where is_initially_denied
 ),
 
-first_adjudication as (
-    select
-        claim_id as chain_id,
-        primary_carc,
-        row_number() over (partition by claim_id order by remit_date, _source_file_id, seg_index) as seq
-    from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication
-),
-
 submissions as (
     select chain_id, submission_date from {{ ref('int_claim_chain_links') }}
 ),
@@ -52,10 +43,11 @@ final as (
         chains.payer_id,
         chains.payer_name,
         chains.rendering_npi,
+        chains.location_id,
         chains.claim_type,
         chains.initial_denial_type as denial_type,
         chains.initial_root_cause as root_cause,
-        fa.primary_carc,
+        chains.initial_primary_carc as primary_carc,
         coalesce(rc.avoidable, 'N') as avoidable,
         rc.owner_area,
         ----------  outcome
@@ -77,7 +69,6 @@ final as (
             then date_diff('day', chains.first_adjudication_date, chains.last_adjudication_date)
         end as days_to_resolve
     from chains
-    left join first_adjudication as fa on fa.chain_id = chains.chain_id and fa.seq = 1
     left join rework on rework.chain_id = chains.chain_id
     left join root_causes as rc on rc.root_cause = chains.initial_root_cause
 )

@@ -6,6 +6,10 @@
 --   gross_collection_rate   = cash / gross charges                               [MGMA gross FFS %]
 --   days_in_ar_gross        = insurance A/R at month-end / (charges with DOS in the trailing 3 months
 --                             / days in those 3 months)                         [MGMA-style, §1.5]
+--   days_in_ar_net          = net A/R at month-end (fct_ar_snapshots.net_open_balance) / (expected allowed of
+--                             chains with first DOS in the trailing 3 months / days)   [HFMA net days, §1.5]
+--   underpaid_amount        = Σ variance of underpaid lines answered in the month (fct_underpayments, §1.11);
+--   underpayment_rate       = underpaid_amount / expected allowed of the contract-priced lines answered
 --   median_days_to_pay      = median(first adjudication date - first submission date) of chains first
 --                             adjudicated in the month (submit-to-adjudication, §1.10)
 --   patient_responsibility  = Σ PR adjustments posted in the month
@@ -53,12 +57,25 @@ posted_adjustments as (
 
 charges as (
     select
-        date_trunc('month', first_service_date)::date as month,
-        payer_id,
-        sum(total_charge_amount) as gross_charges,
+        date_trunc('month', chains.first_service_date)::date as month,
+        chains.payer_id,
+        sum(chains.total_charge_amount) as gross_charges,
+        sum(coalesce(ea.expected_allowed, chains.total_charge_amount)) as expected_allowed_charges,
         count(*) as claims_billed
     from chains
-    where has_submission
+    left join {{ ref('int_chain_expected_allowed') }} as ea on ea.chain_id = chains.chain_id
+    where chains.has_submission
+    group by 1, 2
+),
+
+underpayments as (
+    select
+        date_trunc('month', remit_date)::date as month,
+        payer_id,
+        sum(expected_allowed) as contract_expected_allowed,
+        sum(case when is_underpaid then variance else 0 end) as underpaid_amount,
+        sum(case when is_underpaid then 1 else 0 end) as underpaid_lines
+    from {{ ref('fct_underpayments') }}
     group by 1, 2
 ),
 
@@ -74,7 +91,11 @@ turnaround as (
 ),
 
 ar as (
-    select date_trunc('month', as_of_date)::date as month, payer_id, sum(open_balance) as ar_open_balance
+    select
+        date_trunc('month', as_of_date)::date as month,
+        payer_id,
+        sum(open_balance) as ar_open_balance,
+        sum(net_open_balance) as ar_net_open_balance
     from {{ ref('fct_ar_snapshots') }}
     group by 1, 2
 ),
@@ -97,6 +118,11 @@ joined as (
         coalesce(posted_adjustments.contractual_adjustments, 0) as contractual_adjustments,
         coalesce(posted_adjustments.patient_responsibility, 0) as patient_responsibility,
         coalesce(ar.ar_open_balance, 0) as ar_open_balance,
+        coalesce(ar.ar_net_open_balance, 0) as ar_net_open_balance,
+        coalesce(charges.expected_allowed_charges, 0) as expected_allowed_charges,
+        coalesce(underpayments.contract_expected_allowed, 0) as contract_expected_allowed,
+        coalesce(underpayments.underpaid_amount, 0) as underpaid_amount,
+        coalesce(underpayments.underpaid_lines, 0) as underpaid_lines,
         turnaround.median_days_to_pay,
         coalesce(turnaround.claims_first_adjudicated, 0) as claims_first_adjudicated
     from months
@@ -106,6 +132,7 @@ joined as (
         on posted_adjustments.month = months.month and posted_adjustments.payer_id = months.payer_id
     left join ar on ar.month = months.month and ar.payer_id = months.payer_id
     left join turnaround on turnaround.month = months.month and turnaround.payer_id = months.payer_id
+    left join underpayments on underpayments.month = months.month and underpayments.payer_id = months.payer_id
 ),
 
 trailing_window as (
@@ -114,6 +141,9 @@ trailing_window as (
         sum(gross_charges) over (
             partition by payer_id order by month range between interval 2 month preceding and current row
         ) as charges_trailing_3m,
+        sum(expected_allowed_charges) over (
+            partition by payer_id order by month range between interval 2 month preceding and current row
+        ) as expected_allowed_trailing_3m,
         date_diff('day', month - interval 2 month, month + interval 1 month) as days_trailing_3m
     from joined
 ),
@@ -129,6 +159,10 @@ final as (
         contractual_adjustments::decimal(18, 2) as contractual_adjustments,
         patient_responsibility::decimal(18, 2) as patient_responsibility,
         ar_open_balance::decimal(18, 2) as ar_open_balance,
+        ar_net_open_balance::decimal(18, 2) as ar_net_open_balance,
+        underpaid_lines::bigint as underpaid_lines,
+        underpaid_amount::decimal(18, 2) as underpaid_amount,
+        underpaid_amount / nullif(contract_expected_allowed, 0) as underpayment_rate,
         -- undefined when the month's contractuals (posted on earlier months' claims) meet or exceed its charges:
         -- a negative "rate" would only say the month was small (found by the GX mart check)
         case
@@ -137,6 +171,7 @@ final as (
         end as net_collection_rate,
         cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
         round(ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_gross,
+        round(ar_net_open_balance / nullif(expected_allowed_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_net,
         median_days_to_pay
     from trailing_window
 )

@@ -4,13 +4,17 @@
 --   * HFMA (lagged):    the same numerator / average monthly chains *submitted* over the 3 months before
 --                        the month (HFMA Claim Integrity Task Force: denials arrive weeks after submission).
 -- Dollar twins use the chain's gross charge.  Rows are long: `dimension` is all | payer | provider |
--- root_cause | carc with its value; for root_cause and carc (the CARC of the largest denied amount) the
--- denominators are the whole book's (a cause or CARC is only known for denied chains).  Months without three prior months of submissions have a null HFMA rate.
+-- location | root_cause | carc | cpt with its value; for root_cause and carc (the CARC of the largest denied
+-- amount) the denominators are the whole book's (a cause or CARC is only known for denied chains).
+-- cpt is counted in service lines (count_unit = 'lines'): the SVC lines of each chain's first
+-- adjudication with that procedure code, denied when the line carries a denial adjustment or its claim was
+-- denied whole and the line unpaid; its HFMA denominator is the lines submitted on chains' first 837s.  Months without three prior months of submissions have a null HFMA rate.
 with chains as (
     select
         chain_id,
         payer_id,
         rendering_npi,
+        location_id,
         coalesce(initial_root_cause, 'UNSPECIFIED') as root_cause,
         coalesce(initial_primary_carc, 'UNSPECIFIED') as primary_carc,
         is_adjudicated,
@@ -28,6 +32,8 @@ by_dimension as (
     select 'payer', coalesce(payer_id, 'unknown'), * from chains
     union all
     select 'provider', coalesce(rendering_npi, 'unknown'), * from chains
+    union all
+    select 'location', coalesce(location_id, 'unknown'), * from chains
 ),
 
 cohort as (
@@ -65,10 +71,60 @@ root_cause_cohort as (
     group by 1, 2, 3
 ),
 
+first_adjudication_lines as (
+    select
+        lines.procedure_code,
+        date_trunc('month', lines.remit_date)::date as month,
+        lines.is_line_denied,
+        lines.charge_amount::double as charge
+    from {{ ref('int_remit_lines_classified') }} as lines
+    inner join {{ ref('int_remit_claims_classified') }} as c
+        on c.remit_claim_key = lines.remit_claim_key and c.is_adjudication and c.adjudication_seq = 1
+),
+
+cpt_cohort as (
+    select
+        'cpt' as dimension,
+        coalesce(procedure_code, 'unknown') as dimension_value,
+        month,
+        count(*) as claims_adjudicated,
+        sum(case when is_line_denied then 1 else 0 end) as claims_initially_denied,
+        sum(charge) as charges_adjudicated,
+        sum(case when is_line_denied then charge else 0 end) as charges_initially_denied
+    from first_adjudication_lines
+    group by 1, 2, 3
+),
+
 all_cohorts as (
     select * from cohort
     union all
     select * from root_cause_cohort
+    union all
+    select * from cpt_cohort
+),
+
+first_submissions as (
+    select claim_key, submission_date
+    from (
+        select
+            claim_key,
+            submission_date,
+            row_number() over (partition by chain_id order by submission_date, claim_key) as seq
+        from {{ ref('int_claim_chain_links') }}
+    )
+    where seq = 1
+),
+
+submitted_lines as (
+    select
+        'cpt' as dimension,
+        coalesce(cl.procedure_code, 'unknown') as dimension_value,
+        date_trunc('month', fs.submission_date)::date as month,
+        count(*) as claims_submitted,
+        sum(cl.charge_amount::double) as charges_submitted
+    from {{ ref('stg_x12__claim_lines') }} as cl
+    inner join first_submissions as fs on fs.claim_key = cl.claim_key
+    group by 1, 2, 3
 ),
 
 submitted as (
@@ -77,6 +133,8 @@ submitted as (
     from by_dimension
     where has_submission
     group by 1, 2, 3
+    union all
+    select * from submitted_lines
 ),
 
 lagged as (
@@ -105,6 +163,7 @@ final as (
         c.month,
         c.dimension,
         c.dimension_value,
+        case when c.dimension = 'cpt' then 'lines' else 'claims' end as count_unit,
         c.claims_adjudicated,
         c.claims_initially_denied,
         c.claims_initially_denied / c.claims_adjudicated as initial_denial_rate_simple,

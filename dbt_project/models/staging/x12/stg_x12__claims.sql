@@ -18,6 +18,11 @@ renamed as (
         billing_tax_id,
         billing_taxonomy,
         billing_state,
+        facility_npi as service_facility_npi,
+        -- location [design]: the service facility (2310C / 2310E NM1*77) when billed, else the billing
+        -- provider's site (2010AA), whose N4 state is location_state
+        coalesce(facility_npi, billing_npi) as location_id,
+        billing_state as location_state,
         coalesce(rendering_npi, billing_npi) as rendering_npi,
         rendering_last_name,
         rendering_first_name,

@@ -1,0 +1,85 @@
+-- Underpayments against contract (DOMAIN.md §1.11), one row per service line of each chain's current
+-- primary adjudication that has a contract rate (seed contract_fee_schedule):
+--   expected_allowed = least(line charge, contract rate x units)    [lesser-of-charge-or-fee-schedule]
+--   actual_allowed   = AMT*B6 when sent, else SVC03 + Σ PR on the line
+--   variance         = expected_allowed - actual_allowed
+--   is_underpaid     = variance > greatest($`underpayment_min_dollars`, `underpayment_min_share` x expected)
+--   paid_vs_expected = expected_allowed - Σ PR - SVC03   (catches patient-share misallocation)
+-- Excluded: lines with a denial-category CARC (denials, §2), capitation (CARC 24), secondary/tertiary
+-- processing, and chains whose latest answer is a reversal (nothing stands to compare).
+with chains as (
+    select chain_id, payer_id, payer_name, rendering_npi, location_id, claim_type
+    from {{ ref('fct_claim_chains') }}
+),
+
+current_primary as (
+    select remit_claim_key, claim_id as chain_id
+    from {{ ref('int_remit_claims_classified') }}
+    where is_adjudication and is_primary_adjudication
+    qualify row_number() over (
+        partition by claim_id order by remit_date desc, _source_file_id desc, seg_index desc
+    ) = 1
+),
+
+latest_answers as (
+    select claim_id as chain_id, is_reversal
+    from {{ ref('int_remit_claims_classified') }}
+    qualify remit_seq = max(remit_seq) over (partition by claim_id)
+),
+
+lines as (
+    select
+        lines.*,
+        coalesce(chains.payer_id, lines.payer_id) as contract_payer_id,
+        coalesce(lines.service_date, lines.remit_date) as priced_on,
+        lines.remit_claim_key || '#' || lines.line_number as line_key
+    from {{ ref('int_remit_lines_classified') }} as lines
+    inner join current_primary on current_primary.remit_claim_key = lines.remit_claim_key
+    left join chains on chains.chain_id = lines.chain_id
+    where not lines.has_line_denial and not lines.is_capitated
+),
+
+priced as (
+    {{ contract_price('lines', 'line_key', payer_id='contract_payer_id', service_date='priced_on') }}
+),
+
+final as (
+    select
+        ----------  ids
+        priced.remit_claim_key,
+        priced.chain_id,
+        priced.line_number,
+        ----------  dimensions
+        priced.contract_payer_id as payer_id,
+        chains.payer_name,
+        chains.rendering_npi,
+        chains.location_id,
+        priced.procedure_code,
+        priced.modifier_1,
+        priced.units,
+        ----------  amounts
+        priced.charge_amount,
+        priced.allowed_per_unit,
+        least(priced.charge_amount, priced.allowed_per_unit * priced.units)::decimal(18, 2) as expected_allowed,
+        priced.actual_allowed_amount as actual_allowed,
+        priced.paid_amount,
+        priced.line_patient_amount as patient_amount,
+        (least(priced.charge_amount, priced.allowed_per_unit * priced.units) - priced.actual_allowed_amount)
+            ::decimal(18, 2) as variance,
+        (least(priced.charge_amount, priced.allowed_per_unit * priced.units)
+            - priced.line_patient_amount - priced.paid_amount)::decimal(18, 2) as paid_vs_expected,
+        least(priced.charge_amount, priced.allowed_per_unit * priced.units) - priced.actual_allowed_amount
+            > greatest(
+                {{ var('underpayment_min_dollars') }},
+                {{ var('underpayment_min_share') }} * least(priced.charge_amount, priced.allowed_per_unit * priced.units)
+            ) as is_underpaid,
+        ----------  dates
+        priced.service_date,
+        priced.remit_date
+    from priced
+    left join chains on chains.chain_id = priced.chain_id
+    left join latest_answers on latest_answers.chain_id = priced.chain_id
+    where priced.allowed_per_unit is not null and not coalesce(latest_answers.is_reversal, false)
+)
+
+select * from final
