@@ -7,11 +7,16 @@ invalidates every cached frame at once and no page mixes numbers from two builds
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
+from dashboards.filters import Filters
 from pipelines.settings import get_settings
-from pipelines.warehouse import HEADLINE_SQL, WarehouseNotBuilt, file_counts, query
+from pipelines.warehouse import WarehouseNotBuilt, file_counts, query
+
+NO_FILTER = Filters()
 
 
 def warehouse_version() -> float | None:
@@ -31,8 +36,56 @@ def require_warehouse() -> float:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def headline(version: float) -> dict:
-    return query(HEADLINE_SQL).row(0, named=True)
+def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], list[date]]:
+    """Values for the global filters (with payer names) and the months the data covers."""
+    rows = query(
+        """
+        select 'payer' as kind, payer_id as value, any_value(payer_name) as label
+        from fct_claim_chains where payer_id is not null group by 2
+        union all
+        select 'provider', rendering_npi, null from fct_claim_chains where rendering_npi is not null group by 2
+        union all
+        select 'location', location_id, null from fct_claim_chains where location_id is not null group by 2
+        union all
+        select 'claim_type', claim_type, null from fct_claim_chains where claim_type is not null group by 2
+        order by 1, 2
+        """
+    )
+    options: dict[str, list[tuple[str, str]]] = {}
+    for r in rows.iter_rows(named=True):
+        options.setdefault(r["kind"], []).append((r["value"], r["label"]))
+    months = query(
+        """
+        select distinct date_trunc('month', d)::date as month from (
+            select first_service_date as d from fct_claim_chains
+            union all select first_submission_date from fct_claim_chains
+            union all select first_adjudication_date from fct_claim_chains)
+        where d is not null order by 1
+        """
+    )["month"].to_list()
+    return options, months
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def headline(version: float, f: Filters = NO_FILTER) -> dict:
+    """Headline counts, each on its own month (claims submitted: first 837; adjudicated, denied, rate and
+    paid: first adjudication) — the same definitions as pipelines.warehouse.HEADLINE_SQL, filtered."""
+    dims, params = f.dims()
+    sub, adj = f.period("first_submission_date"), f.period("first_adjudication_date")
+    return query(
+        f"""
+        select
+            count(*) filter (where has_submission and {sub})                      as claims_submitted,
+            count(*) filter (where is_adjudicated and {adj})                      as claims_adjudicated,
+            count(*) filter (where is_initially_denied and {adj})                 as claims_initially_denied,
+            count(*) filter (where is_initially_denied and {adj})::double
+                / nullif(count(*) filter (where is_adjudicated and {adj}), 0)     as initial_denial_rate,
+            coalesce(sum(total_paid_amount) filter (where {adj}), 0)::double      as paid_amount
+        from fct_claim_chains
+        where {dims}
+        """,
+        params,
+    ).row(0, named=True)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -41,9 +94,10 @@ def files(version: float) -> dict:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def denials_by_payer(version: float) -> pl.DataFrame:
+def denials_by_payer(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    where, params = f.where("first_adjudication_date")
     return query(
-        """
+        f"""
         select
             coalesce(payer_name, payer_id, 'unknown')                 as payer,
             count(*) filter (where is_adjudicated)                     as adjudicated,
@@ -52,31 +106,59 @@ def denials_by_payer(version: float) -> pl.DataFrame:
                 / nullif(count(*) filter (where is_adjudicated), 0)    as initial_denial_rate,
             sum(total_paid_amount)::double                             as paid_amount
         from fct_claim_chains
+        where {where}
         group by 1
         order by initially_denied desc, payer
-        """
-    )
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def denial_trend(version: float, dimension: str = "all", value: str = "all") -> pl.DataFrame:
-    return query(
-        """
-        select month, claims_adjudicated, claims_initially_denied,
-               initial_denial_rate_simple, initial_denial_rate_hfma,
-               initial_denial_rate_simple_dollars, initial_denial_rate_hfma_dollars
-        from kpi_denial_rate_monthly
-        where dimension = ? and dimension_value = ?
-        order by month
         """,
-        [dimension, value],
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def root_cause_pareto(version: float) -> pl.DataFrame:
+def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """The monthly initial denial rate of the selection.  When it is one value of one mart dimension (or
+    nothing), both variants come from kpi_denial_rate_monthly; any other combination has no HFMA
+    denominator in the mart, so only the simple rate (same definition, from fct_claim_chains) is shown."""
+    single = f.single_dimension()
+    if single is not None:
+        dimension, value = single
+        return query(
+            f"""
+            select month, claims_adjudicated, claims_initially_denied,
+                   initial_denial_rate_simple, initial_denial_rate_hfma,
+                   initial_denial_rate_simple_dollars, initial_denial_rate_hfma_dollars
+            from kpi_denial_rate_monthly
+            where dimension = ? and dimension_value = ? and {f.period("month")}
+            order by month
+            """,
+            [dimension, value],
+        )
+    where, params = f.where("first_adjudication_date")
     return query(
-        """
+        f"""
+        select date_trunc('month', first_adjudication_date)::date as month,
+               count(*) as claims_adjudicated,
+               count(*) filter (where is_initially_denied) as claims_initially_denied,
+               count(*) filter (where is_initially_denied)::double / count(*) as initial_denial_rate_simple,
+               null::double as initial_denial_rate_hfma,
+               sum(total_charge_amount) filter (where is_initially_denied)::double
+                   / nullif(sum(total_charge_amount)::double, 0) as initial_denial_rate_simple_dollars,
+               null::double as initial_denial_rate_hfma_dollars
+        from fct_claim_chains
+        where is_adjudicated and {where}
+        group by 1
+        order by 1
+        """,
+        params,
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def root_cause_pareto(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    where, params = f.where("c.first_adjudication_date", payer="c.payer_id", provider="c.rendering_npi",
+                            location="c.location_id", claim_type="c.claim_type")  # fmt: skip
+    return query(
+        f"""
         select c.initial_root_cause as root_cause,
                coalesce(r.avoidable, 'N') as avoidable,
                count(*) as denied_claims,
@@ -85,98 +167,200 @@ def root_cause_pareto(version: float) -> pl.DataFrame:
         from fct_claim_chains c
         left join (select root_cause, max(avoidable) as avoidable from carc_root_cause group by 1) r
             on r.root_cause = c.initial_root_cause
-        where c.is_initially_denied
+        where c.is_initially_denied and {where}
         group by 1, 2
         order by denied_amount desc
-        """
+        """,
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def carc_pareto(version: float, limit: int = 15) -> pl.DataFrame:
+def carc_pareto(version: float, f: Filters = NO_FILTER, limit: int = 15) -> pl.DataFrame:
     """Initial denials by the CARC of their largest denied amount; the description only if a list was loaded."""
+    where, params = f.where("k.first_adjudication_date", payer="k.payer_id", provider="k.rendering_npi",
+                            location="k.location_id", claim_type="k.claim_type")  # fmt: skip
     return query(
-        """
-        select k.dimension_value as carc, any_value(c.description) as description,
-               sum(k.claims_initially_denied)::bigint as denied_claims,
-               sum(k.charges_initially_denied)::double as denied_charges
-        from kpi_denial_rate_monthly as k
-        left join stg_reference__carc as c on c.code = k.dimension_value
-        where k.dimension = 'carc'
+        f"""
+        select coalesce(k.initial_primary_carc, 'UNSPECIFIED') as carc, any_value(c.description) as description,
+               count(*)::bigint as denied_claims,
+               sum(k.total_charge_amount)::double as denied_charges
+        from fct_claim_chains as k
+        left join stg_reference__carc as c on c.code = k.initial_primary_carc
+        where k.is_initially_denied and {where}
         group by 1
         order by denied_claims desc, carc
         limit ?
         """,
-        [limit],
+        [*params, limit],
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def payer_root_cause(version: float) -> pl.DataFrame:
+def denied_by_cpt(version: float, f: Filters = NO_FILTER, limit: int = 15) -> pl.DataFrame:
+    """Denied service lines of initial decisions by procedure code (fct_denial_lines)."""
+    where, params = f.where("denial_date")
     return query(
-        """
+        f"""
+        select procedure_code, count(*) as denied_lines, sum(denied_amount)::double as denied_amount,
+               count(*) filter (where is_overturned) as overturned_lines,
+               mode(root_cause) as top_root_cause
+        from fct_denial_lines
+        where {where}
+        group by 1
+        order by denied_amount desc, procedure_code
+        limit ?
+        """,
+        [*params, limit],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def payer_root_cause(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    where, params = f.where("first_adjudication_date")
+    return query(
+        f"""
         select coalesce(payer_name, payer_id) as payer, initial_root_cause as root_cause, count(*) as denied_claims
         from fct_claim_chains
-        where is_initially_denied
+        where is_initially_denied and {where}
         group by 1, 2
-        """
+        """,
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def ar_aging(version: float) -> pl.DataFrame:
+def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """A/R by payer, financial class and bucket at the latest month-end inside the period."""
+    where, params = f.where("a.as_of_date", payer="a.payer_id", provider="c.rendering_npi",
+                            location="c.location_id", claim_type="a.claim_type")  # fmt: skip
     return query(
-        """
+        f"""
+        with snap as (
+            select a.*, c.rendering_npi, c.location_id
+            from fct_ar_snapshots as a
+            inner join fct_claim_chains as c using (chain_id)
+            where {where}
+        )
         select payer_id, financial_class, aging_bucket, sum(open_balance)::double as open_balance,
-               count(*) as claims
-        from fct_ar_snapshots
-        where as_of_date = (select max(as_of_date) from fct_ar_snapshots)
+               sum(net_open_balance)::double as net_open_balance, count(*) as claims
+        from snap
+        where as_of_date = (select max(as_of_date) from snap)
         group by all
-        """
+        """,
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def collections(version: float) -> pl.DataFrame:
+def collections(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """kpi_collections_monthly is by month and payer: provider, location and claim type do not apply."""
+    where, params = f.where("month", provider=None, location=None, claim_type=None)
     return query(
-        """
+        f"""
         select month, sum(cash_collected)::double as cash_collected, sum(gross_charges)::double as gross_charges,
                sum(contractual_adjustments)::double as contractual_adjustments,
                sum(ar_open_balance)::double as ar_open_balance,
+               sum(ar_net_open_balance)::double as ar_net_open_balance,
                sum(cash_collected) / nullif(sum(gross_charges) - sum(contractual_adjustments), 0)
                    as net_collection_rate,
-               sum(cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate
+               sum(cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate,
+               sum(underpaid_amount)::double as underpaid_amount,
+               sum(underpaid_lines)::bigint as underpaid_lines
         from kpi_collections_monthly
+        where {where}
         group by month
         order by month
-        """
+        """,
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def days_to_pay(version: float) -> pl.DataFrame:
+def days_in_ar(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """Gross (MGMA) and net (HFMA) days in A/R by month for the whole book or the selected payers:
+    the mart's formulas over its additive parts (A/R, trailing charges and expected allowed)."""
+    where, params = f.where("month", provider=None, location=None, claim_type=None)
     return query(
-        """
+        f"""
+        select month,
+               (sum(ar_open_balance) / nullif(sum(charges_trailing_3m) / any_value(days_trailing_3m), 0))::double
+                   as days_in_ar_gross,
+               (sum(ar_net_open_balance)
+                   / nullif(sum(expected_allowed_trailing_3m) / any_value(days_trailing_3m), 0))::double
+                   as days_in_ar_net
+        from kpi_collections_monthly
+        where {where}
+        group by month
+        order by month
+        """,
+        params,
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def underpayments(version: float, f: Filters = NO_FILTER, limit: int = 200) -> dict[str, pl.DataFrame]:
+    """Underpaid lines against contract (fct_underpayments): by payer x procedure, and the top lines."""
+    where, params = f.where("remit_date", claim_type=None)
+    by_payer_code = query(
+        f"""
+        select payer_id, procedure_code,
+               count(*) filter (where is_underpaid) as underpaid_lines,
+               sum(variance) filter (where is_underpaid)::double as underpaid_amount,
+               sum(expected_allowed)::double as expected_allowed,
+               sum(variance) filter (where is_underpaid) / nullif(sum(expected_allowed), 0) as underpayment_rate
+        from fct_underpayments
+        where {where}
+        group by all
+        having count(*) filter (where is_underpaid) > 0
+        order by underpaid_amount desc
+        """,
+        params,
+    )
+    top = query(
+        f"""
+        select chain_id, line_number, payer_id, procedure_code, units, remit_date,
+               expected_allowed::double as expected_allowed, actual_allowed::double as actual_allowed,
+               variance::double as variance
+        from fct_underpayments
+        where is_underpaid and {where}
+        order by variance desc, chain_id
+        limit ?
+        """,
+        [*params, limit],
+    )
+    return {"by_payer_code": by_payer_code, "top": top}
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def days_to_pay(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    where, params = f.where("first_adjudication_date")
+    return query(
+        f"""
         select payer_id,
                median(date_diff('day', first_submission_date, first_adjudication_date)) as median_days_to_pay,
                quantile_cont(date_diff('day', first_submission_date, first_adjudication_date), 0.9) as p90_days
         from fct_claim_chains
-        where is_adjudicated and has_submission
+        where is_adjudicated and has_submission and {where}
         group by 1
         order by 2
-        """
+        """,
+        params,
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def unbilled(version: float) -> dict:
+def unbilled(version: float, f: Filters = NO_FILTER) -> dict:
+    where, params = f.where("service_date", claim_type=None)
     return query(
-        """
+        f"""
         select count(*) filter (where not is_billed) as unbilled_encounters,
                median(charge_lag_days) as median_charge_lag_days,
                count(*) as encounters
         from fct_encounter_billing
-        """
+        where {where}
+        """,
+        params,
     ).row(0, named=True)
 
 
@@ -206,33 +390,45 @@ def freshness(version: float) -> dict:
 
 
 # ---------------------------------------------------------------- compliance (billing-integrity leads)
+def _findings_where(f: Filters, alias: str = "") -> tuple[str, list]:
+    """Leads are filtered by provider and by the date they are about (service date, else period start);
+    they carry no payer, location or claim type (the page says so)."""
+    return f.where(f"coalesce({alias}service_date, {alias}period_start)", payer=None,
+                   provider=f"{alias}provider_npi", location=None, claim_type=None)  # fmt: skip
+
+
 @st.cache_data(ttl=300, show_spinner=False)
-def integrity_summary(version: float) -> dict:
+def integrity_summary(version: float, f: Filters = NO_FILTER) -> dict:
+    where, params = _findings_where(f)
     return query(
-        """
+        f"""
         select count(*) as findings,
                count(distinct provider_npi) as providers,
                coalesce(sum(dollars_at_stake), 0)::double as dollars_at_stake,
                count(*) filter (where severity = 'critical') as critical
         from fct_integrity_findings
-        """
+        where {where}
+        """,
+        params,
     ).row(0, named=True)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def integrity_by_rule(version: float) -> pl.DataFrame:
+def integrity_by_rule(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
     """Every rule, with zero rows for rules that found nothing (so a missing reference file shows)."""
+    where, params = _findings_where(f, "f.")
     return query(
-        """
+        f"""
         select r.rule_id, r.rule_label, r.rule_kind, r.severity,
                count(f.finding_id) as findings,
                count(distinct f.provider_npi) as providers,
                coalesce(sum(f.dollars_at_stake), 0)::double as dollars_at_stake
         from integrity_rules as r
-        left join fct_integrity_findings as f using (rule_id)
+        left join fct_integrity_findings as f on f.rule_id = r.rule_id and {where}
         group by all
         order by any_value(r.weight) desc, r.rule_id
-        """
+        """,
+        params,
     )
 
 
@@ -249,32 +445,37 @@ def reference_status(version: float) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def provider_risk(version: float, limit: int = 200) -> pl.DataFrame:
+def provider_risk(version: float, f: Filters = NO_FILTER, limit: int = 200) -> pl.DataFrame:
+    where, params = f.where(None, payer=None, provider="provider_npi", location=None, claim_type=None)
     return query(
-        """
+        f"""
         select risk_rank, provider_npi, provider_taxonomy, claims, risk_score, top_rule, rules_hit,
                total_findings, dollars_at_stake::double as dollars_at_stake
         from dim_provider_risk
+        where {where}
         order by risk_rank
         limit ?
         """,
-        [limit],
+        [*params, limit],
     )
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def integrity_findings(version: float, rule_id: str | None, provider_npi: str | None, limit: int = 1000):
+def integrity_findings(
+    version: float, rule_id: str | None, provider_npi: str | None, f: Filters = NO_FILTER, limit: int = 1000
+):
+    where, params = _findings_where(f)
     return query(
-        """
+        f"""
         select rule_id, severity, provider_npi, claim_id, line_number, service_date, period_start, period_end,
                measured_value, threshold, peer_statistic, score, dollars_at_stake::double as dollars_at_stake,
                evidence, evidence_claim_ids, finding_id
         from fct_integrity_findings
-        where (? is null or rule_id = ?) and (? is null or provider_npi = ?)
+        where (? is null or rule_id = ?) and (? is null or provider_npi = ?) and {where}
         order by dollars_at_stake desc, rule_rank
         limit ?
         """,
-        [rule_id, rule_id, provider_npi, provider_npi, limit],
+        [rule_id, rule_id, provider_npi, provider_npi, *params, limit],
     )
 
 
@@ -358,17 +559,18 @@ def leie_screening(version: float) -> dict:
 
 # ---------------------------------------------------------------- one claim chain (denial drill-down)
 @st.cache_data(ttl=300, show_spinner=False)
-def denied_chains(version: float, limit: int = 500) -> pl.DataFrame:
+def denied_chains(version: float, f: Filters = NO_FILTER, limit: int = 500) -> pl.DataFrame:
+    where, params = f.where("first_adjudication_date")
     return query(
-        """
+        f"""
         select chain_id, coalesce(payer_name, payer_id) as payer, initial_root_cause as root_cause,
                initial_denied_amount::double as denied_amount, is_currently_denied
         from fct_claim_chains
-        where is_initially_denied
+        where is_initially_denied and {where}
         order by initial_denied_amount desc nulls last, chain_id
         limit ?
         """,
-        [limit],
+        [*params, limit],
     )
 
 

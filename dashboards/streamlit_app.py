@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboards import filters, queries
 from dashboards.phi import require_sign_in
 
 pages = [
@@ -14,4 +15,8 @@ pages = [
 st.set_page_config(page_title="revcycle", page_icon=":material/payments:", layout="wide")
 require_sign_in()  # OIDC (st.login) or the local password gate, when configured (dashboards/phi.py)
 pg = st.navigation(pages)
+version = queries.warehouse_version()
+if version is not None:  # global filters, drawn here so they survive page changes (dashboards/filters.py)
+    options, months = queries.filter_options(version)
+    filters.sidebar(options, months)
 pg.run()

@@ -18,7 +18,13 @@ DEFINITIONS = {
     "Net collection rate": "cash collected ÷ (gross charges − contractual adjustments), same month; undefined when "
     "the denominator is not positive.",
     "Gross collection rate": "cash collected ÷ gross charges, same month.",
-    "Days in A/R (gross)": "insurance A/R at month end ÷ average daily gross charges over the trailing 3 months.",
+    "Days in A/R (gross)": "insurance A/R at month end ÷ average daily gross charges over the trailing 3 months "
+    "(MGMA).",
+    "Days in A/R (net)": "net A/R (open balance × expected allowed ÷ charge) at month end ÷ average daily expected "
+    "allowed over the trailing 3 months (HFMA net days; expected allowed from the contract seed, else the payer's "
+    "observed allowed-to-charge ratio).",
+    "Underpayment": "a paid line whose allowed amount (AMT*B6, else paid + patient share) is below the contract's "
+    "(lesser of charge and rate × units) by more than max($5, 2%); denied, capitated and secondary lines excluded.",
     "Insurance A/R": "charge while unadjudicated; after a denial the provider-liable denied amount while reworked "
     "or for 120 days (dbt var ar_denial_open_days); patient shares leave insurance A/R.",
     "Review lead": "a line, claim, provider-day or provider that breaks a payer edit or stands far from specialty "

@@ -3,16 +3,20 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import filters, queries, ui
 
 st.title("Collections")
 version = queries.require_warehouse()
+flt = filters.from_state()
 ui.freshness_banner(version)
-ui.definitions("Net collection rate", "Gross collection rate", "Days in A/R (gross)", "Insurance A/R")
+filters.describe(flt)
+ui.definitions("Net collection rate", "Gross collection rate", "Days in A/R (gross)", "Days in A/R (net)",
+               "Insurance A/R", "Underpayment")  # fmt: skip
 
-aging = queries.ar_aging(version)
-coll = queries.collections(version)
-ub = queries.unbilled(version)
+aging = queries.ar_aging(version, flt)
+coll = queries.collections(version, flt)
+ub = queries.unbilled(version, flt)
+monthly_note = flt.unsupported(provider=False, location=False, claim_type=False)
 total_ar = aging["open_balance"].sum()
 over_90 = aging.filter(aging["aging_bucket"].is_in(["91-120", ">120"]))["open_balance"].sum()
 c1, c2, c3, c4 = st.columns(4)
@@ -45,6 +49,11 @@ st.altair_chart(
 )
 
 left, right = st.columns(2)
+if monthly_note:
+    st.caption(
+        "Cash, collection rates, days in A/R and underpayment totals by month are kept by payer and month "
+        f"(kpi_collections_monthly): the {', '.join(monthly_note)} filter does not apply to them."
+    )
 with left:
     st.subheader("Cash by month")
     st.altair_chart(
@@ -55,7 +64,7 @@ with left:
     )
 with right:
     st.subheader("Days to pay by payer")
-    st.dataframe(queries.days_to_pay(version), hide_index=True, width="stretch")
+    st.dataframe(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
 
 st.subheader("Collection rates by month")
 st.dataframe(
@@ -78,3 +87,33 @@ st.dataframe(
         ),
     },
 )
+
+st.subheader("Days in A/R by month")
+dar = queries.days_in_ar(version, flt)
+st.altair_chart(
+    alt.Chart(dar.unpivot(index="month", variable_name="measure", value_name="days").to_pandas())
+    .mark_line(point=True)
+    .encode(
+        x=alt.X("yearmonth(month):T", title=None),
+        y=alt.Y("days:Q", title="days"),
+        color=alt.Color("measure:N", title=None),
+        tooltip=["month:T", "measure", alt.Tooltip("days:Q", format=".1f")],
+    ),
+    width="stretch",
+)
+
+st.subheader("Underpayments against contract")
+up = queries.underpayments(version, flt)
+u1, u2 = st.columns(2)
+u1.metric("Underpaid lines", f"{coll['underpaid_lines'].sum():,}", help=ui.DEFINITIONS["Underpayment"])
+u2.metric("Underpaid $", f"${coll['underpaid_amount'].sum():,.2f}")
+left, right = st.columns([2, 3])
+left.markdown("**By payer and procedure code**")
+left.dataframe(
+    up["by_payer_code"],
+    hide_index=True,
+    width="stretch",
+    column_config={"underpayment_rate": st.column_config.NumberColumn("rate", format="percent")},
+)
+right.markdown("**Largest underpaid lines** (for recovery)")
+right.dataframe(up["top"], hide_index=True, width="stretch")

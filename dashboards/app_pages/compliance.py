@@ -8,18 +8,20 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import filters, queries, ui
 
 st.title("Compliance review")
 version = queries.require_warehouse()
+flt = filters.from_state()
 ui.freshness_banner(version)
+filters.describe(flt, flt.unsupported(payer=False, location=False, claim_type=False))
 ui.definitions("Review lead")
 st.caption(
     "Every row below is an **outlier / review candidate**: a pattern that breaks a payer edit or stands far "
     "from specialty peers. None is a finding of improper billing; documentation review decides."
 )
 
-summary = queries.integrity_summary(version)
+summary = queries.integrity_summary(version, flt)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Review leads", f"{summary['findings']:,}")
 c2.metric("Providers with leads", f"{summary['providers']:,}")
@@ -30,7 +32,7 @@ c3.metric(
 )
 c4.metric("Critical (excluded provider)", f"{summary['critical']:,}")
 
-by_rule = queries.integrity_by_rule(version)
+by_rule = queries.integrity_by_rule(version, flt)
 refs = queries.reference_status(version)
 missing = refs.filter(pl.col("rows") == 0)["reference"].to_list()
 if missing:
@@ -78,7 +80,7 @@ st.caption(
     "risk score = Σ over rules of weight × ln(1 + leads); weights per rule in docs/integrity.md "
     "(excluded provider 10, death 6, impossible day 6, edits and duplicates 2-3, peer outliers 1-4)."
 )
-risk = queries.provider_risk(version)
+risk = queries.provider_risk(version, flt)
 st.dataframe(
     risk,
     hide_index=True,
@@ -110,7 +112,7 @@ provider = f2.selectbox(
 st.query_params.update({"rule": rule, "provider": provider})
 
 findings = queries.integrity_findings(
-    version, None if rule == "all" else rule, None if provider == "all" else provider
+    version, None if rule == "all" else rule, None if provider == "all" else provider, flt
 )
 st.caption(f"{findings.height:,} lead(s) (at most 1,000 shown, largest billed $ first)")
 event = st.dataframe(
@@ -146,7 +148,7 @@ else:
 # ---------------------------------------------------------------- one provider: case file and E/M mix
 if provider != "all":
     st.subheader(f"Provider {provider}")
-    case = queries.integrity_findings(version, None, provider)
+    case = queries.integrity_findings(version, None, provider, flt)
     st.download_button(
         "Download case file (CSV)",
         data=case.with_columns(

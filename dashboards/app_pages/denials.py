@@ -5,11 +5,13 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import phi, queries, ui
+from dashboards import filters, phi, queries, ui
 
 st.title("Denials")
 version = queries.require_warehouse()
+flt = filters.from_state()
 ui.freshness_banner(version)
+filters.describe(flt)
 ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Avoidable share", "Overturned")
 
 c1, c2 = st.columns(2)
@@ -24,8 +26,13 @@ variant = c1.radio(
 basis = c2.radio("Measure", ["count", "dollars"], horizontal=True, key="denials__basis")
 col = f"initial_denial_rate_{variant}" + ("_dollars" if basis == "dollars" else "")
 
-trend = queries.denial_trend(version)
+trend = queries.denial_trend(version, flt)
 st.subheader("Initial denial rate by month")
+if variant == "hfma" and flt.single_dimension() is None:
+    st.caption(
+        "The HFMA denominator (claims submitted in the 3 months before) exists in kpi_denial_rate_monthly for "
+        "the whole book or one payer, provider or location: pick one of those to see it."
+    )
 st.altair_chart(
     alt.Chart(trend.to_pandas())
     .mark_line(point=True)
@@ -42,7 +49,7 @@ st.altair_chart(
     width="stretch",
 )
 
-pareto = queries.root_cause_pareto(version)
+pareto = queries.root_cause_pareto(version, flt)
 left, right = st.columns(2)
 with left:
     st.subheader("Root causes (denied $)")
@@ -73,7 +80,7 @@ with left:
     )
     st.markdown("**Top CARCs** (largest denied amount of each initial denial)")
     st.dataframe(
-        queries.carc_pareto(version),
+        queries.carc_pareto(version, flt),
         hide_index=True,
         width="stretch",
         column_config={"denied_charges": st.column_config.NumberColumn("denied charges", format="$%.0f")},
@@ -81,7 +88,7 @@ with left:
 with right:
     st.subheader("Payer × root cause")
     st.altair_chart(
-        alt.Chart(queries.payer_root_cause(version).to_pandas())
+        alt.Chart(queries.payer_root_cause(version, flt).to_pandas())
         .mark_rect()
         .encode(
             x=alt.X("root_cause:N", title=None),
@@ -92,13 +99,22 @@ with right:
         width="stretch",
     )
 
+st.subheader("Denied service lines by procedure code")
+st.caption("Lines of initial decisions denied on their own or with their claim (fct_denial_lines).")
+st.dataframe(
+    queries.denied_by_cpt(version, flt),
+    hide_index=True,
+    width="stretch",
+    column_config={"denied_amount": st.column_config.NumberColumn("denied $", format="$%.0f")},
+)
+
 # ---------------------------------------------------------------- drill-down: one claim's whole chain
 st.subheader("One claim's chain")
 st.caption(
     "Every 837 submission (original, replacements, voids), every 835 decision (adjudications, reversals), "
     "their CAS adjustments and RARC remarks. Member ids and names are masked unless you are a PHI viewer."
 )
-denied = queries.denied_chains(version)
+denied = queries.denied_chains(version, flt)
 options = denied["chain_id"].to_list()
 wanted = st.query_params.get("claim")
 if wanted and wanted not in options:

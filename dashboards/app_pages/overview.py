@@ -3,15 +3,17 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import filters, queries, ui
 
 st.title("Revenue cycle overview")
 
 version = queries.require_warehouse()
+flt = filters.from_state()
 ui.freshness_banner(version)
+filters.describe(flt)
 ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Insurance A/R")
 
-k = queries.headline(version)
+k = queries.headline(version, flt)
 f = queries.files(version)
 rate = k["initial_denial_rate"]
 c1, c2, c3, c4 = st.columns(4)
@@ -30,7 +32,7 @@ st.caption(f"Files accepted: {f['accepted']} (+{f['partial']} partially) · quar
 
 # Published benchmarks are reference lines, never pass/fail (DOMAIN.md §1.12): AAFP recommends an initial
 # denial rate under 5% with 5-10% "average"; Kodiak/Crowe hospital averages ran 10-12% in 2020-2024.
-trend = queries.denial_trend(version)
+trend = queries.denial_trend(version, flt)
 if trend.height:
     st.subheader("Initial denial rate by month, against published benchmarks")
     bands = alt.Chart(
@@ -50,7 +52,7 @@ if trend.height:
     labels = bands.mark_text(align="left", dx=4, dy=-6, color="gray").encode(y="y:Q", text="label:N")
     st.altair_chart(line + rules + labels, width="stretch")
 
-by_payer = queries.denials_by_payer(version)
+by_payer = queries.denials_by_payer(version, flt)
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Initial denials by payer")
@@ -72,7 +74,7 @@ with left:
 with right:
     st.subheader("Root causes")
     st.dataframe(
-        queries.root_cause_pareto(version).select("root_cause", "denied_claims", "denied_amount"),
+        queries.root_cause_pareto(version, flt).select("root_cause", "denied_claims", "denied_amount"),
         hide_index=True,
         width="stretch",
     )

@@ -258,3 +258,47 @@ def test_pages_keep_rendering_while_dbt_rebuilds(built_demo, monkeypatch):
     t.join()
     assert not errors, errors
     assert renders >= 3
+
+
+def test_global_filters_from_the_url_apply_on_every_page(built_demo, monkeypatch):
+    """?payer=...&from=... selects the data on the Overview, survives page changes (also when navigation
+    drops the URL) and is written back to the URL; the numbers equal the marts filtered the same way."""
+    from pipelines.warehouse import query
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    payer = query("select payer_id from fct_claim_chains group by 1 order by count(*) desc limit 1",
+                  settings=built_demo).item()  # fmt: skip
+    first_month = query("select min(date_trunc('month', first_adjudication_date))::date from fct_claim_chains",
+                        settings=built_demo).item()  # fmt: skip
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["payer"] = payer
+    at.run()
+    assert not at.exception
+    expected = query(
+        "select count(*) filter (where has_submission) as submitted, count(*) filter (where is_adjudicated) as adj "
+        "from fct_claim_chains where payer_id = ?",
+        [payer],
+        settings=built_demo,
+    ).row(0, named=True)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Claims submitted"] == f"{expected['submitted']:,}"
+    assert metrics["Claims adjudicated"] == f"{expected['adj']:,}"
+    assert any(f"payer {payer}" in c.value for c in at.caption)
+    assert set(at.dataframe[-1].value["payer"]) == {query(
+        "select any_value(payer_name) from fct_claim_chains where payer_id = ?", [payer], settings=built_demo
+    ).item()}  # fmt: skip
+
+    at.query_params.clear()  # a browser navigation may drop the query string
+    at.switch_page("app_pages/denials.py").run()
+    assert not at.exception
+    assert any(f"payer {payer}" in c.value for c in at.caption)
+    assert at.query_params["payer"] == payer
+
+    at.switch_page("app_pages/collections.py").run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="f_payer").value == [payer]
+    assert {"Underpaid lines", "Underpaid $", "Insurance A/R"} <= {m.label for m in at.metric}
+
+    # narrowing the period narrows the claims and shows in the URL
+    at.sidebar.select_slider(key="f_period").set_value((f"{first_month:%Y-%m}", f"{first_month:%Y-%m}")).run()
+    assert at.query_params["to"] == f"{first_month:%Y-%m}"

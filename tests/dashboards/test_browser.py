@@ -122,3 +122,27 @@ def test_compliance_drill_down_in_chromium(world_url, built_world):
         assert top["claim_id"] in page.content() or top["claim_id"] in text
         page.screenshot(path=str(ARTIFACTS / "compliance_drill_down.png"), full_page=True)
         browser.close()
+
+
+def test_global_filter_survives_navigation_in_chromium(app_url, built_demo):
+    """A link with ?payer= opens filtered; moving to another page from the sidebar keeps the filter and
+    the query string."""
+    from playwright.sync_api import sync_playwright
+
+    from pipelines.warehouse import query
+
+    payer = query("select payer_id from fct_claim_chains group by 1 order by count(*) desc limit 1",
+                  settings=built_demo).item()  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{app_url}/?payer={payer}", wait_until="domcontentloaded")
+        page.get_by_text(f"Filtered: payer {payer}").first.wait_for(timeout=60_000)
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Denials").first.click()
+        page.locator('[data-testid="stMetric"]', has_text="Avoidable share").first.wait_for(timeout=60_000)
+        page.get_by_text(f"Filtered: payer {payer}").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        assert f"payer={payer}" in page.url
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.screenshot(path=str(ARTIFACTS / "denials_filtered.png"), full_page=True)
+        browser.close()

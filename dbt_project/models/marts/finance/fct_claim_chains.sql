@@ -12,6 +12,14 @@ with submissions as (
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
 ),
 
+encounter_locations as (
+    -- the practice's own location code when the encounter extract names the claim
+    select claim_id, min(location_id) as location_id
+    from {{ ref('stg_encounters__encounter_lines') }}
+    where claim_id is not null and location_id is not null
+    group by claim_id
+),
+
 claim_lines as (
     select * from {{ ref('stg_x12__claim_lines') }}
 ),
@@ -103,7 +111,7 @@ final as (
         coalesce(s.payer_name, r.remit_payer_name) as payer_name,
         coalesce(s.billing_npi, r.remit_payee_npi) as billing_npi,
         s.rendering_npi,
-        s.location_id,
+        coalesce(el.location_id, s.location_id) as location_id,
         s.claim_type,
         s.filing_indicator,
         s.latest_frequency_code,
@@ -136,6 +144,7 @@ final as (
         r.last_adjudication_date
     from submission_summary as s
     full outer join remit_summary as r on r.chain_id = s.chain_id
+    left join encounter_locations as el on el.claim_id = s.claim_id
 )
 
 select * from final

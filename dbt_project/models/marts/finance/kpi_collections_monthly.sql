@@ -170,6 +170,9 @@ final as (
                 then cash_collected / (gross_charges - contractual_adjustments)
         end as net_collection_rate,
         cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
+        charges_trailing_3m::decimal(18, 2) as charges_trailing_3m,
+        expected_allowed_trailing_3m::decimal(18, 2) as expected_allowed_trailing_3m,
+        days_trailing_3m,
         round(ar_open_balance / nullif(charges_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_gross,
         round(ar_net_open_balance / nullif(expected_allowed_trailing_3m / days_trailing_3m, 0), 2) as days_in_ar_net,
         median_days_to_pay
