@@ -69,11 +69,10 @@ def revcycle_ingest():
 
     @task(outlets=[RAW_TABLES])
     def publish_batches(outcomes: list[dict]) -> list[dict]:
-        from pipelines.ingest import Outcome, publish_staged
+        from pipelines.ingest import Outcome, publish_staged_many
         from pipelines.settings import get_settings
 
-        s = get_settings()
-        published = [publish_staged(Outcome.from_dict(o), s) for o in outcomes]
+        published = publish_staged_many([Outcome.from_dict(o) for o in outcomes], get_settings())
         for out in published:
             print(out.summary_line())
             for reason in out.reasons[:20]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
-from pipelines.x12.schemas import TABLES
+from pipelines.x12.schemas import TABLES, empty_frame
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +153,11 @@ def _frames(lib, ptr) -> dict[str, pl.DataFrame]:
     view = _ColumnView()
     out = {}
     for t, (name, cols) in enumerate(_table_order()):
+        if lib.x12_column(ptr, t, 0, ctypes.byref(view)):
+            raise RuntimeError(f"X12 core has no table {t}")
+        if view.len == 0 and name in TABLES:
+            out[name] = empty_frame(name)  # most tables of a file are empty: skip the Arrow round trip
+            continue
         arrays = []
         for c in range(len(cols)):
             if lib.x12_column(ptr, t, c, ctypes.byref(view)):

@@ -7,6 +7,8 @@ Every X12 row carries lineage: file id, ISA13, GS06, ST02 and the segment index 
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 MONEY = pl.Decimal(18, 2)
@@ -254,5 +256,7 @@ def to_frame(table: str, rows: list[dict]) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
+@functools.cache
 def empty_frame(table: str) -> pl.DataFrame:
+    """A typed empty table (cached: polars frames are immutable, and most files fill few tables)."""
     return pl.DataFrame(schema=polars_schema(table))

@@ -14,6 +14,10 @@ from tests.conftest import DEMO
 REMIT = DEMO / "remit_835_medicare_20240126.x12"
 
 
+def published(settings, table: str) -> pl.DataFrame:
+    return pl.read_parquet(settings.batches_dir / "*" / f"{table}.parquet")
+
+
 def test_same_file_twice_loads_once(settings, tmp_path):
     first = ingest_file(REMIT, settings)
     copy = tmp_path / "renamed.edi"
@@ -22,14 +26,14 @@ def test_same_file_twice_loads_once(settings, tmp_path):
     assert (first.status, second.status) == ("accepted", "duplicate")
     batches = [p for p in settings.batches_dir.iterdir() if p.name != "_schema"]
     assert len(batches) == 1
-    claims = pl.read_parquet(settings.batches_dir / first.file_id / "remit_claims.parquet")
-    assert claims.height == 3
+    assert published(settings, "remit_claims").height == 3
     assert not any(settings.staging_dir.iterdir())
 
 
 def test_every_batch_has_every_table(settings):
-    out = ingest_file(REMIT, settings)
-    names = {p.stem for p in (settings.batches_dir / out.file_id).glob("*.parquet")}
+    ingest_file(REMIT, settings)
+    batch = next(p for p in settings.batches_dir.iterdir() if p.name != "_schema")
+    names = {p.stem for p in batch.glob("*.parquet")}
     schema_names = {p.stem for p in (settings.batches_dir / "_schema").glob("*.parquet")}
     assert names == schema_names
     assert {"claims", "remit_claims", "encounters", "files", "findings"} <= names
@@ -71,7 +75,7 @@ def test_encounter_rows_partially_rejected(settings, tmp_path):
     rejected = pl.read_csv(q / "_rejected_rows.csv")
     assert rejected["row_number"].to_list() == [3]
     assert "procedure_code" in rejected["reason"][0]
-    assert pl.read_parquet(settings.batches_dir / out.file_id / "encounters.parquet").height == 11
+    assert published(settings, "encounters").height == 11
 
 
 def test_gx_gate_rejects_a_batch(settings, tmp_path):
@@ -89,3 +93,21 @@ def test_landing_scan_and_bulk_ingest(settings):
     assert [o.status for o in outcomes] == ["accepted"] * 7
     again = ingest_paths(landed_files(settings), settings)
     assert [o.status for o in again] == ["duplicate"] * 7
+
+
+def test_a_group_is_one_batch_and_a_file_twice_in_one_drop_loads_once(settings, tmp_path):
+    """Files ingested together are published as one batch listing their ids; the same bytes under two
+    names in one drop load once; a later drop of the same files publishes nothing."""
+    twin = tmp_path / "same_remit_again.x12"
+    shutil.copy2(REMIT, twin)
+    files = sorted(p for p in DEMO.iterdir() if p.suffix in (".x12", ".csv"))
+    outcomes = ingest_paths([*files, twin], settings)
+    assert [o.status for o in outcomes].count("duplicate") == 1
+    batches = [p for p in settings.batches_dir.iterdir() if p.name != "_schema"]
+    assert len(batches) == 1
+    meta = json.loads((batches[0] / "_batch.json").read_text())
+    assert sorted(meta["file_ids"]) == sorted({o.file_id for o in outcomes})
+    assert published(settings, "files").height == len(files)
+    again = ingest_paths(files, settings)
+    assert {o.status for o in again} == {"duplicate"}
+    assert [p for p in settings.batches_dir.iterdir() if p.name != "_schema"] == batches
