@@ -10,6 +10,7 @@ A lock file serialises builds (single writer).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -138,14 +139,71 @@ def ensure_manifest(settings: Settings) -> Path:
     return manifest
 
 
-def prepare_build(settings: Settings) -> Path:
-    """Start the build file from nothing: every model is rebuilt from the raw Parquet, so a renamed or
-    removed model never lingers in the published warehouse."""
+FINGERPRINT_TABLE = "_revcycle_build"
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """A hash of everything that shapes the warehouse (models, macros, seeds, tests, project config)."""
+    h = hashlib.sha256()
+    root = settings.dbt_dir
+    for sub in ("models", "macros", "seeds", "tests"):
+        for p in sorted((root / sub).rglob("*")):
+            if p.is_file():
+                h.update(str(p.relative_to(root)).encode())
+                h.update(p.read_bytes())
+    h.update((root / "dbt_project.yml").read_bytes())
+    return h.hexdigest()[:20]
+
+
+def _published_fingerprint(settings: Settings) -> str | None:
+    if not settings.warehouse_path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        try:
+            return con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def prepare_build(settings: Settings, full_refresh: bool = False) -> Path:
+    """Start the build file.  Incremental (the default): a copy of the published warehouse, so the
+    incremental staging models only append the raw batches published since — when it was built by the
+    same dbt project.  Otherwise (project changed, nothing published, or full_refresh) from nothing: every
+    model is rebuilt from the raw Parquet and a renamed or removed model never lingers."""
     ensure_layout(settings)
     build = settings.build_warehouse_path
     for stale in (build, Path(str(build) + ".wal")):
         stale.unlink(missing_ok=True)
+    if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings):
+        tmp = build.with_suffix(".copying")
+        shutil.copyfile(settings.warehouse_path, tmp)
+        if _loaded_batches(tmp) <= {p.name for p in settings.batches_dir.iterdir()}:
+            tmp.replace(build)
+        else:  # raw data was removed since: appending cannot take rows out, rebuild everything
+            tmp.unlink()
     return build
+
+
+INCREMENTAL_MODELS = ("stg_x12__claims", "stg_x12__claim_lines", "stg_x12__remit_claims", "stg_x12__remit_lines",
+                      "stg_x12__remit_adjustments")  # fmt: skip
+
+
+def _loaded_batches(path: Path) -> set[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            r[0]
+            for r in con.execute(
+                " union ".join(f"select distinct _source_batch from {m}" for m in INCREMENTAL_MODELS)
+            ).fetchall()
+        }
+    except duckdb.Error:
+        return {"<unknown>"}  # an older warehouse without batch lineage: rebuild
+    finally:
+        con.close()
 
 
 def check_marts(settings: Settings, path: Path | None = None) -> dict:
@@ -169,6 +227,8 @@ def publish_build(settings: Settings) -> Path:
     if not build.exists():
         raise BuildError(f"no build file at {build}: nothing to publish")
     con = duckdb.connect(str(build))
+    con.execute(f"create or replace table {FINGERPRINT_TABLE} as select ? as fingerprint, now() as built_at",
+                [project_fingerprint(settings)])  # fmt: skip
     con.execute("checkpoint")
     con.close()
     os.replace(build, settings.warehouse_path)
@@ -194,12 +254,10 @@ def build_warehouse(
                 f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(claim['since']))}; wait for it (the claim "
                 f"expires after {CLAIM_TTL_SECONDS // 3600} h, or delete {settings.home / CLAIM_FILE})"
             )
-        prepare_build(settings)
+        prepare_build(settings, full_refresh=full_refresh)
         args = ["build"]
         if select:
             args += ["--select", *select]
-        if full_refresh:
-            args.append("--full-refresh")
         if dbt_vars:
             args += ["--vars", json.dumps(dbt_vars)]
         log_path = settings.runs_dir / "dbt_build.log"
