@@ -1,11 +1,15 @@
 """Ingest + dbt build on a generated world: wall time and peak RSS.
 
     .venv/bin/python benchmarks/build.py --claims 100000
+    .venv/bin/python benchmarks/build.py --claims 1000000
 
 Side by side in the same run:
   * ingest with one Great Expectations run per group of files (what revcycle does) versus one GX run per
     file (the alternative), both on the same first --subset files;
-  * then the full world ingested (grouped) and `dbt build` (models + all data and unit tests).
+  * the world without its last day of 837/835 files ingested (grouped), then `dbt build` from nothing
+    (models + all data and unit tests; the full build);
+  * then that last day ingested and `revcycle build` again: incremental staging appends only the new raw
+    batches (the incremental build, compared with the full one).
 """
 
 from __future__ import annotations
@@ -37,6 +41,13 @@ from pipelines.settings import get_settings
 files = [p for p in sorted(Path(sys.argv[1]).rglob('*')) if p.is_file()][: int(sys.argv[2])]
 ingest_paths(files, get_settings())
 """
+INGEST_LIST = """
+import sys
+from pathlib import Path
+from pipelines.ingest import ingest_paths
+from pipelines.settings import get_settings
+ingest_paths([Path(p) for p in Path(sys.argv[1]).read_text().split()], get_settings())
+"""
 
 
 def main() -> None:
@@ -63,15 +74,34 @@ def main() -> None:
             raise SystemExit(proc.stderr)
         rows.append((f"{name}, first {args.subset} files", secs, peak, f"{args.subset / secs:,.1f} files/s"))
 
+    # hold back the last day of 837/835 files (names carry the date) for the incremental build
+    files = sorted(p for p in landing.rglob("*") if p.is_file())
+    day = lambda p: next((part for part in p.stem.split("_") if len(part) == 8 and part.isdigit()), "")
+    last_day = max(day(p) for p in files)
+    head = [p for p in files if day(p) != last_day]
+    tail = [p for p in files if day(p) == last_day]
+    lists = {}
+    for name, group in (("head", head), ("tail", tail)):
+        lists[name] = work / f"{name}.txt"
+        lists[name].write_text("\n".join(map(str, group)))
     env = {**os.environ, "REVCYCLE_HOME": str(work / "full")}
-    secs, peak, proc = run_measured([sys.executable, "-c", INGEST_GROUPED, str(landing), str(10**9)], env)
-    if proc.returncode:
-        raise SystemExit(proc.stderr)
-    rows.append(("ingest, GX per group, whole world", secs, peak, f"{n_files / secs:,.1f} files/s"))
-    secs, peak, proc = run_measured([str(bin_dir / "revcycle"), "build"], env)
-    if proc.returncode:
-        raise SystemExit(proc.stdout + proc.stderr)
-    rows.append(("dbt build (models + tests) and swap", secs, peak, proc.stdout.splitlines()[0]))
+
+    def step(label: str, cmd: list[str], note: str = "") -> float:
+        secs, peak, proc = run_measured(cmd, env)
+        if proc.returncode:
+            raise SystemExit(proc.stdout + proc.stderr)
+        rows.append((label, secs, peak, note or (proc.stdout.splitlines() or [""])[0]))
+        return secs
+
+    secs = step(
+        "ingest all but the last day (GX per group)", [sys.executable, "-c", INGEST_LIST, str(lists["head"])]
+    )
+    rows[-1] = (*rows[-1][:3], f"{len(head):,} files, {len(head) / secs:,.1f} files/s")
+    full = step("dbt build from nothing (models + tests) and swap", [str(bin_dir / "revcycle"), "build"])
+    step(f"ingest the last day ({last_day})", [sys.executable, "-c", INGEST_LIST, str(lists["tail"])],
+         f"{len(tail)} files")  # fmt: skip
+    inc = step("incremental dbt build and swap", [str(bin_dir / "revcycle"), "build"])
+    rows[-1] = (*rows[-1][:3], rows[-1][3] + f" ({inc / full:.0%} of the full build)")
 
     print(f"{'step':52} {'seconds':>9} {'peak RSS MB':>12}  note")
     for name, secs, peak, note in rows:

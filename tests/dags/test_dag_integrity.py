@@ -89,7 +89,7 @@ def test_tasks_call_the_cli_functions():
             for a in n.names
         }
     for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged_many"),
-                 ("pipelines.ingest", "publish_staged"), ("pipelines.reference", "load_landed_reference"),
+                 ("pipelines.ingest", "publish_staged_many"), ("pipelines.reference", "load_landed_reference"),
                  ("pipelines.build", "prepare_build"), ("pipelines.build", "check_marts"),
                  ("pipelines.build", "publish_build")]:  # fmt: skip
         assert need in imported, need
