@@ -234,12 +234,14 @@ def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
     """A/R by payer, financial class and bucket at the latest month-end inside the period."""
     where, params = f.where("a.as_of_date", payer="a.payer_id", provider="c.rendering_npi",
                             location="c.location_id", claim_type="a.claim_type")  # fmt: skip
+    # the snapshot has no provider or location: join the chains only when those filters are on
+    chains = "inner join fct_claim_chains as c using (chain_id)" if f.providers or f.locations else ""
     return query(
         f"""
         with snap as (
-            select a.*, c.rendering_npi, c.location_id
+            select a.*
             from fct_ar_snapshots as a
-            inner join fct_claim_chains as c using (chain_id)
+            {chains}
             where {where}
         )
         select payer_id, financial_class, aging_bucket, sum(open_balance)::double as open_balance,
@@ -542,10 +544,11 @@ def leie_screening(version: float) -> dict:
     return query(
         """
         select
+            -- billing, rendering (stg already falls back to billing) and referring NPIs of every claim: the
+            -- same set the excluded-provider rule screens, read from the staged table (one scan, no view)
             (select count(distinct npi) from (
-                select billing_npi as npi from int_integrity__claims
-                union select provider_npi from int_integrity__claims
-                union select referring_npi from int_integrity__claims where referring_npi is not null)) as npis_screened,
+                select unnest([billing_npi, rendering_npi, referring_npi]) as npi from stg_x12__claims)
+             where npi is not null) as npis_screened,
             (select count(*) from stg_reference__leie) as leie_rows,
             (select count(*) from stg_reference__leie where npi is not null) as leie_rows_with_npi,
             (select count(distinct source_file) from stg_reference__leie) as leie_files,
@@ -613,10 +616,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                carc.description as reason_description
         from int_remit_adjustments_classified as a
         left join stg_reference__carc as carc on carc.code = a.reason_code
-        where list_contains(?, a.remit_claim_key)
+        where a.claim_id = ? and list_contains(?, a.remit_claim_key)
         order by a.remit_claim_key, a.line_number nulls first, a.seg_index
         """,
-        [keys],
+        [chain_id, keys],
     )
     remarks = query(
         """
@@ -624,10 +627,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                rarc.description as remark_description
         from stg_x12__remit_remarks as r
         left join stg_reference__rarc as rarc on rarc.code = r.remark_code
-        where list_contains(?, r.remit_claim_key)
+        where r.claim_id = ? and list_contains(?, r.remit_claim_key)
         order by r.remit_claim_key, r.seg_index
         """,
-        [keys],
+        [chain_id, keys],
     )
     return {"header": header, "submissions": submissions, "remits": remits, "adjustments": adjustments,
             "remarks": remarks}  # fmt: skip
