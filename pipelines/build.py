@@ -9,7 +9,6 @@ A lock file serialises builds (single writer).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest import ensure_layout
+from pipelines.locks import file_lock
 from pipelines.settings import Settings
 
 
@@ -44,13 +44,8 @@ class BuildResult:
 
 @contextmanager
 def build_lock(settings: Settings):
-    settings.home.mkdir(parents=True, exist_ok=True)
-    with open(settings.home / ".build.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with file_lock(settings.home / ".build.lock"):
+        yield
 
 
 # A transform DAG run builds across several tasks (processes), so the file lock cannot span it: the DAG

@@ -28,6 +28,7 @@ import polars as pl
 
 from pipelines.detect import ENCOUNTERS, X12, detect_kind
 from pipelines.encounters import EncounterFileError, empty_encounters, parse_encounters
+from pipelines.locks import file_lock
 from pipelines.settings import Settings
 from pipelines.x12.findings import ERROR, Finding, findings_frame
 from pipelines.x12.parser import PARSED_TABLES, file_id_for, parse_bytes
@@ -344,7 +345,13 @@ def _files_row(out: Outcome, staged: Path) -> dict:
 
 def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Outcome]:
     """Quarantine what was rejected (file by file, with its reason) and publish the accepted data of the
-    whole group as one batch directory, atomically."""
+    whole group as one batch directory, atomically.  Under a lock: mapped publish tasks run in parallel, and
+    the same bytes landed twice in one drop may sit in two groups — only one of them may publish it."""
+    with file_lock(settings.raw_dir / ".publish.lock"):
+        return _publish_locked(outcomes, settings)
+
+
+def _publish_locked(outcomes: list[Outcome], settings: Settings) -> list[Outcome]:
     accepted: list[tuple[Outcome, Path]] = []
     seen: set[str] = set()
     for out in outcomes:

@@ -111,3 +111,29 @@ def test_a_group_is_one_batch_and_a_file_twice_in_one_drop_loads_once(settings, 
     again = ingest_paths(files, settings)
     assert {o.status for o in again} == {"duplicate"}
     assert [p for p in settings.batches_dir.iterdir() if p.name != "_schema"] == batches
+
+
+def test_concurrent_publishers_load_a_file_once(settings):
+    """Two mapped publish tasks holding the same staged file (the same bytes landed twice in one drop, in two
+    groups) publish it once: the duplicate check and the rename happen under one lock."""
+    import threading
+
+    from pipelines.ingest import Outcome, publish_staged_many, stage_file, validate_staged_many
+
+    staged = validate_staged_many([stage_file(REMIT, settings)], settings)[0]
+    results = []
+    barrier = threading.Barrier(2)
+
+    def publish():
+        copy = Outcome.from_dict(staged.to_dict())
+        barrier.wait()
+        results.append(publish_staged_many([copy], settings)[0].status)
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["accepted", "duplicate"]
+    assert [p for p in settings.batches_dir.iterdir() if p.name != "_schema"].__len__() == 1
+    assert published(settings, "remit_claims").height == 3
