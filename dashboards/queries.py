@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboards.filters import Filters
 from pipelines.settings import get_settings
-from pipelines.warehouse import WarehouseNotBuilt, file_counts, query
+from pipelines.warehouse import WarehouseNotBuilt, file_counts, headline_sql, query
 
 NO_FILTER = Filters()
 
@@ -68,24 +68,9 @@ def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], li
 
 @st.cache_data(ttl=300, show_spinner=False)
 def headline(version: float, f: Filters = NO_FILTER) -> dict:
-    """Headline counts, each on its own month (claims submitted: first 837; adjudicated, denied, rate and
-    paid: first adjudication) — the same definitions as pipelines.warehouse.HEADLINE_SQL, filtered."""
     dims, params = f.dims()
-    sub, adj = f.period("first_submission_date"), f.period("first_adjudication_date")
-    return query(
-        f"""
-        select
-            count(*) filter (where has_submission and {sub})                      as claims_submitted,
-            count(*) filter (where is_adjudicated and {adj})                      as claims_adjudicated,
-            count(*) filter (where is_initially_denied and {adj})                 as claims_initially_denied,
-            count(*) filter (where is_initially_denied and {adj})::double
-                / nullif(count(*) filter (where is_adjudicated and {adj}), 0)     as initial_denial_rate,
-            coalesce(sum(total_paid_amount) filter (where {adj}), 0)::double      as paid_amount
-        from fct_claim_chains
-        where {dims}
-        """,
-        params,
-    ).row(0, named=True)
+    sql = headline_sql(dims, f.period("first_submission_date"), f.period("first_adjudication_date"))
+    return query(sql, params).row(0, named=True)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -155,19 +140,16 @@ def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def root_cause_pareto(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    where, params = f.where("c.first_adjudication_date", payer="c.payer_id", provider="c.rendering_npi",
-                            location="c.location_id", claim_type="c.claim_type")  # fmt: skip
+    """Initial denials by root cause, with avoidability and overturns as fct_denials defines them."""
+    where, params = f.where("denial_date")
     return query(
         f"""
-        select c.initial_root_cause as root_cause,
-               coalesce(r.avoidable, 'N') as avoidable,
+        select root_cause, avoidable,
                count(*) as denied_claims,
-               sum(c.initial_denied_amount)::double as denied_amount,
-               count(*) filter (where not c.is_currently_denied and c.total_paid_amount > 0) as overturned_claims
-        from fct_claim_chains c
-        left join (select root_cause, max(avoidable) as avoidable from carc_root_cause group by 1) r
-            on r.root_cause = c.initial_root_cause
-        where c.is_initially_denied and {where}
+               sum(initial_denied_amount)::double as denied_amount,
+               count(*) filter (where is_overturned) as overturned_claims
+        from fct_denials
+        where {where}
         group by 1, 2
         order by denied_amount desc
         """,
@@ -268,24 +250,8 @@ def collections(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
                    as net_collection_rate,
                sum(cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate,
                sum(underpaid_amount)::double as underpaid_amount,
-               sum(underpaid_lines)::bigint as underpaid_lines
-        from kpi_collections_monthly
-        where {where}
-        group by month
-        order by month
-        """,
-        params,
-    )
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def days_in_ar(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    """Gross (MGMA) and net (HFMA) days in A/R by month for the whole book or the selected payers:
-    the mart's formulas over its additive parts (A/R, trailing charges and expected allowed)."""
-    where, params = f.where("month", provider=None, location=None, claim_type=None)
-    return query(
-        f"""
-        select month,
+               sum(underpaid_lines)::bigint as underpaid_lines,
+               -- days in A/R of the selection: the mart's formulas over its additive parts
                (sum(ar_open_balance) / nullif(sum(charges_trailing_3m) / any_value(days_trailing_3m), 0))::double
                    as days_in_ar_gross,
                (sum(ar_net_open_balance)

@@ -175,24 +175,32 @@ def prepare_build(settings: Settings, full_refresh: bool = False) -> Path:
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings):
         tmp = build.with_suffix(".copying")
         shutil.copyfile(settings.warehouse_path, tmp)
-        if _loaded_batches(tmp) <= {p.name for p in settings.batches_dir.iterdir()}:
+        if _loaded_batches(tmp, incremental_models(settings)) <= {
+            p.name for p in settings.batches_dir.iterdir()
+        }:
             tmp.replace(build)
         else:  # raw data was removed since: appending cannot take rows out, rebuild everything
             tmp.unlink()
     return build
 
 
-INCREMENTAL_MODELS = ("stg_x12__claims", "stg_x12__claim_lines", "stg_x12__remit_claims", "stg_x12__remit_lines",
-                      "stg_x12__remit_adjustments")  # fmt: skip
+def incremental_models(settings: Settings) -> list[str]:
+    """The models materialised incrementally, read from the dbt manifest (the models' own config)."""
+    manifest = json.loads(ensure_manifest(settings).read_text())
+    return sorted(
+        n["name"]
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
+    )
 
 
-def _loaded_batches(path: Path) -> set[str]:
+def _loaded_batches(path: Path, models: list[str]) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return {
             r[0]
             for r in con.execute(
-                " union ".join(f"select distinct _source_batch from {m}" for m in INCREMENTAL_MODELS)
+                " union ".join(f"select distinct _source_batch from {m}" for m in models)
             ).fetchall()
         }
     except duckdb.Error:

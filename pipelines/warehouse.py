@@ -42,17 +42,25 @@ def query(
     raise AssertionError("unreachable")
 
 
-HEADLINE_SQL = """
+def headline_sql(dims: str = "true", submitted_in: str = "true", adjudicated_in: str = "true") -> str:
+    """The headline numbers (`revcycle summary`, the Overview): claims counted on their first 837, denials
+    and paid on their first adjudication; the dashboard passes its filters as the three predicates."""
+    return f"""
 select
-    count(*) filter (where has_submission)                         as claims_submitted,
-    count(*) filter (where is_adjudicated)                         as claims_adjudicated,
-    count(*) filter (where is_initially_denied)                    as claims_initially_denied,
-    count(*) filter (where is_initially_denied)::double
-        / nullif(count(*) filter (where is_adjudicated), 0)        as initial_denial_rate,
-    coalesce(sum(total_paid_amount), 0)::double                    as paid_amount,
-    coalesce(sum(total_charge_amount) filter (where has_submission), 0)::double as charge_amount
+    count(*) filter (where has_submission and {submitted_in})                 as claims_submitted,
+    count(*) filter (where is_adjudicated and {adjudicated_in})               as claims_adjudicated,
+    count(*) filter (where is_initially_denied and {adjudicated_in})          as claims_initially_denied,
+    count(*) filter (where is_initially_denied and {adjudicated_in})::double
+        / nullif(count(*) filter (where is_adjudicated and {adjudicated_in}), 0) as initial_denial_rate,
+    coalesce(sum(total_paid_amount) filter (where {adjudicated_in}), 0)::double as paid_amount,
+    coalesce(sum(total_charge_amount) filter (where has_submission and {submitted_in}), 0)::double
+        as charge_amount
 from fct_claim_chains
+where {dims}
 """
+
+
+HEADLINE_SQL = headline_sql()
 
 
 def headline_kpis(settings: Settings | None = None) -> dict:

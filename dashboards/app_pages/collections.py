@@ -89,7 +89,7 @@ st.dataframe(
 )
 
 st.subheader("Days in A/R by month")
-dar = queries.days_in_ar(version, flt)
+dar = coll.select("month", "days_in_ar_gross", "days_in_ar_net")
 st.altair_chart(
     alt.Chart(dar.unpivot(index="month", variable_name="measure", value_name="days").to_pandas())
     .mark_line(point=True)

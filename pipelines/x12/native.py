@@ -28,20 +28,6 @@ SOURCE = ROOT / "native" / "x12core" / "src" / "lib.rs"
 LIBRARY = Path(__file__).resolve().parent / "libx12core.so"
 _KINDS = {"str": 0, "int": 1, "money": 2, "date": 3, "float": 4}
 _ARROW = {0: pa.string_view(), 1: pa.int64(), 2: pa.decimal128(18, 2), 3: pa.date32(), 4: pa.float64()}
-INTERNAL_TABLES = {
-    "_findings": [
-        "severity",
-        "code",
-        "message",
-        "seg_index",
-        "segment_id",
-        "element",
-        "isa13",
-        "gs06",
-        "st02",
-    ],
-    "_summaries": ["st02", "transaction_type", "accepted", "claims", "lines", "errors", "warnings"],
-}
 
 
 class _ColumnView(ctypes.Structure):
@@ -105,7 +91,8 @@ def load():
     lib.x12_column.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_size_t, ctypes.POINTER(_ColumnView)]
     lib.x12_free.argtypes = [ctypes.c_void_p]
     lib.x12_schema.restype = ctypes.c_char_p
-    _check_schema(lib.x12_schema().decode())
+    lib.schema = native_schema(lib.x12_schema().decode())
+    _check_schema(lib.schema)
     _lib = lib
     return lib
 
@@ -118,8 +105,7 @@ def native_schema(spec: str) -> dict[str, list[tuple[str, int]]]:
     return out
 
 
-def _check_schema(spec: str) -> None:
-    native = native_schema(spec)
+def _check_schema(native: dict[str, list[tuple[str, int]]]) -> None:
     for name, cols in TABLES.items():
         if name == "findings":
             continue
@@ -140,19 +126,14 @@ class _Owner:
             self.ptr = None
 
 
-_ORDER = [*TABLES.keys()]
-
-
-def _table_order() -> list[tuple[str, list[str]]]:
-    data = [(n, [c for c, _ in TABLES[n]]) for n in _ORDER if n != "findings"]
-    return data + list(INTERNAL_TABLES.items())
-
-
 def _frames(lib, ptr) -> dict[str, pl.DataFrame]:
     owner = _Owner(lib, ptr)
     view = _ColumnView()
     out = {}
-    for t, (name, cols) in enumerate(_table_order()):
+    # the library's table order; the published tables' columns are checked against schemas.py at load,
+    # the internal ones (_findings, _summaries) are the library's own
+    for t, (name, spec) in enumerate(lib.schema.items()):
+        cols = [c for c, _ in spec]
         if lib.x12_column(ptr, t, 0, ctypes.byref(view)):
             raise RuntimeError(f"X12 core has no table {t}")
         if view.len == 0 and name in TABLES:

@@ -673,7 +673,6 @@ struct StState {
     reason: Option<String>,
     nseg: usize,
     marks: [usize; N_DATA_TABLES],
-    findings_mark: usize,
     buffered: Vec<(i64, Vec<u8>)>,
     t835: Option<Box<Tx835>>,
     t837: Option<Box<Tx837>>,
@@ -858,6 +857,14 @@ impl Parser {
         (d, d)
     }
 
+    /// "<file id>:<segment index>": the claim_key / remit_claim_key of a CLM or CLP.
+    fn row_key(&self, idx: i64) -> Vec<u8> {
+        let mut key = self.file_id.clone();
+        key.push(b':');
+        key.extend_from_slice(idx.to_string().as_bytes());
+        key
+    }
+
     fn lineage(&self, r: &mut Rec, seg_index: i64) {
         let st = self.st.as_ref().unwrap();
         r.set_s(0, Some(&self.file_id));
@@ -889,11 +896,12 @@ impl Parser {
         let sid = py_strip(seg[0]);
         seg[0] = sid;
         let seg: &[&[u8]] = seg;
+        // every envelope segment ends a transaction set still open (no SE: truncated)
+        if matches!(sid, b"ISA" | b"IEA" | b"GS" | b"GE" | b"ST") && self.st.is_some() {
+            self.close_st(None, None);
+        }
         match sid {
             b"ISA" => {
-                if self.st.is_some() {
-                    self.close_st(None, None);
-                }
                 self.isa13 = el(&seg, 13).map(<[u8]>::to_vec);
                 self.sender = el(&seg, 6).map(py_strip).filter(|s| !s.is_empty()).map(<[u8]>::to_vec);
                 self.receiver = el(&seg, 8).map(py_strip).filter(|s| !s.is_empty()).map(<[u8]>::to_vec);
@@ -908,45 +916,21 @@ impl Parser {
                 self.gs_count = 0;
             }
             b"IEA" => {
-                if self.st.is_some() {
-                    self.close_st(None, None);
-                }
-                if el(&seg, 1) != Some(self.gs_count.to_string().as_bytes()) {
-                    let m = format!("IEA01 says {} groups, counted {}", opt_text(el(&seg, 1)), self.gs_count);
-                    self.finding(WARNING, "ENV_IEA_COUNT", &m, Some(idx), Some(sid), Some("01"), false);
-                }
-                if el(&seg, 2) != self.isa13.as_deref() {
-                    let m = format!("IEA02 {} != ISA13 {}", repr(el(&seg, 2)), repr(self.isa13.as_deref()));
-                    self.finding(ERROR, "ENV_IEA_CONTROL", &m, Some(idx), Some(sid), Some("02"), false);
-                }
+                let isa13 = self.isa13.clone();
+                self.check_trailer(idx, seg, ("IEA", "groups", self.gs_count), ("ISA13", isa13.as_deref()));
                 self.isa13 = None;
             }
             b"GS" => {
-                if self.st.is_some() {
-                    self.close_st(None, None);
-                }
                 self.gs_count += 1;
                 self.gs06 = el(&seg, 6).map(<[u8]>::to_vec);
                 self.gs08 = el(&seg, 8).map(<[u8]>::to_vec);
                 self.st_in_gs = 0;
             }
             b"GE" => {
-                if self.st.is_some() {
-                    self.close_st(None, None);
-                }
-                if el(&seg, 1) != Some(self.st_in_gs.to_string().as_bytes()) {
-                    let m = format!("GE01 says {} sets, counted {}", opt_text(el(&seg, 1)), self.st_in_gs);
-                    self.finding(WARNING, "ENV_GE_COUNT", &m, Some(idx), Some(sid), Some("01"), false);
-                }
-                if el(&seg, 2) != self.gs06.as_deref() {
-                    let m = format!("GE02 {} != GS06 {}", repr(el(&seg, 2)), repr(self.gs06.as_deref()));
-                    self.finding(ERROR, "ENV_GE_CONTROL", &m, Some(idx), Some(sid), Some("02"), false);
-                }
+                let gs06 = self.gs06.clone();
+                self.check_trailer(idx, seg, ("GE", "sets", self.st_in_gs), ("GS06", gs06.as_deref()));
             }
             b"ST" => {
-                if self.st.is_some() {
-                    self.close_st(None, None);
-                }
                 self.st_in_gs += 1;
                 self.open_st(idx, &seg);
             }
@@ -970,6 +954,21 @@ impl Parser {
         }
     }
 
+    /// IEA / GE: element 01 counts what the envelope holds (a miscount is a warning), element 02 repeats
+    /// the header's control number (a mismatch is an error).
+    fn check_trailer(&mut self, idx: i64, seg: &[&[u8]], count: (&str, &str, i64), control: (&str, Option<&[u8]>)) {
+        let (sid, noun, counted) = count;
+        if el(seg, 1) != Some(counted.to_string().as_bytes()) {
+            let m = format!("{sid}01 says {} {noun}, counted {counted}", opt_text(el(seg, 1)));
+            self.finding(WARNING, &format!("ENV_{sid}_COUNT"), &m, Some(idx), Some(seg[0]), Some("01"), false);
+        }
+        let (name, expected) = control;
+        if el(seg, 2) != expected {
+            let m = format!("{sid}02 {} != {name} {}", repr(el(seg, 2)), repr(expected));
+            self.finding(ERROR, &format!("ENV_{sid}_CONTROL"), &m, Some(idx), Some(seg[0]), Some("02"), false);
+        }
+    }
+
     fn open_st(&mut self, idx: i64, seg: &[&[u8]]) {
         let st01 = el(seg, 1).map(<[u8]>::to_vec);
         let st02 = el(seg, 2).map(<[u8]>::to_vec);
@@ -983,7 +982,7 @@ impl Parser {
         self.st_warnings = 0;
         self.st = Some(StState {
             idx, st01, st02, st03, ttype, reason, nseg: 0, marks,
-            findings_mark: self.tables[T_FIND].len(), buffered: vec![], t835: None, t837: None, claims: 0, lines: 0,
+            buffered: vec![], t835: None, t837: None, claims: 0, lines: 0,
         });
         self.start_tx(ttype);
     }
@@ -1125,7 +1124,6 @@ impl Parser {
                 self.tables[i].truncate(*m);
             }
         }
-        let _ = st.findings_mark;
         let s = &mut self.tables[T_SUM].cols;
         s[0].push_opt_str(st.st02.as_deref());
         s[1].push_str(&type_name);
@@ -1244,9 +1242,7 @@ impl Parser {
                 let mut r = std::mem::replace(&mut self.rc_rec, Rec::new(&[]));
                 r.clear();
                 self.lineage(&mut r, idx);
-                let mut key = self.file_id.clone();
-                key.push(b':');
-                key.extend_from_slice(idx.to_string().as_bytes());
+                let key = self.row_key(idx);
                 r.set_s(c!(REMIT_CLAIMS, "remit_claim_key"), Some(&key));
                 r.set_s(c!(REMIT_CLAIMS, "claim_id"), el(seg, 1));
                 r.set_s(c!(REMIT_CLAIMS, "status_code"), status);
@@ -1320,7 +1316,7 @@ impl Parser {
                 let elems = if sid == b"MIA" { MIA_REMARKS } else { MOA_REMARKS };
                 for &e in elems {
                     if let Some(code) = el(seg, e) {
-                        self.remark(idx, None, b"claim", sid, code);
+                        self.remark_opt(idx, None, b"claim", sid, Some(code));
                     }
                 }
             }
@@ -1362,12 +1358,7 @@ impl Parser {
                 r.set_s(c!(REMIT_LINES, "remit_claim_key"), Some(&tx.claim_key));
                 r.set_s(c!(REMIT_LINES, "claim_id"), tx.claim_id.as_deref());
                 r.set_n(c!(REMIT_LINES, "line_number"), Some(tx.line_count as i128));
-                let parts = split_components(el(seg, 1), comp);
-                for (k, name) in [c!(REMIT_LINES, "procedure_qualifier"), c!(REMIT_LINES, "procedure_code"),
-                                  c!(REMIT_LINES, "modifier_1"), c!(REMIT_LINES, "modifier_2"),
-                                  c!(REMIT_LINES, "modifier_3"), c!(REMIT_LINES, "modifier_4")].iter().enumerate() {
-                    r.set_s(*name, nz(parts.get(k)));
-                }
+                set_procedure(&mut r, REMIT_LINES_PROCEDURE, el(seg, 1), comp);
                 r.set_n(c!(REMIT_LINES, "charge_amount"), charge);
                 r.set_n(c!(REMIT_LINES, "paid_amount"), paid);
                 r.set_s(c!(REMIT_LINES, "revenue_code"), el(seg, 4));
@@ -1429,10 +1420,6 @@ impl Parser {
         }
     }
 
-    fn remark(&mut self, idx: i64, line_no: Option<i128>, level: &[u8], source: &[u8], code: &[u8]) {
-        self.remark_opt(idx, line_no, level, source, Some(code));
-    }
-
     fn remark_opt(&mut self, idx: i64, line_no: Option<i128>, level: &[u8], source: &[u8], code: Option<&[u8]>) {
         let mut r = std::mem::replace(&mut self.rem_rec, Rec::new(&[]));
         self.lineage(&mut r, idx);
@@ -1450,8 +1437,6 @@ impl Parser {
     fn end_835(&mut self) {
         self.close_claim_835();
         let tx = self.st.as_mut().unwrap().t835.take().unwrap();
-        let st_idx = self.st.as_ref().unwrap().idx;
-        let _ = st_idx;
         match tx.bpr_index {
             None => self.err("REQ_MISSING_SEGMENT", "835 has no BPR (financial information) segment", None,
                              Some(b"BPR"), None),
@@ -1690,9 +1675,7 @@ impl Parser {
                 let mut r = std::mem::replace(&mut self.st.as_mut().unwrap().t837.as_mut().unwrap().claim_rec, Rec::new(&[]));
                 r.clear();
                 self.lineage(&mut r, idx);
-                let mut key = self.file_id.clone();
-                key.push(b':');
-                key.extend_from_slice(idx.to_string().as_bytes());
+                let key = self.row_key(idx);
                 r.set_s(c!(CLAIMS, "claim_key"), Some(&key));
                 r.set_s(c!(CLAIMS, "claim_id"), el(seg, 1));
                 r.set_n(c!(CLAIMS, "total_charge"), total);
@@ -1798,12 +1781,7 @@ impl Parser {
                 } else {
                     line.set_s(c!(CLAIM_LINES, "revenue_code"), el(seg, 1));
                 }
-                let parts = split_components(el(seg, proc_i), comp);
-                for (k, ci) in [c!(CLAIM_LINES, "procedure_qualifier"), c!(CLAIM_LINES, "procedure_code"),
-                                c!(CLAIM_LINES, "modifier_1"), c!(CLAIM_LINES, "modifier_2"),
-                                c!(CLAIM_LINES, "modifier_3"), c!(CLAIM_LINES, "modifier_4")].iter().enumerate() {
-                    line.set_s(*ci, nz(parts.get(k)));
-                }
+                set_procedure(line, CLAIM_LINES_PROCEDURE, el(seg, proc_i), comp);
                 line.set_n(c!(CLAIM_LINES, "charge_amount"), charge);
                 line.set_s(c!(CLAIM_LINES, "unit_basis"), el(seg, basis_i));
                 line.set_f(c!(CLAIM_LINES, "units"), units);
@@ -1826,6 +1804,21 @@ const REMIT_HEADER_COLS: &[usize] = &[
     c!(REMIT_CLAIMS, "payment_date"), c!(REMIT_CLAIMS, "production_date"), c!(REMIT_CLAIMS, "payer_name"),
     c!(REMIT_CLAIMS, "payer_id"), c!(REMIT_CLAIMS, "payee_npi"), c!(REMIT_CLAIMS, "trace_number"),
 ];
+
+/// SVC01 / SV101 / SV202 composite: qualifier, code, up to four modifiers, into these columns.
+fn set_procedure(r: &mut Rec, cols: [usize; 6], composite: Option<&[u8]>, comp: u8) {
+    let parts = split_components(composite, comp);
+    for (k, ci) in cols.iter().enumerate() {
+        r.set_s(*ci, nz(parts.get(k)));
+    }
+}
+
+const REMIT_LINES_PROCEDURE: [usize; 6] = [c!(REMIT_LINES, "procedure_qualifier"), c!(REMIT_LINES, "procedure_code"),
+    c!(REMIT_LINES, "modifier_1"), c!(REMIT_LINES, "modifier_2"), c!(REMIT_LINES, "modifier_3"),
+    c!(REMIT_LINES, "modifier_4")];
+const CLAIM_LINES_PROCEDURE: [usize; 6] = [c!(CLAIM_LINES, "procedure_qualifier"), c!(CLAIM_LINES, "procedure_code"),
+    c!(CLAIM_LINES, "modifier_1"), c!(CLAIM_LINES, "modifier_2"), c!(CLAIM_LINES, "modifier_3"),
+    c!(CLAIM_LINES, "modifier_4")];
 
 fn opt_text(v: Option<&[u8]>) -> String {
     v.map(text).unwrap_or_else(|| "None".to_string())

@@ -73,6 +73,9 @@ final as (
         claims.status_code,
         claims.is_adjudication,
         claims.is_primary_adjudication,
+        claims.adjudication_seq,
+        -- a line of the chain's first adjudication: the initial decision the denial rates count
+        claims.is_adjudication and claims.adjudication_seq = 1 as is_initial_decision,
         claims.denial_type as claim_denial_type,
         ----------  amounts
         lines.charge_amount,

@@ -72,7 +72,7 @@ joined as (
             as modifiers,
         lines.units,
         lines.charge_amount,
-        lines.place_of_service,
+        {{ place_of_service('lines', 'subs') }} as place_of_service,
         em.em_family,
         em.level_num as em_level,
         coalesce(em.is_high, false) as is_em_high

@@ -8,18 +8,10 @@ with lines as (
     select * from {{ ref('int_remit_lines_classified') }}
 ),
 
-first_adjudications as (
-    select remit_claim_key
-    from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication and adjudication_seq = 1
-),
-
 later_paid as (
-    select lines.chain_id, lines.procedure_code, min(lines.remit_date) as first_paid_date
+    select chain_id, procedure_code, min(remit_date) as first_paid_date
     from lines
-    inner join {{ ref('int_remit_claims_classified') }} as c
-        on c.remit_claim_key = lines.remit_claim_key and c.is_adjudication and c.adjudication_seq > 1
-    where lines.paid_amount > 0
+    where is_adjudication and adjudication_seq > 1 and paid_amount > 0
     group by 1, 2
 ),
 
@@ -29,19 +21,15 @@ chains as (
 ),
 
 root_causes as (
-    select root_cause, max(avoidable) as avoidable, max(owner_area) as owner_area
-    from {{ ref('carc_root_cause') }}
-    group by root_cause
+    select * from {{ ref('int_root_causes') }}
 ),
 
 claim_lines as (
-    -- place of service from the 837P line (SV105), else its claim's (CLM05-1: SV105 is only sent when it
-    -- differs); the 835 does not repeat it.  837I facility codes are bill types, not POS.
+    -- place of service from the 837 (the 835 does not repeat it)
     select
         cl.claim_id,
         cl.line_number,
-        max(coalesce(cl.place_of_service, case when c.claim_type = '837P' then c.facility_code end))
-            as place_of_service
+        max({{ place_of_service('cl', 'c') }}) as place_of_service
     from {{ ref('stg_x12__claim_lines') }} as cl
     inner join {{ ref('stg_x12__claims') }} as c on c.claim_key = cl.claim_key
     group by 1, 2
@@ -85,14 +73,13 @@ final as (
         later_paid.first_paid_date,
         date_diff('day', lines.remit_date, later_paid.first_paid_date) as days_to_overturn
     from lines
-    inner join first_adjudications as fa on fa.remit_claim_key = lines.remit_claim_key
     left join chains on chains.chain_id = lines.chain_id
     left join later_paid on later_paid.chain_id = lines.chain_id and later_paid.procedure_code = lines.procedure_code
     left join root_causes as rc on rc.root_cause = lines.line_root_cause
     left join {{ ref('cas_group') }} as cas_group on cas_group.group_code = lines.line_denial_group_code
     left join claim_lines on claim_lines.claim_id = chains.claim_id and claim_lines.line_number = lines.line_number
     left join {{ ref('place_of_service') }} as pos on pos.place_of_service = claim_lines.place_of_service
-    where lines.is_line_denied
+    where lines.is_line_denied and lines.is_initial_decision
 )
 
 select * from final

@@ -21,9 +21,7 @@ rework as (
 ),
 
 root_causes as (
-    select root_cause, max(avoidable) as avoidable, max(owner_area) as owner_area
-    from {{ ref('carc_root_cause') }}
-    group by root_cause
+    select * from {{ ref('int_root_causes') }}
 ),
 
 as_of as (

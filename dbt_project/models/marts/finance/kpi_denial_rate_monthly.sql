@@ -78,8 +78,7 @@ first_adjudication_lines as (
         lines.is_line_denied,
         lines.charge_amount::double as charge
     from {{ ref('int_remit_lines_classified') }} as lines
-    inner join {{ ref('int_remit_claims_classified') }} as c
-        on c.remit_claim_key = lines.remit_claim_key and c.is_adjudication and c.adjudication_seq = 1
+    where lines.is_initial_decision
 ),
 
 cpt_cohort as (
