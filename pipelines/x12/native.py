@@ -28,6 +28,7 @@ SOURCE = ROOT / "native" / "x12core" / "src" / "lib.rs"
 LIBRARY = Path(__file__).resolve().parent / "libx12core.so"
 _KINDS = {"str": 0, "int": 1, "money": 2, "date": 3, "float": 4}
 _ARROW = {0: pa.string_view(), 1: pa.int64(), 2: pa.decimal128(18, 2), 3: pa.date32(), 4: pa.float64()}
+_POLARS = {0: pl.String, 1: pl.Int64, 2: pl.Decimal(18, 2), 3: pl.Date, 4: pl.Float64}
 
 
 class _ColumnView(ctypes.Structure):
@@ -40,7 +41,11 @@ class _ColumnView(ctypes.Structure):
         ("values_len", ctypes.c_uint64),
         ("offsets", ctypes.c_void_p),  # string views for strings
         ("offsets_len", ctypes.c_uint64),
+        ("mode", ctypes.c_uint8),  # 0 buffers hold every row, 1 all null, 2 one value repeated (buffers: 1 row)
     ]
+
+
+_MATERIAL, _NULLS, _CONST = 0, 1, 2
 
 
 def rustc() -> str | None:
@@ -139,20 +144,43 @@ def _frames(lib, ptr) -> dict[str, pl.DataFrame]:
         if view.len == 0 and name in TABLES:
             out[name] = empty_frame(name)  # most tables of a file are empty: skip the Arrow round trip
             continue
-        arrays = []
+        arrays, names, scalars = [], [], {}
         for c in range(len(cols)):
             if lib.x12_column(ptr, t, c, ctypes.byref(view)):
                 raise RuntimeError(f"X12 core has no column {t}.{c}")
-            n = view.len
-            validity = pa.foreign_buffer(view.validity or 0, view.validity_len, base=owner)
-            values = pa.foreign_buffer(view.values or 0, view.values_len, base=owner)
-            if view.kind == 0:
-                views = pa.foreign_buffer(view.offsets, view.offsets_len, base=owner)
-                arr = pa.Array.from_buffers(_ARROW[0], n, [validity, views, values])
+            if view.mode == _NULLS:
+                scalars[cols[c]] = None
+                continue
+            arr = _array(view, owner)
+            if view.mode == _CONST:
+                scalars[cols[c]] = arr[0].as_py()
             else:
-                arr = pa.Array.from_buffers(_ARROW[view.kind], n, [validity, values])
-            arrays.append(arr)
-        out[name] = pl.from_arrow(pa.table(arrays, names=cols), rechunk=False)
+                arrays.append(arr)
+                names.append(cols[c])
+        out[name] = _frame(arrays, names, scalars, spec, view.len)
+    return out
+
+
+def _array(view: _ColumnView, owner: _Owner) -> pa.Array:
+    n = view.len if view.mode == _MATERIAL else 1
+    validity = pa.foreign_buffer(view.validity or 0, view.validity_len, base=owner)
+    values = pa.foreign_buffer(view.values or 0, view.values_len, base=owner)
+    if view.kind == 0:
+        views = pa.foreign_buffer(view.offsets, view.offsets_len, base=owner)
+        return pa.Array.from_buffers(_ARROW[0], n, [validity, views, values])
+    return pa.Array.from_buffers(_ARROW[view.kind], n, [validity, values])
+
+
+def _frame(arrays: list, names: list[str], scalars: dict, spec, height: int) -> pl.DataFrame:
+    """Columns that are all null or one value become polars scalar columns: no per-row memory until a
+    consumer needs the rows (polars broadcasts them lazily)."""
+    if arrays:
+        df = pl.from_arrow(pa.table(arrays, names=names), rechunk=False)
+    else:  # every column constant (a one-row table): a throwaway row index gives the height
+        df = pl.DataFrame({"__rows": pl.int_range(height, eager=True)})
+    dtypes = {c: _POLARS[k] for c, k in spec}
+    df = df.with_columns(pl.lit(v, dtype=dtypes[c]).alias(c) for c, v in scalars.items())
+    return df.select(c for c, _ in spec)
     return out
 
 

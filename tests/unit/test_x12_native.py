@@ -92,3 +92,26 @@ def test_streaming_across_read_blocks(tmp_path):
     for t in b.tables:
         assert a.tables[t].equals(b.tables[t]), t
     assert sorted(map(_finding_key, a.findings), key=str) == sorted(map(_finding_key, b.findings), key=str)
+
+
+@pytest.mark.parametrize("rejected", [(0,), (1,), (0, 2), (1, 2)], ids=["first", "middle", "ends", "last-two"])
+def test_rejected_sets_between_constant_columns(rejected):
+    """The core keeps an all-null or one-valued column as a count until a row differs; a rejected set
+    truncates it back, and a later set with other lineage (ST02) or values must still come out row for row."""
+    text = SOURCES["remit"].decode()
+    head, rest = text.split("ST*835*", 1)
+    st_block, tail = ("ST*835*" + rest).split("GE*", 1)
+    sets = []
+    for i in range(3):
+        block = st_block.replace("6001", f"700{i}")
+        if i == 2:  # other values in columns that were constant so far
+            block = block.replace("MEDICARE PART B", "MEDICARE B").replace("**1~", "**2~")
+        else:  # a latin-1 constant, compared with its UTF-8 copy without transcoding
+            block = block.replace("MEDICARE PART B", "MÉDICARE PART B")
+        if i in rejected:  # CLP04 no longer equals CLP03 - CAS: the set is withheld as a unit
+            block = block.replace("CLP*C1001*1*120.00*85.60", "CLP*C1001*1*120.00*85.61")
+        sets.append(block)
+    data = (head + "".join(sets) + "GE*3*" + tail.split("*", 1)[1]).encode("latin-1")
+    result = parse_bytes(data, "three.835")
+    assert result.rejected_transactions == len(rejected)
+    assert_same(data)

@@ -176,7 +176,19 @@ pub struct Col {
     bitmap: Vec<u8>,
     n: usize,
     last_long: (usize, usize),
+    // Most columns of a file are all null (an 835 rarely sends SVC06 or REF*6R) or hold one value
+    // (lineage of a one-ST file, a payer's qualifier): such a column stays a count and, for CONST, the one
+    // value, until a row differs.  The wrapper hands it to polars as a scalar column, so a 423k-line remit
+    // spends no 16-byte view per row on modifier_4 or st02.
+    mode: u8,
+    k_str: Vec<u8>,
+    k_num: i128,
+    k_float: f64,
 }
+
+const MATERIAL: u8 = 0;
+const NULLS: u8 = 1;
+const CONST: u8 = 2;
 
 /// Latin-1 in, UTF-8 out: X12 allows the extended character set and Arrow strings must be UTF-8.
 fn push_latin1(out: &mut Vec<u8>, s: &[u8]) {
@@ -194,13 +206,96 @@ fn push_latin1(out: &mut Vec<u8>, s: &[u8]) {
     }
 }
 
+/// `utf8` equals `latin1` transcoded (push_latin1), without building the transcoded copy.
+fn latin1_eq(utf8: &[u8], latin1: &[u8]) -> bool {
+    if latin1.is_ascii() {
+        return utf8 == latin1;
+    }
+    let mut i = 0;
+    for &b in latin1 {
+        let enc: &[u8] = if b < 0x80 { &[b][..] } else { &[0xC0 | (b >> 6), 0x80 | (b & 0x3F)][..] };
+        if utf8.get(i..i + enc.len()) != Some(enc) {
+            return false;
+        }
+        i += enc.len();
+    }
+    i == utf8.len()
+}
+
 impl Col {
     fn new(kind: Kind) -> Col {
         Col { kind, data: vec![], views: vec![], ints: vec![], money: vec![], dates: vec![],
-              floats: vec![], bitmap: vec![], n: 0, last_long: (0, 0) }
+              floats: vec![], bitmap: vec![], n: 0, last_long: (0, 0), mode: NULLS, k_str: vec![], k_num: 0,
+              k_float: 0.0 }
     }
     fn len(&self) -> usize {
         self.n
+    }
+    /// Leave the lazy mode: write out the rows counted so far, then append as usual.
+    fn materialize(&mut self) {
+        let (mode, rows) = (self.mode, self.n);
+        self.mode = MATERIAL;
+        self.n = 0;
+        let k = std::mem::take(&mut self.k_str);
+        for _ in 0..rows {
+            match (mode, self.kind) {
+                (NULLS, _) => self.push_null(),
+                (_, Str) => self.push_utf8(&k),
+                (_, _) => self.push_num(self.k_num, self.k_float),
+            }
+        }
+    }
+    /// The lazy modes: true when the row was absorbed by the count.
+    fn lazy_null(&mut self) -> bool {
+        match self.mode {
+            NULLS => {
+                self.n += 1;
+                true
+            }
+            CONST => {
+                self.materialize();
+                false
+            }
+            _ => false,
+        }
+    }
+    fn lazy_str(&mut self, s: &[u8], latin1: bool) -> bool {
+        match self.mode {
+            MATERIAL => false,
+            NULLS if self.n == 0 => {
+                self.k_str.clear();
+                if latin1 {
+                    push_latin1(&mut self.k_str, s);
+                } else {
+                    self.k_str.extend_from_slice(s);
+                }
+                (self.mode, self.n) = (CONST, 1);
+                true
+            }
+            CONST if if latin1 { latin1_eq(&self.k_str, s) } else { self.k_str == s } => {
+                self.n += 1;
+                true
+            }
+            _ => {
+                self.materialize();
+                false
+            }
+        }
+    }
+    fn lazy_num(&mut self, v: i128, f: f64) -> bool {
+        if self.mode == MATERIAL {
+            return false;
+        }
+        if self.mode == NULLS && self.n == 0 {
+            (self.mode, self.k_num, self.k_float, self.n) = (CONST, v, f, 1);
+            return true;
+        }
+        if self.mode == CONST && self.k_num == v && self.k_float.to_bits() == f.to_bits() {
+            self.n += 1;
+            return true;
+        }
+        self.materialize();
+        false
     }
     fn bit(&mut self, set: bool) {
         if self.n % 8 == 0 {
@@ -212,6 +307,9 @@ impl Col {
         self.n += 1;
     }
     fn push_null(&mut self) {
+        if self.lazy_null() {
+            return;
+        }
         self.bit(false);
         match self.kind {
             Str => self.views.push(0),
@@ -248,6 +346,9 @@ impl Col {
         self.views.push(u128::from_le_bytes(b));
     }
     fn push_str(&mut self, s: &[u8]) {
+        if self.lazy_str(s, true) {
+            return;
+        }
         self.bit(true);
         let start = self.data.len();
         push_latin1(&mut self.data, s);
@@ -255,6 +356,9 @@ impl Col {
     }
     /// Already UTF-8 (our own messages): no transcoding.
     fn push_utf8(&mut self, s: &[u8]) {
+        if self.lazy_str(s, false) {
+            return;
+        }
         self.bit(true);
         let start = self.data.len();
         self.data.extend_from_slice(s);
@@ -267,6 +371,9 @@ impl Col {
         }
     }
     fn push_num(&mut self, v: i128, f: f64) {
+        if self.lazy_num(v, f) {
+            return;
+        }
         self.bit(true);
         match self.kind {
             Int => self.ints.push(v as i64),
@@ -278,6 +385,13 @@ impl Col {
     }
     fn truncate(&mut self, n: usize) {
         if n >= self.len() {
+            return;
+        }
+        if self.mode != MATERIAL {
+            self.n = n;
+            if n == 0 {
+                self.mode = NULLS;
+            }
             return;
         }
         self.n = n;
@@ -296,7 +410,23 @@ impl Col {
             Float => self.floats.truncate(n),
         }
     }
+    /// Rows the buffers hold: all of them, one for a CONST column (its value), none for NULLS.
+    fn stored(&self) -> usize {
+        match self.mode {
+            MATERIAL => self.n,
+            CONST => 1,
+            _ => 0,
+        }
+    }
     fn finish(&mut self) {
+        if self.mode == CONST {
+            // write the one value into the buffers (the wrapper reads it back as the scalar); `n` stays the
+            // column's length
+            let rows = self.n;
+            self.n = 1;
+            self.materialize();
+            (self.mode, self.n) = (CONST, rows);
+        }
         self.data.shrink_to_fit();
         self.views.shrink_to_fit();
     }
@@ -2083,6 +2213,7 @@ pub struct ColumnView {
     pub values_len: u64,
     pub offsets: *const u8,
     pub offsets_len: u64,
+    pub mode: u8,
 }
 
 fn finish(mut p: Parser) -> *mut Output {
@@ -2128,15 +2259,15 @@ pub unsafe extern "C" fn x12_column(o: *const Output, table: usize, col: usize, 
     let Some(t) = o.tables.get(table) else { return -1 };
     let Some(c) = t.cols.get(col) else { return -1 };
     let (values, values_len, offsets, offsets_len) = match c.kind {
-        Str => (c.data.as_ptr(), c.data.len(), c.views.as_ptr() as *const u8, c.views.len() * 16),
-        Int => (c.ints.as_ptr() as *const u8, c.ints.len() * 8, std::ptr::null(), 0),
-        Money => (c.money.as_ptr() as *const u8, c.money.len() * 16, std::ptr::null(), 0),
-        Date => (c.dates.as_ptr() as *const u8, c.dates.len() * 4, std::ptr::null(), 0),
-        Float => (c.floats.as_ptr() as *const u8, c.floats.len() * 8, std::ptr::null(), 0),
+        Str => (c.data.as_ptr(), c.data.len(), c.views.as_ptr() as *const u8, c.stored() * 16),
+        Int => (c.ints.as_ptr() as *const u8, c.stored() * 8, std::ptr::null(), 0),
+        Money => (c.money.as_ptr() as *const u8, c.stored() * 16, std::ptr::null(), 0),
+        Date => (c.dates.as_ptr() as *const u8, c.stored() * 4, std::ptr::null(), 0),
+        Float => (c.floats.as_ptr() as *const u8, c.stored() * 8, std::ptr::null(), 0),
     };
     *out = ColumnView {
         kind: c.kind as u8, len: c.n as u64, validity: c.bitmap.as_ptr(), validity_len: c.bitmap.len() as u64,
-        values, values_len: values_len as u64, offsets, offsets_len: offsets_len as u64,
+        values, values_len: values_len as u64, offsets, offsets_len: offsets_len as u64, mode: c.mode,
     };
     0
 }
