@@ -78,7 +78,7 @@ def revcycle_transform():
         ),
         profile_config=ProfileConfig(
             profile_name="revcycle",
-            target_name="duckdb",
+            target_name=SETTINGS.engine,  # REVCYCLE_ENGINE: duckdb or spark
             profiles_yml_filepath=SETTINGS.dbt_dir / "profiles.yml",
         ),
         execution_config=ExecutionConfig(
@@ -98,8 +98,11 @@ def revcycle_transform():
     @task
     def check_marts() -> dict:
         from pipelines.build import check_marts as check
+        from pipelines.build import finish_engine_build
 
-        result = check(get_settings())
+        s = get_settings()
+        finish_engine_build(s)  # a Spark build's tables exported into the DuckDB build file first
+        result = check(s)
         return {t: d["rows"] for t, d in result["tables"].items()}
 
     @task(outlets=[WAREHOUSE])

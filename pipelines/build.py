@@ -147,6 +147,7 @@ def project_fingerprint(settings: Settings) -> str:
                 h.update(str(p.relative_to(root)).encode())
                 h.update(p.read_bytes())
     h.update((root / "dbt_project.yml").read_bytes())
+    h.update(settings.engine.encode())  # a warehouse exported from Spark is not a DuckDB incremental base
     return h.hexdigest()[:20]
 
 
@@ -172,6 +173,9 @@ def prepare_build(settings: Settings, full_refresh: bool = False) -> Path:
     build = settings.build_warehouse_path
     for stale in (build, Path(str(build) + ".wal")):
         stale.unlink(missing_ok=True)
+    if settings.engine == "spark":
+        _prepare_spark(settings, full_refresh)
+        return build
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings):
         tmp = build.with_suffix(".copying")
         shutil.copyfile(settings.warehouse_path, tmp)
@@ -182,6 +186,63 @@ def prepare_build(settings: Settings, full_refresh: bool = False) -> Path:
         else:  # raw data was removed since: appending cannot take rows out, rebuild everything
             tmp.unlink()
     return build
+
+
+def _spark_tables(settings: Settings) -> Path:
+    return settings.spark_warehouse_dir / "revcycle.db"
+
+
+def _prepare_spark(settings: Settings, full_refresh: bool) -> None:
+    """The Spark build keeps its own warehouse (Parquet tables + Derby metastore under settings.spark_dir)
+    between builds, so its incremental models append like DuckDB's; it starts over when the project changed,
+    a raw batch was removed, or a full refresh is asked for."""
+    stamp = settings.spark_dir / "fingerprint"
+    keep = (
+        not full_refresh
+        and stamp.exists()
+        and stamp.read_text() == project_fingerprint(settings)
+        and _loaded_batches_parquet(settings) <= {p.name for p in settings.batches_dir.iterdir()}
+    )
+    if not keep:
+        shutil.rmtree(settings.spark_dir, ignore_errors=True)
+    settings.spark_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(project_fingerprint(settings))
+
+
+def _loaded_batches_parquet(settings: Settings) -> set[str]:
+    dirs = [_spark_tables(settings) / m for m in incremental_models(settings)]
+    if not all(any(d.glob("*.parquet")) for d in dirs):
+        return {"<unknown>"}
+    with duckdb.connect() as con:
+        return {
+            r[0]
+            for d in dirs
+            for r in con.execute(f"select distinct _source_batch from read_parquet('{d}/*.parquet')").fetchall()
+        }
+
+
+def export_spark_build(settings: Settings) -> Path:
+    """Every table of the Spark build (Parquet under the Spark warehouse) into the DuckDB build file, which
+    the mart checks, the publish swap and the dashboard then read exactly as after a DuckDB build."""
+    tables = _spark_tables(settings)
+    build = settings.build_warehouse_path
+    build.unlink(missing_ok=True)
+    con = duckdb.connect(str(build))
+    try:
+        for d in sorted(p for p in tables.iterdir() if p.is_dir()):
+            if any(d.glob("*.parquet")):
+                con.execute(f"create table {d.name} as select * from read_parquet('{d}/*.parquet')")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return build
+
+
+def finish_engine_build(settings: Settings) -> Path:
+    """After dbt: the DuckDB build file the rest of the pipeline reads (a no-op when dbt built it in DuckDB)."""
+    if settings.engine == "spark":
+        return export_spark_build(settings)
+    return settings.build_warehouse_path
 
 
 def incremental_models(settings: Settings) -> list[str]:
@@ -278,6 +339,7 @@ def build_warehouse(
                 f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
                 f"Log: {log_path}\n" + "\n".join(failures[:20])
             )
+        finish_engine_build(settings)
         if not select:  # a partial build has no complete marts to check
             check_marts(settings)
         publish_build(settings)

@@ -8,6 +8,7 @@ Streamlit use comes from here.  The data root defaults to ``./data`` under the p
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ class Settings:
     project_root: Path
     home: Path
     max_mapped_tasks: int = 32
+    # duckdb (one machine) or spark (dbt-spark; pyspark local mode here, a cluster in production)
+    engine: str = "duckdb"
 
     # ---------- data layout
     @property
@@ -65,6 +68,15 @@ class Settings:
         return self.home / "warehouse.build.duckdb"
 
     @property
+    def spark_dir(self) -> Path:
+        """The Spark build's own state: warehouse (Parquet tables) and Derby metastore."""
+        return self.home / "spark"
+
+    @property
+    def spark_warehouse_dir(self) -> Path:
+        return self.spark_dir / "warehouse"
+
+    @property
     def airflow_home(self) -> Path:
         return self.home / "airflow"
 
@@ -104,6 +116,16 @@ class Settings:
             "REVCYCLE_RAW_DIR": str(self.raw_dir),
             "REVCYCLE_REFERENCE_DIR": str(self.reference_dir),
             "REVCYCLE_DBT_DUCKDB_PATH": str(self.build_warehouse_path),
+            "REVCYCLE_DBT_TARGET": self.engine,
+            "REVCYCLE_SPARK_WAREHOUSE": str(self.spark_warehouse_dir),
+            "REVCYCLE_SPARK_METASTORE": str(self.spark_dir),
+            "REVCYCLE_SPARK_MASTER": os.environ.get("REVCYCLE_SPARK_MASTER", "local[2]"),
+            "REVCYCLE_SPARK_DRIVER_MEMORY": os.environ.get("REVCYCLE_SPARK_DRIVER_MEMORY", "4g"),
+            # Spark's default of 200 shuffle partitions is for clusters; on two local cores it is mostly
+            # task overhead for tables this size
+            "REVCYCLE_SPARK_SHUFFLE_PARTITIONS": os.environ.get("REVCYCLE_SPARK_SHUFFLE_PARTITIONS", "4"),
+            # the Python workers Spark starts must be this interpreter (the venv's), not a system python
+            "PYSPARK_PYTHON": sys.executable,
             "DBT_PROFILES_DIR": str(self.dbt_dir),
         }
 
@@ -127,4 +149,16 @@ def get_settings() -> Settings:
         project_root=PROJECT_ROOT,
         home=home,
         max_mapped_tasks=int(os.environ.get("REVCYCLE_MAX_MAPPED_TASKS", "32")),
+        engine=engine(),
     )
+
+
+ENGINES = ("duckdb", "spark")
+
+
+def engine() -> str:
+    """REVCYCLE_ENGINE: which engine dbt builds on (CLI, DAGs and tests all read it here)."""
+    value = os.environ.get("REVCYCLE_ENGINE", "duckdb").strip().lower() or "duckdb"
+    if value not in ENGINES:
+        raise ValueError(f"REVCYCLE_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+    return value

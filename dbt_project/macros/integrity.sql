@@ -2,7 +2,7 @@
 
 {#- A patient as the 837 identifies one: member id (NM1*IL) + date of birth (DMG). -#}
 {% macro patient_key(member_id, birth_date) -%}
-coalesce({{ member_id }}, '?') || '|' || coalesce(cast({{ birth_date }} as varchar), '?')
+coalesce({{ member_id }}, '?') || '|' || coalesce(cast({{ birth_date }} as string), '?')
 {%- endmacro %}
 
 {#- One-proportion z of a rate against a peer rate over n trials; null when the peer rate is 0 or 1. -#}

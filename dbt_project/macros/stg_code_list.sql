@@ -8,9 +8,9 @@ with source as (
 codes as (
     select
         code,
-        arg_max(description, file_id) as description,
+        max_by(description, file_id) as description,
         min(start_date) as start_date,
-        arg_max(stop_date, file_id) as stop_date
+        max_by(stop_date, file_id) as stop_date
     from source
     group by code
 )

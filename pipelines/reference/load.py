@@ -35,7 +35,8 @@ from pipelines.settings import Settings
 from pipelines.x12.parser import file_id_for
 
 KINDS = tuple(SCHEMAS)
-SCHEMA_FILE = "_schema.parquet"
+# no leading "_" or ".": Spark (Hadoop file listing) skips such files as hidden
+SCHEMA_FILE = "schema.parquet"
 
 
 @dataclass

@@ -24,9 +24,9 @@ overrides as (
         generic.line_number,
         generic.reason_code,
         -- the line's own remark before a claim-level one, then front-end causes first
-        arg_min(o.root_cause, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
+        min_by(o.root_cause, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
             as override_root_cause,
-        arg_min(r.remark_code, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
+        min_by(r.remark_code, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
             as override_rarc
     from generic
     inner join {{ ref('stg_x12__remit_remarks') }} as r

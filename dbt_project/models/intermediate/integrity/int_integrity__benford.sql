@@ -22,7 +22,7 @@ digits as (
     select
         provider_npi,
         amount_date,
-        cast(left(cast(floor(amount) as bigint)::varchar, 1) as integer) as first_digit
+        cast(left(cast(floor(amount) as bigint)::string, 1) as integer) as first_digit
     from adjustments
     where amount >= 10 and provider_npi is not null
 ),
@@ -46,7 +46,7 @@ totals as (
 
 expected as (
     select d as first_digit, log10(1 + 1 / d) as expected_share
-    from range(1, 10) as t(d)
+    from (values (1), (2), (3), (4), (5), (6), (7), (8), (9)) as t(d)
 ),
 
 deviation as (
@@ -56,7 +56,7 @@ deviation as (
         totals.period_start,
         totals.period_end,
         avg(abs(coalesce(counts.n, 0) / totals.amounts - expected.expected_share)) as mad,
-        arg_max(expected.first_digit, coalesce(counts.n, 0) / totals.amounts - expected.expected_share)
+        max_by(expected.first_digit, coalesce(counts.n, 0) / totals.amounts - expected.expected_share)
             as most_excess_digit
     from totals
     cross join expected

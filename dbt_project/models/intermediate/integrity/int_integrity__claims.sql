@@ -5,7 +5,7 @@ select
     claim_type,
     any_value(billing_npi) as billing_npi,
     any_value(provider_npi) as provider_npi,
-    list_distinct(list(provider_npi)) as line_provider_npis,
+    {{ list_agg_distinct('provider_npi') }} as line_provider_npis,
     any_value(rendering_last_name) as rendering_last_name,
     any_value(rendering_first_name) as rendering_first_name,
     any_value(referring_npi) as referring_npi,

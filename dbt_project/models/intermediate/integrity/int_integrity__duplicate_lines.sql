@@ -7,7 +7,7 @@
 -- Also caught: an original (frequency 1) sent again on the same chain (a resent batch).
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
-    where not list_has_any(modifiers, ['76', '77', '91'])
+    where not {{ list_has_any('modifiers', list_of("'76'", "'77'", "'91'")) }}
 ),
 
 ranked as (

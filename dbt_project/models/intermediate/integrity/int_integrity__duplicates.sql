@@ -15,5 +15,5 @@ select
             else '; charge ' || charge_amount || ' vs ' || original_charge_amount || ', units ' || units || ' vs '
                 || original_units
         end as evidence,
-    list_distinct([original_claim_id, claim_id]) as evidence_claim_ids
+    {{ list_distinct_sorted(list_of('original_claim_id', 'claim_id')) }} as evidence_claim_ids
 from {{ ref('int_integrity__duplicate_lines') }}

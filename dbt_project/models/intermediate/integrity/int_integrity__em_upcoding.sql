@@ -37,7 +37,7 @@ peers as (
         sum(visits) as peer_visits,
         sum(high_visits) as peer_high_visits,
         sum(charges) as peer_charges,
-        quantile_cont(high_visits / visits, {{ var('em_percentile') }}) as share_percentile,
+        {{ percentile_cont('high_visits / visits', var('em_percentile')) }} as share_percentile,
         median(high_visits / visits) as median_share
     from providers
     group by all
@@ -92,7 +92,7 @@ findings as (
             || round(100 * high_share, 1) || '%) at the top levels vs ' || round(100 * peer_share, 1)
             || '% for ' || (peer_count - 1) || ' peers (' || provider_taxonomy || '); peer P'
             || round(100 * {{ var('em_percentile') }}) || ' ' || round(100 * share_percentile, 1) || '%, z = '
-            || round(z, 1) || ', robust z = ' || coalesce(cast(round(robust_z, 1) as varchar), 'n/a (MAD 0)')
+            || round(z, 1) || ', robust z = ' || coalesce(cast(round(robust_z, 1) as string), 'n/a (MAD 0)')
             || '; mean level ' || round(mean_level, 2) as evidence
     from with_z
     where peer_count >= {{ var('integrity_min_peers') }}

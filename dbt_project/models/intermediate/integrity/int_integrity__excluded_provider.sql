@@ -15,7 +15,7 @@ leie as (
 claim_npis as (
     select claim_id, billing_npi as npi, 'billing NPI' as matched_on, 1 as match_rank from claims
     union all
-    select claim_id, unnest(line_provider_npis), 'rendering NPI', 2 from claims
+    select claim_id, {{ explode('line_provider_npis') }}, 'rendering NPI', 2 from claims
     union all
     select claim_id, referring_npi, 'referring NPI', 3 from claims where referring_npi is not null
 ),
@@ -34,7 +34,7 @@ matches as (
 ),
 
 in_window as (
-    select claims.*, matches.* exclude (claim_id)
+    select claims.*, {{ star_except(['claim_id'], 'matches') }}
     from matches
     inner join claims using (claim_id)
     where claims.service_date >= matches.exclusion_date
@@ -48,13 +48,13 @@ findings as (
         claim_id,
         service_date,
         charge_amount as dollars_at_stake,
-        datediff('day', exclusion_date, service_date)::double as measured_value,
+        {{ days_between('exclusion_date', 'service_date') }}::double as measured_value,
         'LEIE match on ' || matched_on || ': excluded ' || exclusion_date || ' (' || coalesce(exclusion_type, '?')
             || '), no reinstatement before the ' || service_date || ' date of service'
             || case when waiver_date is not null
                 then '; OIG waiver from ' || waiver_date || ' for ' || coalesce(waiver_state, '?') || ': check the state'
                 else '' end as evidence,
-        [claim_id] as evidence_claim_ids
+        {{ list_of('claim_id') }} as evidence_claim_ids
     from in_window
     qualify row_number() over (partition by claim_id order by match_rank, exclusion_date) = 1
 )

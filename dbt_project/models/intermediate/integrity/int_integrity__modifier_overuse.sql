@@ -18,7 +18,7 @@ opportunities as (
         year(lines.service_date) as service_year,
         'modifier 25' as metric,
         lines.service_date,
-        list_contains(lines.modifiers, '25') as used,
+        {{ list_contains('lines.modifiers', "'25'") }} as used,
         lines.charge_amount
     from lines
     inner join claims_with_procedure using (claim_id)
@@ -30,7 +30,7 @@ opportunities as (
         year(service_date),
         'modifier 59/X',
         service_date,
-        list_has_any(modifiers, ['59', 'XE', 'XS', 'XP', 'XU']),
+        {{ list_has_any('modifiers', list_of("'59'", "'XE'", "'XS'", "'XP'", "'XU'")) }},
         charge_amount
     from lines
     where not is_em
@@ -60,7 +60,7 @@ peers as (
         count(*) as peer_count,
         sum(opportunities) as peer_opportunities,
         sum(used) as peer_used,
-        quantile_cont(used / opportunities, {{ var('modifier_percentile') }}) as rate_percentile
+        {{ percentile_cont('used / opportunities', var('modifier_percentile')) }} as rate_percentile
     from providers
     group by all
 ),

@@ -30,7 +30,7 @@ line_edits as (
         charge_amount as dollars_at_stake,
         procedure_code || ': ' || units || ' units on one line; MUE ' || mue_value
             || ' (MAI 1, per line)' as evidence,
-        [claim_id] as evidence_claim_ids
+        {{ list_of('claim_id') }} as evidence_claim_ids
     from matched
     where adjudication_indicator = '1' and units > mue_value
 ),
@@ -38,8 +38,8 @@ line_edits as (
 date_edits as (
     select
         provider_npi,
-        arg_max(claim_id, [units, line_number]) as claim_id,
-        arg_max(line_number, [units, line_number]) as line_number,
+        max_by(claim_id, {{ list_of('units', 'line_number') }}) as claim_id,
+        max_by(line_number, {{ list_of('units', 'line_number') }}) as line_number,
         service_date,
         sum(units) as measured_value,
         any_value(mue_value)::double as threshold,
@@ -48,7 +48,7 @@ date_edits as (
             || service_date || '; MUE ' || any_value(mue_value) || ' (MAI ' || adjudication_indicator
             || case when adjudication_indicator = '2' then ', policy limit)' else ', clinical limit)' end
             as evidence,
-        list_distinct(list(claim_id)) as evidence_claim_ids
+        {{ list_agg_distinct('claim_id') }} as evidence_claim_ids
     from matched
     where adjudication_indicator in ('2', '3')
     group by provider_npi, patient_key, procedure_code, service_date, adjudication_indicator
@@ -57,7 +57,7 @@ date_edits as (
 
 findings as (
     select 'mue_excess' as rule_id, * from line_edits
-    union all by name
+    union all
     select 'mue_excess' as rule_id, * from date_edits
 )
 

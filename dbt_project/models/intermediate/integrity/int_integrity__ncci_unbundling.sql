@@ -52,12 +52,12 @@ findings as (
         any_value(charge_amount) as dollars_at_stake,
         count(*)::double as measured_value,
         'column-2 code ' || any_value(procedure_code) || ' billed with column-1 code(s) '
-            || string_agg(distinct column_1_code, ', ') || ' for the same patient, provider and date (claim(s) '
-            || string_agg(distinct column_1_claim_id, ', ') || '); modifier indicator '
+            || {{ string_agg_ordered('column_1_code', ', ', 'column_1_code', distinct=true) }} || ' for the same patient, provider and date (claim(s) '
+            || {{ string_agg_ordered('column_1_claim_id', ', ', 'column_1_claim_id', distinct=true) }} || '); modifier indicator '
             || min(modifier_indicator)
             || case when min(modifier_indicator) = '0' then ' (never payable together)'
                 else ' and no NCCI-associated modifier on either line' end as evidence,
-        list_distinct(list(column_1_claim_id) || [any_value(claim_id)]) as evidence_claim_ids
+        {{ list_distinct_sorted(list_concat(list_agg('column_1_claim_id'), list_of('any_value(claim_id)'))) }} as evidence_claim_ids
     from violations
     group by provider_npi, claim_id, line_number, service_date
 )

@@ -22,7 +22,7 @@ days as (
         count(*) as service_lines,
         count(*) filter (where times.hcpcs is null) as lines_without_time,
         sum(lines.charge_amount) as charges,
-        list_distinct(list(lines.claim_id)) as claim_ids
+        {{ list_agg_distinct('lines.claim_id') }} as claim_ids
     from lines
     left join times
         on times.hcpcs = lines.procedure_code

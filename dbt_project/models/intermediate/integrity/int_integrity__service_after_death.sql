@@ -20,7 +20,7 @@ deaths as (
 ),
 
 first_death as (
-    select patient_key, min(death_date) as death_date, arg_min(death_source, death_date) as death_source
+    select patient_key, min(death_date) as death_date, min_by(death_source, death_date) as death_source
     from deaths
     group by patient_key
 ),
@@ -32,11 +32,11 @@ findings as (
         claims.claim_id,
         claims.service_date,
         claims.charge_amount as dollars_at_stake,
-        datediff('day', first_death.death_date, claims.service_date)::double as measured_value,
-        'service on ' || claims.service_date || ', ' || datediff('day', first_death.death_date, claims.service_date)
+        {{ days_between('first_death.death_date', 'claims.service_date') }}::double as measured_value,
+        'service on ' || claims.service_date || ', ' || {{ days_between('first_death.death_date', 'claims.service_date') }}
             || ' day(s) after the date of death ' || first_death.death_date || ' (' || first_death.death_source || ')'
             as evidence,
-        [claims.claim_id] as evidence_claim_ids
+        {{ list_of('claims.claim_id') }} as evidence_claim_ids
     from claims
     inner join first_death on first_death.patient_key = claims.patient_key
     where coalesce(claims.statement_from_date, claims.service_date) > first_death.death_date

@@ -31,7 +31,7 @@ em as (
 ),
 
 ncci_modifiers as (
-    select list(modifier) as ncci_modifier_list from {{ ref('ncci_modifiers') }}
+    select {{ list_agg('modifier') }} as ncci_modifier_list from {{ ref('ncci_modifiers') }}
 ),
 
 joined as (
@@ -68,7 +68,7 @@ joined as (
         subs.statement_to_date,
         subs.discharge_status,
         lines.procedure_code,
-        list_filter([lines.modifier_1, lines.modifier_2, lines.modifier_3, lines.modifier_4], lambda m: m is not null)
+        {{ list_non_null(list_of('lines.modifier_1', 'lines.modifier_2', 'lines.modifier_3', 'lines.modifier_4')) }}
             as modifiers,
         lines.units,
         lines.charge_amount,
@@ -84,8 +84,8 @@ joined as (
 final as (
     select
         joined.*,
-        array_to_string(list_sort(joined.modifiers), ',') as modifier_set,
-        len(list_intersect(joined.modifiers, ncci_modifiers.ncci_modifier_list)) > 0 as has_ncci_modifier,
+        {{ list_join_sorted('joined.modifiers', ',') }} as modifier_set,
+        {{ list_has_any('joined.modifiers', 'ncci_modifiers.ncci_modifier_list') }} as has_ncci_modifier,
         em_family is not null as is_em
     from joined
     cross join ncci_modifiers

@@ -23,7 +23,11 @@ providers as (
 ),
 
 metrics as (
-    unpivot providers on services, patients, charges into name metric value metric_value
+    {%- for metric in ['services', 'patients', 'charges'] %}
+    select {{ star_except(['services', 'patients', 'charges']) }}, '{{ metric }}' as metric, {{ metric }} as metric_value
+    from providers
+    {{ 'union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 -- every provider-metric in two peer scopes: its practice state and the nation
@@ -54,10 +58,14 @@ scope_stats as (
 
 -- the state scope when it has enough peers, else the national one
 peers as (
-    select scoped.provider_npi, scoped.service_year, scoped.metric, scope_stats.*
-        exclude (provider_taxonomy, service_year, metric)
+    select scoped.provider_npi, scoped.service_year, scoped.metric,
+        {{ star_except(['provider_taxonomy', 'service_year', 'metric'], 'scope_stats') }}
     from scoped
-    inner join scope_stats using (provider_taxonomy, service_year, metric, peer_scope)
+    inner join scope_stats
+        on scope_stats.provider_taxonomy = scoped.provider_taxonomy
+        and scope_stats.service_year = scoped.service_year
+        and scope_stats.metric = scoped.metric
+        and scope_stats.peer_scope = scoped.peer_scope
     qualify row_number() over (
         partition by scoped.provider_npi, scoped.service_year, scoped.metric
         order by case
@@ -87,8 +95,8 @@ findings as (
         provider_npi,
         min(period_start) as period_start,
         max(period_end) as period_end,
-        arg_max(metric_value, z) as measured_value,
-        arg_max(peer_median, z) as peer_statistic,
+        max_by(metric_value, z) as measured_value,
+        max_by(peer_median, z) as peer_statistic,
         max(z) as score,
         {{ var('outlier_robust_z') }}::double as threshold,
         greatest(
@@ -97,10 +105,9 @@ findings as (
         )::decimal(18, 2) as dollars_at_stake,
         service_year || ' vs ' || any_value(peer_count) || ' ' || provider_taxonomy || ' peers ('
             || any_value(peer_scope) || '): '
-            || string_agg(
-                metric || ' ' || round(metric_value) || ' (peer median ' || round(peer_median) || ', z '
-                || coalesce(cast(round(z, 1) as varchar), 'n/a') || ')', '; ' order by metric
-            ) as evidence
+            || {{ string_agg_ordered(
+                "metric || ' ' || round(metric_value) || ' (peer median ' || round(peer_median) || ', z '
+                || coalesce(cast(round(z, 1) as string), 'n/a') || ')'", '; ', 'metric') }} as evidence
     from scored
     group by provider_npi, provider_taxonomy, service_year
     having max(z) >= {{ var('outlier_robust_z') }}

@@ -60,24 +60,17 @@ grid as (
 ),
 
 with_submission as (
-    select
-        grid.*,
-        s.submission_date as latest_submission_date,
-        s.frequency_code as latest_frequency_code,
-        s.total_charge_amount as latest_charge_amount
-    from grid
-    asof left join submissions as s
-        on grid.chain_id = s.chain_id and grid.as_of_date >= s.submission_date
+    {{ asof_left_join('grid', 'submissions', 'chain_id', 'as_of_date', 'submission_date',
+                      {'submission_date': 'latest_submission_date', 'frequency_code': 'latest_frequency_code',
+                       'total_charge_amount': 'latest_charge_amount'},
+                      left_row=['chain_id', 'as_of_date']) }}
 ),
 
 with_adjudication as (
-    select
-        ws.*,
-        a.remit_date as latest_adjudication_date,
-        a.provider_liable_denied_amount as latest_denied_amount
-    from with_submission as ws
-    asof left join adjudications as a
-        on ws.chain_id = a.chain_id and ws.as_of_date >= a.remit_date
+    {{ asof_left_join('with_submission', 'adjudications', 'chain_id', 'as_of_date', 'remit_date',
+                      {'remit_date': 'latest_adjudication_date',
+                       'provider_liable_denied_amount': 'latest_denied_amount'},
+                      left_row=['chain_id', 'as_of_date']) }}
 ),
 
 balances as (
@@ -89,7 +82,7 @@ balances as (
             when latest_denied_amount > 0
                 and (
                     latest_submission_date > latest_adjudication_date
-                    or date_diff('day', latest_adjudication_date, as_of_date) <= {{ var('ar_denial_open_days') }}
+                    or {{ days_between("latest_adjudication_date", "as_of_date") }} <= {{ var('ar_denial_open_days') }}
                 ) then latest_denied_amount
             else 0
         end::decimal(18, 2) as open_balance,
@@ -101,11 +94,7 @@ balances as (
         -- a claim submitted before its own date of service (pre-billed or a mis-keyed DTP*472, as in some
         -- public sample files) is in A/R from its submission but has no age yet: 0, never negative
         greatest(
-            date_diff(
-                'day',
-                {{ 'first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date' }},
-                as_of_date
-            ),
+            {{ days_between('first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date', "as_of_date") }},
             0
         ) as age_days
     from with_adjudication

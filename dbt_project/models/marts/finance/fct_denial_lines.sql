@@ -71,7 +71,7 @@ final as (
         lines.remit_date as denial_date,
         lines.service_date,
         later_paid.first_paid_date,
-        date_diff('day', lines.remit_date, later_paid.first_paid_date) as days_to_overturn
+        {{ days_between("lines.remit_date", "later_paid.first_paid_date") }} as days_to_overturn
     from lines
     left join chains on chains.chain_id = lines.chain_id
     left join later_paid on later_paid.chain_id = lines.chain_id and later_paid.procedure_code = lines.procedure_code

@@ -53,7 +53,7 @@ final as (
         not chains.is_currently_denied and chains.total_paid_amount > 0 as is_overturned,
         chains.is_currently_denied
             and rework.first_rework_date is null
-            and date_diff('day', chains.last_adjudication_date, (select as_of_date from as_of))
+            and {{ days_between("chains.last_adjudication_date", "(select as_of_date from as_of)") }}
                 >= {{ var('ar_denial_open_days') }} as is_final_denial,
         ----------  amounts
         chains.total_charge_amount,
@@ -62,9 +62,9 @@ final as (
         ----------  dates and durations
         chains.first_adjudication_date as denial_date,
         rework.first_rework_date,
-        date_diff('day', chains.first_adjudication_date, rework.first_rework_date) as days_to_rework,
+        {{ days_between("chains.first_adjudication_date", "rework.first_rework_date") }} as days_to_rework,
         case when not chains.is_currently_denied
-            then date_diff('day', chains.first_adjudication_date, chains.last_adjudication_date)
+            then {{ days_between("chains.first_adjudication_date", "chains.last_adjudication_date") }}
         end as days_to_resolve
     from chains
     left join rework on rework.chain_id = chains.chain_id

@@ -46,9 +46,9 @@ final as (
         e.line_count,
         e.charge_amount::decimal(18, 2) as charge_amount,
         fs.first_submission_date is not null as is_billed,
-        date_diff('day', e.service_date, fs.first_submission_date) as charge_lag_days,
+        {{ days_between("e.service_date", "fs.first_submission_date") }} as charge_lag_days,
         case when fs.first_submission_date is null
-            then date_diff('day', e.service_date, (select as_of_date from as_of))
+            then {{ days_between("e.service_date", "(select as_of_date from as_of)") }}
         end as unbilled_age_days
     from encounters as e
     left join first_submission as fs on fs.claim_id = e.claim_id

@@ -83,7 +83,7 @@ turnaround as (
     select
         date_trunc('month', first_adjudication_date)::date as month,
         payer_id,
-        median(date_diff('day', first_submission_date, first_adjudication_date)) as median_days_to_pay,
+        median({{ days_between("first_submission_date", "first_adjudication_date") }}) as median_days_to_pay,
         count(*) as claims_first_adjudicated
     from chains
     where is_adjudicated and has_submission
@@ -144,7 +144,7 @@ trailing_window as (
         sum(expected_allowed_charges) over (
             partition by payer_id order by month range between interval 2 month preceding and current row
         ) as expected_allowed_trailing_3m,
-        date_diff('day', month - interval 2 month, month + interval 1 month) as days_trailing_3m
+        {{ days_between("month - interval 2 month", "month + interval 1 month") }} as days_trailing_3m
     from joined
 ),
 

@@ -164,7 +164,8 @@ final as (
         c.dimension_value,
         case when c.dimension = 'cpt' then 'lines' else 'claims' end as count_unit,
         c.claims_adjudicated,
-        c.claims_initially_denied,
+        -- a sum of ints is HUGEINT in DuckDB and BIGINT in Spark: one type for both engines
+        c.claims_initially_denied::bigint as claims_initially_denied,
         c.claims_initially_denied / c.claims_adjudicated as initial_denial_rate_simple,
         c.charges_initially_denied / nullif(c.charges_adjudicated, 0) as initial_denial_rate_simple_dollars,
         l.avg_claims_submitted_prior_3m,

@@ -46,7 +46,7 @@ final as (
         count(*) as rules_hit,
         sum(per_rule.dollars_at_stake)::decimal(18, 2) as dollars_at_stake,
         round(sum(per_rule.rule_points), 3) as risk_score,
-        arg_max(per_rule.rule_id, per_rule.rule_points) as top_rule
+        max_by(per_rule.rule_id, per_rule.rule_points) as top_rule
     from per_rule
     left join volume using (provider_npi)
     group by per_rule.provider_npi, volume.provider_taxonomy, volume.provider_last_name, volume.claims

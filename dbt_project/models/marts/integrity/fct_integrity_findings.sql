@@ -6,10 +6,9 @@
                        'service_after_death', 'em_upcoding', 'modifier_overuse', 'volume_outlier', 'benford'] %}
 
 with unioned as (
-    {%- for m in rule_models %}
-    select * from {{ ref('int_integrity__' ~ m) }}
-    {% if not loop.last %}union all by name{% endif %}
-    {%- endfor %}
+    {%- set relations = [] %}
+    {%- for m in rule_models %}{% do relations.append(ref('int_integrity__' ~ m)) %}{% endfor %}
+    {{ union_by_name(relations) }}
 ),
 
 rules as (
@@ -37,7 +36,7 @@ final as (
         score::double as score,
         coalesce(dollars_at_stake, 0)::decimal(18, 2) as dollars_at_stake,
         evidence,
-        coalesce(evidence_claim_ids, [])::varchar[] as evidence_claim_ids,
+        coalesce(evidence_claim_ids, {{ empty_string_list() }}) as evidence_claim_ids,
         row_number() over (
             partition by unioned.rule_id
             order by score desc nulls last, dollars_at_stake desc nulls last, provider_npi, claim_id, line_number

@@ -11,7 +11,7 @@ edits as (
         setting,
         effective_date,
         min(deletion_date) as deletion_date,
-        arg_min(modifier_indicator, coalesce(deletion_date, date '9999-12-31')) as modifier_indicator,
+        min_by(modifier_indicator, coalesce(deletion_date, date '9999-12-31')) as modifier_indicator,
         min(source_file) as source_file
     from source
     group by column_1_code, column_2_code, setting, effective_date

@@ -12,3 +12,13 @@
         )) as m
     )
 {%- endmacro %}
+
+{% macro spark__month_ends(start_expr, end_expr) -%}
+    select last_day(m) as as_of_date
+    from (
+        select explode(sequence(
+            cast(date_trunc('month', {{ start_expr }}) as date), cast(date_trunc('month', {{ end_expr }}) as date),
+            interval 1 month
+        )) as m
+    )
+{%- endmacro %}
