@@ -141,9 +141,10 @@ lagged as (
         c.dimension,
         c.dimension_value,
         c.month,
-        -- months with no submissions count as zero in the 3-month average
-        sum(s.claims_submitted) / 3.0 as avg_claims_submitted_prior_3m,
-        sum(s.charges_submitted) / 3.0 as avg_charges_submitted_prior_3m
+        -- months with no submissions count as zero in the 3-month average; divided as double (3.0 is a
+        -- decimal literal, which Spark divides at 6 places where DuckDB goes to double)
+        sum(s.claims_submitted) / cast(3 as double) as avg_claims_submitted_prior_3m,
+        sum(s.charges_submitted) / cast(3 as double) as avg_charges_submitted_prior_3m
     from all_cohorts as c
     inner join submitted as s
         on s.dimension = case when c.dimension in ('root_cause', 'carc') then 'all' else c.dimension end
