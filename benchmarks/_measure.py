@@ -34,3 +34,15 @@ def run_measured(cmd: list[str], env: dict | None = None) -> tuple[float, float,
     t.join()
     secs = time.perf_counter() - t0
     return secs, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def python_script(code: str, *args: str) -> list[str]:
+    """A command running `code` from a file, never `python -c`: with the [spark] extra installed, importing
+    Great Expectations imports pyspark.sql.connect, whose check_dependencies() takes a main module without a
+    __file__ (`-c`) for a doctest run and calls sys.exit(0) — the script would silently do nothing."""
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py", prefix="revcycle-bench-", delete=False) as fh:
+        fh.write(code)
+    return [sys.executable, fh.name, *args]

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import run_measured
+from _measure import python_script, run_measured
 
 INGEST_ONE_BY_ONE = """
 import sys
@@ -69,7 +69,7 @@ def main() -> None:
     for name, script in (("ingest, GX per group", INGEST_GROUPED), ("ingest, GX per file (alternative)",
                                                                    INGEST_ONE_BY_ONE)):  # fmt: skip
         env = {**os.environ, "REVCYCLE_HOME": str(work / name.split(",")[1].strip().replace(" ", "_"))}
-        secs, peak, proc = run_measured([sys.executable, "-c", script, str(landing), str(args.subset)], env)
+        secs, peak, proc = run_measured(python_script(script, str(landing), str(args.subset)), env)
         if proc.returncode:
             raise SystemExit(proc.stderr)
         rows.append((f"{name}, first {args.subset} files", secs, peak, f"{args.subset / secs:,.1f} files/s"))
@@ -93,12 +93,10 @@ def main() -> None:
         rows.append((label, secs, peak, note or (proc.stdout.splitlines() or [""])[0]))
         return secs
 
-    secs = step(
-        "ingest all but the last day (GX per group)", [sys.executable, "-c", INGEST_LIST, str(lists["head"])]
-    )
+    secs = step("ingest all but the last day (GX per group)", python_script(INGEST_LIST, str(lists["head"])))
     rows[-1] = (*rows[-1][:3], f"{len(head):,} files, {len(head) / secs:,.1f} files/s")
     full = step("dbt build from nothing (models + tests) and swap", [str(bin_dir / "revcycle"), "build"])
-    step(f"ingest the last day ({last_day})", [sys.executable, "-c", INGEST_LIST, str(lists["tail"])],
+    step(f"ingest the last day ({last_day})", python_script(INGEST_LIST, str(lists["tail"])),
          f"{len(tail)} files")  # fmt: skip
     inc = step("incremental dbt build and swap", [str(bin_dir / "revcycle"), "build"])
     rows[-1] = (*rows[-1][:3], rows[-1][3] + f" ({inc / full:.0%} of the full build)")

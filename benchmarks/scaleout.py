@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from _measure import run_measured
+from _measure import python_script, run_measured
 
 from pipelines.engine_compare import compare_warehouses
 
@@ -47,14 +47,23 @@ def main() -> None:
     world = work / "world"
     step("generate", [str(bin_dir / "revcycle"), "generate", "--claims", str(args.claims), "--out", str(world),
                       "--seed", "3", "--quiet"])  # fmt: skip
-    land = "from pipelines.generate import land_world; from pipelines.ingest import load_landing; " \
-           "from pipelines.settings import get_settings; from pathlib import Path; s = get_settings(); " \
-           f"land_world(Path({str(world)!r}), s.landing_dir, s.reference_landing_dir); load_landing(s)"
-    step("ingest (parse, GX, publish raw Parquet)", [sys.executable, "-c", land])
-    step("dbt build on DuckDB (alternative: one machine)", [str(bin_dir / "revcycle"), "build", "--full-refresh"])
+    land = (
+        "from pipelines.generate import land_world; from pipelines.ingest import load_landing; "
+        "from pipelines.settings import get_settings; from pathlib import Path; s = get_settings(); "
+        f"land_world(Path({str(world)!r}), s.landing_dir, s.reference_landing_dir); load_landing(s)"
+    )
+    step("ingest (parse, GX, publish raw Parquet)", python_script(land))
+    step(
+        "dbt build on DuckDB (alternative: one machine)",
+        [str(bin_dir / "revcycle"), "build", "--full-refresh"],
+    )
     duck = work / "duckdb.duckdb"
     shutil.copyfile(home / "warehouse.duckdb", duck)
-    step("dbt build on Spark local[2] + export", [str(bin_dir / "revcycle"), "build", "--full-refresh"], "spark")
+    step(
+        "dbt build on Spark local[2] + export",
+        [str(bin_dir / "revcycle"), "build", "--full-refresh"],
+        "spark",
+    )
 
     problems = compare_warehouses(duck, home / "warehouse.duckdb")
     print(f"{'step':48} {'seconds':>9} {'peak RSS MB':>12}  note")

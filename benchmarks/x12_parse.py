@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import run_measured
+from _measure import python_script, run_measured
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "fixtures" / "x12-samples"
@@ -125,7 +125,7 @@ def main() -> None:
     )
     for name, kind, path, claims, script in runs:
         mb = path.stat().st_size / 2**20
-        secs, peak, proc = run_measured([py, "-c", script, str(path)])
+        secs, peak, proc = run_measured([py, python_script(script)[1], str(path)])
         if proc.returncode:
             print(f"{name:28} {kind:5} failed: {proc.stderr.strip().splitlines()[-1:]}")
             continue

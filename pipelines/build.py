@@ -217,7 +217,9 @@ def _loaded_batches_parquet(settings: Settings) -> set[str]:
         return {
             r[0]
             for d in dirs
-            for r in con.execute(f"select distinct _source_batch from read_parquet('{d}/*.parquet')").fetchall()
+            for r in con.execute(
+                f"select distinct _source_batch from read_parquet('{d}/*.parquet')"
+            ).fetchall()
         }
 
 

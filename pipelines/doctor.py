@@ -101,17 +101,39 @@ def check_warehouse(settings: Settings) -> tuple[str, str]:
 def check_reference(settings: Settings) -> tuple[str, str]:
     """Integrity rules need reference data; say which kinds have nothing loaded."""
     from pipelines.reference import RULE_INPUTS
-    from pipelines.reference.load import SCHEMA_FILE
+    from pipelines.reference.load import LEGACY_SCHEMA_FILE, SCHEMA_FILE
 
     empty = [
         k
         for k in RULE_INPUTS
-        if not [p for p in (settings.reference_dir / k).glob("*.parquet") if p.name != SCHEMA_FILE]
+        if not [
+            p
+            for p in (settings.reference_dir / k).glob("*.parquet")
+            if p.name not in (SCHEMA_FILE, LEGACY_SCHEMA_FILE)
+        ]
     ]
     if empty:
         return WARN, (f"no reference data loaded for {', '.join(empty)}: the integrity rules that need it find "
                       "nothing (`revcycle reference FILE` or drop files in landing/reference/)")  # fmt: skip
     return OK, "reference data loaded for every kind the integrity rules read"
+
+
+def check_engine(settings: Settings) -> tuple[str, str]:
+    """REVCYCLE_ENGINE=spark needs the [spark] extra and a Java runtime; duckdb needs nothing more."""
+    if settings.engine == "duckdb":
+        return OK, "engine duckdb (REVCYCLE_ENGINE=spark builds the same project on Apache Spark)"
+    import importlib.util
+    import shutil
+
+    missing = [m for m in ("pyspark", "dbt.adapters.spark") if importlib.util.find_spec(m) is None]
+    if missing:
+        return (
+            FAIL,
+            "engine spark but the [spark] extra is not installed: pip install -e '.[spark]' -c constraints.txt",
+        )
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return FAIL, "engine spark needs Java 17+ (java on PATH or JAVA_HOME)"
+    return OK, f"engine spark: Spark warehouse {settings.spark_warehouse_dir}"
 
 
 def check_airflow(settings: Settings) -> tuple[str, str]:
@@ -121,7 +143,8 @@ def check_airflow(settings: Settings) -> tuple[str, str]:
 
 
 CHECKS: list[Callable[[Settings], tuple[str, str]]] = [
-    check_python, check_packages, check_dirs, check_dbt, check_warehouse, check_reference, check_airflow,
+    check_python, check_packages, check_dirs, check_engine, check_dbt, check_warehouse, check_reference,
+    check_airflow,
 ]  # fmt: skip
 
 

@@ -14,7 +14,12 @@ from pathlib import Path
 import duckdb
 
 MART_PREFIXES = ("fct_", "kpi_", "dim_")
-ROW_BY_ROW = ("kpi_denial_rate_monthly", "kpi_collections_monthly", "kpi_integrity_rule_monthly", "fct_ar_snapshots")
+ROW_BY_ROW = (
+    "kpi_denial_rate_monthly",
+    "kpi_collections_monthly",
+    "kpi_integrity_rule_monthly",
+    "fct_ar_snapshots",
+)
 DIGITS = 6
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DOUBLE", "FLOAT", "DECIMAL", "UBIGINT")
 
@@ -50,7 +55,9 @@ def marts(con: duckdb.DuckDBPyConnection, db: str) -> list[str]:
     return [r[0] for r in rows if r[0].startswith(MART_PREFIXES)]
 
 
-def compare_warehouses(reference: Path, candidate: Path, row_by_row: tuple[str, ...] = ROW_BY_ROW) -> list[str]:
+def compare_warehouses(
+    reference: Path, candidate: Path, row_by_row: tuple[str, ...] = ROW_BY_ROW
+) -> list[str]:
     """Differences between two warehouses' marts (empty when they agree)."""
     con = duckdb.connect()
     con.execute(f"attach '{reference}' as ref (read_only)")
@@ -65,7 +72,9 @@ def compare_warehouses(reference: Path, candidate: Path, row_by_row: tuple[str, 
             problems.append(f"{table}: columns differ: {list(ref_cols)} vs {list(cand_cols)}")
             continue
         numeric = [c for c, t in ref_cols.items() if _is_numeric(t)]
-        aggregates = ", ".join(["count(*)"] + [f"round(sum(cast({c} as double)), {DIGITS - 2})" for c in numeric])
+        aggregates = ", ".join(
+            ["count(*)"] + [f"round(sum(cast({c} as double)), {DIGITS - 2})" for c in numeric]
+        )
         a = con.execute(f"select {aggregates} from ref.{table}").fetchone()
         b = con.execute(f"select {aggregates} from cand.{table}").fetchone()
         for name, x, y in zip(["rows", *(f"sum({c})" for c in numeric)], a, b, strict=True):

@@ -37,6 +37,7 @@ from pipelines.x12.parser import file_id_for
 KINDS = tuple(SCHEMAS)
 # no leading "_" or ".": Spark (Hadoop file listing) skips such files as hidden
 SCHEMA_FILE = "schema.parquet"
+LEGACY_SCHEMA_FILE = "_schema.parquet"  # the name before the Spark build; removed when the layout is ensured
 
 
 @dataclass
@@ -135,6 +136,7 @@ def ensure_reference_layout(settings: Settings) -> None:
         d.mkdir(parents=True, exist_ok=True)
         if not (d / SCHEMA_FILE).exists():
             pl.DataFrame(schema=schema).write_parquet(d / SCHEMA_FILE)
+        (d / LEGACY_SCHEMA_FILE).unlink(missing_ok=True)
 
 
 def _quarantine(path: Path, file_id: str, reason: str, settings: Settings) -> None:

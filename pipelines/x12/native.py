@@ -41,7 +41,10 @@ class _ColumnView(ctypes.Structure):
         ("values_len", ctypes.c_uint64),
         ("offsets", ctypes.c_void_p),  # string views for strings
         ("offsets_len", ctypes.c_uint64),
-        ("mode", ctypes.c_uint8),  # 0 buffers hold every row, 1 all null, 2 one value repeated (buffers: 1 row)
+        (
+            "mode",
+            ctypes.c_uint8,
+        ),  # 0 buffers hold every row, 1 all null, 2 one value repeated (buffers: 1 row)
     ]
 
 
@@ -181,7 +184,6 @@ def _frame(arrays: list, names: list[str], scalars: dict, spec, height: int) -> 
     dtypes = {c: _POLARS[k] for c, k in spec}
     df = df.with_columns(pl.lit(v, dtype=dtypes[c]).alias(c) for c, v in scalars.items())
     return df.select(c for c, _ in spec)
-    return out
 
 
 def parse_native(lib, data: bytes, file_id: str) -> dict[str, pl.DataFrame]:

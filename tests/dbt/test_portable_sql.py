@@ -34,9 +34,9 @@ DUCKDB_ONLY = {
 
 
 def _sql_without_jinja(text: str) -> str:
-    text = re.sub(r"\{#.*?#\}", " ", text, flags=re.S)
-    text = re.sub(r"\{\{.*?\}\}", " x ", text, flags=re.S)
-    text = re.sub(r"\{%.*?%\}", " ", text, flags=re.S)
+    text = re.sub(r"\{#.*?#\}", " ", text, flags=re.DOTALL)
+    text = re.sub(r"\{\{.*?\}\}", " x ", text, flags=re.DOTALL)
+    text = re.sub(r"\{%.*?%\}", " ", text, flags=re.DOTALL)
     text = re.sub(r"--[^\n]*", " ", text)
     return re.sub(r"'(?:[^']|'')*'", "'s'", text)  # string literals hold prose, not SQL
 
@@ -48,7 +48,11 @@ def _files() -> list[Path]:
 
 def violations(text: str) -> list[str]:
     sql = _sql_without_jinja(text)
-    return [f"{m.group(0)!r} -> use {fix}" for pat, fix in DUCKDB_ONLY.items() for m in re.finditer(pat, sql, re.I)]
+    return [
+        f"{m.group(0)!r} -> use {fix}"
+        for pat, fix in DUCKDB_ONLY.items()
+        for m in re.finditer(pat, sql, re.IGNORECASE)
+    ]
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(DBT)))

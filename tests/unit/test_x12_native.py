@@ -94,7 +94,9 @@ def test_streaming_across_read_blocks(tmp_path):
     assert sorted(map(_finding_key, a.findings), key=str) == sorted(map(_finding_key, b.findings), key=str)
 
 
-@pytest.mark.parametrize("rejected", [(0,), (1,), (0, 2), (1, 2)], ids=["first", "middle", "ends", "last-two"])
+@pytest.mark.parametrize(
+    "rejected", [(0,), (1,), (0, 2), (1, 2)], ids=["first", "middle", "ends", "last-two"]
+)
 def test_rejected_sets_between_constant_columns(rejected):
     """The core keeps an all-null or one-valued column as a count until a row differs; a rejected set
     truncates it back, and a later set with other lineage (ST02) or values must still come out row for row."""
