@@ -23,11 +23,8 @@ overrides as (
         generic.remit_claim_key,
         generic.line_number,
         generic.reason_code,
-        -- the line's own remark before a claim-level one, then front-end causes first
-        min_by(o.root_cause, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
-            as override_root_cause,
-        min_by(r.remark_code, (r.line_number is null)::int * 100 + {{ root_cause_precedence('o.root_cause') }})
-            as override_rarc
+        o.root_cause as override_root_cause,
+        r.remark_code as override_rarc
     from generic
     inner join {{ ref('stg_x12__remit_remarks') }} as r
         on r.remit_claim_key = generic.remit_claim_key
@@ -35,7 +32,13 @@ overrides as (
         and (r.line_number is null or r.line_number = generic.line_number)
     inner join {{ ref('rarc_override') }} as o
         on o.rarc = r.remark_code and (o.carc is null or o.carc = generic.reason_code)
-    group by 1, 2, 3
+    -- the line's own remark before a claim-level one, then front-end causes first, then by code (so two
+    -- remarks of one cause name the same RARC on every engine)
+    qualify row_number() over (
+        partition by generic.remit_claim_key, generic.line_number, generic.reason_code
+        order by (r.line_number is null)::int, {{ root_cause_precedence('o.root_cause') }}, o.root_cause,
+            r.remark_code
+    ) = 1
 ),
 
 final as (

@@ -38,8 +38,8 @@ line_edits as (
 date_edits as (
     select
         provider_npi,
-        max_by(claim_id, {{ list_of('units', 'line_number') }}) as claim_id,
-        max_by(line_number, {{ list_of('units', 'line_number') }}) as line_number,
+        max(claim_id) filter (where unit_rank = 1) as claim_id,
+        max(line_number) filter (where unit_rank = 1) as line_number,
         service_date,
         sum(units) as measured_value,
         any_value(mue_value)::double as threshold,
@@ -49,7 +49,17 @@ date_edits as (
             || case when adjudication_indicator = '2' then ', policy limit)' else ', clinical limit)' end
             as evidence,
         {{ list_agg_distinct('claim_id') }} as evidence_claim_ids
-    from matched
+    from (
+        -- the line a payer would deny: most units, then the last line, then the last claim id (one answer
+        -- on every engine)
+        select
+            *,
+            row_number() over (
+                partition by provider_npi, patient_key, procedure_code, service_date, adjudication_indicator
+                order by units desc, line_number desc, claim_id desc
+            ) as unit_rank
+        from matched
+    ) as matched
     where adjudication_indicator in ('2', '3')
     group by provider_npi, patient_key, procedure_code, service_date, adjudication_indicator
     having sum(units) > any_value(mue_value)

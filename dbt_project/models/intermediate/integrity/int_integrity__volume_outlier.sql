@@ -89,26 +89,38 @@ scored as (
     where peers.peer_count >= {{ var('integrity_min_peers') }}
 ),
 
+ranked as (
+    -- the finding carries the metric with the largest z; on a tie (the same ratio to peers on two
+    -- metrics) services, then patients, then charges — so every engine reports the same one
+    select
+        *,
+        row_number() over (
+            partition by provider_npi, provider_taxonomy, service_year
+            order by z desc nulls last, case metric when 'services' then 0 when 'patients' then 1 else 2 end
+        ) as z_rank
+    from scored
+),
+
 findings as (
     select
         'volume_outlier' as rule_id,
         provider_npi,
         min(period_start) as period_start,
         max(period_end) as period_end,
-        max_by(metric_value, z) as measured_value,
-        max_by(peer_median, z) as peer_statistic,
+        max(metric_value) filter (where z_rank = 1) as measured_value,
+        max(peer_median) filter (where z_rank = 1) as peer_statistic,
         max(z) as score,
         {{ var('outlier_robust_z') }}::double as threshold,
         greatest(
             max(metric_value) filter (where metric = 'charges') - max(peer_median) filter (where metric = 'charges'),
             0
         )::decimal(18, 2) as dollars_at_stake,
-        service_year || ' vs ' || any_value(peer_count) || ' ' || provider_taxonomy || ' peers ('
-            || any_value(peer_scope) || '): '
+        service_year || ' vs ' || max(peer_count) filter (where z_rank = 1) || ' ' || provider_taxonomy
+            || ' peers (' || max(peer_scope) filter (where z_rank = 1) || '): '
             || {{ string_agg_ordered(
                 "metric || ' ' || round(metric_value) || ' (peer median ' || round(peer_median) || ', z '
                 || coalesce(cast(round(z, 1) as string), 'n/a') || ')'", '; ', 'metric') }} as evidence
-    from scored
+    from ranked
     group by provider_npi, provider_taxonomy, service_year
     having max(z) >= {{ var('outlier_robust_z') }}
 )

@@ -23,6 +23,12 @@ per_rule as (
     group by all
 ),
 
+ranked_rules as (
+    -- the top rule is the one with most points; a tie goes to the rule id first in order (any engine)
+    select *, row_number() over (partition by provider_npi order by rule_points desc, rule_id) as points_rank
+    from per_rule
+),
+
 volume as (
     select
         provider_npi,
@@ -46,8 +52,8 @@ final as (
         count(*) as rules_hit,
         sum(per_rule.dollars_at_stake)::decimal(18, 2) as dollars_at_stake,
         round(sum(per_rule.rule_points), 3) as risk_score,
-        max_by(per_rule.rule_id, per_rule.rule_points) as top_rule
-    from per_rule
+        max(per_rule.rule_id) filter (where per_rule.points_rank = 1) as top_rule
+    from ranked_rules as per_rule
     left join volume using (provider_npi)
     group by per_rule.provider_npi, volume.provider_taxonomy, volume.provider_last_name, volume.claims
 ),
