@@ -3,6 +3,7 @@
     .venv/bin/python -m pip install -e '.[spark]' -c constraints.txt    # once (Java 17+ needed)
     .venv/bin/python benchmarks/scaleout.py --claims 100000
     .venv/bin/python benchmarks/scaleout.py --claims 1000000 --spark-memory 12g
+    .venv/bin/python benchmarks/scaleout.py --work /tmp/revcycle-scaleout-XXXX   # rebuild an ingested world
 
 Generates a world, ingests it once (the raw Parquet both engines read), then `revcycle build` with
 REVCYCLE_ENGINE=duckdb and with REVCYCLE_ENGINE=spark (pyspark local[2] on this 2-core machine: dbt-spark's
@@ -31,9 +32,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--claims", type=int, default=100_000)
     ap.add_argument("--spark-memory", default="8g", help="Spark driver memory (local mode: the whole engine)")
+    ap.add_argument("--work", type=Path, help="a previous run's work folder: rebuild its ingested world only")
     args = ap.parse_args()
     bin_dir = Path(sys.executable).parent
-    work = Path(tempfile.mkdtemp(prefix="revcycle-scaleout-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="revcycle-scaleout-"))
     home = work / "home"
     env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SPARK_DRIVER_MEMORY": args.spark_memory}
     rows = []
@@ -45,14 +47,15 @@ def main() -> None:
         rows.append((label, secs, peak, (proc.stdout.strip().splitlines() or [""])[0]))
 
     world = work / "world"
-    step("generate", [str(bin_dir / "revcycle"), "generate", "--claims", str(args.claims), "--out", str(world),
-                      "--seed", "3", "--quiet"])  # fmt: skip
-    land = (
-        "from pipelines.generate import land_world; from pipelines.ingest import load_landing; "
-        "from pipelines.settings import get_settings; from pathlib import Path; s = get_settings(); "
-        f"land_world(Path({str(world)!r}), s.landing_dir, s.reference_landing_dir); load_landing(s)"
-    )
-    step("ingest (parse, GX, publish raw Parquet)", python_script(land))
+    if args.work is None:
+        step("generate", [str(bin_dir / "revcycle"), "generate", "--claims", str(args.claims), "--out", str(world),
+                          "--seed", "3", "--quiet"])  # fmt: skip
+        land = (
+            "from pipelines.generate import land_world; from pipelines.ingest import load_landing; "
+            "from pipelines.settings import get_settings; from pathlib import Path; s = get_settings(); "
+            f"land_world(Path({str(world)!r}), s.landing_dir, s.reference_landing_dir); load_landing(s)"
+        )
+        step("ingest (parse, GX, publish raw Parquet)", python_script(land))
     step(
         "dbt build on DuckDB (alternative: one machine)",
         [str(bin_dir / "revcycle"), "build", "--full-refresh"],

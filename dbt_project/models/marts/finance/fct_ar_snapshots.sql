@@ -19,7 +19,8 @@ with chains as (
         chain.claim_type,
         chain.first_service_date,
         chain.first_submission_date,
-        coalesce(ea.expected_allowed / nullif(ea.line_charge_amount, 0), 1) as expected_allowed_ratio
+        ea.expected_allowed as chain_expected_allowed,
+        ea.line_charge_amount as chain_line_charge_amount
     from {{ ref('fct_claim_chains') }} as chain
     left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
     left join {{ ref('int_chain_expected_allowed') }} as ea on ea.chain_id = chain.chain_id
@@ -115,7 +116,8 @@ final as (
         {{ aging_bucket('age_days') }} as aging_bucket,
         ----------  amounts
         open_balance,
-        round(open_balance * expected_allowed_ratio, 2)::decimal(18, 2) as net_open_balance,
+        {{ net_open_balance('open_balance', 'chain_expected_allowed', 'chain_line_charge_amount') }}
+            as net_open_balance,
         ----------  dates
         first_service_date,
         first_submission_date,
