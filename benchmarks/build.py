@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _measure import python_script, run_measured
 
+from pipelines.generate import file_day
+
 INGEST_ONE_BY_ONE = """
 import sys
 from pathlib import Path
@@ -76,10 +78,9 @@ def main() -> None:
 
     # hold back the last day of 837/835 files (names carry the date) for the incremental build
     files = sorted(p for p in landing.rglob("*") if p.is_file())
-    day = lambda p: next((part for part in p.stem.split("_") if len(part) == 8 and part.isdigit()), "")
-    last_day = max(day(p) for p in files)
-    head = [p for p in files if day(p) != last_day]
-    tail = [p for p in files if day(p) == last_day]
+    last_day = max(file_day(p) for p in files)
+    head = [p for p in files if file_day(p) != last_day]
+    tail = [p for p in files if file_day(p) == last_day]
     lists = {}
     for name, group in (("head", head), ("tail", tail)):
         lists[name] = work / f"{name}.txt"

@@ -285,6 +285,12 @@ def _write_truth(truth: Path, denial, aging, anomalies, world: World) -> None:
 __all__ = ["Config", "Summary", "aging_bucket", "generate"]
 
 
+def file_day(path: Path) -> str:
+    """The YYYYMMDD a generated extract is named for (835_20240115_MCR01_m00.x12), '' for undated files: how
+    the build benchmark and the Spark test hold back a world's last day."""
+    return next((part for part in Path(path).stem.split("_") if len(part) == 8 and part.isdigit()), "")
+
+
 def land_world(world_dir: Path, landing_dir: Path, reference_landing_dir: Path, move: bool = True) -> int:
     """Put a generated world's extracts into a landing folder (moved, or copied to land one world in several
     homes) and copy its reference files beside them (truth/ stays with the world).  Returns the number of

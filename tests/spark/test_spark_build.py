@@ -17,16 +17,12 @@ import pytest
 
 from pipelines.build import build_warehouse
 from pipelines.engine_compare import compare_warehouses
-from pipelines.generate import Config, generate, land_world
+from pipelines.generate import Config, file_day, generate, land_world
 from pipelines.ingest import landed_files, load_landing
 from tests.e2e.truth_checks import assert_marts_match_truth
 
 pytest.importorskip("pyspark", reason="the [spark] extra is not installed (make test-spark installs it)")
 pytestmark = pytest.mark.spark
-
-
-def _day(path) -> str:
-    return next((part for part in path.stem.split("_") if len(part) == 8 and part.isdigit()), "")
 
 
 def _build_both(settings, spark, reference):
@@ -42,10 +38,10 @@ def test_spark_build_equals_the_duckdb_build(settings, tmp_path):
     generate(Config(out=world, claims=3000, seed=21, months=4, weekly_batches=True), progress=False)
     land_world(world, settings.landing_dir, settings.reference_landing_dir)
     files = landed_files(settings)
-    last_day = max(_day(p) for p in files)
+    last_day = max(file_day(p) for p in files)
     held = tmp_path / "held"
     held.mkdir()
-    later = [shutil.move(p, held / p.name) and (held / p.name, p) for p in files if _day(p) == last_day]
+    later = [shutil.move(p, held / p.name) and (held / p.name, p) for p in files if file_day(p) == last_day]
     assert later, "no dated 837/835 files to hold back"
     load_landing(settings)
     spark = dataclasses.replace(settings, engine="spark")
