@@ -248,12 +248,15 @@ def finish_engine_build(settings: Settings) -> Path:
 
 
 def incremental_models(settings: Settings) -> list[str]:
-    """The models materialised incrementally, read from the dbt manifest (the models' own config)."""
+    """The models that append raw batches (each row keeps its _source_batch), read from the dbt manifest
+    (the models' own config).  The chain models (tag chain_incremental) recompute chains instead."""
     manifest = json.loads(ensure_manifest(settings).read_text())
     return sorted(
         n["name"]
         for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"].get("materialized") == "incremental"
+        if n["resource_type"] == "model"
+        and n["config"].get("materialized") == "incremental"
+        and "chain_incremental" not in n["config"].get("tags", [])
     )
 
 

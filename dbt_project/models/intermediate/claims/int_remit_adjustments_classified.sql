@@ -1,3 +1,6 @@
+{{ config(**chain_model_config()) }}
+-- incremental by batch (macros/incremental_chains.sql): an adjustment's class depends on its own remit only
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Every CAS adjustment with its CARC category (seed carc_root_cause); CARCs not in the seed are
 -- UNMAPPED and never counted as denials; the CAS group gives the liability.
 -- Generic CARCs (16 "lacks information", 96 "non-covered", A1, ...: var generic_carcs) say little on their
@@ -6,6 +9,7 @@
 -- between several, the line's own remark first, then front-end causes.
 with adjustments as (
     select * from {{ ref('stg_x12__remit_adjustments') }}
+    where {{ in_unseen_batches('_source_batch') }}
 ),
 
 carc as (
@@ -47,7 +51,8 @@ final as (
         coalesce(carc.is_denial, false) as is_denial,
         coalesce(overrides.override_root_cause, carc.root_cause, 'UNMAPPED') as root_cause,
         overrides.override_rarc as root_cause_rarc,
-        cas_group.liability
+        cas_group.liability,
+        {{ build_seq_stamp() }} as _build_seq
     from adjustments
     left join carc on carc.carc = adjustments.reason_code
     left join {{ ref('cas_group') }} as cas_group on cas_group.group_code = adjustments.group_code

@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('claim_id')) }}
+-- incremental by chain (CLP01 = chain id; macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- One row per 835 CLP with its denial classification (DOMAIN.md §2.1):
 --   * only adjudications count: reversals (CLP02=22), pended (5/10/13/15/16/17), forwarded-not-ours (23)
 --     and predeterminations (25) get a null denial_type;
@@ -7,10 +10,14 @@
 -- Primary root cause = category of the largest denial adjustment; ties go to the front-end cause first.
 with remits as (
     select * from {{ ref('stg_x12__remit_claims') }}
+    where {{ in_touched_chains('claim_id') }}
 ),
 
 adjustments as (
     select * from {{ ref('int_remit_adjustments_classified') }}
+    {% if is_incremental() -%}
+    where remit_claim_key in (select remit_claim_key from remits)
+    {%- endif %}
 ),
 
 claim_status as (
@@ -94,7 +101,8 @@ final as (
         ) as adjudication_seq_desc,
         row_number() over (
             partition by remits.claim_id order by remits.remit_date, remits._source_file_id, remits.seg_index
-        ) as remit_seq
+        ) as remit_seq,
+        {{ build_seq_stamp() }} as _build_seq
     from remits
     left join claim_status on claim_status.status_code = remits.status_code
     left join per_claim on per_claim.remit_claim_key = remits.remit_claim_key

@@ -1,3 +1,7 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
+-- depends_on: {{ ref('stg_x12__remit_claims') }}
 -- One row per 835 service line (SVC) with its own adjustments summed and classified, and the
 -- classification of the CLP it belongs to.  The line grain behind fct_denial_lines, the CPT dimension of
 -- kpi_denial_rate_monthly and fct_underpayments.
@@ -7,10 +11,14 @@
 --   actual_allowed_amount  = AMT*B6 when sent, else SVC03 + Σ PR on the line (DOMAIN.md §1.11)
 with lines as (
     select * from {{ ref('stg_x12__remit_lines') }}
+    {% if is_incremental() -%}
+    where remit_claim_key in (select remit_claim_key from {{ ref('stg_x12__remit_claims') }} where {{ in_touched_chains('claim_id') }})
+    {%- endif %}
 ),
 
 claims as (
     select * from {{ ref('int_remit_claims_classified') }}
+    where {{ in_touched_chains('claim_id') }}
 ),
 
 line_adjustments as (
@@ -25,6 +33,9 @@ line_adjustments as (
         {{ root_cause_precedence('root_cause') }} as root_cause_precedence
     from {{ ref('int_remit_adjustments_classified') }}
     where adjustment_level = 'line'
+    {% if is_incremental() -%}
+    and remit_claim_key in (select remit_claim_key from claims)
+    {%- endif %}
 ),
 
 per_line as (
@@ -98,7 +109,8 @@ final as (
             as line_root_cause,
         coalesce(ranked.reason_code, case when claims.denial_type = 'full' then claims.primary_carc end)
             as line_primary_carc,
-        ranked.group_code as line_denial_group_code
+        ranked.group_code as line_denial_group_code,
+        {{ build_seq_stamp() }} as _build_seq
     from lines
     inner join claims on claims.remit_claim_key = lines.remit_claim_key
     left join per_line

@@ -1,3 +1,4 @@
+{{ config(materialized='table') }}  -- read by every rule: computed once per build, not once per reader
 -- Duplicate service lines (DOMAIN.md §3.4).  A line is a duplicate when an earlier line on a *different*
 -- chain has the same patient, rendering provider, procedure, modifier set and date of service: exact when
 -- units and charge match too, near when they differ.  Replacements and voids (frequency 7/8) are the same

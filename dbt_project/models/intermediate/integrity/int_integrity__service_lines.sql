@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- The service lines the integrity rules look at: every line of the *current* submission of each claim
 -- chain (a replacement, frequency 7, replaces the earlier lines; a chain whose latest submission is a
 -- void, frequency 8, is gone), with the patient, provider and E/M facts the rules share.
@@ -15,6 +17,7 @@ with submissions as (
         min(claims.submission_date) over (partition by links.chain_id) as first_submission_date
     from {{ ref('stg_x12__claims') }} as claims
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
+    where {{ in_touched_chains('links.chain_id') }}
 ),
 
 current_submissions as (
@@ -86,7 +89,8 @@ final as (
         joined.*,
         {{ list_join_sorted('joined.modifiers', ',') }} as modifier_set,
         {{ list_has_any('joined.modifiers', 'ncci_modifiers.ncci_modifier_list') }} as has_ncci_modifier,
-        em_family is not null as is_em
+        em_family is not null as is_em,
+        {{ build_seq_stamp() }} as _build_seq
     from joined
     cross join ncci_modifiers
 )

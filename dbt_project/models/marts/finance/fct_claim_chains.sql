@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- One row per claim chain (DOMAIN.md §0.2): every 837 submission of an encounter to a payer joined to
 -- every 835 answer, linked by int_claim_chain_links.  The initial adjudication is the first CLP that is an
 -- adjudication (not a reversal, pend or predetermination), ordered by remit date then file position;
@@ -10,6 +13,7 @@ with submissions as (
         links.match_reason
     from {{ ref('stg_x12__claims') }} as stg
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
+    where {{ in_touched_chains('links.chain_id') }}
 ),
 
 encounter_locations as (
@@ -17,15 +21,22 @@ encounter_locations as (
     select claim_id, min(location_id) as location_id
     from {{ ref('stg_encounters__encounter_lines') }}
     where claim_id is not null and location_id is not null
+    {% if is_incremental() -%}
+    and claim_id in (select claim_id from submissions)
+    {%- endif %}
     group by claim_id
 ),
 
 claim_lines as (
     select * from {{ ref('stg_x12__claim_lines') }}
+    {% if is_incremental() -%}
+    where claim_key in (select claim_key from submissions)
+    {%- endif %}
 ),
 
 remits as (
     select * from {{ ref('int_remit_claims_classified') }}
+    where {{ in_touched_chains('claim_id') }}
 ),
 
 first_service as (
@@ -141,7 +152,9 @@ final as (
         s.first_service_date,
         s.first_submission_date,
         r.first_adjudication_date,
-        r.last_adjudication_date
+        r.last_adjudication_date,
+        ----------  lineage
+        {{ build_seq_stamp() }} as _build_seq
     from submission_summary as s
     full outer join remit_summary as r on r.chain_id = s.chain_id
     left join encounter_locations as el on el.claim_id = s.claim_id

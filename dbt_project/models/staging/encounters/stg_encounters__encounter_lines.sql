@@ -11,6 +11,7 @@ renamed as (
         claim_id,
         file_id as _source_file_id,
         row_number as _source_row_number,
+        {{ raw_batch() }} as _source_batch,
         ----------  parties
         rendering_npi,
         billing_npi,

@@ -1,0 +1,142 @@
+{#
+    Incremental marts keyed on claim chains (DOMAIN.md §0.2).  A new day of files touches a few thousand
+    chains out of a million, and every chain-level fact (adjudication order, denial outcome, open balance at
+    each month-end, the current submission's lines) depends only on the rows of its own chain.  So a chain
+    model recomputes just the touched chains (int_touched_chains): a pre-hook deletes their rows, the body
+    reads only those chains, dbt appends the result.  A chain that lost its last row (a corrected claim
+    relinked to another chain) is deleted and not re-inserted.
+
+    Which batches are new: int_build_batches numbers every raw batch with the build that first read it.
+    Each chain model stamps its rows with the ledger number of the build that wrote them (_build_seq); the
+    touched chains are those of batches numbered above the smallest stamp any chain model holds, so a model
+    skipped by a partial build (`--select`) catches up in the next one (recomputing a chain twice is harmless).
+    A batch-keyed model (rows that depend only on their own batch) appends the batches above its own stamp.
+
+    DuckDB only: dbt-spark cannot delete from Parquet tables, so on Spark these models are plain tables
+    (chain_materialization()), which gives the same rows.  `--full-refresh` rebuilds everything and must give
+    the same rows as any sequence of incremental builds (tests/dbt/test_incremental.py).
+#}
+
+{% macro chain_materialization() -%}
+    {{ return('incremental' if target.type == 'duckdb' else 'table') }}
+{%- endmacro %}
+
+{% macro _scalar(sql, default) -%}
+    {%- if not execute -%}{{ return(default) }}{%- endif -%}
+    {%- set found = run_query(sql) -%}
+    {%- set value = found.columns[0].values()[0] if found is not none and found.rows | length else none -%}
+    {{ return(default if value is none else value) }}
+{%- endmacro %}
+
+{% macro _relation(identifier) -%}
+    {%- set where = this if this is not none else target -%}  {#- a unit test has no `this` -#}
+    {{ return(adapter.get_relation(database=where.database, schema=where.schema, identifier=identifier)) }}
+{%- endmacro %}
+
+{#  The ledger number of this build: the stamp a chain model writes on its rows (a constant, read when the
+    model runs; the ledger was built before it, through int_touched_chains). #}
+{% macro build_seq_stamp() -%}
+    {%- set ledger = _relation('int_build_batches') if execute else none -%}
+    {%- set seq = _scalar('select max(build_seq) from ' ~ ledger, 0) if ledger is not none else 0 -%}
+    cast({{ seq }} as bigint)
+{%- endmacro %}
+
+{% macro _own_stamp() -%}
+    {{ return(_scalar('select max(_build_seq) from ' ~ this, -1) if is_incremental() else -1) }}
+{%- endmacro %}
+
+{#  The smallest stamp the chain models (tag chain_incremental) hold; -1 when none of them exists yet. #}
+{% macro chain_models_stamp() -%}
+    {%- if not execute -%}{{ return(-1) }}{%- endif -%}
+    {%- set selects = [] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags -%}
+        {%- set rel = _relation(node.alias) -%}
+        {%- if rel is not none -%}
+            {%- do selects.append('select coalesce(max(_build_seq), -1) as s from ' ~ rel) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(_scalar('select min(s) from (' ~ selects | join(' union all ') ~ ')', -1) if selects else -1) }}
+{%- endmacro %}
+
+{#  The batches a batch-keyed model has not appended yet, as a predicate on its input (true on a full build). #}
+{% macro in_unseen_batches(column) -%}
+    {%- if is_incremental() -%}
+        {%- set ledger = _relation('int_build_batches') -%}
+        {%- set found = run_query('select _source_batch from ' ~ ledger ~ ' where build_seq > ' ~ _own_stamp()) if execute else none -%}
+        {%- set ids = found.columns[0].values() if found is not none else [] -%}
+        {{ column }} in ({% for i in ids %}'{{ i }}'{% if not loop.last %}, {% endif %}{% endfor %}{% if not ids %}''{% endif %})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#  In a chain model's body: a predicate on its inputs, true for every row on a full build. #}
+{% macro in_touched_chains(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} in (select chain_id from {{ ref('int_touched_chains') }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#  pre_hook of a chain model: delete the touched chains' rows (key: the model's chain column). #}
+{% macro delete_touched_chains(key) -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ key }} in (select chain_id from {{ ref('int_touched_chains') }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#  The config of a chain model, in one place (key: its chain column; none for a batch-keyed model). #}
+{% macro chain_model_config(key=none) -%}
+    {%- set config = {
+        'materialized': chain_materialization(),
+        'incremental_strategy': 'append',
+        'on_schema_change': 'fail',
+        'tags': ['chain_incremental'] if key else ['batch_incremental'],
+    } -%}
+    {%- if key -%}
+        {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
+    {%- endif -%}
+    {{ return(config) }}
+{%- endmacro %}
+
+{#
+    The chains touched by batches numbered above `stamp`: those with a claim, remit or encounter row in
+    them, and those whose membership such rows can change.  A remit's payer claim number (CLP07) relinks
+    every corrected claim that references it (REF*F8) and can change which remit's CLP01 names the chain
+    (int_claim_chain_links takes the smallest), so the claims and remits sharing that number are touched
+    too, under the chain id they had (a claim id) and the one they have now (the links).
+#}
+{% macro touched_chain_ids(stamp) -%}
+    with new_batches as (
+        select _source_batch from {{ ref('int_build_batches') }} where build_seq > {{ stamp }}
+    ),
+
+    new_remits as (
+        select claim_id, payer_claim_control_number
+        from {{ ref('stg_x12__remit_claims') }}
+        where _source_batch in (select _source_batch from new_batches)
+    ),
+
+    claim_ids as (
+        select claim_id from {{ ref('stg_x12__claims') }}
+        where _source_batch in (select _source_batch from new_batches)
+        union
+        select claim_id from new_remits
+        union
+        select claim_id from {{ ref('stg_encounters__encounter_lines') }}
+        where _source_batch in (select _source_batch from new_batches) and claim_id is not null
+        union
+        select claim_id from {{ ref('stg_x12__claims') }}
+        where original_reference in (select payer_claim_control_number from new_remits)
+        union
+        select claim_id from {{ ref('stg_x12__remit_claims') }}
+        where payer_claim_control_number in (select payer_claim_control_number from new_remits)
+    )
+
+    select chain_id from {{ ref('int_claim_chain_links') }} where claim_id in (select claim_id from claim_ids)
+    union
+    select claim_id as chain_id from claim_ids
+{%- endmacro %}
