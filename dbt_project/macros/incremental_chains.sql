@@ -45,9 +45,10 @@
     {{ return(_scalar('select max(_build_seq) from ' ~ this, -1) if is_incremental() else -1) }}
 {%- endmacro %}
 
-{#  The smallest stamp the chain models (tag chain_incremental) hold; -1 when none of them exists yet. #}
+{#  The smallest stamp the chain models (tag chain_incremental) hold (-1 when one is empty: it sees every
+    batch); none when none of them exists yet (a build from nothing). #}
 {% macro chain_models_stamp() -%}
-    {%- if not execute -%}{{ return(-1) }}{%- endif -%}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set selects = [] -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags -%}
         {%- set rel = _relation(node.alias) -%}
@@ -55,7 +56,7 @@
             {%- do selects.append('select coalesce(max(_build_seq), -1) as s from ' ~ rel) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(_scalar('select min(s) from (' ~ selects | join(' union all ') ~ ')', -1) if selects else -1) }}
+    {{ return(_scalar('select min(s) from (' ~ selects | join(' union all ') ~ ')', -1) if selects else none) }}
 {%- endmacro %}
 
 {#  The batches a batch-keyed model has not appended yet, as a predicate on its input (true on a full build). #}

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 
 from pipelines.build import FINGERPRINT_TABLE, build_warehouse
-from pipelines.generate import Config, generate
+from pipelines.generate import Config, file_day, generate
 from pipelines.ingest import ingest_paths
 from pipelines.settings import PROJECT_ROOT
 from tests.conftest import make_settings
@@ -39,13 +39,21 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
     generate(cfg, progress=False)
     s = make_settings(tmp_path / "home")
     s.ensure_dirs()
-    files = sorted(p for p in (cfg.out / "landing").rglob("*") if p.is_file())
-    # three drops: claims of the first weeks, then more, then the rest (chains span the drops)
+    files = sorted((p for p in (cfg.out / "landing").rglob("*") if p.is_file()), key=lambda p: (file_day(p), p.name))
+    # three drops by date (each reaches a new month-end; chains span the drops).  Out of order on purpose:
+    # the first third's 837s come with the second drop (remits before the claims they answer), and half
+    # its 835s only with the third (a late remit relinks the corrected claims that reference it, REF*F8)
+    days = sorted({file_day(p) for p in files})
+    first, second = days[len(days) // 3], days[2 * len(days) // 3]
+    early = [p for p in files if file_day(p) < first]
+    late_837 = [p for p in early if "837" in p.parent.name]
+    late_835 = [p for p in early if "835" in p.parent.name and int(file_day(p)) % 2]
     drops = [
-        files[: len(files) // 3],
-        files[len(files) // 3 : 2 * len(files) // 3],
-        files[2 * len(files) // 3 :],
+        [p for p in early if p not in late_837 and p not in late_835],
+        late_837 + [p for p in files if first <= file_day(p) < second],
+        late_835 + [p for p in files if file_day(p) >= second],
     ]
+    assert sum(map(len, drops)) == len(files) and late_837 and late_835
     for drop in drops:
         ingest_paths(drop, s)
         build_warehouse(s)
@@ -80,3 +88,40 @@ def test_the_build_knows_every_incremental_model(settings):
     batch_keyed = {m for m, t in texts.items() if "materialized='incremental'" in t or "chain_model_config()" in t}
     assert batch_keyed == set(incremental_models(settings))
     assert {"stg_x12__claims", "int_build_batches", "int_remit_adjustments_classified"} <= batch_keyed
+
+
+def test_a_late_remit_relinks_a_corrected_claim_incrementally(tmp_path):
+    """A corrected claim with a new CLM01 (REF*F8 = the payer's claim number) that arrives before the remit
+    carrying that number starts a chain of its own; when the remit lands, the claim joins the remit's chain
+    and its own chain must disappear — as in a build from nothing."""
+    handmade = PROJECT_ROOT / "tests" / "fixtures" / "handmade"
+    corrected = tmp_path / "claims_837p_20240202.x12"
+    text = (handmade / corrected.name).read_text()
+    assert text.count("CLM*C1003*") == 1 and "REF*F8*BCBS24010300031" in text
+    corrected.write_text(text.replace("CLM*C1003*", "CLM*C1003R*"))
+    s = make_settings(tmp_path / "home")
+    s.ensure_dirs()
+    # a remit in the first drop too, so every chain model has rows (an empty one recomputes every chain)
+    ingest_paths([handmade / "claims_837p_20240105.x12", corrected, handmade / "remit_835_medicare_20240126.x12"], s)
+    build_warehouse(s)
+    for model in ("fct_claim_chains", "int_remit_claims_classified", "int_ar_open_balances"):
+        assert _tables(s.warehouse_path)[model].height > 0, model
+    before = _tables(s.warehouse_path)["fct_claim_chains"]
+    assert "C1003R" in set(before["chain_id"])  # no remit names BCBS24010300031 yet: a chain of its own
+
+    ingest_paths([handmade / "remit_835_bcbs_20240202.x12"], s)
+    build_warehouse(s)
+    incremental = _tables(s.warehouse_path)
+    chains = incremental["fct_claim_chains"]
+    assert "C1003R" not in set(chains["chain_id"])
+    with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
+        touched = {r[0] for r in con.sql("select chain_id from int_touched_chains").fetchall()}
+    # only the remit's chain and the chain the corrected claim leaves were recomputed
+    assert {"C1003", "C1003R"} <= touched < set(before["chain_id"])
+    relinked = chains.filter(pl.col("chain_id") == "C1003")
+    assert relinked["submission_count"].to_list() == [2] and relinked["match_reason"].to_list() == ["ref_f8"]
+
+    build_warehouse(s, full_refresh=True)
+    full = _tables(s.warehouse_path)
+    for name in full:
+        assert incremental[name].equals(full[name]), name

@@ -1,129 +1,29 @@
--- Insurance A/R by chain at every month-end (DOMAIN.md §1.5-1.6), one row per chain with an open
--- balance.  A chain's balance as of a date:
---   * its latest submission is a void (freq 8)            -> closed (0);
---   * no primary adjudication yet                         -> the latest submission's charge (awaiting payer);
---   * latest primary adjudication carries a provider-liable denial (CO/OA/PI with a denial CARC)
---       and a rework was submitted after it, or it is at most `ar_denial_open_days` old -> the denied amount;
---   * otherwise (paid, patient share assigned, or denial written off) -> 0.
--- Patient responsibility leaves insurance A/R at adjudication; secondary payers (CLP02 2/3/20/21) do not
--- move the primary balance.  Age is counted from `ar_age_anchor` (service date by default).
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
+-- Insurance A/R by chain at every month-end (DOMAIN.md §1.5-1.6), one row per chain with an open balance:
+-- the balances of int_ar_open_balances (definition in its header), with
 -- net_open_balance (HFMA net A/R, §1.5) = open_balance x the chain's expected-allowed-to-charge ratio
--- (int_chain_expected_allowed: contract price, else the payer's observed ratio): what the payer is
--- expected to allow on the open amount, not the list price.
-with chains as (
-    select
-        chain.chain_id,
-        chain.payer_id,
-        chain.payer_name,
-        coalesce(fc.financial_class, 'Other / unknown') as financial_class,
-        chain.claim_type,
-        chain.first_service_date,
-        chain.first_submission_date,
-        ea.expected_allowed as chain_expected_allowed,
-        ea.line_charge_amount as chain_line_charge_amount
-    from {{ ref('fct_claim_chains') }} as chain
-    left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
-    left join {{ ref('int_chain_expected_allowed') }} as ea on ea.chain_id = chain.chain_id
-    where chain.has_submission
-),
-
-submissions as (
-    select chain_id, submission_date, frequency_code, total_charge_amount
-    from {{ ref('int_claim_chain_links') }}
-),
-
-adjudications as (
-    select
-        claim_id as chain_id,
-        remit_date,
-        provider_liable_denied_amount
-    from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication and is_primary_adjudication
-),
-
-bounds as (
-    select
-        (select min(submission_date) from submissions) as first_date,
-        greatest(
-            (select max(submission_date) from submissions),
-            coalesce((select max(remit_date) from adjudications), (select max(submission_date) from submissions))
-        ) as last_date
-),
-
-as_of_dates as (
-    {{ month_ends('(select first_date from bounds)', '(select last_date from bounds)') }}
-),
-
-grid as (
-    select chains.*, as_of_dates.as_of_date
-    from chains
-    inner join as_of_dates on chains.first_submission_date <= as_of_dates.as_of_date
-),
-
-with_submission as (
-    {{ asof_left_join('grid', 'submissions', 'chain_id', 'as_of_date', 'submission_date',
-                      {'submission_date': 'latest_submission_date', 'frequency_code': 'latest_frequency_code',
-                       'total_charge_amount': 'latest_charge_amount'},
-                      left_row=['chain_id', 'as_of_date']) }}
-),
-
-with_adjudication as (
-    {{ asof_left_join('with_submission', 'adjudications', 'chain_id', 'as_of_date', 'remit_date',
-                      {'remit_date': 'latest_adjudication_date',
-                       'provider_liable_denied_amount': 'latest_denied_amount'},
-                      left_row=['chain_id', 'as_of_date']) }}
-),
-
-balances as (
-    select
-        *,
-        case
-            when latest_frequency_code = '8' then 0
-            when latest_adjudication_date is null then latest_charge_amount
-            when latest_denied_amount > 0
-                and (
-                    latest_submission_date > latest_adjudication_date
-                    or {{ days_between("latest_adjudication_date", "as_of_date") }} <= {{ var('ar_denial_open_days') }}
-                ) then latest_denied_amount
-            else 0
-        end::decimal(18, 2) as open_balance,
-        case
-            when latest_adjudication_date is null then 'awaiting_payer'
-            when latest_submission_date > latest_adjudication_date then 'in_rework'
-            else 'denied'
-        end as ar_status,
-        -- a claim submitted before its own date of service (pre-billed or a mis-keyed DTP*472, as in some
-        -- public sample files) is in A/R from its submission but has no age yet: 0, never negative
-        greatest(
-            {{ days_between('first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date', "as_of_date") }},
-            0
-        ) as age_days
-    from with_adjudication
-),
-
-final as (
-    select
-        ----------  ids
-        chain_id,
-        as_of_date,
-        ----------  dimensions
-        payer_id,
-        payer_name,
-        financial_class,
-        claim_type,
-        ar_status,
-        age_days,
-        {{ aging_bucket('age_days') }} as aging_bucket,
-        ----------  amounts
-        open_balance,
-        {{ net_open_balance('open_balance', 'chain_expected_allowed', 'chain_line_charge_amount') }}
-            as net_open_balance,
-        ----------  dates
-        first_service_date,
-        first_submission_date,
-        latest_adjudication_date
-    from balances
-    where open_balance > 0
-)
-
-select * from final
+-- (contract price, else the payer's observed allowed-to-charge ratio, int_payer_allowed_ratio): what the payer
+-- is expected to allow on the open amount, not the list price.  A view on DuckDB: the ratio moves with every
+-- remit, the balances only with their own chain (incremental), so the ratio is applied when read.
+select
+    ----------  ids
+    balances.chain_id,
+    balances.as_of_date,
+    ----------  dimensions
+    balances.payer_id,
+    balances.payer_name,
+    balances.financial_class,
+    balances.claim_type,
+    balances.ar_status,
+    balances.age_days,
+    balances.aging_bucket,
+    ----------  amounts
+    balances.open_balance,
+    {{ net_open_balance('balances.open_balance', expected_allowed('balances', 'ratio.allowed_to_charge'),
+                        'balances.chain_line_charge_amount') }} as net_open_balance,
+    ----------  dates
+    balances.first_service_date,
+    balances.first_submission_date,
+    balances.latest_adjudication_date
+from {{ ref('int_ar_open_balances') }} as balances
+left join {{ ref('int_payer_allowed_ratio') }} as ratio on ratio.payer_id = balances.priced_payer_id
