@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- One row per denied service line of a chain's initial decision (DOMAIN.md §2, line grain): the SVC lines
 -- of the first adjudication that carry a denial-category adjustment, or every unpaid line of a fully
 -- denied claim.  Root cause and CARC are the line's own (largest denial adjustment on the line; the
@@ -6,6 +9,7 @@
 -- are in fct_denials.
 with lines as (
     select * from {{ ref('int_remit_lines_classified') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 later_paid as (
@@ -18,6 +22,7 @@ later_paid as (
 chains as (
     select chain_id, claim_id, payer_id, payer_name, rendering_npi, location_id, claim_type
     from {{ ref('fct_claim_chains') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 root_causes as (
@@ -32,6 +37,9 @@ claim_lines as (
         max({{ place_of_service('cl', 'c') }}) as place_of_service
     from {{ ref('stg_x12__claim_lines') }} as cl
     inner join {{ ref('stg_x12__claims') }} as c on c.claim_key = cl.claim_key
+    {% if is_incremental() -%}
+    where cl.claim_id in (select claim_id from chains)
+    {%- endif %}
     group by 1, 2
 ),
 
@@ -71,7 +79,9 @@ final as (
         lines.remit_date as denial_date,
         lines.service_date,
         later_paid.first_paid_date,
-        {{ days_between("lines.remit_date", "later_paid.first_paid_date") }} as days_to_overturn
+        {{ days_between("lines.remit_date", "later_paid.first_paid_date") }} as days_to_overturn,
+        ----------  lineage
+        {{ build_seq_stamp() }} as _build_seq
     from lines
     left join chains on chains.chain_id = lines.chain_id
     left join later_paid on later_paid.chain_id = lines.chain_id and later_paid.procedure_code = lines.procedure_code

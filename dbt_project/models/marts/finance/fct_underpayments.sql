@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Underpayments against contract (DOMAIN.md §1.11), one row per service line of each chain's current
 -- primary adjudication that has a contract rate (seed contract_fee_schedule):
 --   expected_allowed = least(line charge, contract rate x units)    [lesser-of-charge-or-fee-schedule]
@@ -10,12 +13,13 @@
 with chains as (
     select chain_id, payer_id, payer_name, rendering_npi, location_id, claim_type
     from {{ ref('fct_claim_chains') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 current_primary as (
     select remit_claim_key, claim_id as chain_id
     from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication and is_primary_adjudication
+    where is_adjudication and is_primary_adjudication and {{ in_touched_chains('claim_id') }}
     qualify row_number() over (
         partition by claim_id order by remit_date desc, _source_file_id desc, seg_index desc
     ) = 1
@@ -24,6 +28,7 @@ current_primary as (
 latest_answers as (
     select claim_id as chain_id, is_reversal
     from {{ ref('int_remit_claims_classified') }}
+    where {{ in_touched_chains('claim_id') }}
     qualify remit_seq = max(remit_seq) over (partition by claim_id)
 ),
 
@@ -75,7 +80,9 @@ final as (
             ) as is_underpaid,
         ----------  dates
         priced.service_date,
-        priced.remit_date
+        priced.remit_date,
+        ----------  lineage
+        {{ build_seq_stamp() }} as _build_seq
     from priced
     left join chains on chains.chain_id = priced.chain_id
     left join latest_answers on latest_answers.chain_id = priced.chain_id

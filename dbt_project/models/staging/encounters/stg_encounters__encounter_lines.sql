@@ -1,5 +1,9 @@
+-- incremental: appends the raw batches published since the last build (macros/incremental_batches.sql)
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 with source as (
     select * from {{ source('raw', 'encounters') }}
+    {{ new_batches_only() }}
 ),
 
 renamed as (
