@@ -89,8 +89,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#  The config of a chain model, in one place (key: its chain column; none for a batch-keyed model). #}
-{% macro chain_model_config(key=none) -%}
+{#  The config of a chain model, in one place (key: its chain column; none for a batch-keyed model, which
+    may bring its own pre_hook). #}
+{% macro chain_model_config(key=none, pre_hook=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
         'incremental_strategy': 'append',
@@ -99,6 +100,8 @@
     } -%}
     {%- if key -%}
         {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
+    {%- elif pre_hook -%}
+        {%- do config.update({'pre_hook': pre_hook}) -%}
     {%- endif -%}
     {{ return(config) }}
 {%- endmacro %}
@@ -140,4 +143,29 @@
     select chain_id from {{ ref('int_claim_chain_links') }} where claim_id in (select claim_id from claim_ids)
     union
     select claim_id as chain_id from claim_ids
+{%- endmacro %}
+
+{#
+    int_claim_chain_links, batch-keyed with one twist: a new remit's payer claim number (CLP07) can relink a
+    corrected claim loaded long ago (REF*F8), so the claims to (re)link are those of unseen batches and
+    those referencing a payer claim number an unseen remit carries.  A predicate over stg_x12__claims.
+#}
+{% macro claims_to_link() -%}
+    {%- if is_incremental() -%}
+        ({{ in_unseen_batches('_source_batch') }}
+            or original_reference in (
+                select payer_claim_control_number from {{ ref('stg_x12__remit_claims') }}
+                where {{ in_unseen_batches('_source_batch') }}
+            ))
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_relinked_claims() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where claim_key in (select claim_key from {{ ref('stg_x12__claims') }} where {{ claims_to_link() }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}

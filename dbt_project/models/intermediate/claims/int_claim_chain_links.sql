@@ -1,3 +1,6 @@
+{{ config(**chain_model_config(pre_hook="{{ delete_relinked_claims() }}")) }}
+-- incremental by batch, plus the claims a new remit relinks (macros/incremental_chains.sql)
+-- depends_on: {{ ref('int_build_batches') }}
 -- Which chain each 837 submission belongs to (DOMAIN.md §0.2).  A chain is one encounter billed to one
 -- payer: the original claim, its replacements/voids and every 835 answer.  Linking, in priority order:
 --   1. ref_f8   : a frequency 7/8 claim whose REF*F8 equals the CLP07 (payer claim number) of an 835 joins
@@ -7,6 +10,7 @@
 -- same chain as the adjudication it reverses.
 with submissions as (
     select * from {{ ref('stg_x12__claims') }}
+    where {{ claims_to_link() }}
 ),
 
 remit_claim_numbers as (
@@ -15,6 +19,9 @@ remit_claim_numbers as (
         min(claim_id) as claim_id
     from {{ ref('stg_x12__remit_claims') }}
     where payer_claim_control_number is not null
+    {% if is_incremental() -%}
+    and payer_claim_control_number in (select original_reference from submissions)
+    {%- endif %}
     group by payer_claim_control_number
 ),
 
@@ -30,7 +37,10 @@ linked as (
             when remit_claim_numbers.claim_id is not null
                 and remit_claim_numbers.claim_id <> submissions.claim_id then 'ref_f8'
             else 'claim_id'
-        end as match_reason
+        end as match_reason,
+        ----------  lineage
+        submissions._source_batch,
+        {{ build_seq_stamp() }} as _build_seq
     from submissions
     left join {{ ref('claim_frequency') }} as frequency on frequency.frequency_code = submissions.frequency_code
     left join remit_claim_numbers
