@@ -14,6 +14,17 @@
 -- recomputed; a month-end the table has not reached yet (the data moved into a new month) gets every chain.
 {%- set bounds = run_query('select min(as_of_date), max(as_of_date) from ' ~ this) if is_incremental() and execute else none %}
 {%- set first_reached, last_reached = (bounds.rows[0][0], bounds.rows[0][1]) if bounds is not none else (none, none) %}
+{#- does the data reach a month-end the table has not (the usual new day does not)?  decided before the model
+    runs, so that the usual build reads only the touched chains -#}
+{%- set new_month_ends = true %}
+{%- if is_incremental() and execute and last_reached is not none %}
+    {%- set reach = run_query(
+        "select last_day(max(d)) > date '" ~ last_reached ~ "' or last_day(min(d)) < date '" ~ first_reached ~ "' from ("
+        ~ " select submission_date as d from " ~ ref('int_claim_chain_links')
+        ~ " union all select remit_date from " ~ ref('int_remit_claims_classified')
+        ~ " where is_adjudication and is_primary_adjudication)") %}
+    {%- set new_month_ends = reach.rows[0][0] %}
+{%- endif %}
 {{ config(**chain_model_config('chain_id')) }}
 -- depends_on: {{ ref('int_touched_chains') }}
 with chains as (
@@ -33,6 +44,9 @@ with chains as (
     left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
     left join {{ ref('int_chain_contract_prices') }} as prices on prices.chain_id = chain.chain_id
     where chain.has_submission
+    {%- if is_incremental() and not new_month_ends %}
+        and {{ in_touched_chains('chain.chain_id') }}
+    {%- endif %}
 ),
 
 all_submissions as (
