@@ -169,3 +169,29 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    int_encounter_claims: an encounter is rebuilt when a line of it arrives in an unseen batch, or an 837
+    carrying its claim id does (its first submission date may move).  A predicate over encounter lines.
+#}
+{% macro encounters_to_bill() -%}
+    {%- if is_incremental() -%}
+        encounter_id in (
+            select encounter_id from {{ ref('stg_encounters__encounter_lines') }}
+            where {{ in_unseen_batches('_source_batch') }}
+                or claim_id in (
+                    select claim_id from {{ ref('stg_x12__claims') }} where {{ in_unseen_batches('_source_batch') }}
+                )
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_rebilled_encounters() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ encounters_to_bill() }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

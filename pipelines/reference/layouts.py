@@ -20,6 +20,7 @@ PHYSICIAN_TIME = "physician_time"
 PATIENT_DEATHS = "patient_deaths"
 CARC = "carc"
 RARC = "rarc"
+PFS_RVU = "pfs_rvu"
 # The kinds the integrity rules read, with the name the Compliance page and `revcycle doctor` use.
 RULE_INPUTS = {
     NCCI_PTP: "NCCI PTP edits",
@@ -83,6 +84,22 @@ SCHEMAS: dict[str, pl.Schema] = {
             "total_minutes": pl.Float64,
             "intra_minutes": pl.Float64,
             "per_unit": pl.Boolean,
+            "pfs_year": pl.Int64,
+            **_SOURCE,
+        }
+    ),
+    PFS_RVU: pl.Schema(
+        {
+            "hcpcs": pl.String,
+            "modifier": pl.String,
+            "status_code": pl.String,
+            "work_rvu": pl.Float64,
+            "nonfacility_pe_rvu": pl.Float64,
+            "facility_pe_rvu": pl.Float64,
+            "mp_rvu": pl.Float64,
+            "nonfacility_total_rvu": pl.Float64,
+            "facility_total_rvu": pl.Float64,
+            "conversion_factor": pl.Float64,
             "pfs_year": pl.Int64,
             **_SOURCE,
         }
@@ -359,6 +376,72 @@ def parse_physician_time(text: str, file_name: str, file_id: str, pfs_year: int 
             }
         )
     return _frame(PHYSICIAN_TIME, rows)
+
+
+# ---------------------------------------------------------------- physician fee schedule (RVUs)
+# CMS publishes the national PFS Relative Value File (PPRRVUyy_<release>.csv in the RVUyyX zip) with a few
+# title rows above the header: HCPCS, MOD, DESCRIPTION, STATUS CODE, ..., WORK RVU, NON-FAC PE RVU,
+# FACILITY PE RVU, MP RVU, NON-FACILITY TOTAL, FACILITY TOTAL, ..., CONV FACTOR.  The national amount is
+# total RVU x conversion factor; a locality's amount also needs the GPCI file (not applied here: the
+# contract terms are written against the national amount, DOMAIN.md §1.11).  Descriptions are AMA text and
+# are not kept.
+_PFS_COLUMNS = {
+    "status_code": ("status",),
+    "work_rvu": ("work", "rvu"),
+    "nonfacility_pe_rvu": ("non", "fac", "pe", "rvu"),
+    "mp_rvu": ("mp", "rvu"),
+    "nonfacility_total_rvu": ("non", "facility", "total"),
+    "conversion_factor": ("conv", "factor"),
+}
+
+
+def _pfs_header(rows: list[list[str]]) -> int | None:
+    for i, row in enumerate(rows[:40]):
+        cells = [c.strip().upper() for c in row]
+        if "HCPCS" in cells and any("WORK" in c and "RVU" in c for c in cells):
+            return i
+    return None
+
+
+def parse_pfs_rvu(text: str, file_name: str, file_id: str, pfs_year: int | None) -> pl.DataFrame:
+    """National RVUs and conversion factor per HCPCS + modifier (the CMS PFS Relative Value File, CSV)."""
+    rows = list(csv.reader(io.StringIO(text)))
+    at = _pfs_header(rows)
+    if at is None:
+        raise ReferenceFileError(file_name, None, "no header row with HCPCS and WORK RVU columns")
+    header = [h.strip() for h in rows[at]]
+    cols = {name: _find(header, *needles) for name, needles in _PFS_COLUMNS.items()}
+    # "FACILITY PE RVU" / "FACILITY TOTAL" also match their NON-FAC twins: take the column without "non"
+    cols["facility_pe_rvu"] = next((i for i, h in enumerate(header) if "facility pe rvu" in h.lower()
+                                    and "non" not in h.lower()), None)  # fmt: skip
+    cols["facility_total_rvu"] = next((i for i, h in enumerate(header) if "facility total" in h.lower()
+                                       and "non" not in h.lower()), None)  # fmt: skip
+    i_code, i_mod = _find(header, "hcpcs"), _find(header, "mod")
+    missing = [n for n, i in cols.items() if i is None and n != "status_code"]
+    if missing or i_mod is None:
+        raise ReferenceFileError(file_name, at + 1, f"header lacks column(s) {', '.join(missing or ['MOD'])}")
+    out = []
+    for n, rec in enumerate(rows[at + 1 :], start=at + 2):
+        if not any(c.strip() for c in rec):
+            continue
+        code = rec[i_code].strip() if i_code < len(rec) else ""
+        if not _CODE.match(code):
+            raise ReferenceFileError(file_name, n, f"HCPCS {code!r} is not a 5-character code")
+        values = {}
+        for name, i in cols.items():
+            cell = rec[i].strip() if i is not None and i < len(rec) else ""
+            if name == "status_code":
+                values[name] = cell or None
+                continue
+            try:
+                values[name] = float(cell) if cell else None
+            except ValueError:
+                raise ReferenceFileError(file_name, n, f"{header[i]} {cell!r} is not a number") from None
+        if values["conversion_factor"] is None:
+            raise ReferenceFileError(file_name, n, f"no conversion factor for {code}")
+        out.append({"hcpcs": code, "modifier": rec[i_mod].strip() or None, **values, "pfs_year": pfs_year,
+                    "source_file": file_name, "file_id": file_id, "line_number": n})  # fmt: skip
+    return _frame(PFS_RVU, out)
 
 
 # ---------------------------------------------------------------- patient death dates

@@ -18,6 +18,7 @@ from pipelines.reference.layouts import (
     MUE,
     NCCI_PTP,
     PATIENT_DEATHS,
+    PFS_RVU,
     PHYSICIAN_TIME,
     RARC,
     SCHEMAS,
@@ -29,6 +30,7 @@ from pipelines.reference.layouts import (
     parse_mue,
     parse_ncci_ptp,
     parse_patient_deaths,
+    parse_pfs_rvu,
     parse_physician_time,
 )
 from pipelines.settings import Settings
@@ -66,6 +68,9 @@ def detect_reference_kind(text: str) -> str | None:
     low = first.lower()
     if "member_id" in low and "death_date" in low:
         return PATIENT_DEATHS
+    # before physician time: the RVU file's header also names HCPCS and a total
+    if any("HCPCS" in ln.upper() and "WORK RVU" in ln.upper() for ln in lines[:40]):
+        return PFS_RVU
     if "hcpcs" in low and ("total" in low or "physician time" in low) and "mue" not in low:
         return PHYSICIAN_TIME
     if looks_like_code_list(lines[0].split(",") if lines else []):
@@ -104,7 +109,7 @@ def parse_reference_file(
     kind = kind or detect_reference_kind(text)
     if kind is None:
         raise ReferenceFileError(path.name, None, "not a recognised reference layout (NCCI PTP, MUE, LEIE, "
-                                 "physician time, patient deaths, CARC or RARC list)")  # fmt: skip
+                                 "physician time, PFS RVUs, patient deaths, CARC or RARC list)")  # fmt: skip
     if kind not in KINDS:
         raise ReferenceFileError(
             path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}"
@@ -124,6 +129,12 @@ def parse_reference_file(
         if pfs_year is None and (m := re.search(r"(20\d{2})", name)):
             pfs_year = int(m.group(1))
         return kind, parse_physician_time(text, name, file_id, pfs_year)
+    if kind == PFS_RVU:
+        # CMS names it PPRRVU24_JAN.csv (two-digit year); a title row says "CALENDAR YEAR 2024"
+        m = re.search(r"PPRRVU(\d{2})", name.upper()) or re.search(r"YEAR (20\d{2})", text[:3000].upper())
+        if pfs_year is None and m:
+            pfs_year = int(m.group(1)) + (2000 if len(m.group(1)) == 2 else 0)
+        return kind, parse_pfs_rvu(text, name, file_id, pfs_year)
     if kind in (CARC, RARC):
         return kind, parse_code_list(text, name, file_id, kind)
     return kind, parse_patient_deaths(text, name, file_id)

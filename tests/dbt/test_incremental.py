@@ -3,6 +3,7 @@ builds from all the raw batches (every base table, row for row)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import duckdb
@@ -61,8 +62,13 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
                 / "stg_x12__claim_lines.sql").read_text()  # fmt: skip
     assert "not in ('g-" in compiled  # the last build skipped the batches it had already loaded
     incremental = _tables(s.warehouse_path)
+    ran = json.loads((s.runs_dir / "run_results.json").read_text())["results"]
+    assert not [r for r in ran if r["unique_id"].startswith(("unit_test.", "seed."))]  # same project: done before
+    assert [r for r in ran if r["unique_id"].startswith("test.")]  # the data tests always run
 
     build_warehouse(s, full_refresh=True)
+    ran = json.loads((s.runs_dir / "run_results.json").read_text())["results"]
+    assert [r for r in ran if r["unique_id"].startswith("unit_test.")]
     full = _tables(s.warehouse_path)
     assert incremental.keys() == full.keys()
     assert incremental["stg_x12__claim_lines"].height > 0

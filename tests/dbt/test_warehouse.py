@@ -43,7 +43,7 @@ def test_claim_level_outcomes(built_demo):
 def test_unit_tests_ran_in_the_build(built_demo):
     import json
 
-    results = json.loads((built_demo.runs_dir / "run_results.json").read_text())
+    results = json.loads((built_demo.runs_dir / "run_results.first_build.json").read_text())
     unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
     assert unit and all(r["status"] == "pass" for r in unit)
     tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]

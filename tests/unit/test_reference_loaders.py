@@ -175,3 +175,25 @@ def test_a_rarc_in_a_carc_list_is_an_error(tmp_path):
     bad.write_text((FIX / "carc_codes_fixture.csv").read_text() + "N130,misplaced remark,01/01/2003,,\n")
     with pytest.raises(ReferenceFileError, match=r"carc.csv, line 7: 'N130' is not a CARC code"):
         parse_reference_file(bad, kind="carc")
+
+
+PFS = FIX / "PPRRVU24_JAN_fixture.csv"
+
+
+def test_pfs_relative_value_file():
+    kind, df = parse_reference_file(PFS)
+    assert kind == "pfs_rvu"  # by content: title rows, then the HCPCS / MOD / WORK RVU header
+    assert df.height == 6 and set(df["pfs_year"]) == {2024}  # PPRRVU24 in the name
+    rows = {(r["hcpcs"], r["modifier"]): r for r in df.iter_rows(named=True)}
+    e_m = rows[("99213", None)]
+    assert (e_m["work_rvu"], e_m["nonfacility_total_rvu"], e_m["facility_total_rvu"]) == (1.30, 2.60, 1.95)
+    assert e_m["facility_pe_rvu"] == 0.55 and e_m["nonfacility_pe_rvu"] == 1.20  # not each other's twin
+    assert e_m["conversion_factor"] == 32.7442 and e_m["status_code"] == "A"
+    assert rows[("71046", "26")]["nonfacility_total_rvu"] == 0.32  # professional component, its own row
+
+
+def test_bad_pfs_row_names_the_file_and_line(tmp_path):
+    bad = tmp_path / "PPRRVU24_JAN.csv"
+    bad.write_text(PFS.read_text().replace("99214,,,A,,1.92", "99214,,,A,,1.9x"))
+    with pytest.raises(ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU '1.9x' is not a number"):
+        parse_reference_file(bad)

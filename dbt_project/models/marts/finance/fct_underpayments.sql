@@ -65,6 +65,7 @@ final as (
         ----------  amounts
         priced.charge_amount,
         priced.allowed_per_unit,
+        priced.contract_basis,
         least(priced.charge_amount, priced.allowed_per_unit * priced.units)::decimal(18, 2) as expected_allowed,
         priced.actual_allowed_amount as actual_allowed,
         priced.paid_amount,
