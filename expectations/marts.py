@@ -90,7 +90,10 @@ def validate_marts(warehouse: Path, changed_only: bool = False) -> dict:
         # file read-write: share that instance; nothing here writes
         con = duckdb.connect(str(warehouse))
     try:
-        where = {name: f" where {CHANGED_ROWS[name]}" if changed_only and name in CHANGED_ROWS else "" for name in MART_SUITES}
+        where = {
+            name: f" where {CHANGED_ROWS[name]}" if changed_only and name in CHANGED_ROWS else ""
+            for name in MART_SUITES
+        }
         tables = {
             name: pl.from_arrow(con.sql(f"select * from {name}{where[name]}").to_arrow_table())
             for name in MART_SUITES

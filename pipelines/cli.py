@@ -318,7 +318,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("reference", help="load reference files (NCCI PTP, MUE, LEIE, physician time, deaths)")
     s.add_argument("paths", nargs="+", help="files or folders; the layout is recognised from the content")
     s.add_argument(
-        "--kind", choices=["ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc"]
+        "--kind",
+        choices=["ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc"],
     )
     s.add_argument("--effective-from", help="MUE: first date of service the values apply to (YYYY-MM-DD)")
     s.add_argument("--setting", choices=["practitioner", "outpatient_hospital"], help="NCCI PTP table")

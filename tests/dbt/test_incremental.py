@@ -40,7 +40,9 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
     generate(cfg, progress=False)
     s = make_settings(tmp_path / "home")
     s.ensure_dirs()
-    files = sorted((p for p in (cfg.out / "landing").rglob("*") if p.is_file()), key=lambda p: (file_day(p), p.name))
+    files = sorted(
+        (p for p in (cfg.out / "landing").rglob("*") if p.is_file()), key=lambda p: (file_day(p), p.name)
+    )
     # three drops by date (each reaches a new month-end; chains span the drops).  Out of order on purpose:
     # the first third's 837s come with the second drop (remits before the claims they answer), and half
     # its 835s only with the third (a late remit relinks the corrected claims that reference it, REF*F8)
@@ -63,7 +65,9 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
     assert "not in ('g-" in compiled  # the last build skipped the batches it had already loaded
     incremental = _tables(s.warehouse_path)
     ran = json.loads((s.runs_dir / "run_results.json").read_text())["results"]
-    assert not [r for r in ran if r["unique_id"].startswith(("unit_test.", "seed."))]  # same project: done before
+    assert not [
+        r for r in ran if r["unique_id"].startswith(("unit_test.", "seed."))
+    ]  # same project: done before
     assert [r for r in ran if r["unique_id"].startswith("test.")]  # the data tests always run
 
     build_warehouse(s, full_refresh=True)
@@ -94,7 +98,12 @@ def test_the_build_knows_every_incremental_model(settings):
     batch_keyed = {m for m, t in texts.items()
                    if "materialized='incremental'" in t or ("chain_model_config(" in t and "chain_model_config('" not in t)}  # fmt: skip
     assert batch_keyed == set(incremental_models(settings))
-    assert {"stg_x12__claims", "int_build_batches", "int_remit_adjustments_classified", "int_claim_chain_links"} <= batch_keyed
+    assert {
+        "stg_x12__claims",
+        "int_build_batches",
+        "int_remit_adjustments_classified",
+        "int_claim_chain_links",
+    } <= batch_keyed
 
 
 def test_a_late_remit_relinks_a_corrected_claim_incrementally(tmp_path):
@@ -109,7 +118,9 @@ def test_a_late_remit_relinks_a_corrected_claim_incrementally(tmp_path):
     s = make_settings(tmp_path / "home")
     s.ensure_dirs()
     # a remit in the first drop too, so every chain model has rows (an empty one recomputes every chain)
-    ingest_paths([handmade / "claims_837p_20240105.x12", corrected, handmade / "remit_835_medicare_20240126.x12"], s)
+    ingest_paths(
+        [handmade / "claims_837p_20240105.x12", corrected, handmade / "remit_835_medicare_20240126.x12"], s
+    )
     build_warehouse(s)
     for model in ("fct_claim_chains", "int_remit_claims_classified", "int_ar_open_balances"):
         assert _tables(s.warehouse_path)[model].height > 0, model

@@ -195,5 +195,7 @@ def test_pfs_relative_value_file():
 def test_bad_pfs_row_names_the_file_and_line(tmp_path):
     bad = tmp_path / "PPRRVU24_JAN.csv"
     bad.write_text(PFS.read_text().replace("99214,,,A,,1.92", "99214,,,A,,1.9x"))
-    with pytest.raises(ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU '1.9x' is not a number"):
+    with pytest.raises(
+        ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU '1.9x' is not a number"
+    ):
         parse_reference_file(bad)
