@@ -89,8 +89,9 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#  The config of a chain model, in one place (key: its chain column; none for a batch-keyed model, which
-    may bring its own pre_hook). #}
+{#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
+    touched chains' rows deleted unless pre_hook deletes a wider set that contains them); none for a
+    batch-keyed model, which may bring its own pre_hook. #}
 {% macro chain_model_config(key=none, pre_hook=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
@@ -98,12 +99,44 @@
         'on_schema_change': 'fail',
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
-    {%- if key -%}
-        {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
-    {%- elif pre_hook -%}
+    {%- if pre_hook -%}
         {%- do config.update({'pre_hook': pre_hook}) -%}
+    {%- elif key -%}
+        {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
     {%- endif -%}
     {{ return(config) }}
+{%- endmacro %}
+
+{#
+    Patient-keyed models (duplicate lines: a duplicate is two chains of one patient) recompute every patient
+    with a claim in a touched chain, before or after this build's relinking: the patients of the claims
+    linked to a touched chain now, and of the claims whose id a touched chain had.  A replacement claim that
+    corrects the member id touches both patients, since both submissions stay in the chain.
+#}
+{% macro touched_patients() -%}
+    select {{ patient_key('subscriber_member_id', 'patient_birth_date') }} as patient_key
+    from {{ ref('stg_x12__claims') }}
+    where claim_id in (select chain_id from {{ ref('int_touched_chains') }})
+        or claim_key in (
+            select claim_key from {{ ref('int_claim_chain_links') }}
+            where chain_id in (select chain_id from {{ ref('int_touched_chains') }})
+        )
+{%- endmacro %}
+
+{% macro in_touched_patients(column) -%}
+    {%- if is_incremental() -%}
+        {{ column }} in ({{ touched_patients() }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_touched_patients() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where patient_key in ({{ touched_patients() }})
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}
 
 {#

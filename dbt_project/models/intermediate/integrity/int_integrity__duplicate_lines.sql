@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}  -- read by every rule: computed once per build, not once per reader
+{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+-- incremental by patient (macros/incremental_chains.sql): a duplicate pairs lines of one patient
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Duplicate service lines (DOMAIN.md §3.4).  A line is a duplicate when an earlier line on a *different*
 -- chain has the same patient, rendering provider, procedure, modifier set and date of service: exact when
 -- units and charge match too, near when they differ.  Replacements and voids (frequency 7/8) are the same
@@ -8,7 +10,8 @@
 -- Also caught: an original (frequency 1) sent again on the same chain (a resent batch).
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
-    where not {{ list_has_any('modifiers', list_of("'76'", "'77'", "'91'")) }}
+    where {{ in_touched_patients('patient_key') }}
+        and not {{ list_has_any('modifiers', list_of("'76'", "'77'", "'91'")) }}
 ),
 
 ranked as (
@@ -24,6 +27,7 @@ ranked as (
 cross_chain as (
     select
         later.line_key,
+        later.patient_key,
         later.chain_id,
         later.claim_id,
         later.line_number,
@@ -50,19 +54,39 @@ cross_chain as (
 ),
 
 resent_originals as (
-    -- the same claim id sent again as an original: the chain logic folds it into one chain
-    select claims.claim_key, links.chain_id, claims.claim_id, claims.submission_date
-    from {{ ref('stg_x12__claims') }} as claims
-    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-    where coalesce(claims.frequency_code, '1') = '1'
-    qualify row_number() over (
-        partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
-    ) > 1
+    -- the same claim id sent again as an original: the chain logic folds it into one chain.  Ranked within
+    -- the chain, whose originals may name different patients (a corrected member id): every chain with an
+    -- original of a touched patient is ranked whole, and the rows of the touched patients kept.
+    select * from (
+        select
+            claims.claim_key,
+            {{ patient_key('claims.subscriber_member_id', 'claims.patient_birth_date') }} as patient_key,
+            links.chain_id,
+            claims.claim_id,
+            claims.submission_date
+        from {{ ref('stg_x12__claims') }} as claims
+        inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
+        where coalesce(claims.frequency_code, '1') = '1'
+        {%- if is_incremental() %}
+            and links.chain_id in (
+                select chain_links.chain_id
+                from {{ ref('stg_x12__claims') }} as chain_claims
+                inner join {{ ref('int_claim_chain_links') }} as chain_links using (claim_key)
+                where {{ in_touched_patients(patient_key('chain_claims.subscriber_member_id',
+                                                         'chain_claims.patient_birth_date')) }}
+            )
+        {%- endif %}
+        qualify row_number() over (
+            partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
+        ) > 1
+    ) as resent
+    where {{ in_touched_patients('resent.patient_key') }}
 ),
 
 same_chain as (
     select
         resent.claim_key || ':' || lines.line_number as line_key,
+        resent.patient_key,
         resent.chain_id,
         resent.claim_id,
         lines.line_number,
@@ -82,9 +106,9 @@ same_chain as (
 ),
 
 final as (
-    select * from cross_chain
+    select *, {{ build_seq_stamp() }} as _build_seq from cross_chain
     union all
-    select * from same_chain
+    select *, {{ build_seq_stamp() }} as _build_seq from same_chain
 )
 
 select * from final
