@@ -34,6 +34,11 @@ def _context():
     return ctx, batch_def, suites
 
 
+def warm_up() -> None:
+    """Import Great Expectations and build the context ahead of the first validation (cached)."""
+    _context()
+
+
 def _to_pandas(df: pl.DataFrame):
     # Decimal columns become float for range checks; exact money stays in the published Parquet.
     return df.with_columns(pl.col(pl.Decimal).cast(pl.Float64)).to_pandas()

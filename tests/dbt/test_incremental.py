@@ -69,6 +69,26 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
         r for r in ran if r["unique_id"].startswith(("unit_test.", "seed."))
     ]  # same project: done before
     assert [r for r in ran if r["unique_id"].startswith("test.")]  # the data tests always run
+    # ... on the rows this build wrote (macros/get_where_subquery.sql); relationships on whole tables
+    tests_sql = {
+        p.name: p.read_text()
+        for p in (PROJECT_ROOT / "dbt_project" / "target" / "compiled" / "revcycle").rglob("*.sql")
+        if p.name.startswith(
+            (
+                "not_null_fct_claim_chains_",
+                "unique_fct_claim_chains_",
+                "not_null_stg_x12__claims_",
+                "relationships_stg_x12__claim_lines_",
+            )
+        )
+    }
+    assert tests_sql
+    for name, sql in tests_sql.items():
+        narrowed = (
+            "_build_seq = (select max(build_seq)" in sql or "where build_seq = (select max(build_seq)" in sql
+        )
+        # not_null: the rows written; unique: the rows sharing a key with one; relationships: all rows
+        assert narrowed != name.startswith("relationships_"), name
 
     build_warehouse(s, full_refresh=True)
     ran = json.loads((s.runs_dir / "run_results.json").read_text())["results"]

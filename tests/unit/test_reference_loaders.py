@@ -199,3 +199,17 @@ def test_bad_pfs_row_names_the_file_and_line(tmp_path):
         ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU '1.9x' is not a number"
     ):
         parse_reference_file(bad)
+
+
+def test_a_new_reference_file_rebuilds_the_warehouse(settings):
+    """Incremental builds recompute only the chains new batches touch, so loading a reference file (which
+    moves old chains' contract prices and findings) must change the fingerprint that allows one."""
+    from pipelines.build import project_fingerprint
+
+    before = project_fingerprint(settings)
+    assert project_fingerprint(settings) == before
+    load_reference_file(LEIE, settings)
+    after = project_fingerprint(settings)
+    assert after != before
+    assert load_reference_file(LEIE, settings).status == "duplicate"
+    assert project_fingerprint(settings) == after  # the same file again changes nothing

@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql); a table, since two rules read it
+-- depends_on: {{ ref('int_touched_chains') }}
 -- One row per current claim (chain) for the claim-level rules: its dates, parties and billed amount.
 select
     chain_id,
@@ -17,6 +20,8 @@ select
     any_value(statement_from_date) as statement_from_date,
     any_value(statement_to_date) as statement_to_date,
     any_value(discharge_status) as discharge_status,
-    sum(charge_amount) as charge_amount
+    sum(charge_amount) as charge_amount,
+    {{ build_seq_stamp() }} as _build_seq
 from {{ ref('int_integrity__service_lines') }}
+where {{ in_touched_chains('chain_id') }}
 group by chain_id, claim_id, claim_type
