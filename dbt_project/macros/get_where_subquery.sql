@@ -8,10 +8,13 @@
     rows at every daily build was most of the data-test time.  Narrowed: the tests whose verdict on a row
     depends on that row alone (not_null, accepted_values, expression_is_true) to the rows written; unique
     keys to the rows sharing a key with a row written (old rows were unique among themselves, and a
-    rewrite deletes before it inserts).  Relationships and the singular reconciliation tests read whole
-    tables.  The rows this build wrote are the chain rows stamped with its ledger number (_build_seq) and
-    the batch rows of the batches it read first; on a build from nothing that is every row, so the filter
-    changes nothing there.
+    rewrite deletes before it inserts); relationships to the child rows written when an old child row
+    cannot lose its parent (the parent is append-only staging, or both sides are rewritten chain by chain).
+    Other relationships, views, whole-table models and the singular reconciliation tests read everything.
+    Staging and the ledger only ever append, per raw batch; a batch_incremental model also rewrites older
+    rows (relinked claims, rebilled encounters), so it is tested whole.  The rows this build wrote are the
+    chain rows stamped with its ledger number (_build_seq) and the batch rows of the batches it read first;
+    on a build from nothing that is every row, so the filter changes nothing there.
 
     Self-contained on purpose: a test node only sees the macros it depends on.
 #}
@@ -19,25 +22,34 @@
     {%- set where = config.get('where', '') -%}
     {%- set test = model.get('test_metadata') or {} -%}
     {%- set kwargs = test.get('kwargs') or {} -%}
-    {%- set key = kwargs.get('column_name') if test.get('name') == 'unique'
-        else (kwargs.get('columns') | join(', ') if test.get('name') == 'unique_combination' else none) -%}
+    {%- set name = test.get('name') -%}
+    {%- set key = kwargs.get('column_name') if name == 'unique'
+        else (kwargs.get('columns') | join(', ') if name == 'unique_combination' else none) -%}
     {%- set fresh = none -%}
-    {%- if execute and (test.get('name') in ['not_null', 'accepted_values', 'expression_is_true'] or key) -%}
-        {%- set parent = (graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-                          | selectattr('alias', 'equalto', relation.identifier) | list) -%}
-        {%- set tags = parent[0].tags if parent else [] -%}
-        {%- set ledger = adapter.get_relation(database=relation.database, schema=relation.schema,
-                                              identifier='int_build_batches') -%}
-        {%- if ledger is not none and parent and parent[0].config.materialized == 'incremental' -%}
-            {%- set this_build = '(select max(build_seq) from ' ~ ledger ~ ')' -%}
-            {%- if 'chain_incremental' in tags -%}
-                {%- set fresh = '_build_seq = ' ~ this_build -%}
-            {%- elif 'batch_incremental' not in tags -%}
-                {#- staging and the ledger: rows only ever appended, per raw batch (a batch_incremental model
-                    also rewrites older rows, relinked claims or rebilled encounters: tested whole) -#}
-                {%- set fresh = '_source_batch in (select _source_batch from ' ~ ledger ~ ' where build_seq = '
-                    ~ this_build ~ ')' -%}
+    {%- if execute and (name in ['not_null', 'accepted_values', 'expression_is_true', 'relationships'] or key) -%}
+        {%- set kinds = {} -%}  {#- model name -> 'chain' (rows rewritten per chain) | 'append' (per raw batch) -#}
+        {%- for node in graph.nodes.values() if node.resource_type == 'model'
+                                               and node.config.materialized == 'incremental' -%}
+            {%- if 'chain_incremental' in node.tags -%}{%- do kinds.update({node.alias: 'chain'}) -%}
+            {%- elif 'batch_incremental' not in node.tags -%}{%- do kinds.update({node.alias: 'append'}) -%}
             {%- endif -%}
+        {%- endfor -%}
+        {%- set kind = kinds.get(relation.identifier) -%}
+        {%- if name == 'relationships' -%}
+            {#- old child rows keep their parents when the parent is append-only, or when both sides are
+                rewritten chain by chain -#}
+            {%- set to = (kwargs.get('to') or '').split("'") -%}
+            {%- set to_kind = kinds.get(to[1]) if to | length > 1 and to[0].endswith('ref(') else none -%}
+            {%- if not (to_kind == 'append' or (to_kind == 'chain' and kind == 'chain')) -%}
+                {%- set kind = none -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- set ledger = adapter.get_relation(database=relation.database, schema=relation.schema,
+                                              identifier='int_build_batches') if kind else none -%}
+        {%- if ledger is not none -%}
+            {%- set this_build = '(select max(build_seq) from ' ~ ledger ~ ')' -%}
+            {%- set fresh = '_build_seq = ' ~ this_build if kind == 'chain'
+                else '_source_batch in (select _source_batch from ' ~ ledger ~ ' where build_seq = ' ~ this_build ~ ')' -%}
         {%- endif -%}
     {%- endif -%}
     {%- set predicates = ['(' ~ where ~ ')'] if where else [] -%}
