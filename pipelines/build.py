@@ -155,11 +155,10 @@ def project_fingerprint(settings: Settings) -> str:
                 h.update(str(p.relative_to(root)).encode())
                 h.update(p.read_bytes())
     if settings.reference_dir.exists():
+        # a loaded file is stored once as <kind>/<file_id>.parquet, file_id the hash of its bytes: its name
+        # identifies its content (and the empty per-kind schema files never change)
         for p in sorted(settings.reference_dir.rglob("*.parquet")):
-            st = (
-                p.stat()
-            )  # reference Parquet is written once per loaded file: name, size and mtime identify it
-            h.update(f"{p.relative_to(settings.reference_dir)}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(str(p.relative_to(settings.reference_dir)).encode())
     h.update((root / "dbt_project.yml").read_bytes())
     h.update(settings.engine.encode())  # a warehouse exported from Spark is not a DuckDB incremental base
     return h.hexdigest()[:20]
@@ -306,23 +305,14 @@ def check_marts(settings: Settings, path: Path | None = None, changed_only: bool
 
 
 def _warm_mart_checks() -> None:
+    """Import Great Expectations and build its context ahead of check_marts (in a thread, while dbt runs).
+    A failure here is left to check_marts, which makes the same call and reports it."""
     from expectations.run import warm_up
 
-    warm_up()
-
-
-def _start_thread(target) -> threading.Thread:
-    """A daemon thread whose failure is left to the real call to raise (check_marts imports the same)."""
-
-    def run():
-        try:
-            target()
-        except Exception:
-            log.debug("warming up %s failed; the real call will report it", target.__name__, exc_info=True)
-
-    thread = threading.Thread(target=run, name=target.__name__, daemon=True)
-    thread.start()
-    return thread
+    try:
+        warm_up()
+    except Exception:
+        log.debug("warming up the mart checks failed; check_marts will report it", exc_info=True)
 
 
 def publish_build(settings: Settings) -> Path:
@@ -384,7 +374,9 @@ def build_warehouse(
         run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
         # Importing Great Expectations (pandas, scipy, altair, sqlalchemy) takes ~8 s on this 2-core machine,
         # a quarter of a daily incremental build: do it while dbt runs in its subprocess, not after
-        warm_gx = None if select else _start_thread(_warm_mart_checks)
+        warm_gx = threading.Thread(target=_warm_mart_checks, name="warm-gx", daemon=True)
+        if not select:
+            warm_gx.start()
         with phase("dbt build"):
             proc = run_dbt(args, settings, log_path)
         if run_results.exists():

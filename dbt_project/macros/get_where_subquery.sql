@@ -35,11 +35,14 @@
             {%- endif -%}
         {%- endfor -%}
         {%- set kind = kinds.get(relation.identifier) -%}
+        {%- set parent_id = (graph.nodes.values() | selectattr('alias', 'equalto', relation.identifier)
+                             | map(attribute='unique_id') | first) if kind else none -%}
         {%- if name == 'relationships' -%}
             {#- old child rows keep their parents when the parent is append-only, or when both sides are
                 rewritten chain by chain -#}
-            {%- set to = (kwargs.get('to') or '').split("'") -%}
-            {%- set to_kind = kinds.get(to[1]) if to | length > 1 and to[0].endswith('ref(') else none -%}
+            {%- set parents = model.depends_on.nodes | reject('equalto', parent_id) | list -%}
+            {%- set to_kind = kinds.get(graph.nodes[parents[0]].alias) if parents | length == 1
+                and parents[0] in graph.nodes else none -%}
             {%- if not (to_kind == 'append' or (to_kind == 'chain' and kind == 'chain')) -%}
                 {%- set kind = none -%}
             {%- endif -%}

@@ -71,22 +71,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#  What every incremental model filters and deletes by, in one place: on an incremental run the predicate
+    (and a pre-hook deleting the rows it matches), on a full build every row (and nothing to delete). #}
+{% macro when_incremental(predicate) -%}
+    {{ return(predicate if is_incremental() else 'true') }}
+{%- endmacro %}
+
+{% macro delete_when_incremental(predicate) -%}
+    {{ return('delete from ' ~ this ~ ' where ' ~ predicate if is_incremental() else 'select 1') }}
+{%- endmacro %}
+
 {#  In a chain model's body: a predicate on its inputs, true for every row on a full build. #}
 {% macro in_touched_chains(column) -%}
-    {%- if is_incremental() -%}
-        {{ column }} in (select chain_id from {{ ref('int_touched_chains') }})
-    {%- else -%}
-        true
-    {%- endif -%}
+    {{ return(when_incremental(column ~ ' in (select chain_id from ' ~ ref('int_touched_chains') ~ ')')) }}
 {%- endmacro %}
 
 {#  pre_hook of a chain model: delete the touched chains' rows (key: the model's chain column). #}
 {% macro delete_touched_chains(key) -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where {{ key }} in (select chain_id from {{ ref('int_touched_chains') }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(delete_when_incremental(in_touched_chains(key))) }}
 {%- endmacro %}
 
 {#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
@@ -124,19 +126,11 @@
 {%- endmacro %}
 
 {% macro in_touched_patients(column) -%}
-    {%- if is_incremental() -%}
-        {{ column }} in ({{ touched_patients() }})
-    {%- else -%}
-        true
-    {%- endif -%}
+    {{ return(when_incremental(column ~ ' in (' ~ touched_patients() ~ ')')) }}
 {%- endmacro %}
 
 {% macro delete_touched_patients() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where patient_key in ({{ touched_patients() }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(delete_when_incremental(in_touched_patients('patient_key'))) }}
 {%- endmacro %}
 
 {#
@@ -184,23 +178,19 @@
     those referencing a payer claim number an unseen remit carries.  A predicate over stg_x12__claims.
 #}
 {% macro claims_to_link() -%}
-    {%- if is_incremental() -%}
+    {%- set predicate -%}
         ({{ in_unseen_batches('_source_batch') }}
             or original_reference in (
                 select payer_claim_control_number from {{ ref('stg_x12__remit_claims') }}
                 where {{ in_unseen_batches('_source_batch') }}
             ))
-    {%- else -%}
-        true
-    {%- endif -%}
+    {%- endset -%}
+    {{ return(when_incremental(predicate)) }}
 {%- endmacro %}
 
 {% macro delete_relinked_claims() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where claim_key in (select claim_key from {{ ref('stg_x12__claims') }} where {{ claims_to_link() }})
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(delete_when_incremental(
+        'claim_key in (select claim_key from ' ~ ref('stg_x12__claims') ~ ' where ' ~ claims_to_link() ~ ')')) }}
 {%- endmacro %}
 
 {#
@@ -208,7 +198,7 @@
     carrying its claim id does (its first submission date may move).  A predicate over encounter lines.
 #}
 {% macro encounters_to_bill() -%}
-    {%- if is_incremental() -%}
+    {%- set predicate -%}
         encounter_id in (
             select encounter_id from {{ ref('stg_encounters__encounter_lines') }}
             where {{ in_unseen_batches('_source_batch') }}
@@ -216,15 +206,10 @@
                     select claim_id from {{ ref('stg_x12__claims') }} where {{ in_unseen_batches('_source_batch') }}
                 )
         )
-    {%- else -%}
-        true
-    {%- endif -%}
+    {%- endset -%}
+    {{ return(when_incremental(predicate)) }}
 {%- endmacro %}
 
 {% macro delete_rebilled_encounters() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }} where {{ encounters_to_bill() }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ return(delete_when_incremental(encounters_to_bill())) }}
 {%- endmacro %}
