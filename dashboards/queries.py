@@ -243,12 +243,17 @@ def collections(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
     return query(
         f"""
         select month, sum(cash_collected)::double as cash_collected, sum(gross_charges)::double as gross_charges,
+               sum(patient_cash_collected)::double as patient_cash_collected,
+               sum(total_cash_collected)::double as total_cash_collected,
+               sum(patient_responsibility)::double as patient_responsibility,
+               -- null when no patient-payments extract was fed (the mart's column is null then)
+               sum(patient_ar_balance)::double as patient_ar_balance,
                sum(contractual_adjustments)::double as contractual_adjustments,
                sum(ar_open_balance)::double as ar_open_balance,
                sum(ar_net_open_balance)::double as ar_net_open_balance,
-               sum(cash_collected) / nullif(sum(gross_charges) - sum(contractual_adjustments), 0)
+               sum(total_cash_collected) / nullif(sum(gross_charges) - sum(contractual_adjustments), 0)
                    as net_collection_rate,
-               sum(cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate,
+               sum(total_cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate,
                sum(underpaid_amount)::double as underpaid_amount,
                sum(underpaid_lines)::bigint as underpaid_lines,
                -- days in A/R of the selection: the mart's formulas over its additive parts

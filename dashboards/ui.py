@@ -15,9 +15,9 @@ DEFINITIONS = {
     "Avoidable share": "denials whose root cause a step before submission could have prevented ÷ all initial "
     "denials (carc_root_cause seed).",
     "Overturned": "initially denied chains now paid and no longer denied ÷ initially denied chains.",
-    "Net collection rate": "cash collected ÷ (gross charges − contractual adjustments), same month; undefined when "
-    "the denominator is not positive.",
-    "Gross collection rate": "cash collected ÷ gross charges, same month.",
+    "Net collection rate": "cash collected (payers + patients, when the patient-payments extract is fed) ÷ (gross "
+    "charges − contractual adjustments), same month; undefined when the denominator is not positive.",
+    "Gross collection rate": "cash collected (payers + patients) ÷ gross charges, same month.",
     "Days in A/R (gross)": "insurance A/R at month end ÷ average daily gross charges over the trailing 3 months "
     "(MGMA).",
     "Days in A/R (net)": "net A/R (open balance × expected allowed ÷ charge) at month end ÷ average daily expected "

@@ -1,8 +1,8 @@
 """Detect what a landed file is from its content, never its name.
 
 X12 is recognised by an ISA header near the start (prose or a BOM may precede it; the transaction
-type is read later from GS08/ST01 by the parser); encounters by a CSV header or Parquet schema that
-carries ``encounter_id``.
+type is read later from GS08/ST01 by the parser); tabular extracts (encounters, patient payments) by the
+columns of a CSV header or Parquet schema (pipelines.extracts: each extract's signature columns).
 """
 
 from __future__ import annotations
@@ -12,13 +12,19 @@ import re
 
 import polars as pl
 
-from pipelines.encounters import looks_like_encounters
+from pipelines.extracts import EXTRACTS, extract_for_columns
 
 X12 = "x12"
-ENCOUNTERS = "encounters"
 UNKNOWN = "unknown"
+ENCOUNTERS = EXTRACTS["encounters"].kind
+PATIENT_PAYMENTS = EXTRACTS["patient_payments"].kind
 
 _ISA = re.compile(rb"ISA[^A-Za-z0-9 \r\n]")
+
+
+def _kind_of(columns: list[str]) -> str:
+    spec = extract_for_columns(columns)
+    return spec.kind if spec else UNKNOWN
 
 
 def detect_kind(data: bytes) -> str:
@@ -28,10 +34,10 @@ def detect_kind(data: bytes) -> str:
             cols = pl.read_parquet_schema(io.BytesIO(data)).keys()
         except (pl.exceptions.PolarsError, OSError, ValueError):  # corrupt parquet: not a recognised file
             return UNKNOWN
-        return ENCOUNTERS if looks_like_encounters(list(cols)) else UNKNOWN
+        return _kind_of(list(cols))
     if _ISA.search(head) or re.match(rb"\s*ST[*|^~]\d{3}", head.lstrip(b"\xef\xbb\xbf")):
         return X12
     first_line = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("latin-1")
-    if "," in first_line and looks_like_encounters(first_line.split(",")):
-        return ENCOUNTERS
+    if "," in first_line:
+        return _kind_of(first_line.split(","))
     return UNKNOWN

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.detect import ENCOUNTERS, X12, detect_kind
-from pipelines.encounters import EncounterFileError, empty_encounters, parse_encounters
+from pipelines.detect import X12, detect_kind
+from pipelines.extracts import EXTRACTS, ExtractFileError, parse_extract
 from pipelines.locks import file_lock
 from pipelines.settings import Settings
 from pipelines.x12.findings import ERROR, Finding, findings_frame
@@ -85,7 +85,7 @@ class Outcome:
             return f"{self.file_name}: already loaded (file id {self.file_id}), skipped"
         s = (
             f"{self.file_name}: {self.file_type} {self.status}, {self.claims} claims"
-            f"{f', {self.lines} encounter lines' if self.kind == ENCOUNTERS else ''}, "
+            f"{f', {self.lines} {EXTRACTS[self.kind].noun}' if self.kind in EXTRACTS else ''}, "
             f"{self.errors} errors, {self.warnings} warnings"
         )
         if self.rows_rejected:
@@ -122,7 +122,7 @@ def _staged_tables(directory: Path) -> dict[str, pl.DataFrame]:
 @functools.cache
 def _empty_tables() -> dict[str, pl.DataFrame]:
     t = {name: empty_frame(name) for name in (*PARSED_TABLES, "findings")}
-    t["encounters"] = empty_encounters()
+    t.update({spec.kind: spec.empty() for spec in EXTRACTS.values()})
     t["files"] = pl.DataFrame(schema=FILES_SCHEMA)
     return t
 
@@ -146,6 +146,13 @@ def ensure_layout(settings: Settings) -> None:
         (tmp / META).write_text(json.dumps({"schema_only": True}))
         shutil.rmtree(schema_batch, ignore_errors=True)
         tmp.rename(schema_batch)
+        return
+    # a table added since this home was laid out (patient_payments): its empty file keeps the new glob non-empty
+    for name, df in empty_tables().items():
+        if not (schema_batch / f"{name}.parquet").exists():
+            tmp = settings.staging_dir / f"_schema-{name}.parquet"
+            df.write_parquet(tmp)
+            tmp.rename(schema_batch / f"{name}.parquet")
 
 
 _published: dict[str, tuple[int, frozenset[str]]] = {}
@@ -201,23 +208,24 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
         out.file_type, out.claims, out.lines = res.file_type, res.claims, res.lines
         out.status = res.status
         out.reasons = [f.describe(path.name) for f in res.findings if f.severity == ERROR]
-    elif kind == ENCOUNTERS:
-        out.file_type = "encounters"
+    elif kind in EXTRACTS:
+        spec = EXTRACTS[kind]
+        out.file_type = kind
         try:
-            enc = parse_encounters(data, path.name, file_id)
-        except EncounterFileError as e:
+            enc = parse_extract(spec, data, path.name, file_id)
+        except ExtractFileError as e:
             out.status = "rejected"
             out.reasons = [str(e)]
-            findings = [Finding(ERROR, "ENC_CONTRACT", str(e))]
+            findings = [Finding(ERROR, f"{spec.finding_prefix}_CONTRACT", str(e))]
         else:
-            tables["encounters"] = enc.accepted
+            tables[kind] = enc.accepted
             out.lines = enc.accepted.height
             out.rows_rejected = enc.rejected.height
             rejected_rows = enc.rejected
             findings = [
                 Finding(
                     ERROR,
-                    "ENC_ROW_REJECTED",
+                    f"{spec.finding_prefix}_ROW_REJECTED",
                     f"line {r['row_number']}: {r['reason']}",
                     seg_index=r["row_number"],
                 )
@@ -231,7 +239,8 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
     else:
         out.status = "rejected"
         msg = (
-            f"{path.name}: unrecognised file type (not X12 with an ISA header, nor an encounter CSV/Parquet)"
+            f"{path.name}: unrecognised file type (not X12 with an ISA header, nor an encounter or "
+            "patient-payment CSV/Parquet)"
         )
         out.reasons = [msg]
         findings = [Finding(ERROR, "UNRECOGNISED_FILE", msg)]
@@ -249,7 +258,7 @@ def stage_file(path: Path | str, settings: Settings) -> Outcome:
 
 
 # ---------------------------------------------------------------- validate
-GX_TABLES = ("claims", "claim_lines", "remit_claims", "remit_lines", "remit_adjustments", "encounters")
+GX_TABLES = ("claims", "claim_lines", "remit_claims", "remit_lines", "remit_adjustments", *EXTRACTS)
 
 
 def validate_staged(out: Outcome, settings: Settings) -> Outcome:

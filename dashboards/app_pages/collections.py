@@ -26,7 +26,12 @@ c1.metric(
     help="Open insurance balance at the latest month-end (fct_ar_snapshots).",
 )
 c2.metric("A/R > 90 days", f"{over_90 / total_ar:.1%}" if total_ar else "n/a")
-c3.metric("Cash collected", f"${coll['cash_collected'].sum():,.0f}", help="Σ CLP04, reversals netted.")
+c3.metric(
+    "Cash collected",
+    f"${coll['total_cash_collected'].sum():,.0f}",
+    help="Payer cash (Σ CLP04, reversals netted) + patient payments (refunds netted), when that extract is fed: "
+    f"${coll['cash_collected'].sum():,.0f} from payers, ${coll['patient_cash_collected'].sum():,.0f} from patients.",
+)
 c4.metric(
     "Unbilled encounters",
     f"{ub['unbilled_encounters']:,}",
@@ -56,12 +61,20 @@ if monthly_note:
     )
 with left:
     st.subheader("Cash by month")
+    cash = coll.select("month", payers="cash_collected", patients="patient_cash_collected")
     st.altair_chart(
-        alt.Chart(coll.to_pandas())
+        alt.Chart(cash.unpivot(index="month", variable_name="from", value_name="cash").to_pandas())
         .mark_bar()
-        .encode(x=alt.X("yearmonth(month):T", title=None), y=alt.Y("cash_collected:Q", title="cash $")),
+        .encode(
+            x=alt.X("yearmonth(month):T", title=None),
+            y=alt.Y("cash:Q", title="cash $"),
+            color=alt.Color("from:N", title=None),
+            tooltip=["month:T", "from", alt.Tooltip("cash:Q", format=",.2f")],
+        ),
         width="stretch",
     )
+    if coll["patient_ar_balance"].is_null().all():
+        st.caption("No patient-payments extract loaded: cash is payer cash only (README, input contract).")
 with right:
     st.subheader("Days to pay by payer")
     st.dataframe(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
@@ -72,18 +85,24 @@ st.dataframe(
         "month",
         "gross_charges",
         "cash_collected",
+        "patient_cash_collected",
         "contractual_adjustments",
         "net_collection_rate",
         "gross_collection_rate",
+        "patient_responsibility",
+        "patient_ar_balance",
     ),
     hide_index=True,
     width="stretch",
     column_config={
         "net_collection_rate": st.column_config.NumberColumn(
-            "NCR", format="percent", help="cash ÷ (charges − contractual adjustments)"
+            "NCR", format="percent", help="(payer + patient cash) ÷ (charges − contractual adjustments)"
         ),
         "gross_collection_rate": st.column_config.NumberColumn(
-            "GCR", format="percent", help="cash ÷ charges"
+            "GCR", format="percent", help="(payer + patient cash) ÷ charges"
+        ),
+        "patient_ar_balance": st.column_config.NumberColumn(
+            "patient A/R", help="PR assigned to date − patient payments to date (blank without the extract)"
         ),
     },
 )

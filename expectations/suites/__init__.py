@@ -7,6 +7,7 @@ from expectations.suites import (
     claim_lines,
     claims,
     encounters,
+    patient_payments,
     remit_adjustments,
     remit_claims,
     remit_lines,
@@ -14,5 +15,5 @@ from expectations.suites import (
 
 SUITES = {
     m.TABLE: m.build_suite
-    for m in (claims, claim_lines, remit_claims, remit_lines, remit_adjustments, encounters)
+    for m in (claims, claim_lines, remit_claims, remit_lines, remit_adjustments, encounters, patient_payments)
 }

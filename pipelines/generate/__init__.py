@@ -1,9 +1,10 @@
 """`revcycle generate`: a deterministic synthetic revenue-cycle world with known truth.
 
 Layout of the output folder:
-  landing/     837P/837I and 835 files (by day and payer) and encounter extracts, ready for landing/
+  landing/     837P/837I and 835 files (by day and payer), encounter and patient-payment extracts (by month),
+               ready for landing/
   truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth),
-               underpayments.csv (lines repriced below contract)
+               underpayments.csv (lines repriced below contract), patient_cash_monthly.csv (by chain payer)
   reference/   synthetic NCCI PTP, MUE, LEIE, physician-time and patient-death files in the official layouts
 
 Months are simulated independently (one process each, two at a time) from one world, so the output is
@@ -137,6 +138,11 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], remits,
                   world)  # fmt: skip
     _write_encounters(landing / "encounters", m0, res.encounters, cfg.encounter_format)
+    payments = _patient_payments(cfg, idx, world, res.remits)
+    _write_patient_payments(landing / "patient_payments", m0, payments)
+    patient_cash: dict[tuple, int] = defaultdict(int)
+    for _pid, _pat, pay_date, cents, _claim, _enc, _method, payer_id in payments:
+        patient_cash[(payer_id, f"{pay_date:%Y-%m}")] += cents
 
     as_of = world.end - timedelta(days=1)
     denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
@@ -161,10 +167,71 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         "denial": dict(denial),
         "aging": dict(aging),
         "claim_rows": claim_rows,
+        "patient_cash": dict(patient_cash),
         "underpaid_rows": [
             (c, n, code, f"{e / 100:.2f}", f"{a / 100:.2f}") for c, n, code, e, a in res.underpaid
         ],
     }
+
+
+PATIENT_PAYMENT_HEADER = [
+    "payment_id",
+    "patient_id",
+    "payment_date",
+    "amount",
+    "claim_id",
+    "encounter_id",
+    "method",
+]
+PATIENT_PAY_RATE = 0.7  # share of patient balances a patient pays at all (the rest stays in patient A/R)
+
+
+def _patient_payments(cfg: Config, idx: int, world: World, remits: list) -> list[tuple]:
+    """What patients pay against the share the first payer answer assigned them (PR), and the odd refund.
+
+    A separate random stream, so the X12 files and their truth do not change with it.  Most payments name
+    the claim (its CLM01); one in ten was taken at the front desk and names only the encounter.  Returns
+    (payment_id, patient_id, date, cents, claim_id, encounter_id, method, chain payer_id) rows dated before
+    the world's end."""
+    import random
+
+    rng = random.Random(cfg.seed * 7_919 + idx)
+    rows: list[tuple] = []
+    answered: set[str] = set()
+    for r in remits:
+        claim = r.claim
+        if r.status == "22" or claim.claim_id in answered or r.payer is not claim.payer:
+            continue
+        answered.add(claim.claim_id)
+        if r.patient_resp <= 0 or rng.random() >= PATIENT_PAY_RATE:
+            continue
+        cents = (
+            r.patient_resp if rng.random() < 0.75 else max(100, round(r.patient_resp * rng.uniform(0.2, 0.9)))
+        )
+        when = r.date + timedelta(days=rng.randint(5, 60))
+        if when >= world.end:
+            continue
+        patient_id = world.patients[claim.patient_index].patient_id
+        by_encounter = rng.random() < 0.1 and claim.encounter_id.startswith("E0")
+        method = rng.choice(("card", "card", "check", "cash", "ach"))
+        ids = ("", claim.encounter_id) if by_encounter else (claim.claim_id, "")
+        rows.append(
+            (f"PP{idx:02d}{len(rows):07d}", patient_id, when, cents, *ids, method, claim.payer.payer_id)
+        )
+        refund_on = when + timedelta(days=rng.randint(10, 40))
+        if rng.random() < 0.02 and refund_on < world.end:  # a credit balance paid back
+            rows.append((f"PP{idx:02d}{len(rows):07d}", patient_id, refund_on, -cents, *ids, "check",
+                         claim.payer.payer_id))  # fmt: skip
+    return rows
+
+
+def _write_patient_payments(folder: Path, month: date, rows: list[tuple]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"patient_payments_{month:%Y%m}.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(PATIENT_PAYMENT_HEADER)
+        w.writerows((pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method)
+                    for pid, pat, d, c, claim, enc, method, _payer in rows)  # fmt: skip
 
 
 def _write_encounters(folder: Path, month: date, rows: list[tuple], fmt: str) -> None:
@@ -192,6 +259,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     summary = Summary()
     denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     aging: dict[tuple, int] = defaultdict(int)
+    patient_cash: dict[tuple, int] = defaultdict(int)
     anomalies: list[tuple] = []
     truth = cfg.out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
@@ -217,6 +285,8 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             denial[k][1] += d
         for k, v in r["aging"].items():
             aging[k] += v
+        for k, v in r["patient_cash"].items():
+            patient_cash[k] += v
         claims_csv.writerows(r["claim_rows"])
         underpaid_csv.writerows(r["underpaid_rows"])
 
@@ -246,6 +316,10 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         if p.volume_outlier:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
     _write_truth(truth, denial, aging, anomalies, world)
+    with open(truth / "patient_cash_monthly.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["payer_id", "month", "patient_cash_collected"])
+        w.writerows((payer, month, f"{c / 100:.2f}") for (payer, month), c in sorted(patient_cash.items()))
     ref = cfg.out / "reference"
     # CMS publishes practitioner and outpatient-hospital tables; the synthetic edits are the same in both
     write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)

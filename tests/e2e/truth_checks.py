@@ -56,3 +56,20 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     assert up_joined.filter((pl.col("actual_allowed") - pl.col("a")).abs() > 0.005).height == 0
     flag = (pl.col("e") - pl.col("a")) > pl.max_horizontal(pl.lit(5.0), 0.02 * pl.col("e"))
     assert up_joined.filter(flag != pl.col("is_underpaid")).height == 0
+
+    # Patient payments (the optional extract): cash by payer-month to the cent, which holds only when every
+    # payment is applied to its chain — by claim id, or by encounter for front-desk payments.
+    pp_truth = pl.read_csv(world / "truth" / "patient_cash_monthly.csv")
+    pp = query(
+        "select payer_id, strftime(month, '%Y-%m') as month, patient_cash_collected::double as got "
+        "from kpi_collections_monthly where patient_cash_collected <> 0",
+        settings=settings,
+    )
+    assert pp_truth.height > 0
+    pp_joined = pp_truth.join(pp, on=["payer_id", "month"], how="full", coalesce=True)
+    assert pp_joined.height == pp_truth.height == pp.height
+    assert pp_joined.filter((pl.col("patient_cash_collected") - pl.col("got")).abs() > 0.005).height == 0
+    reasons = query(
+        "select match_reason, count(*) as n from fct_patient_payments group by 1", settings=settings
+    )
+    assert set(reasons["match_reason"]) == {"claim_id", "encounter_id"}

@@ -1,9 +1,13 @@
 -- Collections by month and payer (DOMAIN.md §1.5, 1.7, 1.10), period-based:
 --   cash_collected          = Σ CLP04 posted in the month (835 payment date; reversals net; PLB excluded)
+--   patient_cash_collected  = Σ patient payments posted in the month, refunds net (fct_patient_payments; the
+--                             optional extract), under the payer of the chain they pay ('unknown' if unapplied)
+--   total_cash_collected    = cash_collected + patient_cash_collected
 --   gross_charges           = Σ chain charges with first date of service in the month
 --   contractual_adjustments = Σ CAS dollars posted in the month whose CARC category is CONTRACTUAL_PRICING
---   net_collection_rate     = cash / (gross charges - contractual adjustments)   [MGMA adjusted FFS %]
---   gross_collection_rate   = cash / gross charges                               [MGMA gross FFS %]
+--   net_collection_rate     = total cash / (gross charges - contractual adjustments) [MGMA adjusted FFS %]
+--   gross_collection_rate   = total cash / gross charges                             [MGMA gross FFS %]
+--                             (DOMAIN.md §1.7: payments = Σ CLP04 net of reversals + patient payments if fed)
 --   days_in_ar_gross        = insurance A/R at month-end / (charges with DOS in the trailing 3 months
 --                             / days in those 3 months)                         [MGMA-style, §1.5]
 --   days_in_ar_net          = net A/R at month-end (fct_ar_snapshots.net_open_balance) / (expected allowed of
@@ -13,6 +17,8 @@
 --   median_days_to_pay      = median(first adjudication date - first submission date) of chains first
 --                             adjudicated in the month (submit-to-adjudication, §1.10)
 --   patient_responsibility  = Σ PR adjustments posted in the month
+--   patient_ar_balance      = Σ PR assigned to date - Σ patient payments to date, at month-end (null when no
+--                             patient payments were fed: without them every PR dollar would look unpaid)
 -- The same-month ratios are indicative: NCR is usually read over 12 months or a DOS cohort with run-out.
 with chains as (
     select * from {{ ref('fct_claim_chains') }}
@@ -25,6 +31,19 @@ remits as (
 adjustments as (
     select remit_claim_key, group_code, adjustment_amount, root_cause
     from {{ ref('int_remit_adjustments_classified') }}
+),
+
+patient_payments as (
+    select
+        date_trunc('month', payment_date)::date as month,
+        coalesce(payer_id, 'unknown') as payer_id,
+        sum(amount) as patient_cash_collected
+    from {{ ref('fct_patient_payments') }}
+    group by 1, 2
+),
+
+patient_payments_fed as (
+    select count(*) > 0 as is_fed from {{ ref('fct_patient_payments') }}
 ),
 
 chain_payer as (
@@ -106,6 +125,8 @@ months as (
     select month, payer_id from charges
     union
     select month, payer_id from ar
+    union
+    select month, payer_id from patient_payments
 ),
 
 joined as (
@@ -115,6 +136,9 @@ joined as (
         coalesce(charges.gross_charges, 0) as gross_charges,
         coalesce(charges.claims_billed, 0) as claims_billed,
         coalesce(posted.cash_collected, 0) as cash_collected,
+        coalesce(patient_payments.patient_cash_collected, 0) as patient_cash_collected,
+        coalesce(posted.cash_collected, 0) + coalesce(patient_payments.patient_cash_collected, 0)
+            as total_cash_collected,
         coalesce(posted_adjustments.contractual_adjustments, 0) as contractual_adjustments,
         coalesce(posted_adjustments.patient_responsibility, 0) as patient_responsibility,
         coalesce(ar.ar_open_balance, 0) as ar_open_balance,
@@ -131,6 +155,8 @@ joined as (
     left join posted_adjustments
         on posted_adjustments.month = months.month and posted_adjustments.payer_id = months.payer_id
     left join ar on ar.month = months.month and ar.payer_id = months.payer_id
+    left join patient_payments
+        on patient_payments.month = months.month and patient_payments.payer_id = months.payer_id
     left join turnaround on turnaround.month = months.month and turnaround.payer_id = months.payer_id
     left join underpayments on underpayments.month = months.month and underpayments.payer_id = months.payer_id
 ),
@@ -144,7 +170,12 @@ trailing_window as (
         sum(expected_allowed_charges) over (
             partition by payer_id order by month range between interval 2 month preceding and current row
         ) as expected_allowed_trailing_3m,
-        {{ days_between("month - interval 2 month", "month + interval 1 month") }} as days_trailing_3m
+        {{ days_between("month - interval 2 month", "month + interval 1 month") }} as days_trailing_3m,
+        case when (select is_fed from patient_payments_fed) then
+            sum(patient_responsibility - patient_cash_collected) over (
+                partition by payer_id order by month rows between unbounded preceding and current row
+            )
+        end as patient_ar_balance
     from joined
 ),
 
@@ -156,8 +187,11 @@ final as (
         claims_first_adjudicated,
         gross_charges::decimal(18, 2) as gross_charges,
         cash_collected::decimal(18, 2) as cash_collected,
+        patient_cash_collected::decimal(18, 2) as patient_cash_collected,
+        total_cash_collected::decimal(18, 2) as total_cash_collected,
         contractual_adjustments::decimal(18, 2) as contractual_adjustments,
         patient_responsibility::decimal(18, 2) as patient_responsibility,
+        patient_ar_balance::decimal(18, 2) as patient_ar_balance,
         ar_open_balance::decimal(18, 2) as ar_open_balance,
         ar_net_open_balance::decimal(18, 2) as ar_net_open_balance,
         underpaid_lines::bigint as underpaid_lines,
@@ -167,9 +201,9 @@ final as (
         -- a negative "rate" would only say the month was small (found by the GX mart check)
         case
             when gross_charges - contractual_adjustments > 0
-                then cash_collected / (gross_charges - contractual_adjustments)
+                then total_cash_collected / (gross_charges - contractual_adjustments)
         end as net_collection_rate,
-        cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
+        total_cash_collected / nullif(gross_charges, 0) as gross_collection_rate,
         charges_trailing_3m::decimal(18, 2) as charges_trailing_3m,
         expected_allowed_trailing_3m::decimal(18, 2) as expected_allowed_trailing_3m,
         days_trailing_3m,

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
-from pipelines.detect import ENCOUNTERS, UNKNOWN, X12, detect_kind
-from pipelines.encounters import EncounterFileError, parse_encounters
+from pipelines.detect import ENCOUNTERS, PATIENT_PAYMENTS, UNKNOWN, X12, detect_kind
+from pipelines.extracts import EXTRACTS, ExtractFileError, parse_extract
 from tests.conftest import DEMO
 
 CSV = (DEMO / "encounters_202401.csv").read_bytes()
+parse_encounters = partial(parse_extract, EXTRACTS[ENCOUNTERS])
+parse_payments = partial(parse_extract, EXTRACTS[PATIENT_PAYMENTS])
 
 
 def test_demo_encounters_match_the_contract():
@@ -19,7 +23,7 @@ def test_demo_encounters_match_the_contract():
 
 def test_missing_required_column_is_named():
     data = CSV.replace(b"procedure_code", b"cpt")
-    with pytest.raises(EncounterFileError, match="procedure_code"):
+    with pytest.raises(ExtractFileError, match="procedure_code"):
         parse_encounters(data, "enc.csv", "f1")
 
 
@@ -56,3 +60,32 @@ def test_detect_kind():
     assert detect_kind((DEMO / "claims_837p_20240105.x12").read_bytes()) == X12
     assert detect_kind(b"hello,world\n1,2\n") == UNKNOWN
     assert detect_kind(b"\xef\xbb\xbfsome header text\nISA*00*") == X12
+
+
+PAYMENTS = b"""payment_id,patient_id,payment_date,amount,claim_id,encounter_id,method
+PP1,P001,2024-02-10,25.00,C1,,card
+PP2,P002,2024-02-11,-10.50,C2,,check
+PP3,P003,2024-02-12,40,,E9,cash
+"""
+
+
+def test_patient_payments_match_the_contract_refunds_are_negative():
+    assert (
+        detect_kind(PAYMENTS) == PATIENT_PAYMENTS
+    )  # it has no encounter_id column, but one would not matter
+    assert detect_kind(PAYMENTS.replace(b"method", b"encounter_id2")) == PATIENT_PAYMENTS
+    res = parse_payments(PAYMENTS, "pay.csv", "f1")
+    assert res.rejected.height == 0
+    assert [str(a) for a in res.accepted["amount"]] == ["25.00", "-10.50", "40.00"]
+    assert res.accepted["payment_date"].dtype.is_temporal()
+
+
+def test_patient_payment_rows_rejected_with_line_and_reason():
+    data = PAYMENTS.replace(b"PP3,P003,2024-02-12,40", b"PP1,P003,2024-02-31,4x")
+    res = parse_payments(data, "pay.csv", "f1")
+    reasons = dict(zip(res.rejected["row_number"].to_list(), res.rejected["reason"].to_list(), strict=True))
+    assert set(reasons) == {2, 4}  # PP1 twice (file lines 2 and 4); line 4 also has a bad date and amount
+    assert "appears more than once" in reasons[2]
+    assert "payment_date" in reasons[4] and "amount" in reasons[4]
+    with pytest.raises(ExtractFileError, match=r"pay\.csv: missing required column.*amount"):
+        parse_payments(PAYMENTS.replace(b"amount", b"amt"), "pay.csv", "f1")
