@@ -142,6 +142,9 @@ def ensure_manifest(settings: Settings) -> Path:
 FINGERPRINT_TABLE = "_revcycle_build"
 
 
+REFERENCE_MODELS = "models/staging/reference"  # staging over landing/reference/ files, covered by the fingerprint
+
+
 def project_fingerprint(settings: Settings) -> str:
     """A hash of everything that shapes the warehouse besides the raw batches: models, macros, seeds, tests,
     project config, and the loaded reference files.  An incremental build recomputes only the chains a new
@@ -365,6 +368,9 @@ def build_warehouse(
             # included: they read fixtures, not data, so they cannot fail now; the data tests all run
             # (seeds likewise: the fingerprint covers them, so the copied warehouse holds them already)
             args += ["--exclude-resource-type", "unit_test", "seed"]
+            # the reference tables likewise: a new NCCI/MUE/LEIE/... file changes the fingerprint (a full
+            # build), so these tables in the copied warehouse are already what they would be rebuilt to
+            args += ["--exclude", f"path:{REFERENCE_MODELS}"]
         if select:
             args += ["--select", *select]
         if dbt_vars:
