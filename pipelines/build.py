@@ -142,7 +142,8 @@ def ensure_manifest(settings: Settings) -> Path:
 FINGERPRINT_TABLE = "_revcycle_build"
 
 
-REFERENCE_MODELS = "models/staging/reference"  # staging over landing/reference/ files, covered by the fingerprint
+# staging over the landing/reference/ files, which the fingerprint covers
+REFERENCE_MODELS = "models/staging/reference"
 
 
 def project_fingerprint(settings: Settings) -> str:
