@@ -10,6 +10,7 @@ says so once in the log.
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import os
 import shutil
@@ -181,9 +182,18 @@ def _frame(arrays: list, names: list[str], scalars: dict, spec, height: int) -> 
         df = pl.from_arrow(pa.table(arrays, names=names), rechunk=False)
     else:  # every column constant (a one-row table): a throwaway row index gives the height
         df = pl.DataFrame({"__rows": pl.int_range(height, eager=True)})
-    dtypes = {c: _POLARS[k] for c, k in spec}
-    df = df.with_columns(pl.lit(v, dtype=dtypes[c]).alias(c) for c, v in scalars.items())
-    return df.select(c for c, _ in spec)
+    if not arrays:
+        df = df.with_columns(_lit(c, scalars[c], _POLARS[k]) for c, k in spec if c in scalars)
+        return df.select(c for c, _ in spec)
+    # one select, not with_columns + select, and the literal expressions cached (most constants — nulls, the
+    # file's envelope values — repeat from file to file): polars' per-call overhead, not the data, was most of
+    # the time of a small file
+    return df.select(pl.col(c) if c not in scalars else _lit(c, scalars[c], _POLARS[k]) for c, k in spec)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _lit(column: str, value, dtype) -> pl.Expr:
+    return pl.lit(value, dtype=dtype).alias(column)
 
 
 def parse_native(lib, data: bytes, file_id: str) -> dict[str, pl.DataFrame]:

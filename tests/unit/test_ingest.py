@@ -137,3 +137,35 @@ def test_concurrent_publishers_load_a_file_once(settings):
     assert sorted(results) == ["accepted", "duplicate"]
     assert [p for p in settings.batches_dir.iterdir() if p.name != "_schema"].__len__() == 1
     assert published(settings, "remit_claims").height == 3
+
+
+def test_patient_payments_load_bad_rows_quarantined_and_gx_gates_amounts(settings, tmp_path):
+    f = tmp_path / "payments.csv"
+    f.write_text(
+        "payment_id,patient_id,payment_date,amount,claim_id\n"
+        "PP1,P1,2024-02-01,25.00,C1001\n"
+        "PP2,P2,2024-02-30,10.00,C1002\n"  # file line 3: no such date
+        "PP3,P3,2024-02-03,-5.00,C1003\n"  # a refund
+    )
+    out = ingest_file(f, settings)
+    assert (out.file_type, out.status, out.lines, out.rows_rejected) == ("patient_payments", "partial", 2, 1)
+    assert "payments.csv: line 3: payment_date: invalid date value '2024-02-30'" in out.reasons
+    assert published(settings, "patient_payments")["payment_id"].sort().to_list() == ["PP1", "PP3"]
+    rejected = pl.read_csv(settings.quarantine_dir / out.file_id / "_rejected_rows.csv")
+    assert rejected["row_number"].to_list() == [3]
+
+    # cents keyed as dollars: the file parses, the GX gate rejects it whole
+    big = tmp_path / "payments_big.csv"
+    big.write_text("payment_id,patient_id,payment_date,amount\nPP9,P9,2024-03-01,2500000.00\n")
+    out = ingest_file(big, settings)
+    assert out.status == "rejected" and any("GX patient_payments.amount" in r for r in out.reasons)
+
+
+def test_a_home_laid_out_before_a_table_existed_gets_its_empty_file(settings):
+    from pipelines.ingest import ensure_layout
+
+    ensure_layout(settings)
+    added = settings.batches_dir / "_schema" / "patient_payments.parquet"
+    added.unlink()  # as a home laid out before the patient-payments extract existed
+    ensure_layout(settings)
+    assert pl.read_parquet(added).columns[:3] == ["file_id", "row_number", "payment_id"]
