@@ -46,11 +46,13 @@
 {%- endmacro %}
 
 {#  The smallest stamp the chain models (tag chain_incremental) hold (-1 when one is empty: it sees every
-    batch); none when none of them exists yet (a build from nothing). #}
+    batch); none when none of them exists yet (a build from nothing).  A model tagged own_stamp computes its
+    touched chains from its own stamp (touched_chain_ids(_own_stamp())) and is left out. #}
 {% macro chain_models_stamp() -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set selects = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags
+                                           and 'own_stamp' not in node.tags -%}
         {%- set rel = _relation(node.alias) -%}
         {%- if rel is not none -%}
             {%- do selects.append('select coalesce(max(_build_seq), -1) as s from ' ~ rel) -%}

@@ -8,10 +8,52 @@
 --   3. unapplied    : neither is known here (yet): counted as cash, on no chain and no payer.
 -- A payment id sent again in a later file (a corrected extract) replaces the earlier row: the latest loaded
 -- file wins (stg_revcycle__files.loaded_at), whichever way the warehouse was built.
-with payments as (
+--
+-- Incremental by payment (delete+insert on payment_id; docs/incremental.md).  A build re-applies the payments
+-- whose application can have changed: those in batches it has not seen (new, or a new version of an old id),
+-- those unapplied so far, those applied to a touched chain or naming a claim of one, and those naming an
+-- encounter this build re-billed (int_encounter_claims rows it wrote).  Its touched chains are those of the
+-- batches above its own stamp, not the chain models' shared list: without a patient-payments extract this
+-- table stays empty, and an empty chain model makes the shared list every chain, every build.
+{{ config(
+    materialized=chain_materialization(),
+    incremental_strategy='delete+insert',
+    unique_key='payment_id',
+    on_schema_change='fail',
+    tags=['chain_incremental', 'own_stamp'],
+) }}
+-- depends_on: {{ ref('int_build_batches') }}
+-- depends_on: {{ ref('stg_x12__claims') }}
+-- depends_on: {{ ref('stg_x12__remit_claims') }}
+-- depends_on: {{ ref('stg_encounters__encounter_lines') }}
+{#- -1 on a full build, and when the table is empty: then every payment is applied #}
+{%- set own_stamp = _own_stamp() %}
+with
+{%- if own_stamp >= 0 %}
+touched as (
+    {{ touched_chain_ids(own_stamp) }}
+),
+
+to_apply as (
+    select payment_id from {{ ref('stg_patient_payments__payments') }}
+    where {{ in_unseen_batches('_source_batch') }}
+        or claim_id in (select chain_id from touched)
+        or claim_id in (
+            select claim_id from {{ ref('int_claim_chain_links') }} where chain_id in (select chain_id from touched)
+        )
+        or encounter_id in (
+            select encounter_id from {{ ref('int_encounter_claims') }} where _build_seq > {{ own_stamp }}
+        )
+    union
+    select payment_id from {{ this }} where chain_id is null or chain_id in (select chain_id from touched)
+),
+{%- endif %}
+
+payments as (
     select payments.*, files.loaded_at
     from {{ ref('stg_patient_payments__payments') }} as payments
     left join {{ ref('stg_revcycle__files') }} as files on files.file_id = payments._source_file_id
+    where {{ 'payments.payment_id in (select payment_id from to_apply)' if own_stamp >= 0 else 'true' }}
 ),
 
 latest as (
@@ -28,16 +70,17 @@ latest as (
     where version_rank = 1
 ),
 
-claim_chains as (
-    select claim_id, min(chain_id) as chain_id
-    from {{ ref('int_claim_chain_links') }}
-    group by claim_id
-),
-
 encounter_claims as (
     select encounter_id, claim_id
     from {{ ref('int_encounter_claims') }}
-    where claim_id is not null
+    where claim_id is not null and encounter_id in (select encounter_id from latest)
+),
+
+claim_chains as (
+    select claim_id, min(chain_id) as chain_id
+    from {{ ref('int_claim_chain_links') }}
+    where claim_id in (select claim_id from latest union select claim_id from encounter_claims)
+    group by claim_id
 ),
 
 applied as (
@@ -75,7 +118,8 @@ final as (
         ----------  lineage
         applied.times_sent,
         applied._source_file_id,
-        applied._source_row_number
+        applied._source_row_number,
+        {{ build_seq_stamp() }} as _build_seq
     from applied
     left join {{ ref('fct_claim_chains') }} as chains on chains.chain_id = applied.chain_id
 )
