@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import pickle
 import shutil
 import threading
@@ -149,9 +150,10 @@ def ensure_layout(settings: Settings) -> None:
         tmp.rename(schema_batch)
         return
     # a table added since this home was laid out (patient_payments): its empty file keeps the new glob non-empty
+    # (a temporary name per process: two processes upgrading one home must not rename each other's file away)
     for name, df in empty_tables().items():
         if not (schema_batch / f"{name}.parquet").exists():
-            tmp = settings.staging_dir / f"_schema-{name}.parquet"
+            tmp = settings.staging_dir / f"_schema-{name}-{os.getpid()}.parquet"
             df.write_parquet(tmp)
             tmp.rename(schema_batch / f"{name}.parquet")
 
