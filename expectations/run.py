@@ -6,12 +6,15 @@ over as a pandas frame converted from polars.  One ephemeral context per process
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from functools import cache
 
 import polars as pl
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+log = logging.getLogger(__name__)
 
 
 @cache
@@ -37,6 +40,22 @@ def _context():
 def warm_up() -> None:
     """Import Great Expectations and build the context ahead of the first validation (cached)."""
     _context()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start warm_up in a daemon thread and return it; join() it before validating.  Importing GX takes ~8 s
+    on this 2-core machine, so the ingest does it while files parse and the build while dbt runs.  A failure
+    here is left to the validation itself, which makes the same call and reports it."""
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:
+            log.debug("warming up Great Expectations failed; the validation will report it", exc_info=True)
+
+    thread = threading.Thread(target=run, name="warm-gx", daemon=True)
+    thread.start()
+    return thread
 
 
 def _suite_columns(suite) -> list[str]:

@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -308,17 +307,6 @@ def check_marts(settings: Settings, path: Path | None = None, changed_only: bool
     return result
 
 
-def _warm_mart_checks() -> None:
-    """Import Great Expectations and build its context ahead of check_marts (in a thread, while dbt runs).
-    A failure here is left to check_marts, which makes the same call and reports it."""
-    from expectations.run import warm_up
-
-    try:
-        warm_up()
-    except Exception:
-        log.debug("warming up the mart checks failed; check_marts will report it", exc_info=True)
-
-
 def publish_build(settings: Settings) -> Path:
     """Fold the WAL into the build file and swap it over the published warehouse (atomic rename)."""
     build = settings.build_warehouse_path
@@ -381,9 +369,9 @@ def build_warehouse(
         run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
         # Importing Great Expectations (pandas, scipy, altair, sqlalchemy) takes ~8 s on this 2-core machine,
         # a quarter of a daily incremental build: do it while dbt runs in its subprocess, not after
-        warm_gx = threading.Thread(target=_warm_mart_checks, name="warm-gx", daemon=True)
-        if not select:
-            warm_gx.start()
+        from expectations.run import warm_up_in_background  # the module is light; GX loads in the thread
+
+        warm_gx = None if select else warm_up_in_background()
         with phase("dbt build"):
             proc = run_dbt(args, settings, log_path)
         if run_results.exists():

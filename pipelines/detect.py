@@ -12,18 +12,18 @@ import re
 
 import polars as pl
 
-from pipelines.extracts import EXTRACTS, extract_for_columns
+from pipelines import extracts
 
 X12 = "x12"
 UNKNOWN = "unknown"
-ENCOUNTERS = EXTRACTS["encounters"].kind
-PATIENT_PAYMENTS = EXTRACTS["patient_payments"].kind
+ENCOUNTERS = extracts.ENCOUNTERS.kind
+PATIENT_PAYMENTS = extracts.PATIENT_PAYMENTS.kind
 
 _ISA = re.compile(rb"ISA[^A-Za-z0-9 \r\n]")
 
 
 def _kind_of(columns: list[str]) -> str:
-    spec = extract_for_columns(columns)
+    spec = extracts.extract_for_columns(columns)
     return spec.kind if spec else UNKNOWN
 
 

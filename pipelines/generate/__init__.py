@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipelines.extracts import ENCOUNTERS, PATIENT_PAYMENTS, Extract
 from pipelines.generate.codes import SPECIALTIES
 from pipelines.generate.reference import (
     write_leie,
@@ -41,9 +42,6 @@ from pipelines.generate.simulate import MonthSimulator
 from pipelines.generate.world import World, _add_months, build_world
 from pipelines.integrity_rules import EM_UPCODING, MODIFIER_OVERUSE, VOLUME_OUTLIER
 
-ENCOUNTER_HEADER = ["encounter_id", "line_number", "patient_id", "service_date", "rendering_npi", "billing_npi",
-                    "location_id", "payer_id", "place_of_service", "procedure_code", "modifiers", "units",
-                    "charge_amount", "diagnosis_codes", "claim_id"]  # fmt: skip
 AGING_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"))
 
 
@@ -137,9 +135,11 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         n += 1
         write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], remits,
                   world)  # fmt: skip
-    _write_encounters(landing / "encounters", m0, res.encounters, cfg.encounter_format)
+    _write_extract(landing / "encounters", ENCOUNTERS, m0, res.encounters, cfg.encounter_format)
     payments = _patient_payments(cfg, idx, world, res.remits)
-    _write_patient_payments(landing / "patient_payments", m0, payments)
+    _write_extract(landing / "patient_payments", PATIENT_PAYMENTS, m0,
+                   [(pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method)
+                    for pid, pat, d, c, claim, enc, method, _payer in payments], "csv")  # fmt: skip
     patient_cash: dict[tuple, int] = defaultdict(int)
     for _pid, _pat, pay_date, cents, _claim, _enc, _method, payer_id in payments:
         patient_cash[(payer_id, f"{pay_date:%Y-%m}")] += cents
@@ -174,15 +174,6 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
     }
 
 
-PATIENT_PAYMENT_HEADER = [
-    "payment_id",
-    "patient_id",
-    "payment_date",
-    "amount",
-    "claim_id",
-    "encounter_id",
-    "method",
-]
 PATIENT_PAY_RATE = 0.7  # share of patient balances a patient pays at all (the rest stays in patient A/R)
 
 
@@ -193,8 +184,6 @@ def _patient_payments(cfg: Config, idx: int, world: World, remits: list) -> list
     the claim (its CLM01); one in ten was taken at the front desk and names only the encounter.  Returns
     (payment_id, patient_id, date, cents, claim_id, encounter_id, method, chain payer_id) rows dated before
     the world's end."""
-    import random
-
     rng = random.Random(cfg.seed * 7_919 + idx)
     rows: list[tuple] = []
     answered: set[str] = set()
@@ -225,26 +214,19 @@ def _patient_payments(cfg: Config, idx: int, world: World, remits: list) -> list
     return rows
 
 
-def _write_patient_payments(folder: Path, month: date, rows: list[tuple]) -> None:
+def _write_extract(folder: Path, spec: Extract, month: date, rows: list[tuple], fmt: str) -> None:
+    """A month's extract in its contract's column order (pipelines.extracts), as CSV or Parquet."""
     folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / f"patient_payments_{month:%Y%m}.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(PATIENT_PAYMENT_HEADER)
-        w.writerows((pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method)
-                    for pid, pat, d, c, claim, enc, method, _payer in rows)  # fmt: skip
-
-
-def _write_encounters(folder: Path, month: date, rows: list[tuple], fmt: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    header = list(spec.contract)
     if fmt == "parquet":
         import polars as pl
 
-        df = pl.DataFrame(rows, schema=ENCOUNTER_HEADER, orient="row").with_columns(pl.all().cast(pl.String))
-        df.write_parquet(folder / f"encounters_{month:%Y%m}.parquet")
+        df = pl.DataFrame(rows, schema=header, orient="row").with_columns(pl.all().cast(pl.String))
+        df.write_parquet(folder / f"{spec.kind}_{month:%Y%m}.parquet")
         return
-    with open(folder / f"encounters_{month:%Y%m}.csv", "w", newline="") as fh:
+    with open(folder / f"{spec.kind}_{month:%Y%m}.csv", "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(ENCOUNTER_HEADER)
+        w.writerow(header)
         w.writerows(rows)
 
 
@@ -315,11 +297,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             anomalies.append((MODIFIER_OVERUSE, p.npi, None, None, None))
         if p.volume_outlier:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
-    _write_truth(truth, denial, aging, anomalies, world)
-    with open(truth / "patient_cash_monthly.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["payer_id", "month", "patient_cash_collected"])
-        w.writerows((payer, month, f"{c / 100:.2f}") for (payer, month), c in sorted(patient_cash.items()))
+    _write_truth(truth, denial, aging, anomalies, world, patient_cash)
     ref = cfg.out / "reference"
     # CMS publishes practitioner and outpatient-hospital tables; the synthetic edits are the same in both
     write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)
@@ -335,7 +313,11 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     return summary
 
 
-def _write_truth(truth: Path, denial, aging, anomalies, world: World) -> None:
+def _write_truth(truth: Path, denial, aging, anomalies, world: World, patient_cash) -> None:
+    with open(truth / "patient_cash_monthly.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["payer_id", "month", "patient_cash_collected"])
+        w.writerows((payer, month, f"{c / 100:.2f}") for (payer, month), c in sorted(patient_cash.items()))
     with open(truth / "denial_rate_monthly.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(

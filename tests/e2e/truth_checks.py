@@ -10,6 +10,18 @@ from pipelines.settings import Settings
 from pipelines.warehouse import query
 
 
+def _assert_same_rows(
+    truth: pl.DataFrame, mart: pl.DataFrame, on: list[str], pairs: dict[str, str], tol: float = 0.005
+) -> pl.DataFrame:
+    """Truth and mart hold the same keys (a full join adds no row to either) and, per key, each truth column
+    equals its mart column within tol.  Returns the join for further checks."""
+    joined = truth.join(mart, on=on, how="full", coalesce=True)
+    assert joined.height == truth.height == mart.height
+    for want, got in pairs.items():
+        assert joined.filter((pl.col(want) - pl.col(got)).abs() > tol).height == 0, (want, got)
+    return joined
+
+
 def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     """Initial denials per payer-month and A/R per payer x aging bucket, exact to the claim and cent."""
     truth = pl.read_csv(world / "truth" / "denial_rate_monthly.csv")
@@ -21,10 +33,8 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
         """,
         settings=settings,
     )
-    joined = truth.join(mart, on=["payer_id", "month"], how="full", coalesce=True)
-    assert joined.height == truth.height == mart.height
-    assert joined.filter(pl.col("adjudicated_claims") != pl.col("adj")).height == 0
-    assert joined.filter(pl.col("initially_denied_claims") != pl.col("den")).height == 0
+    _assert_same_rows(truth, mart, ["payer_id", "month"],
+                      {"adjudicated_claims": "adj", "initially_denied_claims": "den"}, tol=0)  # fmt: skip
 
     ar_truth = pl.read_csv(world / "truth" / "ar_aging.csv")
     as_of = ar_truth["as_of_date"][0]
@@ -34,9 +44,7 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
         [as_of],
         settings=settings,
     )
-    ar_joined = ar_truth.join(ar, on=["payer_id", "aging_bucket"], how="full", coalesce=True)
-    assert ar_joined.height == ar_truth.height == ar.height
-    assert ar_joined.filter((pl.col("open_balance") - pl.col("bal")).abs() > 0.005).height == 0
+    _assert_same_rows(ar_truth, ar, ["payer_id", "aging_bucket"], {"open_balance": "bal"})
 
     # Underpayments: exactly the lines the generator repriced below contract, to the cent, and flagged by
     # the documented tolerance; every other contract-priced line is paid at contract (variance 0).
@@ -50,10 +58,8 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
         settings=settings,
     )
     assert up_truth.height > 0
-    up_joined = up_truth.join(up, on=["claim_id", "line_number"], how="full", coalesce=True)
-    assert up_joined.height == up_truth.height == up.height
-    assert up_joined.filter((pl.col("expected_allowed") - pl.col("e")).abs() > 0.005).height == 0
-    assert up_joined.filter((pl.col("actual_allowed") - pl.col("a")).abs() > 0.005).height == 0
+    up_joined = _assert_same_rows(up_truth, up, ["claim_id", "line_number"],
+                                  {"expected_allowed": "e", "actual_allowed": "a"})  # fmt: skip
     flag = (pl.col("e") - pl.col("a")) > pl.max_horizontal(pl.lit(5.0), 0.02 * pl.col("e"))
     assert up_joined.filter(flag != pl.col("is_underpaid")).height == 0
 
@@ -66,9 +72,7 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
         settings=settings,
     )
     assert pp_truth.height > 0
-    pp_joined = pp_truth.join(pp, on=["payer_id", "month"], how="full", coalesce=True)
-    assert pp_joined.height == pp_truth.height == pp.height
-    assert pp_joined.filter((pl.col("patient_cash_collected") - pl.col("got")).abs() > 0.005).height == 0
+    _assert_same_rows(pp_truth, pp, ["payer_id", "month"], {"patient_cash_collected": "got"})
     reasons = query(
         "select match_reason, count(*) as n from fct_patient_payments group by 1", settings=settings
     )

@@ -11,8 +11,9 @@
 --
 -- Incremental by payment (delete+insert on payment_id; docs/incremental.md).  A build re-applies the payments
 -- whose application can have changed: those in batches it has not seen (new, or a new version of an old id),
--- those unapplied so far, those applied to a touched chain or naming a claim of one, and those naming an
--- encounter this build re-billed (int_encounter_claims rows it wrote).  Its touched chains are those of the
+-- those unapplied so far, those applied to a touched chain or naming a claim linked to one (a claim no 837
+-- links leaves its payment unapplied: the clause before), and those naming an encounter re-billed since its
+-- last build (int_encounter_claims rows stamped after it).  Its touched chains are those of the
 -- batches above its own stamp, not the chain models' shared list: without a patient-payments extract this
 -- table stays empty, and an empty chain model makes the shared list every chain, every build.
 {{ config(
@@ -37,7 +38,6 @@ touched as (
 to_apply as (
     select payment_id from {{ ref('stg_patient_payments__payments') }}
     where {{ in_unseen_batches('_source_batch') }}
-        or claim_id in (select chain_id from touched)
         or claim_id in (
             select claim_id from {{ ref('int_claim_chain_links') }} where chain_id in (select chain_id from touched)
         )
