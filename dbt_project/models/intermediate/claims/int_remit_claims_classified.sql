@@ -60,6 +60,10 @@ per_claim as (
         sum(
             case when is_denial and liability = 'provider' then adjustment_amount else 0 end
         ) as provider_liable_denied_amount,
+        -- posted per remit once here, so the monthly collections cube sums remits, not 3 CAS rows each
+        sum(case when root_cause = 'CONTRACTUAL_PRICING' then adjustment_amount else 0 end)
+            as contractual_adjustment_amount,
+        sum(case when group_code = 'PR' then adjustment_amount else 0 end) as pr_adjustment_amount,
         count(*) as adjustment_count
     from classified_adjustments
     group by remit_claim_key
@@ -74,6 +78,8 @@ final as (
         coalesce(per_claim.has_denial_adjustment, false) as has_denial_adjustment,
         coalesce(per_claim.denied_amount, 0)::decimal(18, 2) as denied_amount,
         coalesce(per_claim.provider_liable_denied_amount, 0)::decimal(18, 2) as provider_liable_denied_amount,
+        coalesce(per_claim.contractual_adjustment_amount, 0)::decimal(18, 2) as contractual_adjustment_amount,
+        coalesce(per_claim.pr_adjustment_amount, 0)::decimal(18, 2) as pr_adjustment_amount,
         -- secondary/tertiary processing (CLP02 2/3/20/21) answers another payer's liability
         remits.status_code in ('1', '4', '19') as is_primary_adjudication,
         case

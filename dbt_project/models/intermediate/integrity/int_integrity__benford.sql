@@ -1,34 +1,12 @@
 -- Benford's law on amounts that should occur naturally (DOMAIN.md §3.9): the payee's non-contractual CAS
--- adjustments (contractual CARC 45 and sequestration 253 follow the fee schedule, which never conforms)
--- and PLB provider adjustments, >= $10.  First-digit MAD against log10(1 + 1/d); Nigrini's cut-off for
--- nonconformity.  Line charges are deliberately left out: a chargemaster price list fails Benford by design.
-with adjustments as (
-    select
-        payments.payee_npi as provider_npi,
-        remit_claims.remit_date as amount_date,
-        abs(adj.adjustment_amount) as amount
-    from {{ ref('stg_x12__remit_adjustments') }} as adj
-    inner join {{ ref('stg_x12__remit_claims') }} as remit_claims using (remit_claim_key)
-    inner join {{ ref('stg_x12__remit_payments') }} as payments
-        on payments._source_file_id = remit_claims._source_file_id
-        and payments.st_index = remit_claims.st_index
-    where adj.reason_code not in ('45', '253')
-    union all
-    select provider_id, fiscal_period_date, abs(adjustment_amount)
-    from {{ ref('stg_x12__remit_provider_adjustments') }}
-),
-
-digits as (
-    select
-        provider_npi,
-        amount_date,
-        cast(left(cast(floor(amount) as bigint)::string, 1) as integer) as first_digit
-    from adjustments
-    where amount >= 10 and provider_npi is not null
+-- adjustments and PLB provider adjustments, >= $10 (int_integrity__benford_digits).  First-digit MAD
+-- against log10(1 + 1/d); Nigrini's cut-off for nonconformity.  Line charges are deliberately left out: a chargemaster price list fails Benford by design.
+with digits as (
+    select * from {{ ref('int_integrity__benford_digits') }}
 ),
 
 counts as (
-    select provider_npi, first_digit, count(*) as n
+    select provider_npi, first_digit, sum(amounts) as n
     from digits
     group by all
 ),
@@ -36,12 +14,12 @@ counts as (
 totals as (
     select
         provider_npi,
-        count(*) as amounts,
-        min(amount_date) as period_start,
-        max(amount_date) as period_end
+        sum(amounts) as amounts,
+        min(period_start) as period_start,
+        max(period_end) as period_end
     from digits
     group by all
-    having count(*) >= {{ var('benford_min_amounts') }}
+    having sum(amounts) >= {{ var('benford_min_amounts') }}
 ),
 
 expected as (

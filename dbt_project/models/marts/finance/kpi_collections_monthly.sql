@@ -28,11 +28,6 @@ remits as (
     select * from {{ ref('int_remit_claims_classified') }}
 ),
 
-adjustments as (
-    select remit_claim_key, group_code, adjustment_amount, root_cause
-    from {{ ref('int_remit_adjustments_classified') }}
-),
-
 patient_payments as (
     select
         date_trunc('month', payment_date)::date as month,
@@ -54,22 +49,10 @@ posted as (
     select
         date_trunc('month', remits.remit_date)::date as month,
         coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as payer_id,
-        sum(remits.paid_amount) as cash_collected
+        sum(remits.paid_amount) as cash_collected,
+        sum(remits.contractual_adjustment_amount) as contractual_adjustments,
+        sum(remits.pr_adjustment_amount) as patient_responsibility
     from remits
-    left join chain_payer on chain_payer.chain_id = remits.claim_id
-    group by 1, 2
-),
-
-posted_adjustments as (
-    select
-        date_trunc('month', remits.remit_date)::date as month,
-        coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as payer_id,
-        sum(case when adjustments.root_cause = 'CONTRACTUAL_PRICING' then adjustments.adjustment_amount else 0 end)
-            as contractual_adjustments,
-        sum(case when adjustments.group_code = 'PR' then adjustments.adjustment_amount else 0 end)
-            as patient_responsibility
-    from adjustments
-    inner join remits on remits.remit_claim_key = adjustments.remit_claim_key
     left join chain_payer on chain_payer.chain_id = remits.claim_id
     group by 1, 2
 ),
@@ -139,8 +122,8 @@ joined as (
         coalesce(patient_payments.patient_cash_collected, 0) as patient_cash_collected,
         coalesce(posted.cash_collected, 0) + coalesce(patient_payments.patient_cash_collected, 0)
             as total_cash_collected,
-        coalesce(posted_adjustments.contractual_adjustments, 0) as contractual_adjustments,
-        coalesce(posted_adjustments.patient_responsibility, 0) as patient_responsibility,
+        coalesce(posted.contractual_adjustments, 0) as contractual_adjustments,
+        coalesce(posted.patient_responsibility, 0) as patient_responsibility,
         coalesce(ar.ar_open_balance, 0) as ar_open_balance,
         coalesce(ar.ar_net_open_balance, 0) as ar_net_open_balance,
         coalesce(charges.expected_allowed_charges, 0) as expected_allowed_charges,
@@ -152,8 +135,6 @@ joined as (
     from months
     left join charges on charges.month = months.month and charges.payer_id = months.payer_id
     left join posted on posted.month = months.month and posted.payer_id = months.payer_id
-    left join posted_adjustments
-        on posted_adjustments.month = months.month and posted_adjustments.payer_id = months.payer_id
     left join ar on ar.month = months.month and ar.payer_id = months.payer_id
     left join patient_payments
         on patient_payments.month = months.month and patient_payments.payer_id = months.payer_id
