@@ -8,8 +8,9 @@
     rows at every daily build was most of the data-test time.  Narrowed: the tests whose verdict on a row
     depends on that row alone (not_null, accepted_values, expression_is_true) to the rows written; unique
     keys to the rows sharing a key with a row written (old rows were unique among themselves, and a
-    rewrite deletes before it inserts); relationships to the child rows written when an old child row
-    cannot lose its parent (the parent is append-only staging, or both sides are rewritten chain by chain).
+    rewrite deletes before it inserts), primary keys to those and the rows written (a null key);
+    relationships to the child rows written when an old child row cannot lose its parent (the parent is
+    append-only staging, or both sides are rewritten chain by chain).
     Other relationships, views, whole-table models and the singular reconciliation tests read everything.
     Staging and the ledger only ever append, per raw batch; a batch_incremental model also rewrites older
     rows (relinked claims, rebilled encounters), so it is tested whole.  The rows this build wrote are the
@@ -23,7 +24,7 @@
     {%- set test = model.get('test_metadata') or {} -%}
     {%- set kwargs = test.get('kwargs') or {} -%}
     {%- set name = test.get('name') -%}
-    {%- set key = kwargs.get('column_name') if name == 'unique'
+    {%- set key = kwargs.get('column_name') if name in ['unique', 'primary_key']
         else (kwargs.get('columns') | join(', ') if name == 'unique_combination' else none) -%}
     {%- set fresh = none -%}
     {%- if execute and (name in ['not_null', 'accepted_values', 'expression_is_true', 'relationships'] or key) -%}
@@ -57,8 +58,10 @@
     {%- endif -%}
     {%- set predicates = ['(' ~ where ~ ')'] if where else [] -%}
     {%- if fresh and key -%}
-        {#- a repeated key involves a row this build wrote: every row sharing a key with one -#}
-        {%- do predicates.append('(' ~ key ~ ') in (select ' ~ key ~ ' from ' ~ relation ~ ' where ' ~ fresh ~ ')') -%}
+        {#- a repeated key involves a row this build wrote: every row sharing a key with one (and for a
+            primary key the rows written themselves, whose key may be null) -#}
+        {%- set sharing = '(' ~ key ~ ') in (select ' ~ key ~ ' from ' ~ relation ~ ' where ' ~ fresh ~ ')' -%}
+        {%- do predicates.append('(' ~ fresh ~ ' or ' ~ sharing ~ ')' if name == 'primary_key' else sharing) -%}
     {%- elif fresh -%}
         {%- do predicates.append(fresh) -%}
     {%- endif -%}

@@ -65,6 +65,25 @@ def test_broken_denial_logic_fails_the_unit_test(built_demo, tmp_path):
     assert "test_denial_classification" in proc.stdout
 
 
+def test_primary_key_test_catches_a_repeated_and_a_null_key(built_demo, tmp_path):
+    """Our primary_key generic test (unique and not null in one node) fails on either fault."""
+    from pipelines.settings import Settings
+
+    s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
+    shutil.copyfile(built_demo.warehouse_path, s.build_warehouse_path)
+    with duckdb.connect(str(s.build_warehouse_path)) as con:
+        con.execute(
+            "insert into int_remit_claims_classified select * from int_remit_claims_classified limit 1"
+        )
+        con.execute(
+            "insert into int_remit_claims_classified "
+            "select * replace (null as remit_claim_key) from int_remit_claims_classified limit 1"
+        )
+    proc = run_dbt(["test", "--select", "primary_key_int_remit_claims_classified_remit_claim_key"], s)
+    assert proc.returncode != 0
+    assert "Got 2 results" in proc.stdout, proc.stdout[-2000:]
+
+
 def test_reader_during_build_sees_old_or_new_never_a_lock_error(built_demo):
     """A dashboard-style read-only reader keeps querying while dbt rebuilds and swaps the warehouse."""
     errors, results = [], []
