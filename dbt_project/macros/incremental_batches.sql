@@ -22,3 +22,13 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+{#  The raw batches this build read first (on a build from nothing: all of them).  For the singular tests whose
+    verdict on a row depends on its own file (835 balancing, CARC validity): an incremental build continues a
+    warehouse whose older batches passed them, so it checks only the new ones. #}
+{% macro in_this_builds_batches(column='_source_batch') -%}
+    {{ column }} in (
+        select _source_batch from {{ ref('int_build_batches') }}
+        where build_seq = (select max(build_seq) from {{ ref('int_build_batches') }})
+    )
+{%- endmacro %}

@@ -86,6 +86,7 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
                 "primary_key_int_remit_claims_classified_",
                 "relationships_stg_x12__claim_lines_",
                 "relationships_fct_ar_snapshots_",
+                "assert_remit_claims_balance",
             )
         )
     }
