@@ -213,3 +213,14 @@ def test_a_new_reference_file_rebuilds_the_warehouse(settings):
     assert after != before
     assert load_reference_file(LEIE, settings).status == "duplicate"
     assert project_fingerprint(settings) == after  # the same file again changes nothing
+
+
+def test_build_vars_are_part_of_the_fingerprint(settings):
+    """--vars thresholds are compiled into models and views: a build with other values cannot continue the
+    warehouse (nor skip re-creating its views)."""
+    from pipelines.build import project_fingerprint
+
+    plain = project_fingerprint(settings)
+    assert project_fingerprint(settings, {}) == plain
+    assert project_fingerprint(settings, {"underpayment_min_dollars": 10}) != plain
+    assert project_fingerprint(settings, {"a": 1, "b": 2}) == project_fingerprint(settings, {"b": 2, "a": 1})
