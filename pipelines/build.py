@@ -23,7 +23,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest import ensure_layout
 from pipelines.locks import file_lock
 from pipelines.settings import Settings
 
@@ -194,11 +193,11 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
     incremental staging models only append the raw batches published since — when it was built by the
     same dbt project.  Otherwise (project changed, nothing published, or full_refresh) from nothing: every
     model is rebuilt from the raw Parquet and a renamed or removed model never lingers."""
-    ensure_layout(settings)
     build = settings.build_warehouse_path
     for stale in (build, Path(str(build) + ".wal")):
         stale.unlink(missing_ok=True)
     if settings.engine == "spark":
+        _ensure_layout(settings)
         _prepare_spark(settings, full_refresh)
         return build
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings, dbt_vars):
@@ -207,10 +206,19 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
         if _loaded_batches(tmp, incremental_models(settings)) <= {
             p.name for p in settings.batches_dir.iterdir()
         }:
+            # the build that published it laid the data folders out for this project (its fingerprint):
+            # checking again would import the parser and polars (~0.7 s of a daily build) to find them there
             tmp.replace(build)
-        else:  # raw data was removed since: appending cannot take rows out, rebuild everything
-            tmp.unlink()
+            return build
+        tmp.unlink()  # raw data was removed since: appending cannot take rows out, rebuild everything
+    _ensure_layout(settings)
     return build
+
+
+def _ensure_layout(settings: Settings) -> None:
+    from pipelines.ingest import ensure_layout as lay_out  # the parser and polars: only when needed
+
+    lay_out(settings)
 
 
 def _spark_tables(settings: Settings) -> Path:
