@@ -3,7 +3,8 @@
 
 Rebuild the warehouse whenever new raw tables or reference data are published (Asset-scheduled):
 
-1. `prepare_build` starts `warehouse.build.duckdb` from nothing;
+1. `prepare_build` starts `warehouse.build.duckdb`: a copy of the published warehouse when the same project
+   built it (the incremental models then add what is new), otherwise from nothing;
 2. the dbt project runs through astronomer-cosmos, one task per seed and model, then one task with every
    data and unit test, rendered from the dbt manifest so parsing this DAG never runs dbt;
 3. `check_marts` runs the Great Expectations mart suites on the build file;

@@ -17,7 +17,10 @@
     chain rows stamped with its ledger number (_build_seq) and the batch rows of the batches it read first;
     on a build from nothing that is every row, so the filter changes nothing there.
 
-    Self-contained on purpose: a test node only sees the macros it depends on.
+    Self-contained on purpose: a test node only sees the macros it depends on.  That is also why "the
+    batches this build read first" is spelled out here rather than by in_this_builds_batches(): that macro
+    calls ref(), and a ref() reached only while a test's where-subquery renders is not a dependency dbt knows
+    of when it orders the nodes; this macro finds the ledger with adapter.get_relation instead.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
