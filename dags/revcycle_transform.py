@@ -26,6 +26,7 @@ from cosmos.constants import InvocationMode, LoadMode, TestBehavior
 
 from pipelines.airflow_common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, on_failure
 from pipelines.build import dbt_executable
+from pipelines.gc_tuning import freeze_before_task, unfreeze_after_task
 from pipelines.settings import get_settings
 
 SETTINGS = get_settings()
@@ -93,6 +94,13 @@ def revcycle_transform():
             test_behavior=TestBehavior.AFTER_ALL,
             emit_datasets=False,
         ),
+        operator_args={
+            # each task's manifest.json and run_results.json are written into cosmos's temporary copy of the
+            # project and deleted with it; writing them (twice per dbt invocation) was ~1 s of every task
+            "dbt_cmd_global_flags": ["--no-write-json"],
+            "pre_execute": freeze_before_task,  # pipelines/gc_tuning.py: cosmos's gc.collect() per task
+            "post_execute": unfreeze_after_task,
+        },
         default_args=TRANSFORM_ARGS,
     )
 

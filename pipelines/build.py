@@ -217,7 +217,7 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
     return build
 
 
-def _flush_in_background(path: Path) -> threading.Thread:
+def _flush_in_background(path: Path) -> None:
     """Write the fresh copy's pages to disk while dbt starts (its imports leave the disk idle).  DuckDB
     fsyncs the file at every checkpoint, and an fsync flushes every dirty page of the file, so otherwise
     the first checkpoint of the build (an automatic one mid-build, or the last) pays for writing the whole
@@ -235,9 +235,7 @@ def _flush_in_background(path: Path) -> threading.Thread:
         finally:
             os.close(fd)
 
-    thread = threading.Thread(target=flush, name="flush-build-copy", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=flush, name="flush-build-copy", daemon=True).start()
 
 
 def _ensure_layout(settings: Settings) -> None:
@@ -401,7 +399,8 @@ def build_warehouse(
             # build did and this one cannot do differently is left out — dbt_project/selectors.yml says what
             args += ["--selector", INCREMENTAL_SELECTOR]
         elif incremental:
-            # a partial build (--select): the unit tests, seeds and reference tables likewise
+            # a partial build (--select): the unit tests, seeds and reference tables likewise, as flags —
+            # dbt 1.11 cannot combine --selector with --select; keep in step with dbt_project/selectors.yml
             args += ["--exclude-resource-type", "unit_test", "seed", "--exclude", f"path:{REFERENCE_MODELS}"]
             args += ["--select", *select]
         elif select:

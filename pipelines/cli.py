@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.quick_exit import skip_exit_gc
+from pipelines.gc_tuning import skip_exit_gc
 from pipelines.settings import Settings, get_settings
 
 # The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.

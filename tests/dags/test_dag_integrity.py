@@ -69,6 +69,16 @@ def test_transform_runs_on_assets_through_cosmos(dagbag):
     for model in ("dbt.fct_claim_chains_run", "dbt.fct_integrity_findings_run", "dbt.carc_root_cause_seed"):
         assert model in dbt_tasks, sorted(dbt_tasks)[:10]
     assert any(i.endswith("_test") for i in dbt_tasks)
+    # per-task overheads that are not dbt's work (pipelines/gc_tuning.py, the DAG's operator_args)
+    from pipelines.gc_tuning import freeze_before_task, unfreeze_after_task
+
+    for i in dbt_tasks:
+        task = dag.get_task(i)
+        assert "--no-write-json" in task.dbt_cmd_global_flags, i
+        assert (task._pre_execute_hook, task._post_execute_hook) == (
+            freeze_before_task,
+            unfreeze_after_task,
+        ), i
     assert dag.get_task("check_marts").upstream_task_ids & dbt_tasks
     assert dag.get_task("publish_warehouse").upstream_task_ids == {"check_marts"}
     assert [o.uri for o in dag.get_task("publish_warehouse").outlets] == [WAREHOUSE.uri]
