@@ -88,7 +88,8 @@ def run_dbt(args: list[str], settings: Settings, log_path: Path | None = None) -
     """Run a dbt command with the settings' environment (profiles.yml and sources have no defaults).
     dbt's own entry point, by way of pipelines.dbt_cli: the same command minus ~1.5 s of exit-time garbage
     collection, which every daily build pays."""
-    env = {**os.environ, **settings.dbt_env()}
+    env = {**os.environ, **settings.dbt_env(from_home=True)}
+    settings.home.mkdir(parents=True, exist_ok=True)  # dbt runs in the home (dbt_env's relative paths)
     cmd = [
         sys.executable,
         "-m",
@@ -99,7 +100,7 @@ def run_dbt(args: list[str], settings: Settings, log_path: Path | None = None) -
         "--profiles-dir",
         str(settings.dbt_dir),
     ]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.dbt_dir, check=False)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.home, check=False)
     if log_path is not None:
         log_path.write_text(proc.stdout + proc.stderr)
     return proc

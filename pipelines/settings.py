@@ -110,12 +110,20 @@ class Settings:
         ):
             d.mkdir(parents=True, exist_ok=True)
 
-    def dbt_env(self) -> dict[str, str]:
-        """Environment dbt reads through env_var(); profiles.yml and sources have no defaults."""
+    def dbt_env(self, from_home: bool = False) -> dict[str, str]:
+        """Environment dbt reads through env_var(); profiles.yml and sources have no defaults.
+
+        ``from_home``: the DuckDB paths relative to the home, for a dbt process started in it (run_dbt).
+        dbt re-parses the whole project (~8 s) when the profile's database path changes and the files that
+        read a changed env_var (~5 s), so absolute paths made every build in another home (each test's,
+        each benchmark world's) pay a full parse; relative ones are the same for every home.  The models
+        that read these paths are tables, so no stored view depends on the process's directory."""
+        paths = {"REVCYCLE_RAW_DIR": self.raw_dir, "REVCYCLE_REFERENCE_DIR": self.reference_dir,
+                 "REVCYCLE_DBT_DUCKDB_PATH": self.build_warehouse_path}  # fmt: skip
+        if from_home and self.engine == "duckdb":
+            paths = {k: os.path.relpath(v, self.home) for k, v in paths.items()}
         return {
-            "REVCYCLE_RAW_DIR": str(self.raw_dir),
-            "REVCYCLE_REFERENCE_DIR": str(self.reference_dir),
-            "REVCYCLE_DBT_DUCKDB_PATH": str(self.build_warehouse_path),
+            **{k: str(v) for k, v in paths.items()},
             "REVCYCLE_DBT_TARGET": self.engine,
             "REVCYCLE_SPARK_WAREHOUSE": str(self.spark_warehouse_dir),
             "REVCYCLE_SPARK_METASTORE": str(self.spark_dir),
