@@ -50,6 +50,18 @@ def test_unit_tests_ran_in_the_build(built_demo):
     assert len(tests) >= 15 and all(r["status"] == "pass" for r in tests)
 
 
+def test_another_home_parses_partially(built_demo, settings):
+    """dbt sees the same profile and env_vars from every home (Settings.dbt_env(from_home=True)): a command in
+    another home re-reads nothing; absolute paths made each new home re-parse the whole project."""
+    assert run_dbt(["parse"], built_demo).returncode == 0
+    proc = run_dbt(["parse", "--log-level", "debug"], settings)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert "Unable to do partial parsing" not in proc.stdout
+    assert "Partial parsing enabled: 0 files deleted, 0 files added, 0 files changed" in proc.stdout, [
+        ln for ln in proc.stdout.splitlines() if "artial" in ln
+    ]
+
+
 def test_broken_denial_logic_fails_the_unit_test(built_demo, tmp_path):
     """Copy the dbt project, break the rule (drop the status-4 branch) and expect the unit test to fail."""
     from pipelines.settings import Settings
