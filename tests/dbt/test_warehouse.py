@@ -62,6 +62,20 @@ def test_another_home_parses_partially(built_demo, settings):
     ]
 
 
+def test_no_view_reads_a_source(settings):
+    """dbt reads the raw and reference Parquet through paths relative to the home it runs in: a view over a
+    source would store such a path and break for a reader started elsewhere (the dashboard)."""
+    import json
+
+    from pipelines.build import ensure_manifest
+
+    nodes = json.loads(ensure_manifest(settings).read_text())["nodes"].values()
+    readers = {n["name"]: n["config"]["materialized"] for n in nodes
+               if n["resource_type"] == "model" and any(d.startswith("source.") for d in n["depends_on"]["nodes"])}  # fmt: skip
+    assert "stg_x12__claims" in readers
+    assert not {name for name, materialized in readers.items() if materialized == "view"}
+
+
 def test_broken_denial_logic_fails_the_unit_test(built_demo, tmp_path):
     """Copy the dbt project, break the rule (drop the status-4 branch) and expect the unit test to fail."""
     from pipelines.settings import Settings
