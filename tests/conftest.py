@@ -76,12 +76,17 @@ def built_demo(tmp_path_factory) -> Settings:
     return s
 
 
+def generated_world_dir(settings: Settings) -> Path:
+    """Where `built_world` generated its world (files and truth), next to its home."""
+    return settings.home.parent / "world"
+
+
 @pytest.fixture(scope="session")
 def built_world(tmp_path_factory) -> Settings:
     """A small generated world with reference data, ingested and built once (the `revcycle run` steps).
 
     Anomalies are scaled up so every deterministic integrity rule has something to find; files come in
-    weekly batches, as a billing office drops them.  The world's truth files are at `home.parent / "world"`.
+    weekly batches, as a billing office drops them.  Its truth files: `generated_world_dir(settings)`.
     """
     from datetime import date
 
@@ -91,7 +96,7 @@ def built_world(tmp_path_factory) -> Settings:
     root = tmp_path_factory.mktemp("world")
     s = make_settings(root / "home")
     s.ensure_dirs()
-    cfg = Config(out=root / "world", claims=3000, seed=3, months=4, start=date(2024, 1, 1), anomaly_scale=3.0,
+    cfg = Config(out=generated_world_dir(s), claims=3000, seed=3, months=4, start=date(2024, 1, 1), anomaly_scale=3.0,
                  weekly_batches=True)  # fmt: skip
     run_generated_world(cfg, s)
     return s
