@@ -21,9 +21,11 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import duckdb
 
+from pipelines.dbt_cli import ARGS_FROM_STDIN
 from pipelines.locks import file_lock
 from pipelines.settings import Settings
 
@@ -84,26 +86,52 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
 
 
+class DbtProcess:
+    """A dbt process started before its command is known (``python -m pipelines.dbt_cli --args-from-stdin``):
+    importing dbt, ~2 s here, overlaps what the caller does meanwhile — the day's ingest in `revcycle run`,
+    the fingerprint and the copy of the warehouse in `revcycle build`.  ``run`` hands it one command;
+    ``close`` ends it unused (it exits having run nothing).  dbt runs with the settings' environment
+    (profiles.yml and sources have no defaults), in the home (dbt_env's relative paths), by way of
+    pipelines.dbt_cli: dbt's own entry point minus ~1.5 s of exit-time garbage collection."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.dbt_cli", ARGS_FROM_STDIN],
+            env={**os.environ, **settings.dbt_env(from_home=True)},
+            cwd=settings.home,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, args: list[str], log_path: Path | None = None) -> subprocess.CompletedProcess:
+        if self._proc.returncode is not None or self._proc.stdin.closed:
+            raise RuntimeError("this dbt process has already run its command")
+        dirs = ["--project-dir", str(self.settings.dbt_dir), "--profiles-dir", str(self.settings.dbt_dir)]
+        command = [*args, *dirs]
+        out, err = self._proc.communicate(json.dumps(command) + "\n")
+        if log_path is not None:
+            log_path.write_text(out + err)
+        return subprocess.CompletedProcess(["dbt", *command], self._proc.returncode, out, err)
+
+    def close(self) -> None:
+        if self._proc.returncode is None:
+            self._proc.communicate("")  # end of input: exits without running anything
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
 def run_dbt(args: list[str], settings: Settings, log_path: Path | None = None) -> subprocess.CompletedProcess:
-    """Run a dbt command with the settings' environment (profiles.yml and sources have no defaults).
-    dbt's own entry point, by way of pipelines.dbt_cli: the same command minus ~1.5 s of exit-time garbage
-    collection, which every daily build pays."""
-    env = {**os.environ, **settings.dbt_env(from_home=True)}
-    settings.home.mkdir(parents=True, exist_ok=True)  # dbt runs in the home (dbt_env's relative paths)
-    cmd = [
-        sys.executable,
-        "-m",
-        "pipelines.dbt_cli",
-        *args,
-        "--project-dir",
-        str(settings.dbt_dir),
-        "--profiles-dir",
-        str(settings.dbt_dir),
-    ]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=settings.home, check=False)
-    if log_path is not None:
-        log_path.write_text(proc.stdout + proc.stderr)
-    return proc
+    """Run one dbt command (``dbt ARGS``) with the settings' environment, in the home."""
+    with DbtProcess(settings) as dbt:
+        return dbt.run(args, log_path)
 
 
 def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
@@ -369,8 +397,11 @@ def build_warehouse(
     select: list[str] | None = None,
     full_refresh: bool = False,
     dbt_vars: dict | None = None,
+    dbt: DbtProcess | None = None,
 ) -> BuildResult:
     """``dbt build`` into the build file, check the marts, and only then swap it in as the published warehouse.
+    dbt: a DbtProcess the caller started ahead (`revcycle run`, before its ingest), else one started here, before
+    the warehouse is copied; closed when this returns.
 
     The transform DAG runs the same steps as separate tasks (prepare_build -> dbt via cosmos ->
     check_marts -> publish_build)."""
@@ -383,63 +414,73 @@ def build_warehouse(
         yield
         phases[name] = round(time.perf_counter() - start, 2)
 
-    with build_lock(settings):
-        claim = active_claim(settings)
-        if claim:
-            raise BuildError(
-                f"a transform DAG run ({claim['owner']}) is building the warehouse since "
-                f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(claim['since']))}; wait for it (the claim "
-                f"expires after {CLAIM_TTL_SECONDS // 3600} h, or delete {settings.home / CLAIM_FILE})"
-            )
-        with phase("prepare (fingerprint, copy the published warehouse)"):
-            prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars)
-        args = ["build"]
-        incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
-        if incremental and not select:
-            # continuing the published warehouse means the same project (fingerprint) built it: what that
-            # build did and this one cannot do differently is left out — dbt_project/selectors.yml says what
-            args += ["--selector", INCREMENTAL_SELECTOR]
-        elif incremental:
-            # a partial build (--select): the unit tests, seeds and reference tables likewise, as flags —
-            # dbt 1.11 cannot combine --selector with --select; keep in step with dbt_project/selectors.yml
-            args += ["--exclude-resource-type", "unit_test", "seed", "--exclude", f"path:{REFERENCE_MODELS}"]
-            args += ["--select", *select]
-        elif select:
-            args += ["--select", *select]
-        if dbt_vars:
-            args += ["--vars", json.dumps(dbt_vars)]
-        log_path = settings.runs_dir / "dbt_build.log"
-        run_results = settings.dbt_dir / "target" / "run_results.json"
-        run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
-        # Importing Great Expectations (pandas, scipy, altair, sqlalchemy) takes ~8 s on this 2-core machine,
-        # a quarter of a daily incremental build: do it while dbt runs in its subprocess, not after
-        from expectations.run import warm_up_in_background  # the module is light; GX loads in the thread
+    dbt = dbt or DbtProcess(settings)  # importing dbt overlaps the copy of the warehouse
+    try:
+        with build_lock(settings):
+            claim = active_claim(settings)
+            if claim:
+                raise BuildError(
+                    f"a transform DAG run ({claim['owner']}) is building the warehouse since "
+                    f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(claim['since']))}; wait for it (the claim "
+                    f"expires after {CLAIM_TTL_SECONDS // 3600} h, or delete {settings.home / CLAIM_FILE})"
+                )
+            with phase("prepare (fingerprint, copy the published warehouse)"):
+                prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars)
+            args = ["build"]
+            incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
+            if incremental and not select:
+                # continuing the published warehouse means the same project (fingerprint) built it: what that
+                # build did and this one cannot do differently is left out — dbt_project/selectors.yml says what
+                args += ["--selector", INCREMENTAL_SELECTOR]
+            elif incremental:
+                # a partial build (--select): the unit tests, seeds and reference tables likewise, as flags —
+                # dbt 1.11 cannot combine --selector with --select; keep in step with dbt_project/selectors.yml
+                args += [
+                    "--exclude-resource-type",
+                    "unit_test",
+                    "seed",
+                    "--exclude",
+                    f"path:{REFERENCE_MODELS}",
+                ]
+                args += ["--select", *select]
+            elif select:
+                args += ["--select", *select]
+            if dbt_vars:
+                args += ["--vars", json.dumps(dbt_vars)]
+            log_path = settings.runs_dir / "dbt_build.log"
+            run_results = settings.dbt_dir / "target" / "run_results.json"
+            run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
+            # Importing Great Expectations (pandas, scipy, altair, sqlalchemy) takes ~8 s on this 2-core machine,
+            # a quarter of a daily incremental build: do it while dbt runs in its subprocess, not after
+            from expectations.run import warm_up_in_background  # the module is light; GX loads in the thread
 
-        warm_gx = None if select else warm_up_in_background()
-        with phase("dbt build"):
-            proc = run_dbt(args, settings, log_path)
-        if run_results.exists():
-            shutil.copy2(run_results, settings.runs_dir / "run_results.json")
-            phases["dbt build: nodes (dbt's elapsed_time)"] = round(
-                json.loads(run_results.read_text())["elapsed_time"], 2
-            )
-            passed, failed, warned, skipped, failures = _summarise_run_results(run_results)
-        else:
-            passed = warned = skipped = 0
-            failed, failures = 1, [(proc.stdout + proc.stderr)[-3000:]]
-        if proc.returncode != 0 or failed:
-            raise BuildError(
-                f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
-                f"Log: {log_path}\n" + "\n".join(failures[:20])
-            )
-        with phase("export (Spark only)"):
-            finish_engine_build(settings)
-        if not select:  # a partial build has no complete marts to check
-            with phase("Great Expectations on the marts"):
-                warm_gx.join()
-                check_marts(settings, changed_only=incremental)
-        with phase("publish (checkpoint, swap)"):
-            publish_build(settings, dbt_vars, complete=incremental or not select)
+            warm_gx = None if select else warm_up_in_background()
+            with phase("dbt build"):
+                proc = dbt.run(args, log_path)
+            if run_results.exists():
+                shutil.copy2(run_results, settings.runs_dir / "run_results.json")
+                phases["dbt build: nodes (dbt's elapsed_time)"] = round(
+                    json.loads(run_results.read_text())["elapsed_time"], 2
+                )
+                passed, failed, warned, skipped, failures = _summarise_run_results(run_results)
+            else:
+                passed = warned = skipped = 0
+                failed, failures = 1, [(proc.stdout + proc.stderr)[-3000:]]
+            if proc.returncode != 0 or failed:
+                raise BuildError(
+                    f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
+                    f"Log: {log_path}\n" + "\n".join(failures[:20])
+                )
+            with phase("export (Spark only)"):
+                finish_engine_build(settings)
+            if not select:  # a partial build has no complete marts to check
+                with phase("Great Expectations on the marts"):
+                    warm_gx.join()
+                    check_marts(settings, changed_only=incremental)
+            with phase("publish (checkpoint, swap)"):
+                publish_build(settings, dbt_vars, complete=incremental or not select)
+    finally:
+        dbt.close()
     phases["total"] = round(time.perf_counter() - t0, 2)
     (settings.runs_dir / "build_phases.json").write_text(json.dumps(phases, indent=2))
     return BuildResult(phases["total"], passed, failed, warned, skipped, failures, str(log_path), phases)

@@ -86,11 +86,11 @@ def cmd_reference(args, settings: Settings) -> int:
     return 1 if missing else rc
 
 
-def cmd_build(args, settings: Settings) -> int:
+def cmd_build(args, settings: Settings, dbt=None) -> int:
     from pipelines.build import BuildError, build_warehouse
 
     try:
-        res = build_warehouse(settings, select=args.select, full_refresh=args.full_refresh)
+        res = build_warehouse(settings, select=args.select, full_refresh=args.full_refresh, dbt=dbt)
     except BuildError as e:
         print(str(e), file=sys.stderr)
         return 1
@@ -101,13 +101,16 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
+    from pipelines.build import DbtProcess
     from pipelines.ingest import load_landing
 
-    outcomes, references = load_landing(settings)
-    if not outcomes:
-        print(f"landing folder {settings.landing_dir} is empty")
-    rc_ingest = _print_outcomes(outcomes) | _print_reference(references)
-    rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings)
+    # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
+    with DbtProcess(settings) as dbt:
+        outcomes, references = load_landing(settings)
+        if not outcomes:
+            print(f"landing folder {settings.landing_dir} is empty")
+        rc_ingest = _print_outcomes(outcomes) | _print_reference(references)
+        rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
     if rc_build == 0:
         cmd_summary(args, settings)
     # Quarantined input is reported (exit 1) but does not stop the good files from being built.
