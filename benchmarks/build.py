@@ -87,7 +87,8 @@ def main() -> None:
     tail = [p for p in files if file_day(p) == last_day]
     for name, group in (("head", head), ("tail", tail)):  # to re-run a step by hand
         (work / f"{name}.txt").write_text("\n".join(map(str, group)))
-    env = {**os.environ, "REVCYCLE_HOME": str(work / "full")}
+    settings = Settings(project_root=PROJECT_ROOT, home=work / "full")
+    env = {**os.environ, "REVCYCLE_HOME": str(settings.home)}
 
     def step(label: str, cmd: list[str], note: str = "") -> float:
         secs, peak, proc = run_measured(cmd, env)
@@ -101,7 +102,6 @@ def main() -> None:
     ingest_full = step("ingest all but the last day (GX per group)", [revcycle, "ingest", *map(str, head)])
     rows[-1] = (*rows[-1][:3], f"{len(head):,} files, {len(head) / ingest_full:,.1f} files/s")
     full = step("dbt build from nothing (models + tests) and swap", [revcycle, "build"])
-    settings = Settings(project_root=PROJECT_ROOT, home=work / "full")
     before_day = work / "warehouse.before-last-day.duckdb"
     shutil.copyfile(settings.warehouse_path, before_day)
     batches_before = {p.name for p in settings.batches_dir.iterdir()}

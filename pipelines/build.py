@@ -25,7 +25,6 @@ from typing import Self
 
 import duckdb
 
-from pipelines.dbt_cli import ARGS_FROM_STDIN
 from pipelines.locks import file_lock
 from pipelines.settings import Settings
 
@@ -87,7 +86,7 @@ def dbt_executable() -> str:
 
 
 class DbtProcess:
-    """A dbt process started before its command is known (``python -m pipelines.dbt_cli --args-from-stdin``):
+    """A dbt process started before its command is known (``python -m pipelines.dbt_cli``):
     importing dbt, ~2 s here, overlaps what the caller does meanwhile — the day's ingest in `revcycle run`,
     the fingerprint and the copy of the warehouse in `revcycle build`.  ``run`` hands it one command;
     ``close`` ends it unused (it exits having run nothing).  dbt runs with the settings' environment
@@ -98,7 +97,7 @@ class DbtProcess:
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.dbt_cli", ARGS_FROM_STDIN],
+            [sys.executable, "-m", "pipelines.dbt_cli"],
             env={**os.environ, **settings.dbt_env(from_home=True)},
             cwd=settings.home,
             stdin=subprocess.PIPE,
@@ -108,7 +107,7 @@ class DbtProcess:
         )
 
     def run(self, args: list[str], log_path: Path | None = None) -> subprocess.CompletedProcess:
-        if self._proc.returncode is not None or self._proc.stdin.closed:
+        if self._proc.stdin.closed:  # communicate() closes it: after run() or close()
             raise RuntimeError("this dbt process has already run its command")
         dirs = ["--project-dir", str(self.settings.dbt_dir), "--profiles-dir", str(self.settings.dbt_dir)]
         command = [*args, *dirs]

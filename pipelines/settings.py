@@ -113,7 +113,7 @@ class Settings:
     def dbt_env(self, from_home: bool = False) -> dict[str, str]:
         """Environment dbt reads through env_var(); profiles.yml and sources have no defaults.
 
-        ``from_home``: the DuckDB paths relative to the home, for a dbt process started in it (run_dbt).
+        ``from_home``: the DuckDB paths relative to the home, for a dbt process started in it (DbtProcess).
         dbt re-parses the whole project (~8 s) when the profile's database path changes and the files that
         read a changed env_var (~5 s), so absolute paths made every build in another home (each test's,
         each benchmark world's) pay a full parse; relative ones are the same for every home.  The models
