@@ -40,38 +40,56 @@ from pipelines.airflow_common import DEFAULT_ARGS, RAW_TABLES
 def revcycle_ingest():
     @task
     def find_landed_files() -> list[list[str]]:
-        """Landed files in groups: one mapped task instance per group (one file each for small drops)."""
-        from pipelines.ingest import group_paths, landed_files
+        """Settled landed files in groups: one mapped task instance per group (one file each for small drops);
+        symbolic links out of landing/ are rejected here (never followed)."""
+        from pipelines.ingest import group_paths, reject_outside_links, scan_landing
+        from pipelines.ingest.stage import clean_stale_areas
+        from pipelines.privacy import private_umask
         from pipelines.settings import get_settings
 
+        private_umask()
         s = get_settings()
         ctx = get_current_context()
         since = until = None
         if ctx["params"].get("only_interval"):
             since, until = ctx.get("data_interval_start"), ctx.get("data_interval_end")
-        return group_paths([str(p) for p in landed_files(s, since, until)], max_groups=s.max_mapped_tasks)
+        clean_stale_areas(s)
+        scan = scan_landing(s, since=since, until=until)
+        for out in reject_outside_links(scan.outside_links, s):
+            print(out.summary_line())
+        if scan.settling:
+            print(f"{len(scan.settling)} file(s) still changing, left for the next run")
+        return group_paths([str(p) for p in scan.ready], max_groups=s.max_mapped_tasks)
 
-    @task(map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] }}")
+    @task(map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] | truncate(60) }}")
     def parse_files(paths: list[str]) -> list[dict]:
-        from pipelines.ingest import stage_file
+        from pipelines.ingest import stage_file, staging_area
+        from pipelines.privacy import private_umask
         from pipelines.settings import get_settings
 
+        private_umask()
         s = get_settings()
-        return [stage_file(p, s).to_dict() for p in paths]
+        # one staging area for the DAG run: its tasks are separate processes
+        area = staging_area(s, owner=f"airflow-{get_current_context()['run_id']}")
+        return [stage_file(p, s, area).to_dict() for p in paths]
 
     @task
     def validate_batches(outcomes: list[dict]) -> list[dict]:
         from pipelines.ingest import Outcome, validate_staged_many
+        from pipelines.privacy import private_umask
         from pipelines.settings import get_settings
 
+        private_umask()
         checked = validate_staged_many([Outcome.from_dict(o) for o in outcomes], get_settings())
         return [o.to_dict() for o in checked]
 
     @task(outlets=[RAW_TABLES])
     def publish_batches(outcomes: list[dict]) -> list[dict]:
         from pipelines.ingest import Outcome, publish_staged_many
+        from pipelines.privacy import private_umask
         from pipelines.settings import get_settings
 
+        private_umask()
         published = publish_staged_many([Outcome.from_dict(o) for o in outcomes], get_settings())
         for out in published:
             print(out.summary_line())

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from pipelines.gc_tuning import skip_exit_gc
+from pipelines.privacy import private_umask
 from pipelines.settings import Settings, get_settings
 
 # The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
@@ -31,7 +32,7 @@ def _print_outcomes(outcomes) -> int:
     bad = 0
     for o in outcomes:
         print(o.summary_line())
-        if o.status in ("rejected", "partial"):
+        if o.failed:
             bad += 1
             for r in o.reasons[:10]:
                 print(f"  {r}", file=sys.stderr)
@@ -39,20 +40,21 @@ def _print_outcomes(outcomes) -> int:
                 print(
                     f"  ... {len(o.reasons) - 10} more (see {o.quarantine_dir}/reason.json)", file=sys.stderr
                 )
-            print(f"  quarantined: {o.quarantine_dir}", file=sys.stderr)
+            if o.quarantine_dir:
+                print(f"  quarantined: {o.quarantine_dir}", file=sys.stderr)
     return 1 if bad else 0
 
 
 def cmd_ingest(args, settings: Settings) -> int:
-    from pipelines.ingest import Outcome, ingest_paths
+    from pipelines.ingest import ingest_paths
+    from pipelines.privacy import safe_name
 
     paths = _expand(args.paths)
-    missing = [
-        Outcome(p.name, "-", "missing", status="rejected", reasons=[f"{p}: no such file"])
-        for p in paths
-        if not p.exists()
-    ]
-    return _print_outcomes(ingest_paths([p for p in paths if p.exists()], settings) + missing)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"{safe_name(p)}: no such file", file=sys.stderr)
+    rc = _print_outcomes(ingest_paths([p for p in paths if p.exists()], settings))
+    return 1 if missing else rc
 
 
 def _print_reference(results) -> int:
@@ -106,10 +108,13 @@ def cmd_run(args, settings: Settings) -> int:
 
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
     with DbtProcess(settings) as dbt:
-        outcomes, references = load_landing(settings)
-        if not outcomes:
-            print(f"landing folder {settings.landing_dir} is empty")
-        rc_ingest = _print_outcomes(outcomes) | _print_reference(references)
+        landed = load_landing(settings)
+        if not landed.outcomes and not landed.settling:
+            print(f"no new files in {settings.landing_dir}")
+        if landed.settling:
+            print(f"{len(landed.settling)} file(s) still changing, left for the next run: "
+                  + ", ".join(landed.settling[:5]) + (" …" if len(landed.settling) > 5 else ""))  # fmt: skip
+        rc_ingest = _print_outcomes(landed.outcomes) | _print_reference(landed.references)
         rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
     if rc_build == 0:
         cmd_summary(args, settings)
@@ -401,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     skip_exit_gc()  # a command loading GX/duckdb/polars would spend ~1.4 s more just exiting
+    private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
     args = build_parser().parse_args(argv)
     return args.func(args, get_settings())
 

@@ -117,9 +117,9 @@ def run_generated_world(cfg, settings) -> None:
 
     generate(cfg, progress=False)
     land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)
-    outcomes, references = load_landing(settings)
-    bad = [o.summary_line() for o in outcomes if o.status != "accepted"]
-    bad += [r.summary_line() for r in references if r.status == "rejected"]
+    landed = load_landing(settings)
+    bad = [o.summary_line() for o in landed.outcomes if o.status != "accepted"]
+    bad += [r.summary_line() for r in landed.references if r.status == "rejected"]
     if bad:
         raise RuntimeError("generated world did not load cleanly: " + "; ".join(bad[:5]))
     build_warehouse(settings)

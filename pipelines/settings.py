@@ -22,6 +22,19 @@ class Settings:
     max_mapped_tasks: int = 32
     # duckdb (one machine) or spark (dbt-spark; pyspark local mode here, a cluster in production)
     engine: str = "duckdb"
+    # ---------- landing folder (README "Input contract: what goes in landing/")
+    # a landed file is taken once its size and modification time have not changed for this long: a file
+    # still being copied in is left for the next run instead of being loaded half (REVCYCLE_SETTLE_SECONDS)
+    settle_seconds: float = 5.0
+    # larger files are quarantined unread (moved, never copied) (REVCYCLE_MAX_FILE_BYTES)
+    max_file_bytes: int = 2 * 1024**3
+    # take a file only when a "<name>.ready" marker sits beside it (REVCYCLE_READY_MARKERS=1), for senders
+    # that write the marker after the file
+    ready_markers: bool = False
+    # text encoding of CSV extracts: auto (UTF-8, with or without BOM, else Windows-1252) or a codec name
+    extract_encoding: str = "auto"
+    # error findings listed in a reason before the rest are only counted by code
+    max_reasons: int = 50
 
     # ---------- data layout
     @property
@@ -46,6 +59,11 @@ class Settings:
     @property
     def quarantine_dir(self) -> Path:
         return self.home / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Landed files that were loaded (or were already loaded) move here, by day: landing/ is drained."""
+        return self.home / "archive"
 
     @property
     def reference_landing_dir(self) -> Path:
@@ -100,15 +118,24 @@ class Settings:
         return self.home / "demo_world"
 
     def ensure_dirs(self) -> None:
+        """The data folders, owner-only (0700): they hold PHI (pipelines.privacy)."""
+        from pipelines.privacy import PRIVATE_DIR_MODE, make_private
+
+        self.home.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        make_private(self.home)
         for d in (
             self.landing_dir,
             self.batches_dir,
             self.staging_dir,
             self.quarantine_dir,
+            self.archive_dir,
             self.runs_dir,
             self.reference_dir,
         ):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
+        for d in (self.raw_dir, self.landing_dir, self.quarantine_dir, self.archive_dir, self.runs_dir,
+                  self.reference_dir):  # fmt: skip
+            make_private(d)
 
     def dbt_env(self, from_home: bool = False) -> dict[str, str]:
         """Environment dbt reads through env_var(); profiles.yml and sources have no defaults.
@@ -156,11 +183,16 @@ class Settings:
 
 def get_settings() -> Settings:
     home = Path(os.environ.get("REVCYCLE_HOME", PROJECT_ROOT / "data")).expanduser().resolve()
+    env = os.environ.get
     return Settings(
         project_root=PROJECT_ROOT,
         home=home,
-        max_mapped_tasks=int(os.environ.get("REVCYCLE_MAX_MAPPED_TASKS", "32")),
+        max_mapped_tasks=int(env("REVCYCLE_MAX_MAPPED_TASKS", "32")),
         engine=engine(),
+        settle_seconds=float(env("REVCYCLE_SETTLE_SECONDS", Settings.settle_seconds)),
+        max_file_bytes=int(env("REVCYCLE_MAX_FILE_BYTES", Settings.max_file_bytes)),
+        ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
+        extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
     )
 
 

@@ -15,6 +15,8 @@ os.environ.setdefault("AIRFLOW_HOME", str(Path(tempfile.gettempdir()) / "revcycl
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
+# files are written into landing/ by the tests themselves, complete: no settle wait (tests/hostile sets its own)
+os.environ.setdefault("REVCYCLE_SETTLE_SECONDS", "0")
 
 
 def pytest_sessionstart(session):
@@ -45,8 +47,8 @@ def manifest_rows() -> list[dict]:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def make_settings(home: Path) -> Settings:
-    return Settings(project_root=PROJECT_ROOT, home=home)
+def make_settings(home: Path, **overrides) -> Settings:
+    return Settings(project_root=PROJECT_ROOT, home=home, **{"settle_seconds": 0.0, **overrides})
 
 
 @pytest.fixture

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.extracts import ENCOUNTERS, PATIENT_PAYMENTS, Extract
 from pipelines.generate.codes import SPECIALTIES
 from pipelines.generate.reference import (
     write_leie,
@@ -40,6 +39,7 @@ from pipelines.generate.reference import (
 )
 from pipelines.generate.simulate import MonthSimulator
 from pipelines.generate.world import World, _add_months, build_world
+from pipelines.ingest.extracts import ENCOUNTERS, PATIENT_PAYMENTS, Extract
 from pipelines.integrity_rules import EM_UPCODING, MODIFIER_OVERUSE, VOLUME_OUTLIER
 
 AGING_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"))
@@ -215,7 +215,7 @@ def _patient_payments(cfg: Config, idx: int, world: World, remits: list) -> list
 
 
 def _write_extract(folder: Path, spec: Extract, month: date, rows: list[tuple], fmt: str) -> None:
-    """A month's extract in its contract's column order (pipelines.extracts), as CSV or Parquet."""
+    """A month's extract in its contract's column order (pipelines.ingest.extracts), as CSV or Parquet."""
     folder.mkdir(parents=True, exist_ok=True)
     header = list(spec.contract)
     if fmt == "parquet":

@@ -4,8 +4,8 @@ from functools import partial
 
 import pytest
 
-from pipelines.detect import ENCOUNTERS, PATIENT_PAYMENTS, UNKNOWN, X12, detect_kind
-from pipelines.extracts import EXTRACTS, ExtractFileError, parse_extract
+from pipelines.ingest.detect import ENCOUNTERS, PATIENT_PAYMENTS, UNKNOWN, X12, detect_kind
+from pipelines.ingest.extracts import EXTRACTS, ExtractFileError, parse_extract
 from tests.conftest import DEMO
 
 CSV = (DEMO / "encounters_202401.csv").read_bytes()
@@ -31,7 +31,7 @@ def test_bad_rows_are_rejected_with_line_and_reason_good_rows_load():
     lines = CSV.decode().splitlines()
     lines[2] = lines[2].replace("2024-01-02", "2024-13-02")  # file line 3
     lines[5] = lines[5].replace(",120.00,", ",abc,")  # file line 6
-    res = parse_encounters("\n".join(lines).encode(), "enc.csv", "f1")
+    res = parse_encounters(("\n".join(lines) + "\n").encode(), "enc.csv", "f1")
     assert res.accepted.height == 10
     reasons = dict(zip(res.rejected["row_number"].to_list(), res.rejected["reason"].to_list(), strict=True))
     assert set(reasons) == {3, 6}
@@ -40,7 +40,7 @@ def test_bad_rows_are_rejected_with_line_and_reason_good_rows_load():
 
 def test_duplicate_keys_rejected():
     lines = CSV.decode().splitlines()
-    res = parse_encounters("\n".join([*lines, lines[1]]).encode(), "enc.csv", "f1")
+    res = parse_encounters(("\n".join([*lines, lines[1]]) + "\n").encode(), "enc.csv", "f1")
     assert res.rejected.height == 2
     assert all("more than once" in r for r in res.rejected["reason"])
 
@@ -87,5 +87,5 @@ def test_patient_payment_rows_rejected_with_line_and_reason():
     assert set(reasons) == {2, 4}  # PP1 twice (file lines 2 and 4); line 4 also has a bad date and amount
     assert "appears more than once" in reasons[2]
     assert "payment_date" in reasons[4] and "amount" in reasons[4]
-    with pytest.raises(ExtractFileError, match=r"pay\.csv: missing required column.*amount"):
+    with pytest.raises(ExtractFileError, match=r"missing required column.*amount"):
         parse_payments(PAYMENTS.replace(b"amount", b"amt"), "pay.csv", "f1")

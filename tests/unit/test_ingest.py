@@ -51,7 +51,11 @@ def test_malformed_file_is_quarantined_with_reason_and_good_files_still_load(set
     assert len(qdirs) == 1
     reason = json.loads((qdirs[0] / "reason.json").read_text())
     assert reason["status"] == "rejected" and reason["file"] == "bad_835.x12"
-    assert (qdirs[0] / "bad_835.x12").read_bytes() == bad.read_bytes()
+    assert (
+        reason["stored_as"] == "original"
+    )  # a landed file may be named reason.json: stored under a fixed name
+    assert (qdirs[0] / reason["stored_as"]).read_bytes() == bad.read_bytes()
+    assert bad.exists()  # a file named on the command line outside landing/ is copied, never moved
     assert "remit_835_medicare_20240126.x12" not in captured.err  # the good file is not reported as bad
     assert "remit_835_medicare_20240126.x12: 835 accepted" in captured.out
 
@@ -86,13 +90,19 @@ def test_gx_gate_rejects_a_batch(settings, tmp_path):
     assert out.status == "rejected"
 
 
-def test_landing_scan_and_bulk_ingest(settings):
+def test_landing_scan_and_bulk_ingest_drain_the_landing_folder(settings):
     for f in DEMO.iterdir():
         shutil.copy2(f, settings.landing_dir / f.name)
     outcomes = ingest_paths(landed_files(settings), settings)
     assert [o.status for o in outcomes] == ["accepted"] * 7
+    assert landed_files(settings) == []  # handled files leave landing/: the next run sees only new ones
+    archived = sorted(p.name for p in settings.archive_dir.rglob("*") if p.is_file())
+    assert archived == sorted(p.name for p in DEMO.iterdir())
+    for f in DEMO.iterdir():  # the same files dropped again load nothing, and leave too
+        shutil.copy2(f, settings.landing_dir / f.name)
     again = ingest_paths(landed_files(settings), settings)
     assert [o.status for o in again] == ["duplicate"] * 7
+    assert landed_files(settings) == []
 
 
 def test_a_group_is_one_batch_and_a_file_twice_in_one_drop_loads_once(settings, tmp_path):
@@ -149,7 +159,7 @@ def test_patient_payments_load_bad_rows_quarantined_and_gx_gates_amounts(setting
     )
     out = ingest_file(f, settings)
     assert (out.file_type, out.status, out.lines, out.rows_rejected) == ("patient_payments", "partial", 2, 1)
-    assert "payments.csv: line 3: payment_date: invalid date value '2024-02-30'" in out.reasons
+    assert "payments.csv: line 3: payment_date: not a date (expected YYYY-MM-DD)" in out.reasons
     assert published(settings, "patient_payments")["payment_id"].sort().to_list() == ["PP1", "PP3"]
     rejected = pl.read_csv(settings.quarantine_dir / out.file_id / "_rejected_rows.csv")
     assert rejected["row_number"].to_list() == [3]

@@ -1,0 +1,123 @@
+"""Ingest landed files: stage (parse or check) -> gate (Great Expectations) -> publish or quarantine.
+
+The three steps are separate functions so the Airflow DAG can run them as separate tasks; the CLI calls
+``ingest_paths``/``load_landing``, which chain the same three.  The modules, in the order a file meets them:
+
+* ``landing``  — which landed files are ready (settled, not in progress, no links out), where handled ones go;
+* ``detect``   — what a file is, from its content;
+* ``extracts`` — the encounter and patient-payment contracts, read in batches, rows rejected one by one;
+* ``stage``    — one file parsed/checked into this process's staging area, failures kept to that file;
+* ``gate``     — Great Expectations on the staged tables;
+* ``publish``  — the accepted data of a group as one atomic batch, rejected files to quarantine/, landing/
+  drained;
+* ``layout``   — the raw batch layout dbt reads.
+
+Idempotency: a file's id is the hash of its bytes, so the same file dropped twice loads once, and an X12
+transaction set already loaded from another file is skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pipelines.ingest.gate import validate_staged, validate_staged_many
+from pipelines.ingest.landing import LandingScan, scan_landing
+from pipelines.ingest.layout import empty_tables, ensure_layout, is_published, published_file_ids
+from pipelines.ingest.outcome import Outcome
+from pipelines.ingest.publish import publish_staged, publish_staged_many, reject_outside_links
+from pipelines.ingest.stage import clean_stale_areas, release_area, stage_file, staging_area
+from pipelines.settings import Settings
+
+
+def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) -> list[list]:
+    """Split files into groups for mapped tasks / batched validation, keeping their order."""
+    if not paths:
+        return []
+    size = min(max_group_size, max(1, -(-len(paths) // max_groups)))
+    return [paths[i : i + size] for i in range(0, len(paths), size)]
+
+
+def ingest_group(paths: list[Path], settings: Settings) -> list[Outcome]:
+    """Stage every file, gate them together, publish each: the DAG runs these three as separate tasks."""
+    from expectations.run import warm_up_in_background  # the module is light; GX is imported in the thread
+
+    # most of a day's ingest is the GX import: overlap it with the parse (the parser and polars release the
+    # GIL), and wait for it only if a file gets as far as the gate
+    warm_gx = warm_up_in_background()
+    area = staging_area(settings)
+    staged = [stage_file(p, settings, area) for p in paths]
+    if any(o.staged_dir and o.status in ("accepted", "partial") for o in staged):
+        warm_gx.join()
+    return publish_staged_many(validate_staged_many(staged, settings), settings)
+
+
+def ingest_paths(paths: list[Path], settings: Settings, group_size: int = 250) -> list[Outcome]:
+    """Ingest these files (those under landing/ are drained from it afterwards, others are left alone)."""
+    ensure_layout(settings)
+    clean_stale_areas(settings)
+    out: list[Outcome] = []
+    try:
+        for group in group_paths(list(paths), max_groups=1, max_group_size=group_size):
+            out.extend(ingest_group(group, settings))
+    finally:
+        release_area(staging_area(settings))
+    return out
+
+
+def landed_files(
+    settings: Settings, since: datetime | None = None, until: datetime | None = None, wait: bool = True
+) -> list[Path]:
+    """The settled extracts in landing/ (landing/reference/ holds reference data: pipelines.reference)."""
+    return scan_landing(settings, since=since, until=until, wait=wait).ready
+
+
+@dataclass
+class LandingRun:
+    outcomes: list[Outcome] = field(default_factory=list)
+    references: list = field(default_factory=list)
+    settling: list[str] = field(default_factory=list)  # safe names of files still arriving, left for later
+
+
+def load_landing(settings: Settings) -> LandingRun:
+    """Everything ready in landing/: extracts through stage -> GX -> publish, landing/reference/ through the
+    reference loaders.  `revcycle run` and the generated-world runs call this; the DAGs run the same steps
+    as separate tasks."""
+    from pipelines.privacy import safe_name
+    from pipelines.reference import load_landed_reference
+
+    ensure_layout(settings)
+    scan: LandingScan = scan_landing(settings)
+    run = LandingRun(settling=[safe_name(p.name) for p in scan.settling])
+    run.outcomes = reject_outside_links(scan.outside_links, settings) + ingest_paths(scan.ready, settings)
+    run.references = load_landed_reference(settings)
+    return run
+
+
+def ingest_file(path: Path | str, settings: Settings) -> Outcome:
+    return ingest_paths([Path(path)], settings)[0]
+
+
+__all__ = [
+    "LandingRun",
+    "Outcome",
+    "empty_tables",
+    "ensure_layout",
+    "group_paths",
+    "ingest_file",
+    "ingest_group",
+    "ingest_paths",
+    "is_published",
+    "landed_files",
+    "load_landing",
+    "publish_staged",
+    "publish_staged_many",
+    "published_file_ids",
+    "reject_outside_links",
+    "scan_landing",
+    "stage_file",
+    "staging_area",
+    "validate_staged",
+    "validate_staged_many",
+]

@@ -1,0 +1,284 @@
+"""Publish what passed, quarantine what did not, and drain the landing folder.
+
+Under one lock per home (mapped Airflow tasks and a CLI run may publish at once):
+
+* a file already published (same bytes) is a duplicate and loads nothing;
+* an X12 transaction set already published from another file — same sender (ISA06), ISA13, GS06, ST02 and
+  the same content — is skipped, so a partial copy of an 835 followed by the whole file counts each set once;
+* rejected files (and the rejected part of partial ones) go to ``quarantine/<file id>/`` with ``reason.json``;
+* the accepted data of the whole group becomes one batch directory, by one rename.
+
+Then each landed file leaves landing/: to the archive when it loaded (or had loaded before), into its
+quarantine folder when it was rejected.  A full disk leaves everything published as it was and the files
+where they were, with a reason naming the folder.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.landing import archive_path, drop_ready_marker, move_or_copy
+from pipelines.ingest.layout import FILES_SCHEMA, META, empty_tables, published_file_ids
+from pipelines.ingest.outcome import ACCEPTED, DUPLICATE, NOT_LOADED, PARTIAL, REJECTED, Outcome
+from pipelines.ingest.stage import REJECTED_ROWS, staged_tables, staging_area
+from pipelines.locks import file_lock
+from pipelines.privacy import safe_name
+from pipelines.settings import Settings
+from pipelines.x12.parser import PARSED_TABLES
+
+QUARANTINED_ORIGINAL = "original"  # the stored copy's name: a landed file may be called reason.json
+TX_KEY = ["sender_id", "isa13", "gs06", "st02", "content_hash"]
+X12_TABLES = tuple(t for t in PARSED_TABLES)
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+# ---------------------------------------------------------------------------------------------- sets
+_tx_index: dict[str, tuple[int, pl.DataFrame]] = {}
+
+
+def published_transactions(settings: Settings) -> pl.DataFrame:
+    """Every published X12 transaction set by its identity (TX_KEY); cached until a batch is added."""
+    key = str(settings.batches_dir)
+    stamp = settings.batches_dir.stat().st_mtime_ns if settings.batches_dir.exists() else 0
+    cached = _tx_index.get(key)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    files = sorted(settings.batches_dir.glob("*/x12_transactions.parquet"))
+    frames = []
+    for f in files:
+        df = pl.read_parquet(f)
+        frames.append(
+            df.select(pl.col(c) if c in df.columns else pl.lit(None, pl.String).alias(c) for c in TX_KEY)
+        )
+    index = pl.concat(frames).filter(pl.col("content_hash").is_not_null()).unique() if frames else \
+        pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))  # fmt: skip
+    _tx_index[key] = (stamp, index)
+    return index
+
+
+def _skip_loaded_sets(out: Outcome, tables: dict, loaded: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
+    """Drop the transaction sets of this file that are already loaded; returns the tables left and the
+    identities of this file's sets (to count as loaded for the rest of the group)."""
+    tx = tables.get("x12_transactions")
+    if tx is None:
+        return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
+    tx = tx.collect() if isinstance(tx, pl.LazyFrame) else tx
+    if "content_hash" not in tx.columns:
+        return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
+    mine = tx.select(*TX_KEY, "st_index")
+    dup = mine.join(loaded, on=TX_KEY, how="semi", nulls_equal=False)["st_index"]
+    if dup.len():
+        out.transactions_skipped = dup.len()
+        keep = ~pl.col("st_index").is_in(dup.implode())
+        tables = {t: (f.filter(keep) if t in X12_TABLES else f) for t, f in tables.items()}
+        left = tx.height - dup.len()
+        if left == 0:
+            out.status = DUPLICATE
+        out.claims = _rows(tables.get("claims")) + _rows(tables.get("remit_claims"))
+        out.lines = _rows(tables.get("claim_lines")) + _rows(tables.get("remit_lines"))
+    return tables, mine.drop("st_index")
+
+
+def _rows(frame) -> int:
+    if frame is None:
+        return 0
+    if isinstance(frame, pl.LazyFrame):
+        return frame.select(pl.len()).collect().item()
+    return frame.height
+
+
+# ---------------------------------------------------------------------------------------------- quarantine
+def _quarantine(out: Outcome, settings: Settings) -> None:
+    """quarantine/<file id>/: reason.json, the original (moved from landing/ when rejected; a link or copy
+    otherwise), the findings, the GX result and the rejected rows.  The folder is complete before the
+    original leaves landing/, so a crash in between only means the file is handled again."""
+    q = settings.quarantine_dir / out.file_id
+    tmp = settings.quarantine_dir / f".tmp-{out.file_id}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True, mode=0o700)
+    staged = Path(out.staged_dir) if out.staged_dir else None
+    if staged is not None:
+        findings = staged_tables(staged).get("findings")
+        if findings is not None:
+            (findings.collect() if isinstance(findings, pl.LazyFrame) else findings).write_parquet(
+                tmp / "findings.parquet"
+            )
+        for extra in ("_gx_result.json", REJECTED_ROWS):
+            if (staged / extra).exists():
+                shutil.copyfile(staged / extra, tmp / extra)
+    source = Path(out.source) if out.source else None
+    stored = None
+    if source is not None and source.exists() and not source.is_symlink():
+        if out.size_bytes <= settings.max_file_bytes:
+            stored = QUARANTINED_ORIGINAL
+        elif out.from_landing and out.status == REJECTED:
+            stored = QUARANTINED_ORIGINAL  # moved, never copied
+    reason = {
+        "file": out.file_name,
+        "file_id": out.file_id,
+        "status": out.status,
+        "quarantined_at": datetime.now(UTC).isoformat(),
+        "reasons": out.reasons,
+        "reason_counts": out.reason_counts,
+        "stored_as": stored,
+        "source": safe_name(out.source or ""),
+        "note": "partial: the accepted part of this file was published; this folder holds what was rejected"
+        if out.status == PARTIAL
+        else "nothing from this file was published",
+    }
+    (tmp / "reason.json").write_text(json.dumps(reason, indent=2))
+    shutil.rmtree(q, ignore_errors=True)
+    tmp.rename(q)
+    out.quarantine_dir = str(q)
+    if stored is None:
+        return
+    if out.from_landing and out.status == REJECTED:
+        move_or_copy(source, q / stored, move=True)
+        drop_ready_marker(source)
+    else:
+        try:
+            os.link(source, q / stored)
+        except OSError:
+            move_or_copy(source, q / stored, move=False)
+
+
+def reject_outside_links(links: list[Path], settings: Settings) -> list[Outcome]:
+    """Symbolic links in landing/ that lead outside it: rejected, unfollowed, removed from landing/."""
+    outs = []
+    for link in links:
+        name = safe_name(link.name)
+        out = Outcome(file_name=name, file_id="link-" + hashlib.sha256(os.fsencode(link)).hexdigest()[:15],
+                      kind="link", status=REJECTED, source=None, from_landing=True)  # fmt: skip
+        out.set_reasons([(f"{name}: a symbolic link to something outside the landing folder: not followed, "
+                         "nothing was read or copied")], ["LINK_OUTSIDE_LANDING"], 1)  # fmt: skip
+        out.errors = 1
+        _quarantine(out, settings)
+        link.unlink(missing_ok=True)
+        outs.append(out)
+    return outs
+
+
+# ---------------------------------------------------------------------------------------------- publish
+def publish_staged(out: Outcome, settings: Settings) -> Outcome:
+    return publish_staged_many([out], settings)[0]
+
+
+def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Outcome]:
+    """Quarantine what was rejected (file by file, with its reason), publish the accepted data of the whole
+    group as one batch directory atomically, then drain landing/.  Under a lock: mapped publish tasks run in
+    parallel, and the same bytes landed twice in one drop may sit in two groups."""
+    try:
+        with file_lock(settings.raw_dir / ".publish.lock"):
+            _publish_locked(outcomes, settings)
+    finally:
+        for out in outcomes:
+            if out.staged_dir is not None:
+                shutil.rmtree(out.staged_dir, ignore_errors=True)
+                out.staged_dir = None
+    return outcomes
+
+
+def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
+    loaded_ids = published_file_ids(settings)
+    loaded_sets = published_transactions(settings)
+    accepted: list[tuple[Outcome, dict]] = []
+    seen: set[str] = set()
+    for out in outcomes:
+        if out.status == NOT_LOADED:
+            continue
+        if out.status == DUPLICATE or out.file_id in seen or out.file_id in loaded_ids:
+            # the same bytes twice in one drop (or published meanwhile by another run): load once
+            if out.status != DUPLICATE:
+                out.status, out.reasons, out.reason_counts = DUPLICATE, [], {}
+            continue
+        seen.add(out.file_id)
+        if out.status in (ACCEPTED, PARTIAL) and out.staged_dir:
+            tables, sets = _skip_loaded_sets(out, staged_tables(Path(out.staged_dir)), loaded_sets)
+            loaded_sets = pl.concat([loaded_sets, sets]).unique()
+            if out.status == DUPLICATE:
+                continue
+            accepted.append((out, tables))
+        if out.status in (REJECTED, PARTIAL):
+            try:
+                _quarantine(out, settings)
+            except OSError as e:
+                if e.errno not in DISK_FULL:
+                    raise
+                out.status = NOT_LOADED
+                out.reasons = [(f"{out.file_name}: the disk is full (writing under {settings.quarantine_dir}); the "
+                               "file stays where it is for the next run")]  # fmt: skip
+                accepted = [(o, t) for o, t in accepted if o is not out]
+    if accepted:
+        try:
+            _write_batch(accepted, settings)
+        except OSError as e:
+            if e.errno not in DISK_FULL:
+                raise
+            for out, _ in accepted:
+                out.status = NOT_LOADED
+                out.reasons = [(f"{out.file_name}: the disk is full (writing under {settings.batches_dir}); nothing "
+                               "was published, the file stays where it is for the next run")]  # fmt: skip
+    for out in outcomes:
+        if out.from_landing and out.status in (ACCEPTED, PARTIAL, DUPLICATE) and out.source:
+            _archive(out, settings)
+
+
+def _archive(out: Outcome, settings: Settings) -> None:
+    source = Path(out.source)
+    try:
+        if not source.exists() or source.stat().st_size != out.size_bytes:
+            return  # moved or replaced meanwhile: the new content is a new file for the next run
+        target = archive_path(source, settings, out.file_id)
+        move_or_copy(source, target, move=True)
+        drop_ready_marker(source)
+        out.archived_to = str(target)
+    except OSError:
+        return  # still in landing/: the next run finds it published and archives it then
+
+
+def _files_row(out: Outcome) -> dict:
+    return {
+        **{k: getattr(out, k) for k in ("file_id", "file_name", "kind", "file_type", "status")},
+        "size_bytes": out.size_bytes,
+        **{k: getattr(out, k) for k in ("claims", "lines", "rows_rejected", "errors", "warnings")},
+        "loaded_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+
+
+def _write_batch(accepted: list[tuple[Outcome, dict]], settings: Settings) -> None:
+    ids = sorted(o.file_id for o, _ in accepted)
+    batch_id = "g-" + hashlib.sha256("".join(ids).encode()).hexdigest()[:20]
+    target = settings.batches_dir / batch_id
+    if target.exists():  # a crash after an earlier rename: the batch is already complete
+        return
+    tmp = staging_area(settings) / f"batch-{batch_id}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        for name, empty in empty_tables().items():
+            if name == "files":
+                frame = pl.DataFrame([_files_row(o) for o, _ in accepted], schema=FILES_SCHEMA)
+                frame.write_parquet(tmp / f"{name}.parquet")
+                continue
+            parts = [t[name] for _, t in accepted if name in t]
+            cast = [pl.col(c).cast(dt) for c, dt in empty.schema.items()]
+            if not parts:
+                empty.write_parquet(tmp / f"{name}.parquet")
+            elif all(isinstance(p, pl.DataFrame) for p in parts):
+                pl.concat(parts, how="diagonal_relaxed").select(cast).write_parquet(tmp / f"{name}.parquet")
+            else:  # a large staged table: streamed, never held whole
+                lazy = [p.lazy() for p in parts]
+                pl.concat(lazy, how="diagonal_relaxed").select(cast).sink_parquet(tmp / f"{name}.parquet")
+        meta = {"file_ids": ids, "files": [o.to_dict() for o, _ in accepted]}
+        (tmp / META).write_text(json.dumps(meta, indent=2))
+        tmp.rename(target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,332 @@
+"""Stage one file: identify it, parse or check it into ``raw/_staging/<area>/<file id>/``, nothing visible
+to dbt yet.
+
+Whatever goes wrong with one file stays with that file: an exception while reading, parsing or checking it
+rejects it with the kind of failure (its traceback goes to the private error log, pipelines.privacy), and
+every other file carries on.  Only a full disk is not the file's fault: the file is then left where it is
+(status ``not_loaded``) for the next run.
+
+Each process (a CLI run, an Airflow task) stages into its own area, so two ingests on one home never touch
+each other's files; the area of a process that died is cleared by the next ingest (``clean_stale_areas``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import socket
+import time
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.ingest.detect import DAMAGED_PARQUET, UNKNOWN, X12, detect_kind
+from pipelines.ingest.extracts import (
+    EXTRACTS,
+    KEY_HASH,
+    Extract,
+    ExtractFileError,
+    Sink,
+    _as_rejected,
+    check_extract,
+)
+from pipelines.ingest.landing import in_landing
+from pipelines.ingest.layout import empty_tables, ensure_layout, is_published
+from pipelines.ingest.outcome import DUPLICATE, NOT_LOADED, REJECTED, Outcome
+from pipelines.privacy import csv_safe_frame, log_error, safe_name
+from pipelines.settings import Settings
+from pipelines.x12.findings import ERROR, Finding, findings_frame
+
+# Staged tables live minutes, between the parse, GX and publish steps, and only revcycle reads them: one
+# pickle of the non-empty frames per file (polars pickles as Arrow IPC) — a Parquet or IPC file per table
+# per file cost more than the parse itself (~0.7 ms of engine start-up per write or read).  An extract is
+# checked batch by batch straight into Parquet (its size is the user's), and so is an X12 file whose tables
+# are large.
+STAGED = "_tables.pkl"
+REJECTED_ROWS = "_rejected_rows.csv"
+OUTCOME = "_outcome.json"
+LARGE_ROWS = 500_000
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+FINDINGS_PER_FILE = 1000  # row rejections kept as findings (all of them are in the rejected-rows file)
+
+
+# ---------------------------------------------------------------------------------------------- areas
+def _this_process() -> str:
+    return f"p{os.getpid()}-{socket.gethostname()}"
+
+
+def staging_area(settings: Settings, owner: str | None = None) -> Path:
+    """This process's staging folder (or a named owner's: an Airflow run, whose tasks are processes)."""
+    name = safe_name(owner or _this_process()).replace("/", "_").replace("\\", "_")
+    area = settings.staging_dir / name
+    area.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return area
+
+
+def release_area(area: Path) -> None:
+    """Remove a staging area once it is empty (another task of the same owner may still be using it)."""
+    try:
+        area.rmdir()
+    except OSError:
+        pass
+
+
+STALE_AREA_SECONDS = 6 * 3600
+
+
+def clean_stale_areas(settings: Settings) -> None:
+    """Remove staging left by processes that died on this host (and anything older than six hours)."""
+    if not settings.staging_dir.exists():
+        return
+    host = socket.gethostname()
+    for d in settings.staging_dir.iterdir():
+        name = d.name
+        stale = False
+        if name.startswith("p") and name.endswith("-" + host):
+            pid = name[1:].split("-", 1)[0]
+            if pid.isdigit() and int(pid) != os.getpid():
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    stale = True
+                except PermissionError:
+                    stale = False
+        with contextlib.suppress(FileNotFoundError):
+            stale = stale or time.time() - d.stat().st_mtime > STALE_AREA_SECONDS
+        if stale:
+            if d.is_dir():
+                shutil.rmtree(d, ignore_errors=True)
+            else:
+                d.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------------- tables
+def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    present = {name: df for name, df in tables.items() if df.height}
+    if sum(df.height for df in present.values()) > LARGE_ROWS:
+        for name, df in present.items():
+            df.write_ipc(directory / f"{name}.arrow")
+        return
+    with (directory / STAGED).open("wb") as fh:
+        pickle.dump(present, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def staged_tables(directory: Path) -> dict[str, pl.DataFrame | pl.LazyFrame]:
+    """The staged tables of one file: in memory when small, lazily scanned from disk when large."""
+    out: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+    pkl = directory / STAGED
+    if pkl.exists():
+        with pkl.open("rb") as fh:
+            out.update(pickle.load(fh))  # written by _stage_tables above, never user input
+    for p in directory.glob("*.arrow"):
+        out[p.stem] = pl.scan_ipc(p)
+    for p in directory.glob("*.parquet"):
+        out[p.stem] = pl.scan_parquet(p).drop(KEY_HASH, strict=False)
+    return out
+
+
+class ParquetSink(Sink):
+    """An extract's checked rows straight to disk: accepted rows to Parquet, rejected rows to a formula-safe
+    CSV (their text as the file had it: this copy lives in quarantine/, owner-only)."""
+
+    def __init__(self, spec: Extract, directory: Path, limit: int, unit: str):
+        self.spec = spec
+        self.path = directory / f"{spec.kind}.parquet"
+        self.rejected_path = directory / REJECTED_ROWS
+        self.writer = None
+        self.limit = limit
+        self.unit = unit  # "line" (CSV) or "row" (Parquet)
+        self.first_rejections: list[tuple[int, str]] = []
+        self.rejected_rows = 0
+
+    def accept(self, frame: pl.DataFrame) -> None:
+        import pyarrow.parquet as pq
+
+        table = frame.to_arrow()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+        self.writer.write_table(table)
+
+    def reject(self, frame: pl.DataFrame) -> None:
+        frame = csv_safe_frame(frame.select("row_number", *self.spec.contract, "reason"))
+        header = not self.rejected_path.exists()
+        with self.rejected_path.open("ab") as fh:
+            frame.write_csv(fh, include_header=header)
+        self.rejected_rows += frame.height
+        room = FINDINGS_PER_FILE - len(self.first_rejections)
+        if room > 0:
+            self.first_rejections += list(
+                zip(frame["row_number"].head(room), frame["reason"].head(room), strict=True)
+            )
+
+    def drop_duplicates(self, hashes: pl.Series, reason: str) -> int:
+        self.close()
+        if not self.path.exists():
+            return 0
+        keep = ~pl.col(KEY_HASH).is_in(hashes.implode())
+        moved = pl.scan_parquet(self.path).filter(~keep).collect()
+        tmp = self.path.with_suffix(".dedup")
+        pl.scan_parquet(self.path).filter(keep).sink_parquet(tmp, compression="zstd")
+        tmp.replace(self.path)
+        if moved.height:
+            self.reject(_as_rejected(self.spec, moved, reason))
+        return moved.height
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+# ---------------------------------------------------------------------------------------------- stage
+def file_id_of(path: Path) -> str:
+    """The SHA-256 of the bytes (first 20 hex digits), read in blocks: the file's identity."""
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()[:20]
+
+
+def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -> Outcome:
+    """Parse one file into the staging area; nothing is visible to dbt yet.  Never raises for the file's
+    sake: every failure is the outcome's status and reasons."""
+    path = Path(path)
+    name = safe_name(path.name)
+    out = Outcome(file_name=name, file_id="-", kind=UNKNOWN, source=os.fspath(path),
+                  from_landing=in_landing(path, settings))  # fmt: skip
+    staged: Path | None = None
+    try:
+        st = path.stat()
+        out.size_bytes = st.st_size
+        if st.st_size > settings.max_file_bytes:
+            out.file_id = (
+                "big-" + hashlib.sha256(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:16]
+            )
+            return _reject(out, "FILE_TOO_LARGE",
+                           f"{st.st_size:,} bytes is more than the maximum file size ({settings.max_file_bytes:,} "
+                           "bytes, REVCYCLE_MAX_FILE_BYTES): not read")  # fmt: skip
+        out.file_id = file_id_of(path)
+        if is_published(settings, out.file_id):
+            out.status = DUPLICATE
+            return out
+        if st.st_size == 0:
+            return _reject(out, "FILE_EMPTY", "the file is empty")
+        ensure_layout(settings)
+        area = area or staging_area(settings)
+        staged = area / out.file_id
+        shutil.rmtree(staged, ignore_errors=True)
+        staged.mkdir(parents=True)
+        out.kind = detect_kind(path)
+        if out.kind == X12:
+            _stage_x12(path, out, staged, settings)
+        elif out.kind in EXTRACTS:
+            _stage_extract(path, out, staged, settings)
+        elif out.kind == DAMAGED_PARQUET:
+            _reject(
+                out,
+                "PARQUET_DAMAGED",
+                "damaged Parquet file: its footer (schema and row groups) cannot be read",
+            )
+        else:
+            _reject(out, "UNRECOGNISED_FILE", "unrecognised file type (not X12 with an ISA header, nor an "
+                    "encounter or patient-payment CSV/Parquet)")  # fmt: skip
+        if out.status == REJECTED and not (staged / STAGED).exists():
+            _stage_tables({"findings": _findings(out)}, staged)
+        out.staged_dir = str(staged)
+        (staged / OUTCOME).write_text(json.dumps(out.to_dict(), indent=2))
+        return out
+    except OSError as e:
+        if e.errno in DISK_FULL:
+            return _not_loaded(out, staged, f"the disk is full (writing under {settings.raw_dir}); nothing was "
+                               "loaded from this file, it stays where it is for the next run")  # fmt: skip
+        if isinstance(e, FileNotFoundError) and not path.exists():
+            out.status = NOT_LOADED
+            out.reasons = [f"{name}: no such file (moved away while it was being read?)"]
+            return out
+        return _failed(out, staged, settings, e)
+    except Exception as e:  # noqa: BLE001 - one file's failure is that file's outcome, never the run's
+        return _failed(out, staged, settings, e)
+    except MemoryError as e:
+        return _failed(out, staged, settings, e)
+
+
+def _reject(out: Outcome, code: str, message: str) -> Outcome:
+    out.status = REJECTED
+    out.errors = max(out.errors, 1)
+    out.set_reasons([f"{out.file_name}: {message}"], [code], limit=1)
+    return out
+
+
+def _findings(out: Outcome) -> pl.DataFrame:
+    return findings_frame(out.file_id, out.file_name, [
+        Finding(ERROR, code, r.removeprefix(f"{out.file_name}: ")) for r, code in
+        zip(out.reasons, list(out.reason_counts), strict=False)])  # fmt: skip
+
+
+def _not_loaded(out: Outcome, staged: Path | None, why: str) -> Outcome:
+    if staged is not None:
+        shutil.rmtree(staged, ignore_errors=True)
+    out.status = NOT_LOADED
+    out.staged_dir = None
+    out.reasons = [f"{out.file_name}: {why}"]
+    return out
+
+
+def _failed(out: Outcome, staged: Path | None, settings: Settings, exc: BaseException) -> Outcome:
+    log = log_error(settings, f"staging {out.file_name} (file id {out.file_id})", exc)
+    if staged is not None:
+        shutil.rmtree(staged, ignore_errors=True)
+    out.staged_dir = None
+    return _reject(
+        out,
+        "FILE_UNREADABLE",
+        f"could not be read ({type(exc).__name__}); the details are in the private error log {log}",
+    )
+
+
+def _stage_x12(path: Path, out: Outcome, staged: Path, settings: Settings) -> None:
+    from pipelines.x12.parser import parse_file
+
+    res = parse_file(path, out.file_id)
+    out.file_type, out.claims, out.lines, out.status = res.file_type, res.claims, res.lines, res.status
+    errors = [f for f in res.findings if f.severity == ERROR]
+    out.errors, out.warnings = len(errors), len(res.findings) - len(errors)
+    out.set_reasons([f.describe(out.file_name) for f in errors[: settings.max_reasons]],
+                    [f.code for f in errors], settings.max_reasons)  # fmt: skip
+    tables = empty_tables()
+    tables.update(res.tables)
+    tables["findings"] = findings_frame(out.file_id, out.file_name, res.findings)
+    _stage_tables(tables, staged)
+
+
+def _stage_extract(path: Path, out: Outcome, staged: Path, settings: Settings) -> None:
+    spec = EXTRACTS[out.kind]
+    out.file_type = out.kind
+    with open(path, "rb") as fh:
+        unit = "row" if fh.read(4) == b"PAR1" else "line"  # Parquet rows have no header line
+    sink = ParquetSink(spec, staged, settings.max_reasons, unit)
+    try:
+        counts = check_extract(spec, path, out.file_id, sink, settings.extract_encoding)
+    except ExtractFileError as e:
+        _reject(out, f"{spec.finding_prefix}_CONTRACT", str(e))
+        return
+    finally:
+        sink.close()
+    out.lines, out.rows_rejected = counts.accepted, counts.rejected
+    findings = [Finding(ERROR, f"{spec.finding_prefix}_ROW_REJECTED", f"{sink.unit} {n}: {r}", seg_index=n)
+                for n, r in sink.first_rejections]  # fmt: skip
+    out.errors = counts.rejected
+    out.set_reasons(
+        [f"{out.file_name}: {f.message}" for f in findings[: settings.max_reasons]],
+        [f"{spec.finding_prefix}_ROW_REJECTED"] * counts.rejected,
+        settings.max_reasons,
+    )
+    if counts.accepted == 0 and counts.rejected:
+        out.status = REJECTED
+    else:  # a header and no rows is an empty extract: accepted, zero rows
+        out.status = "partial" if counts.rejected else "accepted"
+    _stage_tables({"findings": findings_frame(out.file_id, out.file_name, findings)}, staged)
