@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from pipelines.x12.envelope import Delimiters
+from pipelines.x12.envelope import SEGMENT_ID_RE, Delimiters
 from pipelines.x12.findings import ERROR, WARNING, Finding
 
 # X12 "R" (decimal) data type: optional sign, digits, at most one point.  Money has at most 2 decimals.
@@ -13,6 +13,11 @@ _AMOUNT_RE = re.compile(r"^-?(\d+\.?\d{0,2}|\.\d{1,2})$")
 _NUMBER_RE = re.compile(r"^-?(\d+\.?\d*|\.\d+)$")
 
 Segment = tuple[int, list[str]]  # (1-based segment index in the file, elements)
+
+
+def shown_segment_id(sid: str | None) -> str | None:
+    """A segment id as a finding may show it: only when it is one (a garbled segment's first element is data)."""
+    return sid if sid is not None and SEGMENT_ID_RE.match(sid) else None
 
 
 def element(seg: list[str], i: int) -> str | None:
@@ -50,7 +55,7 @@ class TxContext:
                 code=code,
                 message=message,
                 seg_index=seg_index,
-                segment_id=segment_id,
+                segment_id=shown_segment_id(segment_id),
                 element=element_ref,
                 isa13=self.isa13,
                 gs06=self.gs06,
@@ -76,7 +81,7 @@ class TxContext:
                 self.error("REQ_MISSING_ELEMENT", "required amount is missing", idx, seg[0], f"{i:02d}")
             return None
         if not _AMOUNT_RE.match(v):
-            self.error("ELEM_BAD_AMOUNT", f"{v!r} is not a valid monetary amount", idx, seg[0], f"{i:02d}")
+            self.error("ELEM_BAD_AMOUNT", "not a valid monetary amount", idx, seg[0], f"{i:02d}")
             return None
         return v
 
@@ -85,7 +90,7 @@ class TxContext:
         if v is None:
             return None
         if not _NUMBER_RE.match(v):
-            self.error("ELEM_BAD_NUMBER", f"{v!r} is not a valid number", idx, seg[0], f"{i:02d}")
+            self.error("ELEM_BAD_NUMBER", "not a valid number", idx, seg[0], f"{i:02d}")
             return None
         return v
 
@@ -99,9 +104,7 @@ class TxContext:
             except ValueError:
                 pass
         # A bad date loses one attribute, not the claim: load it as null with a warning.
-        self.warn(
-            "ELEM_BAD_DATE", f"{value!r} is not a valid CCYYMMDD date (loaded as null)", idx, seg_id, elem
-        )
+        self.warn("ELEM_BAD_DATE", "not a valid CCYYMMDD date (loaded as null)", idx, seg_id, elem)
         return None
 
     def period(self, idx: int, seg: list[str], fmt_i: int, val_i: int) -> tuple[str | None, str | None]:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _ISA_RE = re.compile(r"ISA(?=[^A-Za-z0-9 \r\n])")
 SEGMENT_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
+# the longest segment read (real ones are under a few kilobytes); a longer one is a missing terminator
+MAX_SEGMENT = 1 << 20
 
 
 class EnvelopeError(ValueError):
@@ -41,7 +43,9 @@ class Delimiters:
 @dataclass(frozen=True)
 class Tokenized:
     delimiters: Delimiters
-    segments: list[list[str]]  # elements; segments[i] has seg_index i + 1
+    segments: list[
+        list[str] | None
+    ]  # elements (None: longer than MAX_SEGMENT); segments[i] is seg_index i + 1
     prefix_text: str  # anything before the first ISA (reported, never parsed)
 
 
@@ -115,5 +119,10 @@ def tokenize(data: bytes) -> Tokenized:
             body = body.replace("\r", "").replace("\n", "")
         raw_segments = body.split(delims.segment)
     el = delims.element
-    segments = [s.split(el) for s in raw_segments if s.strip(" \t\x00\x1a")]
+    # a segment longer than MAX_SEGMENT (a missing terminator) is kept as None: counted and reported, not read
+    segments = [
+        None if len(s) > MAX_SEGMENT else s.split(el)
+        for s in raw_segments
+        if len(s) > MAX_SEGMENT or s.strip(" \t\x00\x1a")
+    ]
     return Tokenized(delimiters=delims, segments=segments, prefix_text=prefix)

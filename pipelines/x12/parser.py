@@ -15,13 +15,14 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.x12 import native
-from pipelines.x12.context import Segment, TxContext, element
-from pipelines.x12.envelope import SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
+from pipelines.x12.context import Segment, TxContext, element, shown_segment_id
+from pipelines.x12.envelope import MAX_SEGMENT, SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
 from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame
 from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, to_frame
 from pipelines.x12.tx_835 import SEGMENTS_835, parse_835
 from pipelines.x12.tx_837 import SEGMENTS_837, parse_837
 
+TOO_LONG = f"segment longer than {MAX_SEGMENT} bytes (a missing segment terminator?): skipped"
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1"})
 PARSED_TABLES = ("x12_transactions", *X12_837_TABLES, *X12_835_TABLES)
 
@@ -93,29 +94,72 @@ def file_id_for(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:20]
 
 
-def classify_version(gs08: str | None, st01: str | None, st03: str | None) -> tuple[str | None, str | None]:
-    """Return (transaction_type, rejection reason)."""
-    version = (st03 or gs08 or "").strip()
-    if version.startswith("004010") or (gs08 or "").startswith("004010"):
-        return None, f"X12 version {version or gs08} (004010) is not supported; only 005010 is accepted"
+def shown_version(v: str | None) -> str:
+    """A version or ISA12 as a message may show it: letters, digits and dots, at most 20 (it is read from the
+    file, and messages never carry data values)."""
+    v = (v or "").strip()
+    if not v:
+        return "(none)"
+    shown = "".join(c if (c.isascii() and c.isalnum()) or c == "." else "?" for c in v[:20])
+    return shown + ("…" if len(v) > 20 else "")
+
+
+def classify_version(
+    isa12: str | None, gs08: str | None, st01: str | None, st03: str | None
+) -> tuple[str | None, str | None]:
+    """Return (transaction_type, rejection reason); an 837's type is "837P"/"837I" as its version names it,
+    "837?" when it names none (the content decides, _content_type_837)."""
+    raw = (st03 or gs08 or "").strip()
+    shown = shown_version(raw if raw else gs08)
+    if raw.startswith("004010") or (gs08 or "").startswith("004010"):
+        return None, f"X12 version {shown} (004010) is not supported; only 005010 is accepted"
+    if isa12 is not None and isa12.strip() != "00501":
+        return None, (
+            f"interchange version ISA12 {shown_version(isa12)} is not supported; only 00501 (5010) is accepted"
+        )
+    if raw and not raw.startswith("005010"):
+        return None, f"X12 version {shown} is not supported; only 005010 is accepted"
     if st01 == "835":
-        if version and "X221" not in version and version != "005010":
-            return None, f"835 with implementation guide {version!r} is not supported (expected 005010X221A1)"
+        if raw and "X221" not in raw and raw != "005010":
+            return None, f"835 with implementation guide {shown} is not supported (expected 005010X221A1)"
         return "835", None
     if st01 == "837":
-        if "X222" in version:
+        if "X222" in raw:
             return "837P", None
-        if "X223" in version:
+        if "X223" in raw:
             return "837I", None
-        if "X224" in version:
-            return None, f"837 dental ({version}) is not supported; revcycle reads 837P and 837I"
+        if "X224" in raw:
+            return None, f"837 dental ({shown}) is not supported; revcycle reads 837P and 837I"
         return "837?", None
-    return None, f"transaction set {st01!r} ({version or 'no version'}) is not supported; expected 835 or 837"
+    version = shown if raw else "no version"
+    return None, f"transaction set {shown_version(st01)} ({version}) is not supported; expected 835 or 837"
 
 
-def _infer_837(segments: list[Segment]) -> str:
-    ids = {s[1][0] for s in segments}
-    return "837I" if ids & {"SV2", "CL1"} else "837P"
+def _content_type_837(segments: list[Segment], component: str) -> str | None:
+    """What an 837 says of its claim type: the first SV1 (professional), SV2 or CL1 (institutional) decides;
+    without any, the first CLM05-2 (A = a bill type: institutional; B = a place of service: professional)."""
+    hint = None
+    for _, seg in segments:
+        sid = seg[0]
+        if sid == "SV1":
+            return "837P"
+        if sid in ("SV2", "CL1"):
+            return "837I"
+        if sid == "CLM" and hint is None and element(seg, 5):
+            parts = element(seg, 5).split(component)
+            qualifier = parts[1].strip() if len(parts) > 1 else None
+            hint = {"A": "837I", "B": "837P"}.get(qualifier)
+    return hint
+
+
+FNV_OFFSET = 0xCBF29CE484222325
+
+
+def fnv1a(h: int, data: bytes) -> int:
+    """FNV-1a, 64 bits (the compiled core's content hash of a transaction set)."""
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
 
 
 def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = None) -> ParseResult:
@@ -146,16 +190,16 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
         )
 
     delims = tok.delimiters
-    isa13 = gs06 = gs08 = None
+    isa13 = isa12 = gs06 = gs08 = None
     gs_count = st_in_gs = 0
     interchange_date = sender = receiver = None
     st: dict | None = None  # open transaction set
 
     def env_error(code, msg, idx=None, sid=None, elem=None, st02=None):
-        findings.append(Finding(ERROR, code, msg, idx, sid, elem, isa13, gs06, st02))
+        findings.append(Finding(ERROR, code, msg, idx, shown_segment_id(sid), elem, isa13, gs06, st02))
 
     def env_warn(code, msg, idx=None, sid=None, elem=None):
-        findings.append(Finding(WARNING, code, msg, idx, sid, elem, isa13, gs06, None))
+        findings.append(Finding(WARNING, code, msg, idx, shown_segment_id(sid), elem, isa13, gs06, None))
 
     def close_st(se_idx: int | None, se: list[str] | None):
         nonlocal st
@@ -169,42 +213,48 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
             st_index=st["idx"],
         )
         segs: list[Segment] = st["segments"]
+        for idx in st["overlong"]:
+            ctx.error("SEG_TOO_LONG", TOO_LONG, idx)
         if se is None:
             ctx.error(
                 "ENV_MISSING_SE", "transaction set has no SE trailer (file truncated?)", st["idx"], "ST"
             )
         else:
             declared = element(se, 1)
-            actual = len(segs) + 2
+            actual = len(segs) + len(st["overlong"]) + 2
             if declared != str(actual):
                 # The trailer is present, so the set is complete; a miscount is a sender defect we report
                 # but do not reject on (a missing SE or a control-number mismatch is an error).
                 ctx.warn(
-                    "ENV_SE_COUNT", f"SE01 says {declared} segments, counted {actual}", se_idx, "SE", "01"
+                    "ENV_SE_COUNT", f"SE01 does not match the {actual} segments counted", se_idx, "SE", "01"
                 )
             if element(se, 2) != st["st02"]:
-                ctx.error(
-                    "ENV_SE_CONTROL", f"SE02 {element(se, 2)!r} != ST02 {st['st02']!r}", se_idx, "SE", "02"
-                )
-        ttype, reason = classify_version(gs08, st["st01"], st["st03"])
+                ctx.error("ENV_SE_CONTROL", "SE02 does not match ST02", se_idx, "SE", "02")
+        ttype, reason = classify_version(isa12, gs08, st["st01"], st["st03"])
         out: dict[str, list[dict]] = {}
         if reason:
             ctx.error("TX_UNSUPPORTED", reason, st["idx"], "ST")
             ttype = f"{st['st01']}"
         else:
-            if ttype == "837?":
-                ttype = _infer_837(segs)
-                ctx.warn(
-                    "TX_GUIDE_INFERRED",
-                    f"GS08 {gs08!r} names no implementation guide; read as {ttype} from its segments",
-                    st["idx"],
-                    "ST",
-                )
+            if ttype in ("837P", "837I", "837?"):
+                # an 837 is read by its content; the version's guide is only a guess
+                guess = None if ttype == "837?" else ttype
+                ttype = _content_type_837(segs, delims.component) or guess or "837P"
+                version = shown_version(st["st03"] or gs08)
+                if guess is None:
+                    ctx.warn("TX_GUIDE_INFERRED", f"version {version} names no implementation guide; read as "
+                             f"{ttype} from its segments", st["idx"], "ST")  # fmt: skip
+                elif guess != ttype:
+                    named, found = ("professional", "institutional") if guess == "837P" else \
+                        ("institutional", "professional")  # fmt: skip
+                    ctx.warn("TX_GUIDE_MISMATCH", f"version {version} names the {named} guide ({guess}) but the "
+                             f"claims are {found}: read as {ttype} from their content (CLM05-2, SV1, SV2, CL1)",
+                             st["idx"], "ST")  # fmt: skip
             vocab = SEGMENTS_835 if ttype == "835" else SEGMENTS_837
             for idx, seg in segs:
                 sid = seg[0]
                 if not SEGMENT_ID_RE.match(sid):
-                    ctx.error("SEG_BAD_ID", f"{sid[:20]!r} is not a segment identifier", idx)
+                    ctx.error("SEG_BAD_ID", "not a segment identifier", idx)
                 elif sid not in vocab:
                     ctx.error(
                         "SEG_UNKNOWN", f"segment {sid} is not part of the {ttype} transaction set", idx, sid
@@ -226,8 +276,9 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
                     "sender_id": sender,
                     "receiver_id": receiver,
                     "interchange_date": interchange_date,
-                    "segment_count": len(segs) + 2,
+                    "segment_count": len(segs) + len(st["overlong"]) + 2,
                     "claim_count": n_claims,
+                    "content_hash": f"{st['hash']:016x}",
                 }
             )
         findings.extend(ctx.findings)
@@ -246,12 +297,22 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
 
     for i, seg in enumerate(tok.segments):
         idx = i + 1
+        if seg is None:  # longer than MAX_SEGMENT: counted and reported, never read
+            if st is not None:
+                st["overlong"].append(idx)
+            else:
+                env_error("SEG_TOO_LONG", TOO_LONG, idx)
+            continue
+        raw = delims.element.join(seg).encode("latin-1")
         sid = seg[0].strip()
         seg[0] = sid
+        if st is not None and sid not in ("ISA", "IEA", "GS", "GE", "ST"):
+            st["hash"] = fnv1a(st["hash"], raw + b"\x1e")
         if sid == "ISA":
             if st is not None:
                 close_st(None, None)
             isa13 = element(seg, 13)
+            isa12 = element(seg, 12)
             sender = (element(seg, 6) or "").strip() or None
             receiver = (element(seg, 8) or "").strip() or None
             d = (element(seg, 9) or "").strip()
@@ -262,14 +323,10 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
                 close_st(None, None)
             if element(seg, 1) != str(gs_count):
                 env_warn(
-                    "ENV_IEA_COUNT",
-                    f"IEA01 says {element(seg, 1)} groups, counted {gs_count}",
-                    idx,
-                    sid,
-                    "01",
+                    "ENV_IEA_COUNT", f"IEA01 does not match the {gs_count} groups counted", idx, sid, "01"
                 )
             if element(seg, 2) != isa13:
-                env_error("ENV_IEA_CONTROL", f"IEA02 {element(seg, 2)!r} != ISA13 {isa13!r}", idx, sid, "02")
+                env_error("ENV_IEA_CONTROL", "IEA02 does not match ISA13", idx, sid, "02")
             isa13 = None
         elif sid == "GS":
             if st is not None:
@@ -281,17 +338,15 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
             if st is not None:
                 close_st(None, None)
             if element(seg, 1) != str(st_in_gs):
-                env_warn(
-                    "ENV_GE_COUNT", f"GE01 says {element(seg, 1)} sets, counted {st_in_gs}", idx, sid, "01"
-                )
+                env_warn("ENV_GE_COUNT", f"GE01 does not match the {st_in_gs} sets counted", idx, sid, "01")
             if element(seg, 2) != gs06:
-                env_error("ENV_GE_CONTROL", f"GE02 {element(seg, 2)!r} != GS06 {gs06!r}", idx, sid, "02")
+                env_error("ENV_GE_CONTROL", "GE02 does not match GS06", idx, sid, "02")
         elif sid == "ST":
             if st is not None:
                 close_st(None, None)
             st_in_gs += 1
             st = {"idx": idx, "st01": element(seg, 1), "st02": element(seg, 2), "st03": element(seg, 3),
-                  "segments": []}  # fmt: skip
+                  "segments": [], "overlong": [], "hash": fnv1a(FNV_OFFSET, raw + b"\x1e")}  # fmt: skip
         elif sid == "SE":
             if st is None:
                 env_error("ENV_SE_WITHOUT_ST", "SE without a matching ST", idx, sid)
@@ -300,7 +355,7 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
         elif st is not None:
             st["segments"].append((idx, seg))
         else:
-            env_error("ENV_SEGMENT_OUTSIDE_ST", f"segment {sid[:20]!r} outside any transaction set", idx, sid)
+            env_error("ENV_SEGMENT_OUTSIDE_ST", "segment outside any transaction set", idx, sid)
     if st is not None:
         close_st(None, None)
     if isa13 is not None:

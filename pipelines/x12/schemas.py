@@ -29,6 +29,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("interchange_date", "date"),
         ("segment_count", "int"),
         ("claim_count", "int"),
+        # FNV-1a 64 of the set's segments (ST through SE): with sender_id, isa13, gs06 and st02, it tells a
+        # set already loaded from another file (pipelines.ingest.publish)
+        ("content_hash", "str"),
     ],
     # ---------- 837P / 837I
     "claims": [

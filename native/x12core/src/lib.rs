@@ -63,7 +63,7 @@ macro_rules! c {
 const X12_TRANSACTIONS: Schema = &[
     ("file_id", Str), ("isa13", Str), ("gs06", Str), ("st02", Str), ("st_index", Int), ("seg_index", Int),
     ("transaction_type", Str), ("version", Str), ("sender_id", Str), ("receiver_id", Str),
-    ("interchange_date", Date), ("segment_count", Int), ("claim_count", Int),
+    ("interchange_date", Date), ("segment_count", Int), ("claim_count", Int), ("content_hash", Str),
 ];
 const CLAIMS: Schema = &[
     ("file_id", Str), ("isa13", Str), ("gs06", Str), ("st02", Str), ("st_index", Int), ("seg_index", Int),
@@ -804,6 +804,11 @@ struct StState {
     nseg: usize,
     marks: [usize; N_DATA_TABLES],
     buffered: Vec<(i64, Vec<u8>)>,
+    // an 837 is read by its content: the type the version names (None when it names no guide) until a
+    // claim says otherwise (CLM05-2, SV1, SV2, CL1)
+    guess: Option<TxType>,
+    clm_hint: Option<TxType>, // the first CLM05-2 qualifier's type, used when no service line tells
+    hash: u64,
     t835: Option<Box<Tx835>>,
     t837: Option<Box<Tx837>>,
     claims: usize,
@@ -816,6 +821,7 @@ pub struct Parser {
     comp: u8,
     tables: Vec<Table>,
     isa13: Option<Vec<u8>>,
+    isa12: Option<Vec<u8>>,
     gs06: Option<Vec<u8>>,
     gs08: Option<Vec<u8>>,
     gs_count: i64,
@@ -851,6 +857,7 @@ impl Parser {
             comp: b':',
             tables: TABLES.iter().map(|(_, s)| Table::new(s)).collect(),
             isa13: None,
+            isa12: None,
             gs06: None,
             gs08: None,
             gs_count: 0,
@@ -887,7 +894,8 @@ impl Parser {
             Some(i) => t.cols[3].push_num(i as i128, 0.0),
             None => t.cols[3].push_null(),
         }
-        t.cols[4].push_opt_str(sid);
+        // a segment id is shown only when it is one (a garbled segment's first element is data)
+        t.cols[4].push_opt_str(sid.filter(|s| is_segment_id(s)));
         t.cols[5].push_opt_str(elem.map(|e| e.as_bytes()));
         if in_st {
             // Inside a transaction set the reference engine reports control numbers as "" when absent.
@@ -929,9 +937,8 @@ impl Parser {
             Some(v) => match parse_amount(v) {
                 Some(c) => Some(c),
                 None => {
-                    let m = format!("{} is not a valid monetary amount", repr(Some(v)));
                     let e = format!("{i:02}");
-                    self.err("ELEM_BAD_AMOUNT", &m, Some(idx), Some(seg[0]), Some(&e));
+                    self.err("ELEM_BAD_AMOUNT", "not a valid monetary amount", Some(idx), Some(seg[0]), Some(&e));
                     None
                 }
             },
@@ -942,9 +949,8 @@ impl Parser {
         match parse_number(v) {
             Some(f) => Some(f),
             None => {
-                let m = format!("{} is not a valid number", repr(Some(v)));
                 let e = format!("{i:02}");
-                self.err("ELEM_BAD_NUMBER", &m, Some(idx), Some(seg[0]), Some(&e));
+                self.err("ELEM_BAD_NUMBER", "not a valid number", Some(idx), Some(seg[0]), Some(&e));
                 None
             }
         }
@@ -955,8 +961,7 @@ impl Parser {
             Some(d) => Some(d),
             None => {
                 // A bad date loses one attribute, not the claim: null with a warning.
-                let m = format!("{} is not a valid CCYYMMDD date (loaded as null)", repr(Some(v)));
-                self.warn("ELEM_BAD_DATE", &m, Some(idx), Some(sid), Some(elem));
+                self.warn("ELEM_BAD_DATE", "not a valid CCYYMMDD date (loaded as null)", Some(idx), Some(sid), Some(elem));
                 None
             }
         }
@@ -1006,6 +1011,15 @@ impl Parser {
     }
 
     // ---------- envelope
+    fn overlong_segment(&mut self, idx: i64) {
+        let m = format!("segment longer than {MAX_SEGMENT} bytes (a missing segment terminator?): skipped");
+        let in_st = self.st.is_some();
+        if let Some(st) = self.st.as_mut() {
+            st.nseg += 1;
+        }
+        self.finding(ERROR, "SEG_TOO_LONG", &m, Some(idx), None, None, in_st);
+    }
+
     fn segment(&mut self, idx: i64, raw: &[u8]) {
         let el_sep = self.el;
         let mut stack: [&[u8]; 48] = [&[]; 48];
@@ -1033,6 +1047,7 @@ impl Parser {
         match sid {
             b"ISA" => {
                 self.isa13 = el(&seg, 13).map(<[u8]>::to_vec);
+                self.isa12 = el(&seg, 12).map(<[u8]>::to_vec);
                 self.sender = el(&seg, 6).map(py_strip).filter(|s| !s.is_empty()).map(<[u8]>::to_vec);
                 self.receiver = el(&seg, 8).map(py_strip).filter(|s| !s.is_empty()).map(<[u8]>::to_vec);
                 let d = el(&seg, 9).map(py_strip).unwrap_or(b"");
@@ -1063,8 +1078,10 @@ impl Parser {
             b"ST" => {
                 self.st_in_gs += 1;
                 self.open_st(idx, &seg);
+                self.hash_segment(raw);
             }
             b"SE" => {
+                self.hash_segment(raw);
                 if self.st.is_none() {
                     self.finding(ERROR, "ENV_SE_WITHOUT_ST", "SE without a matching ST", Some(idx), Some(sid), None,
                                  false);
@@ -1075,10 +1092,11 @@ impl Parser {
             }
             _ => {
                 if self.st.is_some() {
+                    self.hash_segment(raw);
                     self.body(idx, raw, seg);
                 } else {
-                    let m = format!("segment {} outside any transaction set", repr(Some(&sid[..sid.len().min(20)])));
-                    self.finding(ERROR, "ENV_SEGMENT_OUTSIDE_ST", &m, Some(idx), Some(sid), None, false);
+                    self.finding(ERROR, "ENV_SEGMENT_OUTSIDE_ST", "segment outside any transaction set", Some(idx), Some(sid),
+                                 None, false);
                 }
             }
         }
@@ -1089,12 +1107,12 @@ impl Parser {
     fn check_trailer(&mut self, idx: i64, seg: &[&[u8]], count: (&str, &str, i64), control: (&str, Option<&[u8]>)) {
         let (sid, noun, counted) = count;
         if el(seg, 1) != Some(counted.to_string().as_bytes()) {
-            let m = format!("{sid}01 says {} {noun}, counted {counted}", opt_text(el(seg, 1)));
+            let m = format!("{sid}01 does not match the {counted} {noun} counted");
             self.finding(WARNING, &format!("ENV_{sid}_COUNT"), &m, Some(idx), Some(seg[0]), Some("01"), false);
         }
         let (name, expected) = control;
         if el(seg, 2) != expected {
-            let m = format!("{sid}02 {} != {name} {}", repr(el(seg, 2)), repr(expected));
+            let m = format!("{sid}02 does not match {name}");
             self.finding(ERROR, &format!("ENV_{sid}_CONTROL"), &m, Some(idx), Some(seg[0]), Some("02"), false);
         }
     }
@@ -1103,7 +1121,15 @@ impl Parser {
         let st01 = el(seg, 1).map(<[u8]>::to_vec);
         let st02 = el(seg, 2).map(<[u8]>::to_vec);
         let st03 = el(seg, 3).map(<[u8]>::to_vec);
-        let (ttype, reason) = classify_version(self.gs08.as_deref(), st01.as_deref(), st03.as_deref());
+        let (mut ttype, reason) =
+            classify_version(self.isa12.as_deref(), self.gs08.as_deref(), st01.as_deref(), st03.as_deref());
+        let guess = match ttype {
+            TxType::P837P | TxType::P837I => Some(ttype),
+            _ => None,
+        };
+        if matches!(ttype, TxType::P837P | TxType::P837I) {
+            ttype = TxType::Infer837;
+        }
         let mut marks = [0usize; N_DATA_TABLES];
         for (i, m) in marks.iter_mut().enumerate() {
             *m = self.tables[i].len();
@@ -1112,7 +1138,7 @@ impl Parser {
         self.st_warnings = 0;
         self.st = Some(StState {
             idx, st01, st02, st03, ttype, reason, nseg: 0, marks,
-            buffered: vec![], t835: None, t837: None, claims: 0, lines: 0,
+            buffered: vec![], guess, clm_hint: None, hash: FNV_OFFSET, t835: None, t837: None, claims: 0, lines: 0,
         });
         self.start_tx(ttype);
     }
@@ -1141,20 +1167,70 @@ impl Parser {
     }
 
     fn body(&mut self, idx: i64, raw: &[u8], seg: &[&[u8]]) {
+        let comp = self.comp;
         let st = self.st.as_mut().unwrap();
         st.nseg += 1;
         match st.ttype {
             TxType::Unsupported => {}
-            TxType::Infer837 => st.buffered.push((idx, raw.to_vec())),
+            TxType::Infer837 => {
+                st.buffered.push((idx, raw.to_vec()));
+                if st.clm_hint.is_none() {
+                    st.clm_hint = clm_type_837(seg, comp);
+                }
+                if let Some(found) = line_type_837(seg) {
+                    self.decide_837(Some(found));
+                }
+            }
             t => self.tx_segment(t, idx, seg),
+        }
+    }
+
+    fn hash_segment(&mut self, raw: &[u8]) {
+        if let Some(st) = self.st.as_mut() {
+            st.hash = fnv1a(st.hash, raw);
+            st.hash = fnv1a(st.hash, b"\x1e");
+        }
+    }
+
+    /// An 837's type, once its content shows it (or at SE when it never does): the content wins over the
+    /// version's guide, with a warning naming the version when they disagree or it names no guide.
+    fn decide_837(&mut self, content: Option<TxType>) {
+        let (st_idx, guess) = {
+            let st = self.st.as_ref().unwrap();
+            (st.idx, st.guess)
+        };
+        let version = shown_version(self.st.as_ref().unwrap().st03.as_deref().or(self.gs08.as_deref()));
+        let final_type = content.or(guess).unwrap_or(TxType::P837P);
+        let name = |t: TxType| if t == TxType::P837I { "837I" } else { "837P" };
+        match guess {
+            None => {
+                let m = format!("version {version} names no implementation guide; read as {} from its segments",
+                                name(final_type));
+                self.warn("TX_GUIDE_INFERRED", &m, Some(st_idx), Some(b"ST"), None);
+            }
+            Some(g) if g != final_type => {
+                let (named, found) = if g == TxType::P837P { ("professional", "institutional") } else { ("institutional", "professional") };
+                let m = format!("version {version} names the {named} guide ({}) but the claims are {found}: read as {} \
+                                 from their content (CLM05-2, SV1, SV2, CL1)", name(g), name(final_type));
+                self.warn("TX_GUIDE_MISMATCH", &m, Some(st_idx), Some(b"ST"), None);
+            }
+            _ => {}
+        }
+        self.st.as_mut().unwrap().ttype = final_type;
+        self.start_tx(final_type);
+        let buffered = std::mem::take(&mut self.st.as_mut().unwrap().buffered);
+        let el_sep = self.el;
+        for (i, raw) in &buffered {
+            let mut seg: Vec<&[u8]> = raw.split(|&b| b == el_sep).collect();
+            seg[0] = py_strip(seg[0]);
+            self.tx_segment(final_type, *i, &seg);
         }
     }
 
     fn tx_segment(&mut self, t: TxType, idx: i64, seg: &[&[u8]]) {
         let sid = seg[0];
         if !is_segment_id(sid) {
-            let m = format!("{} is not a segment identifier", repr(Some(&sid[..sid.len().min(20)])));
-            self.err("SEG_BAD_ID", &m, Some(idx), None, None);
+            self.err("SEG_BAD_ID", "not a segment identifier", Some(idx), None, None);
             return;
         }
         let table = if t == TxType::P835 { &self.vocab_835 } else { &self.vocab_837 };
@@ -1184,12 +1260,11 @@ impl Parser {
                 let actual = nseg + 2;
                 if declared != Some(actual.to_string().as_bytes()) {
                     // A miscounted trailer is a sender defect we report but do not reject on.
-                    let m = format!("SE01 says {} segments, counted {}", opt_text(declared), actual);
+                    let m = format!("SE01 does not match the {actual} segments counted");
                     self.warn("ENV_SE_COUNT", &m, se_idx, Some(b"SE"), Some("01"));
                 }
                 if se[2] != st02 {
-                    let m = format!("SE02 {} != ST02 {}", repr(se[2].as_deref()), repr(st02.as_deref()));
-                    self.err("ENV_SE_CONTROL", &m, se_idx, Some(b"SE"), Some("02"));
+                    self.err("ENV_SE_CONTROL", "SE02 does not match ST02", se_idx, Some(b"SE"), Some("02"));
                 }
             }
         }
@@ -1199,23 +1274,9 @@ impl Parser {
             let reason = self.st.as_ref().unwrap().reason.clone().unwrap_or_default();
             self.err("TX_UNSUPPORTED", &reason, Some(st_idx), Some(b"ST"), None);
         } else if ttype == TxType::Infer837 {
-            let buffered = std::mem::take(&mut self.st.as_mut().unwrap().buffered);
-            let is_i = buffered.iter().any(|(_, raw)| {
-                let sid = py_strip(raw.split(|&b| b == self.el).next().unwrap_or(b""));
-                sid == b"SV2" || sid == b"CL1"
-            });
-            final_type = if is_i { TxType::P837I } else { TxType::P837P };
-            let m = format!("GS08 {} names no implementation guide; read as {} from its segments",
-                            repr(self.gs08.as_deref()), if is_i { "837I" } else { "837P" });
-            self.warn("TX_GUIDE_INFERRED", &m, Some(st_idx), Some(b"ST"), None);
-            self.st.as_mut().unwrap().ttype = final_type;
-            self.start_tx(final_type);
-            let el_sep = self.el;
-            for (i, raw) in &buffered {
-                let mut seg: Vec<&[u8]> = raw.split(|&b| b == el_sep).collect();
-                seg[0] = py_strip(seg[0]);
-                self.tx_segment(final_type, *i, &seg);
-            }
+            let hint = self.st.as_ref().unwrap().clm_hint;
+            self.decide_837(hint);
+            final_type = self.st.as_ref().unwrap().ttype;
         }
         match final_type {
             TxType::P835 => self.end_835(),
@@ -1249,6 +1310,7 @@ impl Parser {
             }
             c[11].push_num((st.nseg + 2) as i128, 0.0);
             c[12].push_num(st.claims as i128, 0.0);
+            c[13].push_str(format!("{:016x}", st.hash).as_bytes());
         } else {
             for (i, m) in st.marks.iter().enumerate() {
                 self.tables[i].truncate(*m);
@@ -1272,10 +1334,8 @@ impl Parser {
             let (charge, paid) = (line.get_n(c!(REMIT_LINES, "charge_amount")), line.get_n(c!(REMIT_LINES, "paid_amount")));
             if let (Some(ch), Some(pd)) = (charge, paid) {
                 if ch - tx.line_adj != pd {
-                    let m = format!(
-                        "service line {} of claim {} does not balance: SVC02 {} - adjustments {} != SVC03 {}",
-                        line.n[c!(REMIT_LINES, "line_number")], repr(tx.claim_id.as_deref()), fmt_cents(ch),
-                        fmt_cents(tx.line_adj), fmt_cents(pd));
+                    let m = format!("service line {} does not balance: SVC02 - line adjustments != SVC03",
+                                    line.n[c!(REMIT_LINES, "line_number")]);
                     let si = line.n[5] as i64;
                     self.err("BAL_LINE", &m, Some(si), Some(b"SVC"), None);
                 }
@@ -1295,9 +1355,8 @@ impl Parser {
             let (charge, paid) = (claim.get_n(c!(REMIT_CLAIMS, "charge_amount")), claim.get_n(c!(REMIT_CLAIMS, "paid_amount")));
             if let (Some(ch), Some(pd)) = (charge, paid) {
                 if ch - tx.claim_adj != pd {
-                    let m = format!("claim {} does not balance: CLP03 {} - adjustments {} != CLP04 {}",
-                                    repr(tx.claim_id.as_deref()), fmt_cents(ch), fmt_cents(tx.claim_adj), fmt_cents(pd));
-                    self.err("BAL_CLAIM", &m, Some(claim.n[5] as i64), Some(b"CLP"), None);
+                    self.err("BAL_CLAIM", "claim does not balance: CLP03 - adjustments != CLP04", Some(claim.n[5] as i64),
+                             Some(b"CLP"), None);
                 }
             }
             self.tables[T_RCLAIMS].push(&claim, REMIT_HEADER_COLS);
@@ -1359,8 +1418,7 @@ impl Parser {
                 self.close_claim_835();
                 let status = el(seg, 2);
                 if !in_set(status, CLP_STATUS_CODES) {
-                    let m = format!("CLP02 claim status {} is not a valid code", repr(status));
-                    self.err("ELEM_BAD_CODE", &m, Some(idx), Some(sid), Some("02"));
+                    self.err("ELEM_BAD_CODE", "CLP02 claim status is not a valid code", Some(idx), Some(sid), Some("02"));
                 }
                 if el(seg, 1).is_none() {
                     self.err("REQ_MISSING_ELEMENT", "CLP01 patient control number is missing", Some(idx), Some(sid),
@@ -1398,8 +1456,8 @@ impl Parser {
             b"CAS" => {
                 let group = el(seg, 1);
                 if !in_set(group, CAS_GROUP_CODES) {
-                    let m = format!("CAS01 group code {} is not valid in 5010 (CO, PR, OA, PI)", repr(group));
-                    self.err("ELEM_BAD_CODE", &m, Some(idx), Some(sid), Some("01"));
+                    self.err("ELEM_BAD_CODE", "CAS01 group code is not one of CO, PR, OA, PI (CR was removed in 5010)",
+                             Some(idx), Some(sid), Some("01"));
                 }
                 let mut t = 2;
                 while t < 20 {
@@ -1573,9 +1631,8 @@ impl Parser {
             Some(bi) => {
                 if let Some(total) = tx.pay.get_n(c!(REMIT_PAYMENTS, "total_paid")) {
                     if total != tx.sum_paid - tx.sum_plb {
-                        let m = format!("BPR02 {} != sum of CLP04 {} - sum of PLB {}", fmt_cents(total),
-                                        fmt_cents(tx.sum_paid), fmt_cents(tx.sum_plb));
-                        self.err("BAL_TRANSACTION", &m, Some(bi), Some(b"BPR"), Some("02"));
+                        self.err("BAL_TRANSACTION", "BPR02 != sum of CLP04 - sum of PLB", Some(bi), Some(b"BPR"),
+                                 Some("02"));
                     }
                 }
             }
@@ -1635,9 +1692,8 @@ impl Parser {
             if tx.line_n > 0 {
                 if let Some(total) = total {
                     if tx.line_sum != total {
-                        let m = format!("claim {}: CLM02 {} != sum of line charges {}", repr(tx.claim_id.as_deref()),
-                                        fmt_cents(total), fmt_cents(tx.line_sum));
-                        self.warn("BAL_837_CLAIM", &m, Some(claim.n[5] as i64), Some(b"CLM"), Some("02"));
+                        self.warn("BAL_837_CLAIM", "CLM02 != sum of the line charges", Some(claim.n[5] as i64),
+                                  Some(b"CLM"), Some("02"));
                     }
                 }
             }
@@ -1794,8 +1850,7 @@ impl Parser {
                 let clm05 = split_components(el(seg, 5), comp);
                 let freq = nz(clm05.get(2));
                 if freq.is_some() && !in_set(freq, FREQUENCY_CODES) {
-                    let m = format!("CLM05-3 frequency code {} is not valid", repr(freq));
-                    self.err("ELEM_BAD_CODE", &m, Some(idx), Some(sid), Some("05-3"));
+                    self.err("ELEM_BAD_CODE", "CLM05-3 frequency code is not valid", Some(idx), Some(sid), Some("05-3"));
                 }
                 if el(seg, 1).is_none() {
                     self.err("REQ_MISSING_ELEMENT", "CLM01 patient control number is missing", Some(idx), Some(sid),
@@ -1954,18 +2009,38 @@ fn opt_text(v: Option<&[u8]>) -> String {
     v.map(text).unwrap_or_else(|| "None".to_string())
 }
 
-fn classify_version(gs08: Option<&[u8]>, st01: Option<&[u8]>, st03: Option<&[u8]>) -> (TxType, Option<String>) {
-    let version = text(py_strip(st03.or(gs08).unwrap_or(b"")));
-    let gs08t = gs08.map(text).unwrap_or_default();
-    if version.starts_with("004010") || gs08t.starts_with("004010") {
-        let shown = if version.is_empty() { opt_text(gs08) } else { version.clone() };
+/// A version or ISA12 as a message may show it: letters, digits and dots, at most 20 (it is read from
+/// the file, and messages never carry data values).
+fn shown_version(v: Option<&[u8]>) -> String {
+    let v = py_strip(v.unwrap_or(b""));
+    if v.is_empty() {
+        return "(none)".to_string();
+    }
+    let t: String = v.iter().take(20).map(|&b| if b.is_ascii_alphanumeric() || b == b'.' { b as char } else { '?' }).collect();
+    if v.len() > 20 { format!("{t}…") } else { t }
+}
+
+fn classify_version(isa12: Option<&[u8]>, gs08: Option<&[u8]>, st01: Option<&[u8]>, st03: Option<&[u8]>)
+                    -> (TxType, Option<String>) {
+    let raw_version = py_strip(st03.or(gs08).unwrap_or(b""));
+    let version = text(raw_version);
+    let shown = shown_version(if raw_version.is_empty() { gs08 } else { Some(raw_version) });
+    if version.starts_with("004010") || gs08.map(text).unwrap_or_default().starts_with("004010") {
         return (TxType::Unsupported, Some(format!("X12 version {shown} (004010) is not supported; only 005010 is accepted")));
+    }
+    if let Some(v) = isa12 {
+        if py_strip(v) != b"00501" {
+            return (TxType::Unsupported, Some(format!(
+                "interchange version ISA12 {} is not supported; only 00501 (5010) is accepted", shown_version(Some(v)))));
+        }
+    }
+    if !version.is_empty() && !version.starts_with("005010") {
+        return (TxType::Unsupported, Some(format!("X12 version {shown} is not supported; only 005010 is accepted")));
     }
     if st01 == Some(b"835") {
         if !version.is_empty() && !version.contains("X221") && version != "005010" {
             return (TxType::Unsupported, Some(format!(
-                "835 with implementation guide {} is not supported (expected 005010X221A1)",
-                repr(Some(py_strip(st03.or(gs08).unwrap_or(b"")))))));
+                "835 with implementation guide {shown} is not supported (expected 005010X221A1)")));
         }
         return (TxType::P835, None);
     }
@@ -1978,18 +2053,55 @@ fn classify_version(gs08: Option<&[u8]>, st01: Option<&[u8]>, st03: Option<&[u8]
         }
         if version.contains("X224") {
             return (TxType::Unsupported, Some(format!(
-                "837 dental ({version}) is not supported; revcycle reads 837P and 837I")));
+                "837 dental ({shown}) is not supported; revcycle reads 837P and 837I")));
         }
         return (TxType::Infer837, None);
     }
-    let v = if version.is_empty() { "no version".to_string() } else { version };
-    (TxType::Unsupported, Some(format!("transaction set {} ({v}) is not supported; expected 835 or 837", repr(st01))))
+    let v = if version.is_empty() { "no version".to_string() } else { shown };
+    let set = st01.map(|s| shown_version(Some(s))).unwrap_or_else(|| "(none)".to_string());
+    (TxType::Unsupported, Some(format!("transaction set {set} ({v}) is not supported; expected 835 or 837")))
+}
+
+/// What an 837's loops say of its claim type: SV1 (professional), SV2 or CL1 (institutional).  These decide;
+/// CLM05-2 only when a set has none of them (clm_type_837).
+fn line_type_837(seg: &[&[u8]]) -> Option<TxType> {
+    match seg[0] {
+        b"SV1" => Some(TxType::P837P),
+        b"SV2" | b"CL1" => Some(TxType::P837I),
+        _ => None,
+    }
+}
+
+/// CLM05-2: A = a bill type (institutional), B = a place of service (professional).
+fn clm_type_837(seg: &[&[u8]], comp: u8) -> Option<TxType> {
+    if seg[0] != b"CLM" {
+        return None;
+    }
+    match split_components(el(seg, 5), comp).get(1).map(|c| py_strip(c)) {
+        Some(b"A") => Some(TxType::P837I),
+        Some(b"B") => Some(TxType::P837P),
+        _ => None,
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a, 64 bits: the content hash of a transaction set (its segments as read, each followed by 0x1E),
+/// which with the envelope's control numbers tells a set already loaded from another file.
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 // ------------------------------------------------------------------------------------------ tokenizer
 
 const BOMS: &[&[u8]] = &[b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"];
 const BLOCK: usize = 1 << 20;
+/// The longest segment read (real ones are under a few kilobytes); a longer one is a missing terminator.
+const MAX_SEGMENT: usize = 1 << 20;
 
 struct Input<R: Read> {
     r: R,
@@ -2136,8 +2248,14 @@ fn run<R: Read>(p: &mut Parser, r: R) {
     // (that unwraps 80-column files); when it is, CR, LF and CRLF all end a segment.
     let mut seg: Vec<u8> = Vec::with_capacity(256);
     let mut idx: i64 = 0;
-    let mut emit = |p: &mut Parser, s: &[u8]| {
-        if s.iter().any(|&b| !matches!(b, b' ' | b'\t' | 0 | 0x1a)) {
+    // A segment longer than MAX_SEGMENT (no terminator where one belongs) is not kept: it is counted, reported
+    // and skipped up to the next terminator, so memory stays near one read block whatever the file holds.
+    let mut overlong = false;
+    let mut emit = |p: &mut Parser, s: &[u8], overlong: bool| {
+        if overlong {
+            idx += 1;
+            p.overlong_segment(idx);
+        } else if s.iter().any(|&b| !matches!(b, b' ' | b'\t' | 0 | 0x1a)) {
             idx += 1;
             p.segment(idx, s);
         }
@@ -2157,28 +2275,38 @@ fn run<R: Read>(p: &mut Parser, r: R) {
             };
             let Some(rel) = rel else { break };
             let i = start + rel;
+            if seg.len() + (i - start) > MAX_SEGMENT {
+                overlong = true;
+                seg.clear();
+            }
             if a[i] == term || newline_term {
                 // The common case (no line break inside the segment) is handled in place, no copy.
-                if seg.is_empty() {
-                    emit(p, &a[start..i]);
+                if overlong || seg.is_empty() {
+                    emit(p, &a[start..i], overlong);
                 } else {
                     seg.extend_from_slice(&a[start..i]);
-                    emit(p, &seg);
+                    emit(p, &seg, false);
                     seg.clear();
                 }
-            } else {
+                overlong = false;
+            } else if !overlong {
                 seg.extend_from_slice(&a[start..i]); // a line break inside a segment: unwrap
             }
             start = i + 1;
         }
-        if start < a.len() {
-            seg.extend_from_slice(&a[start..]);
+        if start < a.len() && !overlong {
+            if seg.len() + (a.len() - start) > MAX_SEGMENT {
+                overlong = true;
+                seg.clear();
+            } else {
+                seg.extend_from_slice(&a[start..]);
+            }
         }
         let n = a.len();
         inp.pos += n;
     }
-    if !seg.is_empty() {
-        emit(p, &seg);
+    if overlong || !seg.is_empty() {
+        emit(p, &seg, overlong);
     }
     // end of input
     if p.st.is_some() {
