@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from dashboards import queries
@@ -30,6 +32,16 @@ DEFINITIONS = {
     "Review lead": "a line, claim, provider-day or provider that breaks a payer edit or stands far from specialty "
     "peers — a candidate for documentation review, never a finding (docs/integrity.md).",
 }
+
+
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$=])")
+
+
+def md_escape(text: object) -> str:
+    """Text from the data or the URL, made inert for st.markdown / st.info: every character markdown (or
+    Streamlit's :colour[...] and $math$ directives) could act on is backslash-escaped, so a value can never
+    become a link, an image or formatting."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def freshness_banner(version: float) -> None:

@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import filters, queries, ui
+from pipelines.privacy import csv_safe_frame
 
 st.title("Compliance review")
 version = queries.require_warehouse()
@@ -131,7 +132,10 @@ event = st.dataframe(
 selected = event.selection.rows if event is not None else []
 if selected:
     row = findings.row(selected[0], named=True)
-    st.markdown(f"**{row['rule_id']}** · provider {row['provider_npi']} · {row['evidence']}")
+    st.markdown(
+        f"**{ui.md_escape(row['rule_id'])}** · provider {ui.md_escape(row['provider_npi'])} · "
+        f"{ui.md_escape(row['evidence'])}"
+    )
     claim_ids = tuple(row["evidence_claim_ids"] or ())
     if claim_ids:
         st.dataframe(
@@ -151,9 +155,11 @@ if provider != "all":
     case = queries.integrity_findings(version, None, provider, flt)
     st.download_button(
         "Download case file (CSV)",
-        data=case.with_columns(
-            pl.col("evidence_claim_ids").list.join(" "),
-            pl.lit("lead for review, not a finding").alias("status"),
+        data=csv_safe_frame(
+            case.with_columns(
+                pl.col("evidence_claim_ids").list.join(" "),
+                pl.lit("lead for review, not a finding").alias("status"),
+            )
         ).write_csv(),
         file_name=f"revcycle_case_{provider}.csv",
         mime="text/csv",

@@ -127,10 +127,11 @@ chain_id = st.selectbox(
     accept_new_options=True,
 )
 if chain_id:
-    st.query_params["claim"] = chain_id
+    if chain_id != (wanted or options[0]):  # a choice the user made goes into the link; the default does not
+        st.query_params["claim"] = chain_id
     detail = queries.chain(version, chain_id)
     if detail["header"].height == 0:
-        st.info(f"No claim chain {chain_id!r} in the warehouse.")
+        st.info(f"No claim chain {ui.md_escape(chain_id)} in the warehouse.")
     else:
         h = detail["header"].row(0, named=True)
         m1, m2, m3, m4 = st.columns(4)

@@ -202,10 +202,10 @@ def _check_header(spec: Extract, header: list[str]) -> dict[str, str]:
 @dataclass
 class RawBatch:
     """Contract columns as text (absent optional columns null), row_number, and rows already rejected by
-    the reader (ragged, truncated, damaged) with their reason and no values."""
+    the reader (ragged, truncated, damaged): (first row, last row, reason), no values."""
 
     rows: pl.DataFrame
-    rejected: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def _csv_batches(spec: Extract, source: Path | bytes, encoding: str, batch_rows: int) -> Iterator[RawBatch]:
@@ -262,7 +262,7 @@ def _csv_batches(spec: Extract, source: Path | bytes, encoding: str, batch_rows:
             number += 1
             if number not in skipped:
                 numbers.append(number)
-        ragged = [(n, _ragged(e, a)) for n, e, a in invalid[reported:] if n <= number]
+        ragged = [(n, n, _ragged(e, a)) for n, e, a in invalid[reported:] if n <= number]
         reported += len(ragged)
         if ragged:
             yield RawBatch(_with_contract(spec, _no_rows(columns)), ragged)
@@ -272,15 +272,17 @@ def _csv_batches(spec: Extract, source: Path | bytes, encoding: str, batch_rows:
             rows = pl.concat(buffered)
             yield RawBatch(_with_contract(spec, rows.head(-1)))
             buffered, held = [rows.tail(1)], 1
-    tail = [(n, _ragged(e, a)) for n, e, a in invalid[reported:]]
+    tail = [(n, n, _ragged(e, a)) for n, e, a in invalid[reported:]]
     rows = pl.concat(buffered) if buffered else _no_rows(columns)
     if not ends_with_break:
         cut = "the last row has no line break after it: cut off (file still being written?)"
         if rows.height and (not tail or tail[-1][0] < rows["row_number"][-1]):
-            tail.append((rows["row_number"][-1], cut))
+            last = rows["row_number"][-1]
+            tail.append((last, last, cut))
             rows = rows.head(-1)
         elif tail:
-            tail[-1] = (tail[-1][0], f"{tail[-1][1]}; {cut}")
+            first, last, why = tail[-1]
+            tail[-1] = (first, last, f"{why}; {cut}")
     yield RawBatch(_with_contract(spec, rows), tail)
 
 
@@ -339,9 +341,11 @@ def _parquet_batches(spec: Extract, source: Path | bytes, batch_rows: int) -> It
                 [
                     (
                         first,
-                        f"rows {first}-{first + n_rows - 1}: row group {group + 1} of the Parquet file is damaged",
+                        first + n_rows - 1,
+                        f"row group {group + 1} of the Parquet file is damaged "
+                        f"(rows {first}-{first + n_rows - 1})",
                     )
-                ],
+                ],  # fmt: skip
             )
             first += n_rows
 
@@ -404,12 +408,16 @@ def _check(spec: Extract, raw: pl.DataFrame, file_id: str) -> tuple[pl.DataFrame
 REJECTED_SCHEMA_EXTRA = {"reason": pl.String}
 
 
-def _rejected_frame(spec: Extract, rows: list[tuple[int, str]]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"row_number": [n for n, _ in rows], **{c: [None] * len(rows) for c in spec.contract},
-         "reason": [r for _, r in rows]},
-        schema={"row_number": pl.Int64, **dict.fromkeys(spec.contract, pl.String), "reason": pl.String},
-    )  # fmt: skip
+def _rejected_frame(spec: Extract, ranges: list[tuple[int, int, str]]) -> pl.DataFrame:
+    """Rows the reader could not read at all (no values): one per row number in each range."""
+    schema = {"row_number": pl.Int64, **dict.fromkeys(spec.contract, pl.String), "reason": pl.String}
+    parts = [
+        pl.DataFrame({"row_number": pl.int_range(a, b + 1, dtype=pl.Int64, eager=True)}).with_columns(
+            *(pl.lit(None, pl.String).alias(c) for c in spec.contract), pl.lit(why).alias("reason")
+        )
+        for a, b, why in ranges
+    ]
+    return pl.concat(parts).select(list(schema)) if parts else pl.DataFrame(schema=schema)
 
 
 class Sink:
@@ -447,8 +455,9 @@ def check_extract(spec: Extract, source: Path | bytes, file_id: str, sink: Sink,
     hashes: list[pl.Series] = []
     for raw in batches:
         if raw.rejected:
-            sink.reject(_rejected_frame(spec, raw.rejected))
-            counts.rejected += len(raw.rejected)
+            unreadable = _rejected_frame(spec, raw.rejected)
+            sink.reject(unreadable)
+            counts.rejected += unreadable.height
         if raw.rows.height == 0:
             continue
         accepted, rejected = _check(spec, raw.rows, file_id)

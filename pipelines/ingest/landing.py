@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.privacy import safe_name
+from pipelines.privacy import make_private, safe_name
 from pipelines.settings import Settings
 
 IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload", ".filepart", ".ready")
@@ -145,6 +145,7 @@ def move_or_copy(src: Path, dst: Path, move: bool) -> None:
         shutil.move(os.fspath(src), os.fspath(dst))
     else:
         shutil.copyfile(src, dst)
+    make_private(dst)  # a moved file keeps the mode its sender gave it
 
 
 def drop_ready_marker(path: Path) -> None:

@@ -202,7 +202,7 @@ def parse_native(lib, data: bytes, file_id: str) -> dict[str, pl.DataFrame]:
 
 
 def parse_native_path(lib, path: Path, file_id: str) -> dict[str, pl.DataFrame]:
-    ptr = lib.x12_parse_path(str(path).encode(), file_id.encode())
+    ptr = lib.x12_parse_path(os.fsencode(path), file_id.encode())  # the bytes of the name, whatever they are
     if not ptr:
         raise FileNotFoundError(path)
     return _frames(lib, ptr)

@@ -2368,7 +2368,9 @@ pub unsafe extern "C" fn x12_parse_bytes(data: *const u8, len: usize, file_id: *
 /// `path` and `file_id` must be NUL-terminated strings.  Returns null when the file cannot be opened.
 #[no_mangle]
 pub unsafe extern "C" fn x12_parse_path(path: *const c_char, file_id: *const c_char) -> *mut Output {
-    let path = CStr::from_ptr(path).to_string_lossy().into_owned();
+    // the name's own bytes (a file name need not be UTF-8)
+    let path = std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+        CStr::from_ptr(path).to_bytes()));
     let fid = CStr::from_ptr(file_id).to_bytes();
     let f = match std::fs::File::open(path) {
         Ok(f) => f,
