@@ -109,7 +109,7 @@ def test_handled_files_leave_landing_and_a_second_run_reports_nothing(settings, 
 def test_a_file_named_reason_json_keeps_its_quarantined_original(settings, capsys):
     land(settings, REMIT, names=["reason.json"])
     (settings.landing_dir / "reason.json").write_bytes(b"not x12 at all, just a note")
-    rc, out, err = _run(capsys)
+    _run(capsys)
     [q] = reasons(settings)
     assert q["file"] == "reason.json" and q["stored_as"] == "original"
     folder = settings.quarantine_dir / q["file_id"]
