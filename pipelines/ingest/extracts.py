@@ -341,8 +341,6 @@ def _parquet_batches(spec: Extract, source: Path | bytes, batch_rows: int) -> It
                 _with_contract(spec, pl.DataFrame(schema={"row_number": pl.Int64})),
                 [(first, first + n_rows - 1, damaged)],
             )
-                ],  # fmt: skip
-            )
             first += n_rows
 
 
