@@ -336,7 +336,9 @@ def _parquet_batches(spec: Extract, source: Path | bytes, batch_rows: int) -> It
                 yield RawBatch(_with_contract(spec, rows))
         except (pa.ArrowException, OSError, ValueError, pl.exceptions.PolarsError):
             # the rest of this row group cannot be decoded: its rows are rejected, the other groups still load
-            damaged = f"row group {group + 1} of the Parquet file is damaged (rows {first}-{first + n_rows - 1})"
+            damaged = (
+                f"row group {group + 1} of the Parquet file is damaged (rows {first}-{first + n_rows - 1})"
+            )
             yield RawBatch(
                 _with_contract(spec, pl.DataFrame(schema={"row_number": pl.Int64})),
                 [(first, first + n_rows - 1, damaged)],
