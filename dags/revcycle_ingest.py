@@ -1,18 +1,21 @@
 """
 ### revcycle_ingest
 
-Every file in the landing folder: parse, gate with Great Expectations, publish atomically (or quarantine
-with its reason).  Publishing emits the `revcycle_raw_tables` Asset, which schedules `revcycle_transform`.
+Every settled file in the landing folder: parse, gate with Great Expectations, publish atomically (or
+quarantine with its reason), then move it out of landing/ (to the archive when it loaded, into its quarantine
+folder when it did not).  Publishing emits the `revcycle_raw_tables` Asset, which schedules
+`revcycle_transform`.
 
 Dynamic task mapping over the landed files: parse -> validate -> publish, one mapped instance per group of
 files (a single file per instance for small drops; at most `REVCYCLE_MAX_MAPPED_TASKS` groups for large
 ones, so a 2,000-file day does not become 6,000 task instances).  Each file inside a group is still
 published or quarantined on its own.  The tasks call the same functions as `revcycle ingest`
-(pipelines.ingest).  Re-running is idempotent: files are keyed by content hash.
+(pipelines.ingest).  Re-running is idempotent: files are keyed by content hash, X12 transaction sets by
+their control numbers and content.
 
 Backfill by date range (`airflow backfill create --dag-id revcycle_ingest --from-date ... --to-date ...`)
 with the `only_interval` param on: each run takes the files whose modification time falls in its data
-interval.  Manual runs take every landed file that is not published yet.
+interval.  Manual runs take every landed file that has settled.
 """
 
 from __future__ import annotations
@@ -20,8 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
-
-from pipelines.airflow_common import DEFAULT_ARGS, RAW_TABLES
+from common import DEFAULT_ARGS, RAW_TABLES, task_settings
 
 
 @dag(
@@ -44,11 +46,8 @@ def revcycle_ingest():
         symbolic links out of landing/ are rejected here (never followed)."""
         from pipelines.ingest import group_paths, reject_outside_links, scan_landing
         from pipelines.ingest.stage import clean_stale_areas
-        from pipelines.privacy import private_umask
-        from pipelines.settings import get_settings
 
-        private_umask()
-        s = get_settings()
+        s = task_settings()
         ctx = get_current_context()
         since = until = None
         if ctx["params"].get("only_interval"):
@@ -64,11 +63,8 @@ def revcycle_ingest():
     @task(map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] | truncate(60) }}")
     def parse_files(paths: list[str]) -> list[dict]:
         from pipelines.ingest import stage_file, staging_area
-        from pipelines.privacy import private_umask
-        from pipelines.settings import get_settings
 
-        private_umask()
-        s = get_settings()
+        s = task_settings()
         # one staging area for the DAG run: its tasks are separate processes
         area = staging_area(s, owner=f"airflow-{get_current_context()['run_id']}")
         return [stage_file(p, s, area).to_dict() for p in paths]
@@ -76,21 +72,15 @@ def revcycle_ingest():
     @task
     def validate_batches(outcomes: list[dict]) -> list[dict]:
         from pipelines.ingest import Outcome, validate_staged_many
-        from pipelines.privacy import private_umask
-        from pipelines.settings import get_settings
 
-        private_umask()
-        checked = validate_staged_many([Outcome.from_dict(o) for o in outcomes], get_settings())
+        checked = validate_staged_many([Outcome.from_dict(o) for o in outcomes], task_settings())
         return [o.to_dict() for o in checked]
 
     @task(outlets=[RAW_TABLES])
     def publish_batches(outcomes: list[dict]) -> list[dict]:
         from pipelines.ingest import Outcome, publish_staged_many
-        from pipelines.privacy import private_umask
-        from pipelines.settings import get_settings
 
-        private_umask()
-        published = publish_staged_many([Outcome.from_dict(o) for o in outcomes], get_settings())
+        published = publish_staged_many([Outcome.from_dict(o) for o in outcomes], task_settings())
         for out in published:
             print(out.summary_line())
             for reason in out.reasons[:20]:

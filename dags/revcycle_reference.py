@@ -2,11 +2,11 @@
 ### revcycle_reference
 
 Load the reference files the billing-integrity rules check against -- CMS NCCI PTP, CMS MUE, OIG LEIE
-(monthly), physician time, patient death dates -- from `landing/reference/`.  Runs daily; a file already
-loaded (same bytes) is skipped, so only new quarters/months do any work.  A file that does not parse is
-quarantined whole with its reason and the task fails (an alert on the Data quality page).  Loading
-something new emits the `revcycle_reference_data` Asset, which schedules `revcycle_transform`.
-Same function as `revcycle reference` / `revcycle run` (pipelines.reference).
+(monthly), physician time, patient death dates, the PFS RVU file, CARC/RARC lists -- from
+`landing/reference/`.  Runs daily; a file already loaded (same bytes) is skipped, so only new quarters/months
+do any work.  A file that does not parse is quarantined whole with its reason and the task fails (an alert on
+the Data quality page).  Loading something new emits the `revcycle_reference_data` Asset, which schedules
+`revcycle_transform`.  Same function as `revcycle reference` / `revcycle run` (pipelines.reference).
 """
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import dag, task
-
-from pipelines.airflow_common import DEFAULT_ARGS, REFERENCE_DATA
+from common import DEFAULT_ARGS, REFERENCE_DATA, task_settings
 
 
 @dag(
@@ -32,9 +31,8 @@ def revcycle_reference():
     @task(outlets=[REFERENCE_DATA])
     def load_reference_data() -> list[str]:
         from pipelines.reference import load_landed_reference
-        from pipelines.settings import get_settings
 
-        results = load_landed_reference(get_settings())
+        results = load_landed_reference(task_settings())
         for r in results:
             print(r.summary_line())
         rejected = [r.summary_line() for r in results if r.status == "rejected"]

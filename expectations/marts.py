@@ -86,8 +86,8 @@ def validate_marts(warehouse: Path, changed_only: bool = False) -> dict:
     try:
         con = duckdb.connect(str(warehouse), read_only=True)
     except duckdb.ConnectionException:
-        # dbt ran in this very process (cosmos' dbtRunner under `airflow dags test`) and still holds the
-        # file read-write: share that instance; nothing here writes
+        # dbt ran in this very process and still holds the file read-write: share that instance; nothing
+        # here writes
         con = duckdb.connect(str(warehouse))
     try:
         where = {

@@ -19,12 +19,24 @@ def airflow_executable() -> str:
     return str(candidate) if candidate.exists() else "airflow"
 
 
-def airflow_env(settings: Settings) -> dict[str, str]:
+def airflow_env(settings: Settings, port: int | None = None, host: str = "127.0.0.1") -> dict[str, str]:
+    """The environment every Airflow process of this project runs with.  ``port``/``host``: where the API
+    server (UI, REST and the Execution API the task supervisor calls) listens; every setting that names it
+    is derived from them, so another port works end to end."""
     env = {**os.environ, **settings.airflow_env()}
     # `airflow standalone` starts its components as `airflow ...` subprocesses: the venv's bin must be on PATH
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
     env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    # LocalExecutor worker processes and API server workers sized to the machine (the defaults are 32 and 4)
+    env.setdefault("AIRFLOW__CORE__PARALLELISM", str(max(2, os.cpu_count() or 2)))
+    env.setdefault("AIRFLOW__API__WORKERS", "1")
+    if port is not None:
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
+        env["AIRFLOW__API__HOST"] = host
+        env["AIRFLOW__API__PORT"] = str(port)
+        env["AIRFLOW__API__BASE_URL"] = f"http://{shown}:{port}"
+        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://{shown}:{port}/execution/"
     return env
 
 

@@ -53,38 +53,6 @@ def build_lock(settings: Settings):
         yield
 
 
-# A transform DAG run builds across several tasks (processes), so the file lock cannot span it: the DAG
-# claims the build file with a marker instead, and the CLI's build (under the lock) refuses while a claim
-# younger than CLAIM_TTL_SECONDS exists.  The DAG run releases it on publish or on failure.
-CLAIM_FILE = ".build.claim.json"
-CLAIM_TTL_SECONDS = 6 * 3600
-
-
-def claim_build(settings: Settings, owner: str) -> None:
-    """Called by the transform DAG before it starts: waits out a CLI build holding the lock, then claims.
-    An earlier DAG run's claim is taken over (max_active_runs=1: that run is over, it just died unreleased)."""
-    with build_lock(settings):
-        (settings.home / CLAIM_FILE).write_text(json.dumps({"owner": owner, "since": time.time()}))
-
-
-def release_build(settings: Settings) -> None:
-    (settings.home / CLAIM_FILE).unlink(missing_ok=True)
-
-
-def active_claim(settings: Settings) -> dict | None:
-    path = settings.home / CLAIM_FILE
-    try:
-        claim = json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
-    return claim if time.time() - claim.get("since", 0) < CLAIM_TTL_SECONDS else None
-
-
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else (shutil.which("dbt") or "dbt")
-
-
 class DbtProcess:
     """A dbt process started before its command is known (``python -m pipelines.dbt_cli``):
     importing dbt, ~2 s here, overlaps what the caller does meanwhile — the day's ingest in `revcycle run`,
@@ -152,8 +120,8 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
 
 
 def ensure_manifest(settings: Settings) -> Path:
-    """target/manifest.json, regenerated with `dbt parse` when any project file is newer (cosmos renders the
-    transform DAG from it, so a stale manifest would silently skip new models)."""
+    """target/manifest.json, regenerated with `dbt parse` when any project file is newer (the incremental
+    models are read from it, so a stale manifest would miss a new one)."""
     manifest = settings.dbt_dir / "target" / "manifest.json"
     sources = [settings.dbt_dir / "dbt_project.yml"] + [
         p
@@ -217,6 +185,34 @@ def _published_fingerprint(settings: Settings) -> str | None:
         return None
 
 
+def pin_raw_batches(settings: Settings) -> set[str]:
+    """Freeze the set of raw batches a build reads: raw/_build/batches/<batch>/<table>.parquet, hard links
+    to the published files (no copy), which dbt's sources read (Settings.dbt_env).  A batch published while
+    the build runs is not in it, so every model of one build sees the same batches — a remit's claims and
+    its adjustments alike — and the next build takes the new batch.  Returns the pinned batch names."""
+    settings.pinned_raw_dir / "batches"
+    tmp = settings.raw_dir / f"_build.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    names = set()
+    for batch in sorted(settings.batches_dir.iterdir()):
+        if not batch.is_dir():
+            continue
+        dest = tmp / "batches" / batch.name
+        dest.mkdir(parents=True)
+        for f in batch.iterdir():
+            try:
+                os.link(f, dest / f.name)
+            except OSError:  # a filesystem without hard links: copy (the files are immutable)
+                shutil.copyfile(f, dest / f.name)
+        names.add(batch.name)
+    old = settings.raw_dir / f"_build.old-{os.getpid()}"
+    if settings.pinned_raw_dir.exists():
+        settings.pinned_raw_dir.rename(old)
+    tmp.rename(settings.pinned_raw_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    return names
+
+
 def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict | None = None) -> Path:
     """Start the build file.  Incremental (the default): a copy of the published warehouse, so the
     incremental staging models only append the raw batches published since — when it was built by the
@@ -227,14 +223,14 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
         stale.unlink(missing_ok=True)
     if settings.engine == "spark":
         _ensure_layout(settings)
-        _prepare_spark(settings, full_refresh)
+        pinned = pin_raw_batches(settings)
+        _prepare_spark(settings, full_refresh, pinned)
         return build
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings, dbt_vars):
         tmp = build.with_suffix(".copying")
         shutil.copyfile(settings.warehouse_path, tmp)
-        if _loaded_batches(tmp, incremental_models(settings)) <= {
-            p.name for p in settings.batches_dir.iterdir()
-        }:
+        pinned = pin_raw_batches(settings)
+        if _loaded_batches(tmp, incremental_models(settings)) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
             # checking again would import the parser and polars (~0.7 s of a daily build) to find them there
             tmp.replace(build)
@@ -242,6 +238,7 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
             return build
         tmp.unlink()  # raw data was removed since: appending cannot take rows out, rebuild everything
     _ensure_layout(settings)
+    pin_raw_batches(settings)
     return build
 
 
@@ -276,7 +273,7 @@ def _spark_tables(settings: Settings) -> Path:
     return settings.spark_warehouse_dir / "revcycle.db"
 
 
-def _prepare_spark(settings: Settings, full_refresh: bool) -> None:
+def _prepare_spark(settings: Settings, full_refresh: bool, pinned: set[str]) -> None:
     """The Spark build keeps its own warehouse (Parquet tables + Derby metastore under settings.spark_dir)
     between builds, so its incremental models append like DuckDB's; it starts over when the project changed,
     a raw batch was removed, or a full refresh is asked for."""
@@ -285,7 +282,7 @@ def _prepare_spark(settings: Settings, full_refresh: bool) -> None:
         not full_refresh
         and stamp.exists()
         and stamp.read_text() == project_fingerprint(settings)
-        and _loaded_batches_parquet(settings) <= {p.name for p in settings.batches_dir.iterdir()}
+        and _loaded_batches_parquet(settings) <= pinned
     )
     if not keep:
         shutil.rmtree(settings.spark_dir, ignore_errors=True)
@@ -400,10 +397,8 @@ def build_warehouse(
 ) -> BuildResult:
     """``dbt build`` into the build file, check the marts, and only then swap it in as the published warehouse.
     dbt: a DbtProcess the caller started ahead (`revcycle run`, before its ingest), else one started here, before
-    the warehouse is copied; closed when this returns.
-
-    The transform DAG runs the same steps as separate tasks (prepare_build -> dbt via cosmos ->
-    check_marts -> publish_build)."""
+    the warehouse is copied; closed when this returns.  `revcycle build`, `revcycle run` and the transform DAG
+    all build through this function."""
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -416,13 +411,6 @@ def build_warehouse(
     dbt = dbt or DbtProcess(settings)  # importing dbt overlaps the copy of the warehouse
     try:
         with build_lock(settings):
-            claim = active_claim(settings)
-            if claim:
-                raise BuildError(
-                    f"a transform DAG run ({claim['owner']}) is building the warehouse since "
-                    f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(claim['since']))}; wait for it (the claim "
-                    f"expires after {CLAIM_TTL_SECONDS // 3600} h, or delete {settings.home / CLAIM_FILE})"
-                )
             with phase("prepare (fingerprint, copy the published warehouse)"):
                 prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars)
             args = ["build"]

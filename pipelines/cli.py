@@ -267,7 +267,10 @@ def cmd_doctor(args, settings: Settings) -> int:
 
 
 def cmd_dbt(args, settings: Settings) -> int:
-    from pipelines.build import run_dbt
+    from pipelines.build import pin_raw_batches, run_dbt
+
+    if not settings.pinned_raw_dir.exists():  # dbt's sources read the pinned batches (pipelines.build)
+        pin_raw_batches(settings)
 
     proc = run_dbt(args.dbt_args or ["build"], settings)
     print(proc.stdout, end="")
@@ -279,16 +282,13 @@ def cmd_airflow(args, settings: Settings) -> int:
     """`airflow standalone` with the project's DAGs and settings: scheduler, DAG processor, triggerer and the
     API server + UI.  Local development only (SQLite metadata, simple auth manager)."""
     from pipelines.airflow_embedded import airflow_env, airflow_executable, ensure_metadata_db
-    from pipelines.build import ensure_manifest
 
     settings.ensure_dirs()
-    ensure_manifest(settings)
     ensure_metadata_db(settings)
-    env = airflow_env(settings)
-    env["AIRFLOW__API__PORT"] = str(args.port)
+    env = airflow_env(settings, port=args.port, host=args.host)
     env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
     passwords = settings.airflow_home / "simple_auth_manager_passwords.json.generated"
-    print(f"Airflow UI: http://localhost:{args.port}  user: admin  password: printed below by Airflow and kept in "
+    print(f"Airflow UI: {env['AIRFLOW__API__BASE_URL']}  user: admin  password: printed below by Airflow and kept in "
           f"{passwords}")  # fmt: skip
     print(f"DAGs: {settings.dags_dir}  data: {settings.home}  (Ctrl-C stops every component)")
     return subprocess.call([airflow_executable(), "standalone"], env=env)
@@ -297,10 +297,8 @@ def cmd_airflow(args, settings: Settings) -> int:
 def cmd_dag_test(args, settings: Settings) -> int:
     """Run DAGs one after the other with `airflow dags test`; stops at the first failure."""
     from pipelines.airflow_embedded import dags_test
-    from pipelines.build import ensure_manifest
 
     settings.ensure_dirs()
-    ensure_manifest(settings)  # cosmos renders revcycle_transform from it
     for dag_id in args.dag_ids:
         proc = dags_test(dag_id, settings)
         log = settings.runs_dir / f"airflow_{dag_id}.log"
@@ -385,6 +383,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("airflow", help="run Airflow 3 standalone (scheduler + UI) with the project's DAGs")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument(
+        "--host", default="127.0.0.1", help="interface the UI and API listen on (0.0.0.0: every one)"
+    )
     s.set_defaults(func=cmd_airflow)
 
     s = sub.add_parser("dag-test", help="run DAGs embedded with `airflow dags test` (SQLite metadata)")

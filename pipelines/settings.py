@@ -52,6 +52,12 @@ class Settings:
         return self.raw_dir / "batches"
 
     @property
+    def pinned_raw_dir(self) -> Path:
+        """What a build reads: the raw batches published when it started, as hard links (pipelines.build
+        pin_raw_batches), so a batch published during the build waits for the next one and never mixes in."""
+        return self.raw_dir / "_build"
+
+    @property
     def staging_dir(self) -> Path:
         """Parsed but not yet validated/published batches (same filesystem as raw/ so publish is a rename)."""
         return self.raw_dir / "_staging"
@@ -145,7 +151,7 @@ class Settings:
         read a changed env_var (~5 s), so absolute paths made every build in another home (each test's,
         each benchmark world's) pay a full parse; relative ones are the same for every home.  The models
         that read these paths are tables, so no stored view depends on the process's directory."""
-        paths = {"REVCYCLE_RAW_DIR": self.raw_dir, "REVCYCLE_REFERENCE_DIR": self.reference_dir,
+        paths = {"REVCYCLE_RAW_DIR": self.pinned_raw_dir, "REVCYCLE_REFERENCE_DIR": self.reference_dir,
                  "REVCYCLE_DBT_DUCKDB_PATH": self.build_warehouse_path}  # fmt: skip
         if from_home and self.engine == "duckdb":
             paths = {k: os.path.relpath(v, self.home) for k, v in paths.items()}

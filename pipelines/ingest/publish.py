@@ -65,16 +65,20 @@ def published_transactions(settings: Settings) -> pl.DataFrame:
 
 
 def _skip_loaded_sets(out: Outcome, tables: dict, loaded: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
-    """Drop the transaction sets of this file that are already loaded; returns the tables left and the
-    identities of this file's sets (to count as loaded for the rest of the group)."""
+    """Drop the transaction sets of this file that are already loaded (or repeat an earlier set of the file);
+    returns the tables left and the identities of this file's sets (loaded, for the rest of the group)."""
     tx = tables.get("x12_transactions")
     if tx is None:
         return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
     tx = tx.collect() if isinstance(tx, pl.LazyFrame) else tx
     if "content_hash" not in tx.columns:
         return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
-    mine = tx.select(*TX_KEY, "st_index")
-    dup = mine.join(loaded, on=TX_KEY, how="semi", nulls_equal=False)["st_index"]
+    mine = tx.select(*TX_KEY, "st_index").sort("st_index")
+    # already loaded from another file, or a repeat of an earlier set of this same file
+    repeated = mine.filter(pl.struct(TX_KEY).is_duplicated() & ~pl.struct(TX_KEY).is_first_distinct())
+    dup = pl.concat([mine.join(loaded, on=TX_KEY, how="semi", nulls_equal=False), repeated])[
+        "st_index"
+    ].unique()
     if dup.len():
         out.transactions_skipped = dup.len()
         keep = ~pl.col("st_index").is_in(dup.implode())

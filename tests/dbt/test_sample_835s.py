@@ -18,7 +18,10 @@ def samples_built(tmp_path_factory):
     s.ensure_dirs()
     files = [SAMPLES / r["local_file"] for r in manifest_rows() if r["transaction_type"] == "835"]
     outcomes = ingest_paths(files, s)
-    assert sum(o.status == "accepted" for o in outcomes) >= 10
+    assert sum(o.status == "accepted" for o in outcomes) >= 7
+    # profee.edi, profee-multiple.edi (its one set 156 times) and multi-line-not-delimited.edi repeat the
+    # emedny sample's transaction set under the same control numbers: it loads once
+    assert sum(o.status == "duplicate" for o in outcomes) == 3
     build_warehouse(s)
     return s
 
@@ -29,7 +32,7 @@ def test_paid_per_transaction_equals_bpr02_plus_plb(samples_built):
         "from fct_remit_payments",
         settings=samples_built,
     ).rows()
-    assert len(rows) > 150  # profee-multiple alone holds 156 transaction sets
+    assert len(rows) >= 7  # one per distinct transaction set loaded
     for _, bpr02, paid, plb in rows:
         assert paid == bpr02 + plb
 

@@ -171,19 +171,25 @@ def test_repeated_interchange_control_number_is_flagged_not_dropped(settings, tm
     )
 
 
-def test_cli_build_refuses_while_a_transform_run_claims_the_build_file(tmp_path):
-    from pipelines.build import active_claim, claim_build, release_build
-    from pipelines.settings import Settings
+def test_a_build_reads_the_batches_pinned_when_it_started(settings):
+    """A batch published while a build runs (the ingest DAG publishing as the reference DAG's asset starts a
+    transform) is not read by that build — not by some of its models and not by others — and the next
+    build takes it."""
+    from pipelines.build import prepare_build
+    from pipelines.ingest import ingest_file
+    from tests.conftest import DEMO
 
-    s = Settings(project_root=PROJECT_ROOT, home=tmp_path / "home")
-    s.ensure_dirs()
-    claim_build(s, owner="revcycle_transform/manual__1")
-    assert active_claim(s)["owner"] == "revcycle_transform/manual__1"
-    with pytest.raises(BuildError, match=r"transform DAG run \(revcycle_transform/manual__1\) is building"):
-        build_warehouse(s)
-    assert not s.build_warehouse_path.exists()  # refused before touching the build file
-    release_build(s)
-    assert active_claim(s) is None
+    ingest_file(DEMO / "claims_837p_20240105.x12", settings)
+    prepare_build(settings)  # pins the one batch published so far
+    ingest_file(DEMO / "remit_835_medicare_20240126.x12", settings)  # published mid-build
+    proc = run_dbt(["run", "--select", "stg_x12__claims", "stg_x12__remit_claims"], settings)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    with duckdb.connect(str(settings.build_warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from stg_x12__remit_claims").fetchone()[0] == 0
+        assert con.execute("select count(*) from stg_x12__claims").fetchone()[0] > 0
+    settings.build_warehouse_path.unlink()
+    build_warehouse(settings)
+    assert query("select count(*) as n from stg_x12__remit_claims", settings=settings)["n"][0] == 3
 
 
 def test_docs_generate_and_every_mart_column_documented(built_demo):

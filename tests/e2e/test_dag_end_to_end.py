@@ -7,10 +7,12 @@ quarantine, and running the ingest DAG again over the same landing folder must p
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 
 from pipelines.airflow_embedded import dags_test
-from pipelines.build import ensure_manifest
 from pipelines.cli import PIPELINE_DAGS
 from pipelines.generate import Config, generate, land_world
 from pipelines.warehouse import file_counts, query
@@ -19,7 +21,6 @@ from tests.e2e.truth_checks import assert_marts_match_truth
 
 
 def _dags(settings, *dag_ids: str) -> None:
-    ensure_manifest(settings)
     for dag_id in dag_ids:
         proc = dags_test(dag_id, settings)
         assert proc.returncode == 0, (dag_id, (proc.stdout + proc.stderr)[-4000:])
@@ -39,7 +40,8 @@ def test_dags_on_a_generated_world_recover_its_truth(settings, tmp_path, monkeyp
     _dags(settings, *PIPELINE_DAGS)
     assert_marts_match_truth(world, settings)
     assert file_counts(settings) == {"accepted": n_files, "partial": 0, "quarantined": 1}
-    assert len(list(settings.quarantine_dir.glob("*/broken_835.x12"))) == 1
+    [reason] = [json.loads(p.read_text()) for p in settings.quarantine_dir.glob("*/reason.json")]
+    assert reason["file"] == "broken_835.x12" and reason["stored_as"] == "original"
     assert (settings.runs_dir / "gx_marts.json").exists()  # the transform DAG checked the marts
     leie = query("select count(*) as n from stg_reference__leie", settings=settings)["n"][0]
     assert leie > 0  # the reference DAG loaded the world's LEIE file
@@ -52,7 +54,15 @@ def test_dags_on_a_generated_world_recover_its_truth(settings, tmp_path, monkeyp
     )
     assert found["n"][0] == truth_excluded
 
-    # the same landing folder again: every file is recognised by its hash, nothing new is published
+    # landing/ was drained into the archive; the same files dropped again are recognised by their hash and
+    # leave again, and nothing new is published
+    landed = [p for p in settings.landing_dir.rglob("*") if p.is_file() and "reference" not in p.parts]
+    assert landed == []
+    archived = [p for p in settings.archive_dir.rglob("*") if p.is_file()]
+    assert len(archived) == n_files
     batches = sorted(p.name for p in settings.batches_dir.iterdir())
+    for p in archived:
+        shutil.copyfile(p, settings.landing_dir / p.name)
     _dags(settings, "revcycle_ingest")
     assert sorted(p.name for p in settings.batches_dir.iterdir()) == batches
+    assert not any(p.is_file() for p in settings.landing_dir.iterdir())

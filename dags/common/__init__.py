@@ -1,4 +1,8 @@
-"""Shared DAG settings and Assets for the revcycle DAGs (imported at DAG parse time: keep it light)."""
+"""What the revcycle DAGs share (imported at DAG parse time: keep it light — no pipelines.* import here).
+
+Airflow puts the DAG folder on sys.path, so the DAG files import this as ``common``; ``.airflowignore``
+keeps the DAG processor from parsing it as a DAG file.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +20,15 @@ def on_failure(context) -> None:
     from pipelines.alerts import record_failure
 
     record_failure(context)
+
+
+def task_settings():
+    """A task's first call: owner-only files from here on (the data root holds PHI), then the settings."""
+    from pipelines.privacy import private_umask
+    from pipelines.settings import get_settings
+
+    private_umask()
+    return get_settings()
 
 
 DEFAULT_ARGS = {
