@@ -1,5 +1,7 @@
 """revcycle dashboard entrypoint: a page router (st.navigation); pages live in app_pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from dashboards import filters, queries
@@ -12,7 +14,10 @@ pages = [
     st.Page("app_pages/compliance.py", title="Compliance", icon=":material/policy:"),
     st.Page("app_pages/data_quality.py", title="Data quality", icon=":material/fact_check:"),
 ]
-st.set_page_config(page_title="revcycle", page_icon=":material/payments:", layout="wide")
+# a local icon: no request leaves the machine from the page
+st.set_page_config(
+    page_title="revcycle", page_icon=str(Path(__file__).parent / "static" / "icon.png"), layout="wide"
+)
 require_sign_in()  # OIDC (st.login) or the local password gate, when configured (dashboards/phi.py)
 pg = st.navigation(pages)
 version = queries.warehouse_version()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipelines.runtime import return_freed_memory
 from pipelines.settings import Settings
 
 
@@ -26,6 +27,7 @@ def airflow_env(settings: Settings, port: int | None = None, host: str = "127.0.
     env = {**os.environ, **settings.airflow_env()}
     # `airflow standalone` starts its components as `airflow ...` subprocesses: the venv's bin must be on PATH
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return_freed_memory(env)  # every task process: polars returns freed pages promptly (pipelines.runtime)
     env.setdefault("AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT", "120")
     env.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     # LocalExecutor worker processes and API server workers sized to the machine (the defaults are 32 and 4)

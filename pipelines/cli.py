@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.gc_tuning import skip_exit_gc
 from pipelines.privacy import private_umask
+from pipelines.runtime import return_freed_memory, skip_exit_gc
 from pipelines.settings import Settings, get_settings
 
 # The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
@@ -188,12 +188,44 @@ def cmd_parse(args, settings: Settings) -> int:
     return rc
 
 
+DASHBOARD_SERVER_OPTIONS = {
+    # the same as .streamlit/config.toml, on the command line so they hold wherever the server starts
+    "server.headless": "true",
+    "browser.gatherUsageStats": "false",
+    "client.showErrorDetails": "none",
+    "client.toolbarMode": "viewer",
+}
+
+
 def cmd_dashboard(args, settings: Settings) -> int:
     app = settings.project_root / "dashboards" / "streamlit_app.py"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(args.port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]  # fmt: skip
-    print(f"dashboard: http://localhost:{args.port}")
-    return subprocess.call(cmd, env={**os.environ, "REVCYCLE_HOME": str(settings.home)})
+    options = {**DASHBOARD_SERVER_OPTIONS, "server.port": str(args.port), "server.address": args.host}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
+    for k, v in options.items():
+        cmd += [f"--{k}", v]
+    shown = "localhost" if args.host == "127.0.0.1" else args.host
+    print(f"dashboard: http://{shown}:{args.port}")
+    # started in the project, so .streamlit/secrets.toml (OIDC) is found from any working directory
+    return subprocess.call(
+        cmd, env={**os.environ, "REVCYCLE_HOME": str(settings.home)}, cwd=settings.project_root
+    )
+
+
+def cmd_dashboard_password(args, settings: Settings) -> int:
+    """Prompt for the dashboard password (twice) and print the salted hash to set."""
+    import getpass
+
+    from dashboards.phi import hash_password
+
+    first = getpass.getpass("New dashboard password: ")
+    if len(first) < 12:
+        print("use at least 12 characters", file=sys.stderr)
+        return 2
+    if getpass.getpass("Again: ") != first:
+        print("the two passwords differ", file=sys.stderr)
+        return 2
+    print(f"REVCYCLE_DASHBOARD_PASSWORD_HASH='{hash_password(first)}'")
+    return 0
 
 
 def cmd_demo_data(args, settings: Settings) -> int:
@@ -348,7 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
     s.add_argument("--port", type=int, default=8501)
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0: every one)")
     s.set_defaults(func=cmd_dashboard)
+
+    s = sub.add_parser("dashboard-password", help="make the salted hash for the dashboard's password gate")
+    s.set_defaults(func=cmd_dashboard_password)
 
     s = sub.add_parser("parse", help="parse X12 files only: Parquet tables + findings, no publishing")
     s.add_argument("files", nargs="+")
@@ -407,6 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     skip_exit_gc()  # a command loading GX/duckdb/polars would spend ~1.4 s more just exiting
+    return_freed_memory()  # before polars loads (pipelines.runtime)
     private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
     args = build_parser().parse_args(argv)
     return args.func(args, get_settings())

@@ -1,6 +1,6 @@
 """``python -m pipelines.dbt_cli`` imports dbt (~2 s on this 2-core machine), then reads one dbt command as a
 JSON list on standard input and runs it through dbt's own entry point, without the exit-time collection
-over dbt's heap (pipelines.gc_tuning).  pipelines.build.DbtProcess starts it before the command is known, so
+over dbt's heap (pipelines.runtime).  pipelines.build.DbtProcess starts it before the command is known, so
 the import overlaps the day's ingest or the copy of the warehouse; every dbt command revcycle runs outside
 the DAG goes through it.  End of input without a command exits 0 having run nothing (the caller found
 nothing to build, or failed first)."""
@@ -13,7 +13,7 @@ import json
 import os
 import sys
 
-from pipelines.gc_tuning import skip_exit_gc
+from pipelines.runtime import skip_exit_gc
 
 
 def main() -> int:

@@ -28,7 +28,7 @@ import polars as pl
 from pipelines.ingest.landing import archive_path, drop_ready_marker, move_or_copy
 from pipelines.ingest.layout import FILES_SCHEMA, META, empty_tables, published_file_ids
 from pipelines.ingest.outcome import ACCEPTED, DUPLICATE, NOT_LOADED, PARTIAL, REJECTED, Outcome
-from pipelines.ingest.stage import REJECTED_ROWS, staged_tables, staging_area
+from pipelines.ingest.stage import REJECTED_ROWS, Staged, staged_tables, staging_area
 from pipelines.locks import file_lock
 from pipelines.privacy import safe_name
 from pipelines.settings import Settings
@@ -64,39 +64,37 @@ def published_transactions(settings: Settings) -> pl.DataFrame:
     return index
 
 
-def _skip_loaded_sets(out: Outcome, tables: dict, loaded: pl.DataFrame) -> tuple[dict, pl.DataFrame]:
-    """Drop the transaction sets of this file that are already loaded (or repeat an earlier set of the file);
-    returns the tables left and the identities of this file's sets (loaded, for the rest of the group)."""
-    tx = tables.get("x12_transactions")
-    if tx is None:
-        return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
-    tx = tx.collect() if isinstance(tx, pl.LazyFrame) else tx
+def _skip_loaded_sets(
+    out: Outcome, tables: dict[str, Staged], loaded: pl.DataFrame
+) -> tuple[pl.Expr | None, pl.DataFrame]:
+    """The transaction sets of this file already loaded (or repeating an earlier set of the file): returns the
+    filter that keeps the others on every X12 table (None: keep everything) and the identities of this file's
+    sets (loaded, for the rest of the group)."""
+    none = pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
+    staged = tables.get("x12_transactions")
+    if staged is None:
+        return None, none
+    tx = staged.collect()
     if "content_hash" not in tx.columns:
-        return tables, pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
+        return None, none
     mine = tx.select(*TX_KEY, "st_index").sort("st_index")
-    # already loaded from another file, or a repeat of an earlier set of this same file
     repeated = mine.filter(pl.struct(TX_KEY).is_duplicated() & ~pl.struct(TX_KEY).is_first_distinct())
     dup = pl.concat([mine.join(loaded, on=TX_KEY, how="semi", nulls_equal=False), repeated])[
         "st_index"
     ].unique()
-    if dup.len():
-        out.transactions_skipped = dup.len()
-        keep = ~pl.col("st_index").is_in(dup.implode())
-        tables = {t: (f.filter(keep) if t in X12_TABLES else f) for t, f in tables.items()}
-        left = tx.height - dup.len()
-        if left == 0:
-            out.status = DUPLICATE
-        out.claims = _rows(tables.get("claims")) + _rows(tables.get("remit_claims"))
-        out.lines = _rows(tables.get("claim_lines")) + _rows(tables.get("remit_lines"))
-    return tables, mine.drop("st_index")
+    if dup.len() == 0:
+        return None, mine.drop("st_index")
+    out.transactions_skipped = dup.len()
+    keep = ~pl.col("st_index").is_in(dup.implode())
+    if tx.height == dup.len():
+        out.status = DUPLICATE
+    out.claims = _rows(tables.get("claims"), keep) + _rows(tables.get("remit_claims"), keep)
+    out.lines = _rows(tables.get("claim_lines"), keep) + _rows(tables.get("remit_lines"), keep)
+    return keep, mine.drop("st_index")
 
 
-def _rows(frame) -> int:
-    if frame is None:
-        return 0
-    if isinstance(frame, pl.LazyFrame):
-        return frame.select(pl.len()).collect().item()
-    return frame.height
+def _rows(staged: Staged | None, keep: pl.Expr) -> int:
+    return sum(part.filter(keep).height for part in staged.slices()) if staged is not None else 0
 
 
 # ---------------------------------------------------------------------------------------------- quarantine
@@ -112,9 +110,7 @@ def _quarantine(out: Outcome, settings: Settings) -> None:
     if staged is not None:
         findings = staged_tables(staged).get("findings")
         if findings is not None:
-            (findings.collect() if isinstance(findings, pl.LazyFrame) else findings).write_parquet(
-                tmp / "findings.parquet"
-            )
+            findings.collect().write_parquet(tmp / "findings.parquet")
         for extra in ("_gx_result.json", REJECTED_ROWS):
             if (staged / extra).exists():
                 shutil.copyfile(staged / extra, tmp / extra)
@@ -193,7 +189,7 @@ def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Out
 def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
     loaded_ids = published_file_ids(settings)
     loaded_sets = published_transactions(settings)
-    accepted: list[tuple[Outcome, dict]] = []
+    accepted: list[tuple[Outcome, dict[str, Staged], pl.Expr | None]] = []
     seen: set[str] = set()
     for out in outcomes:
         if out.status == NOT_LOADED:
@@ -205,11 +201,12 @@ def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
             continue
         seen.add(out.file_id)
         if out.status in (ACCEPTED, PARTIAL) and out.staged_dir:
-            tables, sets = _skip_loaded_sets(out, staged_tables(Path(out.staged_dir)), loaded_sets)
+            tables = staged_tables(Path(out.staged_dir))
+            keep, sets = _skip_loaded_sets(out, tables, loaded_sets)
             loaded_sets = pl.concat([loaded_sets, sets]).unique()
             if out.status == DUPLICATE:
                 continue
-            accepted.append((out, tables))
+            accepted.append((out, tables, keep))
         if out.status in (REJECTED, PARTIAL):
             try:
                 _quarantine(out, settings)
@@ -219,14 +216,14 @@ def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
                 out.status = NOT_LOADED
                 out.reasons = [(f"{out.file_name}: the disk is full (writing under {settings.quarantine_dir}); the "
                                "file stays where it is for the next run")]  # fmt: skip
-                accepted = [(o, t) for o, t in accepted if o is not out]
+                accepted = [a for a in accepted if a[0] is not out]
     if accepted:
         try:
             _write_batch(accepted, settings)
         except OSError as e:
             if e.errno not in DISK_FULL:
                 raise
-            for out, _ in accepted:
+            for out, _, _ in accepted:
                 out.status = NOT_LOADED
                 out.reasons = [(f"{out.file_name}: the disk is full (writing under {settings.batches_dir}); nothing "
                                "was published, the file stays where it is for the next run")]  # fmt: skip
@@ -257,8 +254,33 @@ def _files_row(out: Outcome) -> dict:
     }
 
 
-def _write_batch(accepted: list[tuple[Outcome, dict]], settings: Settings) -> None:
-    ids = sorted(o.file_id for o, _ in accepted)
+def _write_table(parts: list[tuple[Staged, pl.Expr | None]], empty: pl.DataFrame, path: Path) -> None:
+    """One published table from the group's staged parts, slice by slice: memory stays near one slice however
+    large a file was."""
+    import pyarrow.parquet as pq
+
+    cast = [pl.col(c).cast(dt) for c, dt in empty.schema.items()]
+    writer = None
+    try:
+        for staged, keep in parts:
+            for part in staged.slices():
+                if keep is not None:
+                    part = part.filter(keep)
+                table = part.select(cast).to_arrow()
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        empty.write_parquet(path)
+
+
+def _write_batch(
+    accepted: list[tuple[Outcome, dict[str, Staged], pl.Expr | None]], settings: Settings
+) -> None:
+    ids = sorted(o.file_id for o, _, _ in accepted)
     batch_id = "g-" + hashlib.sha256("".join(ids).encode()).hexdigest()[:20]
     target = settings.batches_dir / batch_id
     if target.exists():  # a crash after an earlier rename: the batch is already complete
@@ -269,19 +291,13 @@ def _write_batch(accepted: list[tuple[Outcome, dict]], settings: Settings) -> No
     try:
         for name, empty in empty_tables().items():
             if name == "files":
-                frame = pl.DataFrame([_files_row(o) for o, _ in accepted], schema=FILES_SCHEMA)
-                frame.write_parquet(tmp / f"{name}.parquet")
+                pl.DataFrame([_files_row(o) for o, _, _ in accepted], schema=FILES_SCHEMA).write_parquet(
+                    tmp / f"{name}.parquet"
+                )
                 continue
-            parts = [t[name] for _, t in accepted if name in t]
-            cast = [pl.col(c).cast(dt) for c, dt in empty.schema.items()]
-            if not parts:
-                empty.write_parquet(tmp / f"{name}.parquet")
-            elif all(isinstance(p, pl.DataFrame) for p in parts):
-                pl.concat(parts, how="diagonal_relaxed").select(cast).write_parquet(tmp / f"{name}.parquet")
-            else:  # a large staged table: streamed, never held whole
-                lazy = [p.lazy() for p in parts]
-                pl.concat(lazy, how="diagonal_relaxed").select(cast).sink_parquet(tmp / f"{name}.parquet")
-        meta = {"file_ids": ids, "files": [o.to_dict() for o, _ in accepted]}
+            parts = [(t[name], keep if name in X12_TABLES else None) for _, t, keep in accepted if name in t]
+            _write_table(parts, empty, tmp / f"{name}.parquet")
+        meta = {"file_ids": ids, "files": [o.to_dict() for o, _, _ in accepted]}
         (tmp / META).write_text(json.dumps(meta, indent=2))
         tmp.rename(target)
     finally:

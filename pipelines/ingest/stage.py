@@ -117,17 +117,48 @@ def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
         pickle.dump(present, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def staged_tables(directory: Path) -> dict[str, pl.DataFrame | pl.LazyFrame]:
-    """The staged tables of one file: in memory when small, lazily scanned from disk when large."""
-    out: dict[str, pl.DataFrame | pl.LazyFrame] = {}
+SLICE_ROWS = 100_000
+
+
+class Staged:
+    """One staged table: in memory (small files, from the pickle) or on disk (a large X12 table as Arrow IPC,
+    an extract as Parquet), read back in slices so memory stays near one slice."""
+
+    def __init__(self, frame: pl.DataFrame | None = None, path: Path | None = None):
+        self.frame, self.path = frame, path
+
+    def slices(self, rows: int = SLICE_ROWS):
+        if self.frame is not None:
+            for off in range(0, self.frame.height, rows):
+                yield self.frame.slice(off, rows)
+            return
+        if self.path.suffix == ".arrow":
+            mapped = pl.read_ipc(self.path, memory_map=True)
+            for off in range(0, mapped.height, rows):
+                yield mapped.slice(off, rows)
+            return
+        import pyarrow.parquet as pq
+
+        for batch in pq.ParquetFile(self.path).iter_batches(batch_size=rows):
+            yield pl.from_arrow(batch).drop(KEY_HASH, strict=False)
+
+    def collect(self) -> pl.DataFrame:
+        """The whole table (only for tables that stay small: findings, transaction sets)."""
+        if self.frame is not None:
+            return self.frame
+        parts = list(self.slices())
+        return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def staged_tables(directory: Path) -> dict[str, Staged]:
+    """The staged tables of one file, by name."""
+    out: dict[str, Staged] = {}
     pkl = directory / STAGED
     if pkl.exists():
         with pkl.open("rb") as fh:
-            out.update(pickle.load(fh))  # written by _stage_tables above, never user input
-    for p in directory.glob("*.arrow"):
-        out[p.stem] = pl.scan_ipc(p)
-    for p in directory.glob("*.parquet"):
-        out[p.stem] = pl.scan_parquet(p).drop(KEY_HASH, strict=False)
+            out.update({name: Staged(frame=df) for name, df in pickle.load(fh).items()})  # our own pickle
+    for p in [*directory.glob("*.arrow"), *directory.glob("*.parquet")]:
+        out[p.stem] = Staged(path=p)
     return out
 
 

@@ -211,21 +211,98 @@ def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
     assert subs["member_id"].iloc[0] == raw["subscriber_member_id"][0]
 
 
-def test_password_gate(built_demo, monkeypatch):
+def _gate(built_demo, monkeypatch, password: str = "correct horse battery"):
+    from dashboards.phi import hash_password, lockout
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    monkeypatch.setenv("REVCYCLE_DASHBOARD_PASSWORD_HASH", hash_password(password, n=2**10))
+    lockout.clear()  # a fresh server
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _sign_in(at, password: str):
+    at.text_input(key="phi__password").input(password)
+    at.button[0].click().run()
+    return at
+
+
+def test_password_gate_salted_hash(built_demo, monkeypatch):
+    at = _gate(built_demo, monkeypatch).run()
+    assert not at.exception
+    assert not at.metric  # nothing from the warehouse before signing in
+    _sign_in(at, "wrong")
+    assert at.error and not at.metric
+    _sign_in(at, "correct horse battery")
+    assert not at.exception
+    assert {m.label for m in at.metric} >= {"Claims submitted", "Initial denial rate"}
+    at.button(key="phi__sign_out").click().run()  # signing out shows the gate again
+    assert not at.metric and at.text_input(key="phi__password")
+
+
+def test_password_gate_locks_after_repeated_failures(built_demo, monkeypatch):
+    at = _gate(built_demo, monkeypatch).run()
+    for _ in range(5):
+        _sign_in(at, "guess")
+    _sign_in(at, "correct horse battery")  # the right password, but the gate is locked now
+    assert not at.metric and any("Too many wrong passwords" in e.value for e in at.error)
+    # a new session does not reset the lock: it is the server's
+    other = AppTest.from_file(APP, default_timeout=60).run()
+    _sign_in(other, "correct horse battery")
+    assert not other.metric
+
+
+def test_password_gate_session_expires(built_demo, monkeypatch):
+    from dashboards.phi import SIGNED_IN_AT
+
+    at = _sign_in(_gate(built_demo, monkeypatch).run(), "correct horse battery")
+    assert at.metric
+    at.session_state[SIGNED_IN_AT] = 0.0  # signed in long ago
+    at.run()
+    assert not at.metric and any("expired" in i.value for i in at.info)
+
+
+def test_an_unsalted_password_hash_is_refused(built_demo, monkeypatch):
     import hashlib
 
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
     monkeypatch.setenv("REVCYCLE_DASHBOARD_PASSWORD_SHA256", hashlib.sha256(b"s3cret").hexdigest())
     at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception
-    assert not at.metric  # nothing from the warehouse before signing in
-    at.text_input(key="phi__password").input("wrong")
-    at.button[0].click().run()
-    assert at.error and not at.metric
-    at.text_input(key="phi__password").input("s3cret")
-    at.button[0].click().run()
-    assert not at.exception
-    assert {m.label for m in at.metric} >= {"Claims submitted", "Initial denial rate"}
+    assert not at.metric and "no longer accepted" in at.error[0].value
+
+
+class _User(dict):
+    is_logged_in = True
+
+
+def test_oidc_needs_a_verified_email(built_demo, monkeypatch):
+    import streamlit
+
+    from dashboards import phi
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    monkeypatch.setattr(phi, "_oidc_configured", lambda: True)
+    monkeypatch.setattr(streamlit, "user", _User(email="dr@clinic.example", email_verified=False))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.metric and "not verified" in at.error[0].value
+    monkeypatch.setattr(streamlit, "user", _User(email="dr@clinic.example", email_verified=True))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception and at.metric
+
+
+def test_lockout_doubles_and_resets():
+    from dashboards.phi import Lockout
+
+    gate = Lockout(free=2, base=10, cap=35)
+    gate.failed(now=0)
+    assert gate.wait_seconds(now=0) == 0
+    gate.failed(now=0)
+    assert gate.wait_seconds(now=0) == 10
+    gate.failed(now=0)
+    assert gate.wait_seconds(now=0) == 20
+    gate.failed(now=0)
+    assert gate.wait_seconds(now=0) == 35  # capped
+    gate.succeeded()
+    assert gate.wait_seconds(now=0) == 0
 
 
 def test_pages_keep_rendering_while_dbt_rebuilds(built_demo, monkeypatch):

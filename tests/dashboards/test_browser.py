@@ -35,10 +35,10 @@ def _free_port() -> int:
 def _serve(home: Path):
     port = _free_port()
     env = {**os.environ, "REVCYCLE_HOME": str(home)}
+    # served as users serve it: `revcycle dashboard` (127.0.0.1, generic errors, no Deploy menu), from elsewhere
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboards" / "streamlit_app.py"),
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-m", "pipelines.cli", "dashboard", "--port", str(port)],
+        env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -81,6 +81,8 @@ def test_every_page_renders_its_kpi_in_chromium(app_url):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
         for path, label, value in PAGES:
             page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
             metric = page.locator('[data-testid="stMetric"]', has_text=label)
@@ -90,6 +92,13 @@ def test_every_page_renders_its_kpi_in_chromium(app_url):
             assert page.locator('[data-testid="stException"]').count() == 0, path
             page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
         browser.close()
+    # nothing the pages load comes from another machine (icons, fonts, scripts, telemetry)
+    from urllib.parse import urlparse
+
+    outside = {u for u in requested if urlparse(u).scheme in ("http", "https", "ws", "wss")
+               and urlparse(u).hostname not in ("127.0.0.1", "localhost")}  # fmt: skip
+    assert not outside, sorted(outside)[:10]
+    assert len(requested) > 20
 
 
 def test_compliance_drill_down_in_chromium(world_url, built_world):

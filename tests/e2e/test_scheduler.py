@@ -1,0 +1,118 @@
+"""The production path: the Airflow scheduler with the LocalExecutor (`revcycle airflow`, i.e. `airflow
+standalone`), not `airflow dags test`.
+
+`airflow dags test` runs tasks one at a time in one process, so it hides what only a real scheduler shows:
+tasks that reach the Execution API on another port, mapped ingest tasks publishing in parallel, and the
+transform DAG started by the reference DAG's asset while the ingest DAG is still publishing.  Here the three
+DAGs run on their own schedules and assets on a small world, on a port other than 8080, and the warehouse
+they publish must equal `revcycle run`'s on the same files.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipelines.cli import main
+from pipelines.engine_compare import compare_warehouses
+from pipelines.generate import Config, generate, land_world
+from tests.conftest import make_settings
+
+DEADLINE_SECONDS = 600
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _runs(db: Path) -> list[tuple]:
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+            return con.execute("select dag_id, state, start_date, end_date from dag_run").fetchall()
+    except sqlite3.Error:
+        return []
+
+
+def _last_publish_end(db: Path) -> str | None:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+        return con.execute(
+            "select max(end_date) from task_instance where dag_id in ('revcycle_ingest', 'revcycle_reference') "
+            "and task_id in ('publish_batches', 'load_reference_data')"
+        ).fetchone()[0]
+
+
+def _settled(db: Path) -> bool:
+    """Both source DAGs succeeded, nothing is queued or running, and a transform run that started after the
+    last publish succeeded."""
+    runs = _runs(db)
+    if not runs or any(state in ("queued", "running") for _, state, _, _ in runs):
+        return False
+    ok = {dag for dag, state, _, _ in runs if state == "success"}
+    if not {"revcycle_ingest", "revcycle_reference", "revcycle_transform"} <= ok:
+        return False
+    last_publish = _last_publish_end(db)
+    return any(
+        d == "revcycle_transform" and s == "success" and start >= last_publish for d, s, start, _ in runs
+    )
+
+
+@pytest.mark.e2e
+def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path):
+    world = tmp_path / "world"
+    generate(Config(out=world, claims=800, seed=11, months=2, weekly_batches=True), progress=False)
+
+    cli = make_settings(tmp_path / "cli")
+    cli.ensure_dirs()
+    land_world(world, cli.landing_dir, cli.reference_landing_dir, move=False)
+    os.environ["REVCYCLE_HOME"] = str(cli.home)
+    try:
+        assert main(["run"]) == 0
+    finally:
+        del os.environ["REVCYCLE_HOME"]
+
+    sched = make_settings(tmp_path / "scheduler")
+    sched.ensure_dirs()
+    land_world(world, sched.landing_dir, sched.reference_landing_dir, move=False)
+    port = _free_port()
+    env = {**os.environ, "REVCYCLE_HOME": str(sched.home), "REVCYCLE_SETTLE_SECONDS": "0",
+           "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"}  # fmt: skip
+    env.pop("AIRFLOW_HOME", None)  # the home's own (settings.airflow_home), as `revcycle airflow` sets it
+    log = (tmp_path / "airflow.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "airflow", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    db = sched.airflow_home / "airflow.db"
+    try:
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while time.monotonic() < deadline and proc.poll() is None and not _settled(db):
+            time.sleep(3)
+        assert proc.poll() is None, (tmp_path / "airflow.log").read_text()[-4000:]
+        runs = _runs(db)
+        assert _settled(db), runs
+        assert not [r for r in runs if r[1] == "failed"], runs
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+    # tasks reached the Execution API on the port given (nothing was refused on 8080)
+    assert "Connection refused" not in (tmp_path / "airflow.log").read_text()
+    assert compare_warehouses(cli.warehouse_path, sched.warehouse_path) == []
+    # both drained landing/ the same way
+    assert sorted(p.name for p in sched.archive_dir.rglob("*") if p.is_file()) == sorted(
+        p.name for p in cli.archive_dir.rglob("*") if p.is_file()
+    )
