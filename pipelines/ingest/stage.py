@@ -50,7 +50,7 @@ from pipelines.x12.findings import ERROR, Finding, findings_frame
 STAGED = "_tables.pkl"
 REJECTED_ROWS = "_rejected_rows.csv"
 OUTCOME = "_outcome.json"
-LARGE_ROWS = 500_000
+LARGE_ROWS = 500_000  # a file whose tables hold more rows than this is staged on disk, table by table
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 FINDINGS_PER_FILE = 1000  # row rejections kept as findings (all of them are in the rejected-rows file)
 
@@ -132,10 +132,11 @@ class Staged:
             for off in range(0, self.frame.height, rows):
                 yield self.frame.slice(off, rows)
             return
-        if self.path.suffix == ".arrow":
-            mapped = pl.read_ipc(self.path, memory_map=True)
-            for off in range(0, mapped.height, rows):
-                yield mapped.slice(off, rows)
+        if self.path.suffix == ".arrow":  # memory-mapped: a slice reads only its rows
+            lazy = pl.scan_ipc(self.path)
+            height = lazy.select(pl.len()).collect().item()
+            for off in range(0, height, rows):
+                yield lazy.slice(off, rows).collect()
             return
         import pyarrow.parquet as pq
 

@@ -142,6 +142,7 @@ class ReferenceFileError(ValueError):
     def __init__(self, file_name: str, line: int | None, message: str):
         self.file_name, self.line = file_name, line
         where = f"{file_name}, line {line}" if line else file_name
+        self.message_without_file = f"line {line}: {message}" if line else message
         super().__init__(f"{where}: {message}")
 
 
@@ -154,11 +155,11 @@ def _ymd(value: str, file_name: str, line: int, what: str, none_values: tuple[st
     if v in none_values or v == "":
         return None
     if not _YMD.match(v):
-        raise ReferenceFileError(file_name, line, f"{what} {v!r} is not a YYYYMMDD date")
+        raise ReferenceFileError(file_name, line, f"{what} is not a YYYYMMDD date")
     try:
         return date(int(v[:4]), int(v[4:6]), int(v[6:]))
     except ValueError:
-        raise ReferenceFileError(file_name, line, f"{what} {v!r} is not a calendar date") from None
+        raise ReferenceFileError(file_name, line, f"{what} is not a calendar date") from None
 
 
 def _frame(kind: str, rows: list[dict]) -> pl.DataFrame:
@@ -187,7 +188,7 @@ def parse_ncci_ptp(text: str, file_name: str, file_id: str, setting: str) -> pl.
                                          "date, deletion date, modifier indicator (tab-separated)")  # fmt: skip
             continue
         if f[5] not in ("0", "1", "9"):
-            raise ReferenceFileError(file_name, n, f"modifier indicator {f[5]!r} is not 0, 1 or 9")
+            raise ReferenceFileError(file_name, n, "the modifier indicator is not 0, 1 or 9")
         eff = _ymd(f[3], file_name, n, "effective date")
         dele = _ymd(f[4], file_name, n, "deletion date", none_values=("*",))
         rows.append(
@@ -241,17 +242,13 @@ def parse_mue(text: str, file_name: str, file_id: str, effective_from: date | No
         if not any(cells):
             continue
         if len(cells) < 3 or not _CODE.match(cells[0]):
-            raise ReferenceFileError(
-                file_name, n, f"expected HCPCS, MUE value, adjudication indicator; got {rec!r}"
-            )
+            raise ReferenceFileError(file_name, n, "expected HCPCS, MUE value, adjudication indicator")
         if not cells[1].isdigit():
-            raise ReferenceFileError(
-                file_name, n, f"MUE value {cells[1]!r} for {cells[0]} is not a whole number"
-            )
+            raise ReferenceFileError(file_name, n, "the MUE value is not a whole number")
         m = _MAI.match(cells[2])
         if not m:
             raise ReferenceFileError(
-                file_name, n, f"MUE adjudication indicator {cells[2]!r} does not start with 1, 2 or 3"
+                file_name, n, "the MUE adjudication indicator does not start with 1, 2 or 3"
             )
         rows.append(
             {
@@ -295,7 +292,7 @@ def parse_leie(text: str, file_name: str, file_id: str) -> pl.DataFrame:
         c = [x.strip() for x in rec]
         npi = c[7] if c[7] and set(c[7]) != {"0"} else None
         if npi is not None and not (len(npi) == 10 and npi.isdigit()):
-            raise ReferenceFileError(file_name, n, f"NPI {npi!r} is not 10 digits")
+            raise ReferenceFileError(file_name, n, "the NPI is not 10 digits")
         excl = _ymd(c[14], file_name, n, "EXCLDATE", none)
         if excl is None:
             raise ReferenceFileError(file_name, n, "EXCLDATE is missing")
@@ -358,10 +355,10 @@ def parse_physician_time(text: str, file_name: str, file_id: str, pfs_year: int 
             total = float(rec[i_total])
             intra = float(rec[i_intra]) if i_intra is not None and rec[i_intra].strip() else None
         except (ValueError, IndexError):
-            raise ReferenceFileError(file_name, n, f"minutes are not numbers in {rec!r}") from None
+            raise ReferenceFileError(file_name, n, "the minutes are not numbers") from None
         code = rec[i_code].strip()
         if not _CODE.match(code):
-            raise ReferenceFileError(file_name, n, f"HCPCS {code!r} is not a 5-character code")
+            raise ReferenceFileError(file_name, n, "the HCPCS code is not 5 characters")
         per_unit = True if i_unit is None else rec[i_unit].strip().lower() in ("1", "y", "yes", "true")
         rows.append(
             {
@@ -426,7 +423,7 @@ def parse_pfs_rvu(text: str, file_name: str, file_id: str, pfs_year: int | None)
             continue
         code = rec[i_code].strip() if i_code < len(rec) else ""
         if not _CODE.match(code):
-            raise ReferenceFileError(file_name, n, f"HCPCS {code!r} is not a 5-character code")
+            raise ReferenceFileError(file_name, n, "the HCPCS code is not 5 characters")
         values = {}
         for name, i in cols.items():
             cell = rec[i].strip() if i is not None and i < len(rec) else ""
@@ -436,7 +433,7 @@ def parse_pfs_rvu(text: str, file_name: str, file_id: str, pfs_year: int | None)
             try:
                 values[name] = float(cell) if cell else None
             except ValueError:
-                raise ReferenceFileError(file_name, n, f"{header[i]} {cell!r} is not a number") from None
+                raise ReferenceFileError(file_name, n, f"{header[i]} is not a number") from None
         if values["conversion_factor"] is None:
             raise ReferenceFileError(file_name, n, f"no conversion factor for {code}")
         out.append({"hcpcs": code, "modifier": rec[i_mod].strip() or None, **values, "pfs_year": pfs_year,
@@ -465,7 +462,7 @@ def parse_patient_deaths(text: str, file_name: str, file_id: str) -> pl.DataFram
         if not (rec["member_id"] or "").strip():
             raise ReferenceFileError(file_name, n, "member_id is empty")
         if dod < dob:
-            raise ReferenceFileError(file_name, n, f"death_date {dod} is before birth_date {dob}")
+            raise ReferenceFileError(file_name, n, "death_date is before birth_date")
         rows.append(
             {
                 "member_id": rec["member_id"].strip(),
@@ -499,7 +496,7 @@ def _any_date(value: str | None, file_name: str, line: int, what: str) -> date |
         return date.fromisoformat(v)
     except ValueError:
         raise ReferenceFileError(
-            file_name, line, f"{what} {v!r} is not a date (MM/DD/YYYY or YYYY-MM-DD)"
+            file_name, line, f"{what} is not a date (MM/DD/YYYY or YYYY-MM-DD)"
         ) from None
 
 
@@ -541,7 +538,7 @@ def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.Da
         if not code:
             continue
         if not pattern.match(code):
-            raise ReferenceFileError(file_name, n, f"{code!r} is not a {kind.upper()} code")
+            raise ReferenceFileError(file_name, n, f"the code is not a {kind.upper()} code")
         rows.append(
             {
                 "code": code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.ingest.landing import archive_path, in_landing, move_or_copy, scan_landing
+from pipelines.ingest.stage import file_id_of
+from pipelines.privacy import log_error, safe_name
 from pipelines.reference.layouts import (
     CARC,
     LEIE,
@@ -150,20 +154,23 @@ def ensure_reference_layout(settings: Settings) -> None:
         (d / LEGACY_SCHEMA_FILE).unlink(missing_ok=True)
 
 
-def _quarantine(path: Path, file_id: str, reason: str, settings: Settings) -> None:
+def _quarantine(path: Path, file_id: str, reason: str, settings: Settings, move: bool) -> None:
+    """quarantine/reference-<file id>/: reason.json and the original under a fixed name (moved out of
+    landing/reference/, copied when it was named on the command line)."""
     q = settings.quarantine_dir / f"reference-{file_id}"
-    tmp = settings.quarantine_dir / f".tmp-reference-{file_id}"
+    tmp = settings.quarantine_dir / f".tmp-reference-{file_id}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    shutil.copy2(path, tmp / path.name)
+    tmp.mkdir(parents=True, mode=0o700)
+    stored = "original" if path.exists() and not path.is_symlink() else None
     (tmp / "reason.json").write_text(
         json.dumps(
             {
-                "file": path.name,
+                "file": safe_name(path.name),
                 "file_id": file_id,
                 "status": "rejected",
                 "quarantined_at": datetime.now(UTC).isoformat(),
                 "reasons": [reason],
+                "stored_as": stored,
                 "note": "reference files load whole or not at all: nothing from this file was loaded",
             },
             indent=2,
@@ -171,32 +178,69 @@ def _quarantine(path: Path, file_id: str, reason: str, settings: Settings) -> No
     )
     shutil.rmtree(q, ignore_errors=True)
     tmp.rename(q)
+    if stored:
+        move_or_copy(path, q / stored, move=move)
 
 
 def load_reference_file(
     path: Path | str, settings: Settings, kind: str | None = None, **options
 ) -> LoadResult:
+    """Load one reference file whole, or quarantine it with its reason; never raises for the file's sake.
+    A file under landing/reference/ leaves it: to the archive when loaded (or already loaded), into its
+    quarantine folder when rejected."""
     path = Path(path)
+    name = safe_name(path.name)
+    landed = in_landing(path, settings)
     ensure_reference_layout(settings)
-    file_id = file_id_for(path.read_bytes())
-    existing = list(settings.reference_dir.glob(f"*/{file_id}.parquet"))
-    if existing:
-        return LoadResult(path.name, file_id, existing[0].parent.name, "duplicate")
+    file_id = "-"
     try:
-        kind, frame = parse_reference_file(path, kind, **options)
-    except ReferenceFileError as e:
-        _quarantine(path, file_id, str(e), settings)
-        return LoadResult(path.name, file_id, kind, "rejected", reason=str(e))
-    target = settings.reference_dir / kind / f"{file_id}.parquet"
-    tmp = target.with_name(f".{file_id}.tmp")
-    frame.write_parquet(tmp)
-    os.replace(tmp, target)  # atomic: dbt sees the whole file or none of it
-    return LoadResult(path.name, file_id, kind, "loaded", rows=frame.height)
+        size = path.stat().st_size
+        if size > settings.max_file_bytes:
+            file_id = "big-" + hashlib.sha256(f"{path}:{size}".encode()).hexdigest()[:16]
+            reason = (f"{name}: {size:,} bytes is more than the maximum file size ({settings.max_file_bytes:,} "
+                      "bytes, REVCYCLE_MAX_FILE_BYTES): not read")  # fmt: skip
+            _quarantine(path, file_id, reason, settings, move=landed)
+            return LoadResult(name, file_id, kind, "rejected", reason=reason)
+        file_id = file_id_of(path)
+        existing = list(settings.reference_dir.glob(f"*/{file_id}.parquet"))
+        if existing:
+            _archive(path, settings, file_id, landed)
+            return LoadResult(name, file_id, existing[0].parent.name, "duplicate")
+        try:
+            kind, frame = parse_reference_file(path, kind, **options)
+        except ReferenceFileError as e:
+            reason = f"{name}: {e.message_without_file}"
+            _quarantine(path, file_id, reason, settings, move=landed)
+            return LoadResult(name, file_id, kind, "rejected", reason=reason)
+        target = settings.reference_dir / kind / f"{file_id}.parquet"
+        tmp = target.with_name(f".{file_id}.tmp")
+        frame.write_parquet(tmp)
+        os.replace(tmp, target)  # atomic: dbt sees the whole file or none of it
+        _archive(path, settings, file_id, landed)
+        return LoadResult(name, file_id, kind, "loaded", rows=frame.height)
+    except Exception as e:  # noqa: BLE001 - one file's failure is that file's outcome, never the run's
+        log = log_error(settings, f"loading reference file {name} (file id {file_id})", e)
+        reason = (
+            f"{name}: could not be read ({type(e).__name__}); the details are in the private error log {log}"
+        )
+        if path.exists() and file_id != "-":
+            try:
+                _quarantine(path, file_id, reason, settings, move=landed)
+            except OSError:
+                pass
+        return LoadResult(name, file_id, kind, "rejected", reason=reason)
+
+
+def _archive(path: Path, settings: Settings, file_id: str, landed: bool) -> None:
+    if landed and path.exists():
+        move_or_copy(path, archive_path(path, settings, file_id), move=True)
 
 
 def landed_reference_files(settings: Settings) -> list[Path]:
-    d = settings.reference_landing_dir
-    return sorted(p for p in d.rglob("*") if p.is_file() and not p.name.startswith(".")) if d.exists() else []
+    """The settled files in landing/reference/ (the same rules as landing/: pipelines.ingest.landing)."""
+    if not settings.reference_landing_dir.exists():
+        return []
+    return scan_landing(settings, root=settings.reference_landing_dir).ready
 
 
 def load_landed_reference(settings: Settings) -> list[LoadResult]:

@@ -85,8 +85,8 @@ def test_leie_layout():
 @pytest.mark.parametrize(
     ("name", "where", "what"),
     [
-        ("bad_leie_date.csv", "line 2", "EXCLDATE '20221315' is not a calendar date"),
-        ("bad_mue_value.csv", "line 3", "MUE value 'two' for 20610 is not a whole number"),
+        ("bad_leie_date.csv", "line 2", "EXCLDATE is not a calendar date"),
+        ("bad_mue_value.csv", "line 3", "the MUE value is not a whole number"),
     ],
 )
 def test_bad_rows_name_the_file_and_line(name, where, what):
@@ -102,7 +102,7 @@ def test_bad_ncci_row_after_the_edits_start(tmp_path):
     with pytest.raises(ReferenceFileError, match=r"ccipra-bad.txt, line 12: expected an edit row"):
         parse_reference_file(bad)
     bad.write_text(NCCI.read_text().replace("\t0\tMutually", "\t5\tMutually"))
-    with pytest.raises(ReferenceFileError, match=r"line 9: modifier indicator '5' is not 0, 1 or 9"):
+    with pytest.raises(ReferenceFileError, match=r"line 9: the modifier indicator is not 0, 1 or 9"):
         parse_reference_file(bad)
 
 
@@ -137,8 +137,10 @@ def test_load_is_idempotent_and_bad_files_are_quarantined(settings, tmp_path):
     bad = load_reference_file(FIX / "bad_mue_value.csv", settings)
     assert bad.status == "rejected" and "line 3" in bad.reason
     q = settings.quarantine_dir / f"reference-{bad.file_id}"
-    assert (q / "bad_mue_value.csv").exists()
-    assert "line 3" in json.loads((q / "reason.json").read_text())["reasons"][0]
+    reason = json.loads((q / "reason.json").read_text())
+    assert (q / reason["stored_as"]).read_bytes() == (FIX / "bad_mue_value.csv").read_bytes()
+    assert "line 3" in reason["reasons"][0] and reason["file"] == "bad_mue_value.csv"
+    assert (FIX / "bad_mue_value.csv").exists()  # named on the command line: copied, never moved
     assert not list((settings.reference_dir / "mue").glob(f"{bad.file_id}*"))  # nothing half-loaded
 
 
@@ -157,6 +159,12 @@ def test_landed_reference_folder(settings):
     from pipelines.ingest import landed_files
 
     assert landed_files(settings) == []
+    # handled files leave landing/reference/: loaded ones to the archive, the bad one into quarantine/
+    assert not any(settings.reference_landing_dir.iterdir())
+    assert sorted(p.name for p in (settings.archive_dir).rglob("*") if p.is_file()) == sorted(
+        [NCCI.name, MUE.name, LEIE.name]
+    )
+    assert load_landed_reference(settings) == []
 
 
 def test_carc_and_rarc_lists_are_told_apart_by_their_codes():
@@ -173,7 +181,7 @@ def test_carc_and_rarc_lists_are_told_apart_by_their_codes():
 def test_a_rarc_in_a_carc_list_is_an_error(tmp_path):
     bad = tmp_path / "carc.csv"
     bad.write_text((FIX / "carc_codes_fixture.csv").read_text() + "N130,misplaced remark,01/01/2003,,\n")
-    with pytest.raises(ReferenceFileError, match=r"carc.csv, line 7: 'N130' is not a CARC code"):
+    with pytest.raises(ReferenceFileError, match=r"carc.csv, line 7: the code is not a CARC code"):
         parse_reference_file(bad, kind="carc")
 
 
@@ -195,9 +203,7 @@ def test_pfs_relative_value_file():
 def test_bad_pfs_row_names_the_file_and_line(tmp_path):
     bad = tmp_path / "PPRRVU24_JAN.csv"
     bad.write_text(PFS.read_text().replace("99214,,,A,,1.92", "99214,,,A,,1.9x"))
-    with pytest.raises(
-        ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU '1.9x' is not a number"
-    ):
+    with pytest.raises(ReferenceFileError, match=r"PPRRVU24_JAN.csv, line 6: WORK RVU is not a number"):
         parse_reference_file(bad)
 
 
