@@ -58,8 +58,9 @@ def test_dags_on_a_generated_world_recover_its_truth(settings, tmp_path, monkeyp
     # leave again, and nothing new is published
     landed = [p for p in settings.landing_dir.rglob("*") if p.is_file() and "reference" not in p.parts]
     assert landed == []
-    archived = [p for p in settings.archive_dir.rglob("*") if p.is_file()]
+    archived = [p for p in settings.archive_dir.rglob("*") if p.is_file() and "reference" not in p.parts]
     assert len(archived) == n_files
+    assert not any(p.is_file() for p in settings.reference_landing_dir.rglob("*"))  # drained too
     batches = sorted(p.name for p in settings.batches_dir.iterdir())
     for p in archived:
         shutil.copyfile(p, settings.landing_dir / p.name)
