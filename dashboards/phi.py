@@ -193,6 +193,46 @@ def shown(value: object) -> str | None:
     return None if value is None else str(value)
 
 
+# Columns that identify a patient or their claim: masked on every page for anyone who is not a PHI viewer.
+# A claim id (CLM01, the patient control number) is an account number in HIPAA's sense.
+IDENTIFIERS = ("claim_id", "chain_id", "original_claim_id", "member_id", "subscriber_member_id", "patient_id",
+               "patient_last_name", "patient_first_name", "payer_claim_control_number")  # fmt: skip
+
+
+def protect(df):
+    """A polars frame fit for this viewer: identifier columns masked (and claim ids inside evidence text and
+    the evidence id lists) unless the viewer may see PHI."""
+    import polars as pl
+
+    if can_view_phi():
+        return df
+    masked = df.with_columns(
+        pl.col(c).cast(pl.String).map_elements(mask, return_dtype=pl.String)
+        for c in IDENTIFIERS
+        if c in df.columns
+    )
+    if "evidence_claim_ids" in df.columns:
+        masked = masked.with_columns(
+            pl.col("evidence_claim_ids").list.eval(pl.element().map_elements(mask, return_dtype=pl.String))
+        )
+        if "evidence" in df.columns:
+            masked = masked.with_columns(
+                pl.struct("evidence", ids=df["evidence_claim_ids"])
+                .map_elements(lambda r: _mask_in_text(r["evidence"], r["ids"]), return_dtype=pl.String)
+                .alias("evidence")
+            )
+    return masked
+
+
+def _mask_in_text(text: str | None, ids: list[str] | None) -> str | None:
+    if text is None:
+        return None
+    for claim_id in sorted(ids or [], key=len, reverse=True):
+        if claim_id:
+            text = text.replace(claim_id, mask(claim_id))
+    return text
+
+
 def display_fn():
     """The function to pass identifiers through on this page: decided once, in the script thread (session
     state is not visible from the worker threads polars may call back on)."""

@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import filters, queries, ui
+from dashboards import filters, phi, queries, ui
 
 st.title("Collections")
 version = queries.require_warehouse()
@@ -135,4 +135,4 @@ left.dataframe(
     column_config={"underpayment_rate": st.column_config.NumberColumn("rate", format="percent")},
 )
 right.markdown("**Largest underpaid lines** (for recovery)")
-right.dataframe(up["top"], hide_index=True, width="stretch")
+right.dataframe(phi.protect(up["top"]), hide_index=True, width="stretch")

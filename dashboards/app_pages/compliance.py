@@ -8,7 +8,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import filters, queries, ui
+from dashboards import filters, phi, queries, ui
 from pipelines.privacy import csv_safe_frame
 
 st.title("Compliance review")
@@ -116,8 +116,9 @@ findings = queries.integrity_findings(
     version, None if rule == "all" else rule, None if provider == "all" else provider, flt
 )
 st.caption(f"{findings.height:,} lead(s) (at most 1,000 shown, largest billed $ first)")
+shown_findings = phi.protect(findings)  # claim ids masked unless a PHI viewer (also inside evidence text)
 event = st.dataframe(
-    findings.drop("finding_id", "evidence_claim_ids"),
+    shown_findings.drop("finding_id", "evidence_claim_ids"),
     hide_index=True,
     width="stretch",
     on_select="rerun",
@@ -132,14 +133,15 @@ event = st.dataframe(
 selected = event.selection.rows if event is not None else []
 if selected:
     row = findings.row(selected[0], named=True)
+    shown = shown_findings.row(selected[0], named=True)
     st.markdown(
         f"**{ui.md_escape(row['rule_id'])}** · provider {ui.md_escape(row['provider_npi'])} · "
-        f"{ui.md_escape(row['evidence'])}"
+        f"{ui.md_escape(shown['evidence'])}"
     )
     claim_ids = tuple(row["evidence_claim_ids"] or ())
     if claim_ids:
         st.dataframe(
-            queries.evidence_lines(version, claim_ids),
+            phi.protect(queries.evidence_lines(version, claim_ids)),
             hide_index=True,
             width="stretch",
             column_config={"service_date": st.column_config.DateColumn("service_date")},
@@ -156,7 +158,7 @@ if provider != "all":
     st.download_button(
         "Download case file (CSV)",
         data=csv_safe_frame(
-            case.with_columns(
+            phi.protect(case).with_columns(
                 pl.col("evidence_claim_ids").list.join(" "),
                 pl.lit("lead for review, not a finding").alias("status"),
             )

@@ -2,7 +2,6 @@
 and a drill-down to one claim's whole chain (?claim=CLM01 in the URL)."""
 
 import altair as alt
-import polars as pl
 import streamlit as st
 
 from dashboards import filters, phi, queries, ui
@@ -122,6 +121,7 @@ if wanted and wanted not in options:
 chain_id = st.selectbox(
     "Claim (CLM01), largest denied amount first",
     options,
+    format_func=phi.display_fn(),  # claim ids masked unless a PHI viewer
     index=options.index(wanted) if wanted in options else 0 if options else None,
     key="denials__claim",
     accept_new_options=True,
@@ -131,7 +131,7 @@ if chain_id:
         st.query_params["claim"] = chain_id
     detail = queries.chain(version, chain_id)
     if detail["header"].height == 0:
-        st.info(f"No claim chain {ui.md_escape(chain_id)} in the warehouse.")
+        st.info(f"No claim chain {ui.md_escape(phi.display_fn()(chain_id))} in the warehouse.")
     else:
         h = detail["header"].row(0, named=True)
         m1, m2, m3, m4 = st.columns(4)
@@ -142,16 +142,10 @@ if chain_id:
         )
         m3.metric("Root cause", h["initial_root_cause"] or "—")
         m4.metric("Paid (net of reversals)", f"${(h['total_paid_amount'] or 0):,.2f}")
-        show = phi.display_fn()
-        subs = detail["submissions"].with_columns(
-            pl.col(c).map_elements(show, return_dtype=pl.String)
-            for c in ("member_id", "patient_last_name", "patient_first_name")
-        )
         st.markdown("**837 submissions**")
-        st.dataframe(subs, hide_index=True, width="stretch")
+        st.dataframe(phi.protect(detail["submissions"]), hide_index=True, width="stretch")
         st.markdown("**835 decisions**")
-        remits = detail["remits"].with_columns(pl.col("member_id").map_elements(show, return_dtype=pl.String))
-        st.dataframe(remits.drop("remit_claim_key"), hide_index=True, width="stretch")
+        st.dataframe(phi.protect(detail["remits"].drop("remit_claim_key")), hide_index=True, width="stretch")
         st.markdown("**Adjustments (CAS) and remarks (RARC)**")
         a, r = st.columns([3, 2])
         a.dataframe(detail["adjustments"], hide_index=True, width="stretch")

@@ -102,6 +102,10 @@ def test_compliance_page(built_world, monkeypatch):
     )
     assert len(leads) == expected["n"][0] > 0
     assert set(leads["rule_id"]) == {"ncci_unbundling"}
+    raw_ids = set(query("select claim_id from fct_integrity_findings where rule_id = 'ncci_unbundling'",
+                        settings=s)["claim_id"])  # fmt: skip
+    assert not raw_ids & set(leads["claim_id"])  # masked for a viewer who may not see PHI
+    assert all(c not in " ".join(leads["evidence"]) for c in raw_ids)  # inside the evidence text too
 
     # narrowing to one provider keeps only that provider's leads, and the URL follows
     npi = leads["provider_npi"][0]
@@ -186,6 +190,9 @@ def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
     assert raw[1] not in subs["patient_last_name"].tolist()
     remits = next(f for f in frames if "status_code" in f.columns)
     assert len(remits) >= 1  # the payer's decisions are there too
+    # the claim id (CLM01, an account number) is masked too: in the tables and in the picker's labels
+    assert claim not in subs["claim_id"].tolist() and subs["claim_id"].iloc[0].endswith(claim[-2:])
+    assert claim not in at.selectbox(key="denials__claim").options
 
 
 def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
