@@ -337,7 +337,7 @@ def incremental_models(settings: Settings) -> list[str]:
         for n in manifest["nodes"].values()
         if n["resource_type"] == "model"
         and n["config"].get("materialized") == "incremental"
-        and "chain_incremental" not in n["config"].get("tags", [])
+        and not {"chain_incremental", "chain_links"} & set(n["config"].get("tags", []))
     )
 
 

@@ -136,55 +136,49 @@
 {%- endmacro %}
 
 {#
-    The chains touched by batches numbered above `stamp`: those with a claim, remit or encounter row in
-    them, and those whose membership such rows can change.  A remit's payer claim number (CLP07) relinks
-    every corrected claim that references it (REF*F8) and can change which remit's CLP01 names the chain
-    (int_claim_chain_links takes the smallest), so the claims and remits sharing that number are touched
-    too, under the chain id they had (a claim id) and the one they have now (the links).
+    The chains touched by batches numbered above `stamp`: the chains of every claim id with a claim, remit,
+    encounter or patient payment in them, and every chain a claim id joined or left since
+    (int_claim_id_chains writes the claim ids that moved, with the chain they left: a remit's CLP07 can
+    link a corrected claim sent under a new CLM01 — and everything below it — to another chain).
 #}
 {% macro touched_chain_ids(stamp) -%}
     with new_batches as (
         select _source_batch from {{ ref('int_build_batches') }} where build_seq > {{ stamp }}
     ),
 
-    new_remits as (
-        select claim_id, payer_claim_control_number
-        from {{ ref('stg_x12__remit_claims') }}
-        where _source_batch in (select _source_batch from new_batches)
-    ),
-
     claim_ids as (
         select claim_id from {{ ref('stg_x12__claims') }}
         where _source_batch in (select _source_batch from new_batches)
         union
-        select claim_id from new_remits
+        select claim_id from {{ ref('stg_x12__remit_claims') }}
+        where _source_batch in (select _source_batch from new_batches)
         union
         select claim_id from {{ ref('stg_encounters__encounter_lines') }}
         where _source_batch in (select _source_batch from new_batches) and claim_id is not null
-        union
-        select claim_id from {{ ref('stg_x12__claims') }}
-        where original_reference in (select payer_claim_control_number from new_remits)
-        union
-        select claim_id from {{ ref('stg_x12__remit_claims') }}
-        where payer_claim_control_number in (select payer_claim_control_number from new_remits)
+    ),
+
+    moved as (
+        select chain_id, _previous_chain_id from {{ ref('int_claim_id_chains') }} where _build_seq > {{ stamp }}
     )
 
-    select chain_id from {{ ref('int_claim_chain_links') }} where claim_id in (select claim_id from claim_ids)
+    select chain_id from {{ ref('int_claim_id_chains') }} where claim_id in (select claim_id from claim_ids)
     union
-    select claim_id as chain_id from claim_ids
+    select chain_id from moved
+    union
+    select _previous_chain_id from moved where _previous_chain_id is not null
+    union
+    select claim_id from claim_ids
 {%- endmacro %}
 
 {#
-    int_claim_chain_links, batch-keyed with one twist: a new remit's payer claim number (CLP07) can relink a
-    corrected claim loaded long ago (REF*F8), so the claims to (re)link are those of unseen batches and
-    those referencing a payer claim number an unseen remit carries.  A predicate over stg_x12__claims.
+    int_claim_chain_links, batch-keyed with one twist: a submission whose claim id moved to another chain in
+    int_claim_id_chains since this model last ran is relinked.  A predicate over stg_x12__claims.
 #}
 {% macro claims_to_link() -%}
     {%- set predicate -%}
         ({{ in_unseen_batches('_source_batch') }}
-            or original_reference in (
-                select payer_claim_control_number from {{ ref('stg_x12__remit_claims') }}
-                where {{ in_unseen_batches('_source_batch') }}
+            or claim_id in (
+                select claim_id from {{ ref('int_claim_id_chains') }} where _build_seq > {{ _own_stamp() }}
             ))
     {%- endset -%}
     {{ return(when_incremental(predicate)) }}
@@ -214,4 +208,37 @@
 
 {% macro delete_rebilled_encounters() -%}
     {{ return(delete_when_incremental(encounters_to_bill())) }}
+{%- endmacro %}
+
+{#
+    CTEs hop_0 ... hop_<hops> and roots(claim_id, root_claim_id): each claim id's root, following the
+    parent links (claim_id -> parent_claim_id) at most `hops` times.  Plain joins, no recursive CTE, so the
+    same SQL runs on Spark.
+#}
+{% macro follow_parents(nodes, parents, hops) -%}
+    hop_0 as (
+        select claim_id, claim_id as root_claim_id from {{ nodes }}
+    ),
+    {%- for i in range(1, hops + 1) %}
+
+    hop_{{ i }} as (
+        select hop.claim_id, coalesce(p.parent_claim_id, hop.root_claim_id) as root_claim_id
+        from hop_{{ i - 1 }} as hop
+        left join {{ parents }} as p on p.claim_id = hop.root_claim_id
+    ),
+    {%- endfor %}
+
+    roots as (
+        select * from hop_{{ hops }}
+    ),
+{%- endmacro %}
+
+{#  SBR01 (payer responsibility sequence) as a number: P 1, S 2, T 3, A-H 4-11; unknown or absent is 1. #}
+{% macro payer_sequence(column) -%}
+    case {{ column }}
+        when 'P' then 1 when 'S' then 2 when 'T' then 3
+        when 'A' then 4 when 'B' then 5 when 'C' then 6 when 'D' then 7
+        when 'E' then 8 when 'F' then 9 when 'G' then 10 when 'H' then 11
+        else 1
+    end
 {%- endmacro %}

@@ -28,7 +28,7 @@ def _tables(path) -> dict[str, pl.DataFrame]:
                 continue
             df = pl.from_arrow(con.sql(f'select * from "{n}"').to_arrow_table())
             # which build wrote a row is lineage, not content: the rows themselves must be equal
-            df = df.drop([c for c in ("_build_seq", "build_seq") if c in df.columns])
+            df = df.drop([c for c in ("_build_seq", "build_seq", "_previous_chain_id") if c in df.columns])
             out[n] = df.sort(df.columns, nulls_last=True) if df.height else df
         return out
     finally:

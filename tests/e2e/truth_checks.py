@@ -40,7 +40,7 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     as_of = ar_truth["as_of_date"][0]
     ar = query(
         "select payer_id, aging_bucket, sum(open_balance)::double as bal from fct_ar_snapshots "
-        "where as_of_date = ? group by all",
+        "where as_of_date = ? and open_balance > 0 group by all",
         [as_of],
         settings=settings,
     )

@@ -1,14 +1,21 @@
--- Insurance A/R by chain at every month-end (DOMAIN.md §1.5-1.6), one row per chain with an open
--- balance.  A chain's balance as of a date:
---   * its latest submission is a void (freq 8)            -> closed (0);
---   * no primary adjudication yet                         -> the latest submission's charge (awaiting payer);
---   * latest primary adjudication carries a provider-liable denial (CO/OA/PI with a denial CARC)
---       and a rework was submitted after it, or it is at most `ar_denial_open_days` old -> the denied amount;
---   * otherwise (paid, patient share assigned, or denial written off) -> 0.
--- Patient responsibility leaves insurance A/R at adjudication; secondary payers (CLP02 2/3/20/21) do not
--- move the primary balance.  Age is counted from `ar_age_anchor` (service date by default).
--- The chain's contract-priced parts (int_chain_contract_prices) ride along so fct_ar_snapshots can price the
--- open amount (HFMA net A/R) at the payer's current allowed-to-charge ratio without recomputing this table.
+-- A/R by chain at every month-end (docs/metrics.md, "A/R"), one row per chain with any balance, in
+-- components that are never netted against each other:
+--   open_balance (insurance A/R, the primary payer's)
+--     * the latest primary submission is a void (freq 8)               -> 0;
+--     * no primary decision yet, or the last primary answer reversed it -> the primary claim's charge;
+--     * the latest primary decision carries a provider-liable denial (CO/OA/PI with a denial CARC) and a
+--       rework was submitted after it, or fewer than `ar_denial_open_days` days have passed since it
+--       (the write-off rule, macros/writeoff.sql)                         -> the denied amount;
+--     * otherwise (paid, patient share assigned, denial written off)    -> 0;
+--   secondary_balance: the patient share of the primary decision while a secondary payer (billed, crossed
+--     over by the primary, or answering) has not decided yet;
+--   patient_balance / credit_balance: the patient share less what later payers paid, patient payments and
+--     patient write-offs, once no secondary decision is pending — owed by the patient when positive, a
+--     credit balance owed back to the patient when negative.
+-- Duplicate denials (CARC 18/B13) decide nothing and move no balance.  Age is counted from `ar_age_anchor`
+-- (service date by default) for every component.  The chain's contract-priced parts ride along so
+-- fct_ar_snapshots can price the insurance balance (HFMA net A/R) at the payer's current allowed-to-charge
+-- ratio without recomputing this table.
 --
 -- Incremental by chain (macros/incremental_chains.sql): a touched chain gets its rows at every month-end
 -- recomputed; a month-end the table has not reached yet (the data moved into a new month) gets every chain.
@@ -22,7 +29,7 @@
         "select last_day(max(d)) > date '" ~ last_reached ~ "' or last_day(min(d)) < date '" ~ first_reached ~ "' from ("
         ~ " select submission_date as d from " ~ ref('int_claim_chain_links')
         ~ " union all select remit_date from " ~ ref('int_remit_claims_classified')
-        ~ " where is_adjudication and is_primary_adjudication)") %}
+        ~ " where payer_sequence = 1 and (is_primary_decision or is_reversal))") %}
     {%- set new_month_ends = reach.rows[0][0] %}
 {%- endif %}
 {{ config(**chain_model_config('chain_id')) }}
@@ -50,17 +57,71 @@ with chains as (
 ),
 
 all_submissions as (
+    -- the claim as billed to its primary payer
     select chain_id, submission_date, frequency_code, total_charge_amount
     from {{ ref('int_claim_chain_links') }}
+    where payer_sequence = 1
+),
+
+ordered_remits as (
+    select
+        *,
+        -- a number that orders a chain's answers by date, then by file and position: an as-of join can then
+        -- tell a reversal from the correction that follows it the same day
+        {{ days_between("cast('1970-01-01' as date)", 'remit_date') }} * 1000000
+            + row_number() over (partition by chain_id order by remit_date, _source_file_id, seg_index)
+            as event_order
+    from {{ ref('int_remit_claims_classified') }}
 ),
 
 all_adjudications as (
+    -- the primary payer's decisions and reversals: the chain's state is its latest
     select
-        claim_id as chain_id,
+        chain_id,
         remit_date,
-        provider_liable_denied_amount
-    from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication and is_primary_adjudication
+        event_order,
+        case when is_reversal then 0 else provider_liable_denied_amount end as provider_liable_denied_amount,
+        case when is_reversal then 0 else pr_adjustment_amount end as patient_share,
+        is_reversal,
+        not is_reversal and status_code in ('19', '20', '21') as is_crossed_over
+    from ordered_remits
+    where payer_sequence = 1 and (is_primary_decision or is_reversal)
+),
+
+later_payers as (
+    -- secondary and tertiary answers: the cash they paid so far, and whether one has decided
+    select
+        chain_id,
+        remit_date,
+        event_order,
+        sum(paid_amount) over (partition by chain_id order by event_order rows unbounded preceding)
+            as later_paid_to_date,
+        max(case when is_adjudication then 1 else 0 end) over (
+            partition by chain_id order by event_order rows unbounded preceding
+        ) as later_decided
+    from ordered_remits
+    where payer_sequence > 1
+),
+
+secondary_billed as (
+    select chain_id, min(submission_date) as secondary_billed_date
+    from {{ ref('int_claim_chain_links') }}
+    where payer_sequence > 1
+    group by chain_id
+),
+
+patient_activity as (
+    -- what the patient paid (refunds net) and what was written off as bad debt or charity, to date
+    select
+        chain_id,
+        payment_date,
+        {{ days_between("cast('1970-01-01' as date)", 'payment_date') }} * 1000000
+            + row_number() over (partition by chain_id order by payment_date, payment_id) as activity_order,
+        sum(amount) over (
+            partition by chain_id order by payment_date, payment_id rows unbounded preceding
+        ) as patient_credits_to_date
+    from {{ ref('fct_patient_payments') }}
+    where chain_id is not null
 ),
 
 -- the month-ends span all the data, whichever chains this build recomputes
@@ -80,7 +141,10 @@ as_of_dates as (
 ),
 
 grid as (
-    select chains.*, as_of_dates.as_of_date
+    select
+        chains.*,
+        as_of_dates.as_of_date,
+        {{ days_between("cast('1970-01-01' as date)", 'as_of_dates.as_of_date') }} * 1000000 + 999999 as as_of_order
     from chains
     inner join as_of_dates on chains.first_submission_date <= as_of_dates.as_of_date
     {%- if is_incremental() %}
@@ -103,6 +167,16 @@ adjudications as (
     {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
 ),
 
+later as (
+    select * from later_payers
+    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+),
+
+patients as (
+    select * from patient_activity
+    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+),
+
 with_submission as (
     {{ asof_left_join('grid', 'submissions', 'chain_id', 'as_of_date', 'submission_date',
                       {'submission_date': 'latest_submission_date', 'frequency_code': 'latest_frequency_code',
@@ -111,28 +185,53 @@ with_submission as (
 ),
 
 with_adjudication as (
-    {{ asof_left_join('with_submission', 'adjudications', 'chain_id', 'as_of_date', 'remit_date',
+    {{ asof_left_join('with_submission', 'adjudications', 'chain_id', 'as_of_order', 'event_order',
                       {'remit_date': 'latest_adjudication_date',
-                       'provider_liable_denied_amount': 'latest_denied_amount'},
+                       'provider_liable_denied_amount': 'latest_denied_amount',
+                       'patient_share': 'latest_patient_share',
+                       'is_reversal': 'latest_is_reversal',
+                       'is_crossed_over': 'latest_is_crossed_over'},
+                      left_row=['chain_id', 'as_of_date']) }}
+),
+
+with_later as (
+    {{ asof_left_join('with_adjudication', 'later', 'chain_id', 'as_of_order', 'event_order',
+                      {'later_paid_to_date': 'later_paid_to_date', 'later_decided': 'later_decided'},
+                      left_row=['chain_id', 'as_of_date']) }}
+),
+
+with_patient as (
+    {{ asof_left_join('with_later', 'patients', 'chain_id', 'as_of_order', 'activity_order',
+                      {'patient_credits_to_date': 'patient_credits_to_date'},
                       left_row=['chain_id', 'as_of_date']) }}
 ),
 
 balances as (
     select
-        *,
+        with_patient.*,
         case
             when latest_frequency_code = '8' then 0
-            when latest_adjudication_date is null then latest_charge_amount
+            when latest_adjudication_date is null or latest_is_reversal then latest_charge_amount
             when latest_denied_amount > 0
                 and (
                     latest_submission_date > latest_adjudication_date
-                    or {{ days_between("latest_adjudication_date", "as_of_date") }} <= {{ var('ar_denial_open_days') }}
+                    or {{ denial_open('latest_adjudication_date', 'as_of_date') }}
                 ) then latest_denied_amount
             else 0
         end::decimal(18, 2) as open_balance,
+        -- a secondary payer is in the picture (billed by the provider, crossed over by the primary, or it
+        -- answered) and has not decided yet
+        coalesce(
+            latest_frequency_code <> '8' and latest_adjudication_date is not null and not latest_is_reversal
+            and coalesce(latest_patient_share, 0) > 0
+            and (latest_is_crossed_over or secondary_billed.secondary_billed_date <= as_of_date
+                 or later_paid_to_date is not null)
+            and coalesce(later_decided, 0) = 0,
+            false
+        ) as is_secondary_pending,
         case
-            when latest_adjudication_date is null then 'awaiting_payer'
             when latest_submission_date > latest_adjudication_date then 'in_rework'
+            when latest_adjudication_date is null or latest_is_reversal then 'awaiting_payer'
             else 'denied'
         end as ar_status,
         -- a claim submitted before its own date of service (pre-billed or a mis-keyed DTP*472, as in some
@@ -141,7 +240,23 @@ balances as (
             {{ days_between('first_service_date' if var('ar_age_anchor') == 'service_date' else 'first_submission_date', "as_of_date") }},
             0
         ) as age_days
-    from with_adjudication
+    from with_patient
+    left join secondary_billed on secondary_billed.chain_id = with_patient.chain_id
+),
+
+components as (
+    select
+        *,
+        case when is_secondary_pending then latest_patient_share else 0 end::decimal(18, 2) as secondary_balance,
+        -- the patient's due once no secondary decision is pending: the share less later payers' cash,
+        -- payments and write-offs (a void or an open primary question owes nothing yet)
+        case
+            when latest_frequency_code = '8' or latest_adjudication_date is null or latest_is_reversal
+                or is_secondary_pending then 0
+            else greatest(coalesce(latest_patient_share, 0) - coalesce(later_paid_to_date, 0), 0)
+                - coalesce(patient_credits_to_date, 0)
+        end::decimal(18, 2) as patient_due
+    from balances
 ),
 
 final as (
@@ -159,6 +274,9 @@ final as (
         {{ aging_bucket('age_days') }} as aging_bucket,
         ----------  amounts
         open_balance,
+        secondary_balance,
+        greatest(patient_due, 0)::decimal(18, 2) as patient_balance,
+        greatest(-patient_due, 0)::decimal(18, 2) as credit_balance,
         ----------  the chain's expected allowed, in parts (int_chain_contract_prices)
         priced_payer_id,
         contracted_allowed_amount,
@@ -170,8 +288,8 @@ final as (
         latest_adjudication_date,
         ----------  lineage
         {{ build_seq_stamp() }} as _build_seq
-    from balances
-    where open_balance > 0
+    from components
+    where open_balance > 0 or secondary_balance > 0 or patient_due <> 0
 )
 
 select * from final

@@ -1,16 +1,32 @@
-{{ config(**chain_model_config('claim_id')) }}
--- incremental by chain (CLP01 = chain id; macros/incremental_chains.sql)
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
--- One row per 835 CLP with its denial classification (DOMAIN.md §2.1):
+-- One row per 835 CLP with its chain, its payer's place in the claim's coordination of benefits and its
+-- denial classification (docs/metrics.md, "Denials" and "Coordination of benefits"):
+--   * the chain: the one the answered claim id (CLP01) belongs to (int_claim_id_chains), so an answer to a
+--     corrected claim sent under a new CLM01 joins the original's chain;
+--   * payer_sequence: CLP02 says it when it can (1/19 primary, 2/20 secondary, 3/21 tertiary); otherwise
+--     (4 denied, 22 reversal, pends) the payer's place in this chain: the SBR01 of the chain's 837s to that
+--     payer, else what its other answers in the chain said, else primary;
 --   * only adjudications count: reversals (CLP02=22), pended (5/10/13/15/16/17), forwarded-not-ours (23)
 --     and predeterminations (25) get a null denial_type;
 --   * full denial   = CLP02 '4', or nothing paid on a non-zero charge with at least one denial-category CARC;
 --   * partial       = something paid and a denial-category CARC with a positive amount on a service line;
---   * deductible-absorbed zero pays (PR-1/2/3 only) and CO-45-only zero pays are NOT denials.
+--   * deductible-absorbed zero pays (PR-1/2/3 only) and CO-45-only zero pays are NOT denials;
+--   * a duplicate denial (the largest denial CARC is 18 or B13: the payer answered a copy of a claim it
+--     already has) is no decision on the claim: it is counted apart and never becomes the chain's answer.
 -- Primary root cause = category of the largest denial adjustment; ties go to the front-end cause first.
-with remits as (
-    select * from {{ ref('stg_x12__remit_claims') }}
-    where {{ in_touched_chains('claim_id') }}
+-- A primary decision is an adjudication by the primary payer that is not a duplicate denial; the chain's
+-- initial decision is the first, its current decision the last (by remit date, then file and position).
+with chain_ids as (
+    select claim_id, chain_id from {{ ref('int_claim_id_chains') }}
+),
+
+remits as (
+    select chain_ids.chain_id, stg.*
+    from {{ ref('stg_x12__remit_claims') }} as stg
+    inner join chain_ids on chain_ids.claim_id = stg.claim_id
+    where {{ in_touched_chains('chain_ids.chain_id') }}
 ),
 
 adjustments as (
@@ -22,6 +38,33 @@ adjustments as (
 
 claim_status as (
     select * from {{ ref('claim_status') }}
+),
+
+-- the payer's place in the chain from its 837s (SBR01)
+billed_sequence as (
+    select chain_id, payer_id, min(payer_sequence) as payer_sequence
+    from {{ ref('int_claim_chain_links') }}
+    where chain_id in (select chain_id from remits)
+    group by chain_id, payer_id
+),
+
+stated_sequence as (
+    select
+        remit_claim_key,
+        case
+            when status_code in ('1', '19') then 1
+            when status_code in ('2', '20') then 2
+            when status_code in ('3', '21') then 3
+        end as stated_payer_sequence
+    from remits
+),
+
+answered_sequence as (
+    select remits.chain_id, remits.payer_id, min(stated.stated_payer_sequence) as payer_sequence
+    from remits
+    inner join stated_sequence as stated on stated.remit_claim_key = remits.remit_claim_key
+    where stated.stated_payer_sequence is not null
+    group by remits.chain_id, remits.payer_id
 ),
 
 classified_adjustments as (
@@ -69,19 +112,21 @@ per_claim as (
     group by remit_claim_key
 ),
 
-final as (
+classified as (
     select
         remits.*,
+        coalesce(
+            stated.stated_payer_sequence, billed.payer_sequence, answered.payer_sequence, 1
+        ) as payer_sequence,
         coalesce(claim_status.is_adjudication, false) as is_adjudication,
         coalesce(claim_status.is_reversal, false) as is_reversal,
         coalesce(claim_status.is_pended, false) as is_pended,
         coalesce(per_claim.has_denial_adjustment, false) as has_denial_adjustment,
+        coalesce(per_claim.has_line_denial, false) as has_line_denial,
         coalesce(per_claim.denied_amount, 0)::decimal(18, 2) as denied_amount,
         coalesce(per_claim.provider_liable_denied_amount, 0)::decimal(18, 2) as provider_liable_denied_amount,
         coalesce(per_claim.contractual_adjustment_amount, 0)::decimal(18, 2) as contractual_adjustment_amount,
         coalesce(per_claim.pr_adjustment_amount, 0)::decimal(18, 2) as pr_adjustment_amount,
-        -- secondary/tertiary processing (CLP02 2/3/20/21) answers another payer's liability
-        remits.status_code in ('1', '4', '19') as is_primary_adjudication,
         case
             when not coalesce(claim_status.is_adjudication, false) then null
             when remits.status_code = '4' then 'full'
@@ -94,27 +139,48 @@ final as (
             when ranked_denials.root_cause is not null then ranked_denials.root_cause
             when remits.status_code = '4' then 'UNSPECIFIED'
         end as primary_root_cause,
-        ranked_denials.reason_code as primary_carc,
-        -- order of the chain's answers (CLP01 = chain id): by remit date, then file and position; the
-        -- first adjudication is the initial decision, the last the current one
-        row_number() over (
-            partition by remits.claim_id, coalesce(claim_status.is_adjudication, false)
-            order by remits.remit_date, remits._source_file_id, remits.seg_index
-        ) as adjudication_seq,
-        row_number() over (
-            partition by remits.claim_id, coalesce(claim_status.is_adjudication, false)
-            order by remits.remit_date desc, remits._source_file_id desc, remits.seg_index desc
-        ) as adjudication_seq_desc,
-        row_number() over (
-            partition by remits.claim_id order by remits.remit_date, remits._source_file_id, remits.seg_index
-        ) as remit_seq,
-        {{ build_seq_stamp() }} as _build_seq
+        ranked_denials.reason_code as primary_carc
     from remits
     left join claim_status on claim_status.status_code = remits.status_code
     left join per_claim on per_claim.remit_claim_key = remits.remit_claim_key
     left join ranked_denials
         on ranked_denials.remit_claim_key = remits.remit_claim_key
         and ranked_denials.denial_rank = 1
+    left join stated_sequence as stated on stated.remit_claim_key = remits.remit_claim_key
+    left join billed_sequence as billed
+        on billed.chain_id = remits.chain_id and billed.payer_id = remits.payer_id
+    left join answered_sequence as answered
+        on answered.chain_id = remits.chain_id and answered.payer_id = remits.payer_id
+),
+
+decided as (
+    select
+        *,
+        coalesce(denial_type = 'full' and primary_root_cause = 'DUPLICATE', false) as is_duplicate_denial,
+        is_adjudication and payer_sequence = 1
+            and not coalesce(denial_type = 'full' and primary_root_cause = 'DUPLICATE', false) as is_primary_decision
+    from classified
+),
+
+final as (
+    select
+        *,
+        -- kept for the readers that name it: an adjudication by the primary payer (duplicates included)
+        is_adjudication and payer_sequence = 1 as is_primary_adjudication,
+        -- the chain's primary decisions in order: the first is the initial decision, the last the current one
+        case when is_primary_decision then row_number() over (
+            partition by chain_id, is_primary_decision
+            order by remit_date, _source_file_id, seg_index
+        ) end as primary_decision_seq,
+        case when is_primary_decision then row_number() over (
+            partition by chain_id, is_primary_decision
+            order by remit_date desc, _source_file_id desc, seg_index desc
+        ) end as primary_decision_seq_desc,
+        row_number() over (
+            partition by chain_id order by remit_date, _source_file_id, seg_index
+        ) as remit_seq,
+        {{ build_seq_stamp() }} as _build_seq
+    from decided
 )
 
 select * from final

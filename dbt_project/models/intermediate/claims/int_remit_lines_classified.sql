@@ -2,6 +2,7 @@
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
 -- depends_on: {{ ref('stg_x12__remit_claims') }}
+-- depends_on: {{ ref('int_claim_id_chains') }}
 -- One row per 835 service line (SVC) with its own adjustments summed and classified, and the
 -- classification of the CLP it belongs to.  The line grain behind fct_denial_lines, the CPT dimension of
 -- kpi_denial_rate_monthly and fct_underpayments.
@@ -12,13 +13,18 @@
 with lines as (
     select * from {{ ref('stg_x12__remit_lines') }}
     {% if is_incremental() -%}
-    where remit_claim_key in (select remit_claim_key from {{ ref('stg_x12__remit_claims') }} where {{ in_touched_chains('claim_id') }})
+    where remit_claim_key in (
+        select remit_claim_key from {{ ref('stg_x12__remit_claims') }}
+        where claim_id in (
+            select claim_id from {{ ref('int_claim_id_chains') }} where {{ in_touched_chains('chain_id') }}
+        )
+    )
     {%- endif %}
 ),
 
 claims as (
     select * from {{ ref('int_remit_claims_classified') }}
-    where {{ in_touched_chains('claim_id') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 line_adjustments as (
@@ -69,7 +75,7 @@ final as (
     select
         ----------  ids
         lines.remit_claim_key,
-        claims.claim_id as chain_id,
+        claims.chain_id,
         lines.line_number,
         lines._source_file_id,
         ----------  service
@@ -84,9 +90,10 @@ final as (
         claims.status_code,
         claims.is_adjudication,
         claims.is_primary_adjudication,
-        claims.adjudication_seq,
-        -- a line of the chain's first adjudication: the initial decision the denial rates count
-        claims.is_adjudication and claims.adjudication_seq = 1 as is_initial_decision,
+        claims.is_primary_decision,
+        claims.primary_decision_seq,
+        -- a line of the chain's initial decision (its first primary decision): what the denial rates count
+        coalesce(claims.primary_decision_seq = 1, false) as is_initial_decision,
         claims.denial_type as claim_denial_type,
         ----------  amounts
         lines.charge_amount,

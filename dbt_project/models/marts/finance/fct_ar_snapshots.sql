@@ -1,6 +1,6 @@
 {{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
--- Insurance A/R by chain at every month-end (DOMAIN.md §1.5-1.6), one row per chain with an open balance:
--- the balances of int_ar_open_balances (definition in its header), with
+-- A/R by chain at every month-end (docs/metrics.md, "A/R"), one row per chain with any balance: the
+-- components of int_ar_open_balances (definitions in its header: insurance, secondary, patient, credit), with
 -- net_open_balance (HFMA net A/R, §1.5) = open_balance x the chain's expected-allowed-to-charge ratio
 -- (contract price, else the payer's observed allowed-to-charge ratio, int_payer_allowed_ratio): what the payer
 -- is expected to allow on the open amount, not the list price.  A view on DuckDB: the ratio moves with every
@@ -19,6 +19,9 @@ select
     balances.aging_bucket,
     ----------  amounts
     balances.open_balance,
+    balances.secondary_balance,
+    balances.patient_balance,
+    balances.credit_balance,
     {{ net_open_balance('balances.open_balance', expected_allowed('balances', 'ratio.allowed_to_charge'),
                         'balances.chain_line_charge_amount') }} as net_open_balance,
     ----------  dates

@@ -1,16 +1,26 @@
 {{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
--- One row per claim chain (DOMAIN.md §0.2): every 837 submission of an encounter to a payer joined to
--- every 835 answer, linked by int_claim_chain_links.  The initial adjudication is the first CLP that is an
--- adjudication (not a reversal, pend or predetermination), ordered by remit date then file position;
--- replacements and voids (freq 7/8) are further submissions of the same chain and never add a chain.
+-- One row per claim chain (docs/metrics.md, "Claim chains"): every 837 submission of a claim — corrected
+-- claims too, also when sent under a new CLM01 — and every 835 answer to any of them, from every payer.
+--   * the chain's payer is its primary payer (SBR01 P, or the payer whose answers say primary); a secondary
+--     or tertiary payer's answers add cash and move the patient's share, but never make or flip the chain's
+--     decision;
+--   * initial decision = the first primary decision (int_remit_claims_classified: an adjudication by the
+--     primary payer that is not a duplicate denial); current decision = the last one;
+--   * a duplicate denial (CARC 18/B13: a copy of a claim the payer already has) is counted apart
+--     (duplicate_denial_count) and is no decision: a chain answered only with duplicates is not adjudicated;
+--   * a chain whose latest primary submission is a void (frequency 8) is voided: out of denial and
+--     collection denominators;
+--   * patient_responsibility_amount = what the current primary decision assigned the patient (CAS PR) less
+--     what later payers paid (net of their reversals), never below zero.
 -- Chains seen on one side only are kept (has_submission / has_remit, match_reason say which).
 with submissions as (
     select
         stg.*,
         links.chain_id,
-        links.match_reason
+        links.match_reason,
+        links.payer_sequence
     from {{ ref('stg_x12__claims') }} as stg
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
     where {{ in_touched_chains('links.chain_id') }}
@@ -36,7 +46,7 @@ claim_lines as (
 
 remits as (
     select * from {{ ref('int_remit_claims_classified') }}
-    where {{ in_touched_chains('claim_id') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 first_service as (
@@ -53,6 +63,15 @@ ordered_submissions as (
             partition by submissions.chain_id
             order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
         ) as submission_seq,
+        -- the primary payer's submissions in order: the chain's claim as billed to its payer
+        row_number() over (
+            partition by submissions.chain_id, submissions.payer_sequence = 1
+            order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
+        ) as primary_seq,
+        row_number() over (
+            partition by submissions.chain_id, submissions.payer_sequence = 1
+            order by submissions.submission_date desc, submissions._source_file_id desc, submissions.seg_index desc
+        ) as primary_seq_desc,
         count(*) over (partition by submissions.chain_id) as submission_count
     from submissions
     left join first_service on first_service.claim_key = submissions.claim_key
@@ -61,19 +80,30 @@ ordered_submissions as (
 submission_summary as (
     select
         chain_id,
-        max(case when submission_seq = 1 then claim_id end) as claim_id,
+        -- the chain's claim id: its original CLM01 (the root of its REF*F8 links)
+        max(chain_id) as claim_id,
         max(case when match_reason = 'ref_f8' then 1 else 0 end) = 1 as has_ref_f8_link,
+        count(distinct claim_id) as claim_id_count,
         max(submission_count) as submission_count,
+        sum(case when payer_sequence > 1 then 1 else 0 end) as secondary_submission_count,
         min(submission_date) as first_submission_date,
         min(service_date) as first_service_date,
-        max(case when submission_seq = submission_count then total_charge_amount end) as total_charge_amount,
-        max(case when submission_seq = 1 then payer_id end) as payer_id,
-        max(case when submission_seq = 1 then payer_name end) as payer_name,
+        -- the claim as billed to the primary payer (the first submission when none names it primary)
+        max(case when primary_seq_desc = 1 and payer_sequence = 1 then total_charge_amount end)
+            as primary_charge_amount,
+        max(case when submission_seq = submission_count then total_charge_amount end) as latest_charge_amount,
+        max(case when primary_seq = 1 and payer_sequence = 1 then payer_id end) as primary_payer_id,
+        max(case when primary_seq = 1 and payer_sequence = 1 then payer_name end) as primary_payer_name,
+        max(case when submission_seq = 1 then payer_id end) as first_payer_id,
+        max(case when submission_seq = 1 then payer_name end) as first_payer_name,
+        min(case when payer_sequence = 2 then payer_id end) as secondary_payer_id,
         max(case when submission_seq = 1 then billing_npi end) as billing_npi,
         max(case when submission_seq = 1 then rendering_npi end) as rendering_npi,
         max(case when submission_seq = 1 then location_id end) as location_id,
         max(case when submission_seq = 1 then claim_type end) as claim_type,
         max(case when submission_seq = 1 then filing_indicator end) as filing_indicator,
+        max(case when primary_seq_desc = 1 and payer_sequence = 1 then frequency_code end)
+            as latest_primary_frequency_code,
         max(case when submission_seq = submission_count then frequency_code end) as latest_frequency_code
     from ordered_submissions
     group by chain_id
@@ -81,29 +111,36 @@ submission_summary as (
 
 remit_summary as (
     select
-        claim_id as chain_id,
+        chain_id,
         count(*) as remit_count,
-        sum(case when is_adjudication then 1 else 0 end) as adjudication_count,
+        sum(case when is_primary_decision then 1 else 0 end) as adjudication_count,
         sum(case when is_reversal then 1 else 0 end) as reversal_count,
-        -- 5010 reversals carry negated amounts, so a plain sum nets them out.
+        sum(case when is_duplicate_denial then 1 else 0 end) as duplicate_denial_count,
+        -- 5010 reversals carry negated amounts, so a plain sum nets them out
         sum(paid_amount) as total_paid_amount,
-        sum(
-            case when is_adjudication and adjudication_seq_desc = 1 then patient_responsibility_amount else 0 end
-        ) as patient_responsibility_amount,
+        sum(case when payer_sequence = 1 then paid_amount else 0 end) as primary_paid_amount,
+        sum(case when payer_sequence > 1 then paid_amount else 0 end) as secondary_paid_amount,
+        max(case when payer_sequence > 1 and is_adjudication then 1 else 0 end) = 1 as has_secondary_answer,
+        min(case when payer_sequence = 2 then payer_id end) as remit_secondary_payer_id,
+        max(case when is_primary_decision and status_code in ('19', '20', '21') then 1 else 0 end) = 1
+            as is_crossed_over,
         max(case when remit_seq = 1 then payer_id end) as remit_payer_id,
         max(case when remit_seq = 1 then payer_name end) as remit_payer_name,
+        max(case when payer_sequence = 1 and remit_seq = 1 then payer_id end) as remit_primary_payer_id,
         max(case when remit_seq = 1 then payee_npi end) as remit_payee_npi,
         max(case when remit_seq = 1 then charge_amount end) as remit_charge_amount,
-        max(case when is_adjudication and adjudication_seq = 1 then remit_date end) as first_adjudication_date,
-        max(case when is_adjudication and adjudication_seq = 1 then status_code end) as initial_status_code,
-        max(case when is_adjudication and adjudication_seq = 1 then denial_type end) as initial_denial_type,
-        max(case when is_adjudication and adjudication_seq = 1 then primary_root_cause end) as initial_root_cause,
-        max(case when is_adjudication and adjudication_seq = 1 then primary_carc end) as initial_primary_carc,
-        max(case when is_adjudication and adjudication_seq = 1 then denied_amount end) as initial_denied_amount,
-        max(case when is_adjudication and adjudication_seq_desc = 1 then denial_type end) as current_denial_type,
-        max(case when is_adjudication and adjudication_seq_desc = 1 then remit_date end) as last_adjudication_date
+        max(case when primary_decision_seq = 1 then remit_date end) as first_adjudication_date,
+        max(case when primary_decision_seq = 1 then status_code end) as initial_status_code,
+        max(case when primary_decision_seq = 1 then denial_type end) as initial_denial_type,
+        max(case when primary_decision_seq = 1 then primary_root_cause end) as initial_root_cause,
+        max(case when primary_decision_seq = 1 then primary_carc end) as initial_primary_carc,
+        max(case when primary_decision_seq = 1 then denied_amount end) as initial_denied_amount,
+        max(case when primary_decision_seq_desc = 1 then denial_type end) as current_denial_type,
+        max(case when primary_decision_seq_desc = 1 then remit_date end) as last_adjudication_date,
+        max(case when primary_decision_seq_desc = 1 then pr_adjustment_amount end) as primary_patient_share,
+        min(case when is_duplicate_denial then remit_date end) as first_duplicate_denial_date
     from remits
-    group by claim_id
+    group by chain_id
 ),
 
 final as (
@@ -117,42 +154,54 @@ final as (
             when s.has_ref_f8_link then 'ref_f8'
             else 'claim_id'
         end as match_reason,
+        coalesce(s.claim_id_count, 1)::bigint as claim_id_count,
         ----------  parties
-        coalesce(s.payer_id, r.remit_payer_id) as payer_id,
-        coalesce(s.payer_name, r.remit_payer_name) as payer_name,
+        coalesce(s.primary_payer_id, r.remit_primary_payer_id, s.first_payer_id, r.remit_payer_id) as payer_id,
+        coalesce(s.primary_payer_name, s.first_payer_name, r.remit_payer_name) as payer_name,
+        coalesce(s.secondary_payer_id, r.remit_secondary_payer_id) as secondary_payer_id,
         coalesce(s.billing_npi, r.remit_payee_npi) as billing_npi,
         s.rendering_npi,
         coalesce(el.location_id, s.location_id) as location_id,
         s.claim_type,
         s.filing_indicator,
-        s.latest_frequency_code,
+        coalesce(s.latest_primary_frequency_code, s.latest_frequency_code) as latest_frequency_code,
         ----------  flags
         s.chain_id is not null as has_submission,
         r.chain_id is not null as has_remit,
         coalesce(r.adjudication_count, 0) > 0 as is_adjudicated,
         coalesce(r.initial_denial_type in ('full', 'partial'), false) as is_initially_denied,
         coalesce(r.current_denial_type in ('full', 'partial'), false) as is_currently_denied,
+        coalesce(s.latest_primary_frequency_code = '8', false) as is_voided,
+        coalesce(r.duplicate_denial_count, 0) > 0 and coalesce(r.adjudication_count, 0) = 0 as is_duplicate_only,
+        coalesce(s.secondary_submission_count, 0) > 0 or coalesce(r.is_crossed_over, false)
+            or coalesce(r.has_secondary_answer, false) as has_secondary_payer,
+        coalesce(r.is_crossed_over, false) as is_crossed_over,
         ----------  counts
         coalesce(s.submission_count, 0)::bigint as submission_count,
         coalesce(r.remit_count, 0)::bigint as remit_count,
         coalesce(r.adjudication_count, 0)::bigint as adjudication_count,
         coalesce(r.reversal_count, 0)::bigint as reversal_count,
-        ----------  outcome
+        coalesce(r.duplicate_denial_count, 0)::bigint as duplicate_denial_count,
+        ----------  outcome (the primary payer's)
         r.initial_status_code,
         r.initial_denial_type,
         r.initial_root_cause,
         r.initial_primary_carc,
         r.current_denial_type,
         ----------  amounts
-        coalesce(s.total_charge_amount, r.remit_charge_amount) as total_charge_amount,
+        coalesce(s.primary_charge_amount, s.latest_charge_amount, r.remit_charge_amount) as total_charge_amount,
         coalesce(r.total_paid_amount, 0)::decimal(18, 2) as total_paid_amount,
-        coalesce(r.patient_responsibility_amount, 0)::decimal(18, 2) as patient_responsibility_amount,
+        coalesce(r.primary_paid_amount, 0)::decimal(18, 2) as primary_paid_amount,
+        coalesce(r.secondary_paid_amount, 0)::decimal(18, 2) as secondary_paid_amount,
+        greatest(coalesce(r.primary_patient_share, 0) - coalesce(r.secondary_paid_amount, 0), 0)::decimal(18, 2)
+            as patient_responsibility_amount,
         coalesce(r.initial_denied_amount, 0)::decimal(18, 2) as initial_denied_amount,
         ----------  dates
         s.first_service_date,
         s.first_submission_date,
         r.first_adjudication_date,
         r.last_adjudication_date,
+        r.first_duplicate_denial_date,
         ----------  lineage
         {{ build_seq_stamp() }} as _build_seq
     from submission_summary as s

@@ -15,7 +15,7 @@ with lines as (
 later_paid as (
     select chain_id, procedure_code, min(remit_date) as first_paid_date
     from lines
-    where is_adjudication and adjudication_seq > 1 and paid_amount > 0
+    where is_primary_decision and primary_decision_seq > 1 and paid_amount > 0
     group by 1, 2
 ),
 

@@ -27,6 +27,7 @@
 -- depends_on: {{ ref('stg_x12__claims') }}
 -- depends_on: {{ ref('stg_x12__remit_claims') }}
 -- depends_on: {{ ref('stg_encounters__encounter_lines') }}
+-- depends_on: {{ ref('int_claim_id_chains') }}
 {#- -1 on a full build, and when the table is empty: then every payment is applied #}
 {%- set own_stamp = _own_stamp() %}
 with

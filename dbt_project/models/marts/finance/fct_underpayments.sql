@@ -17,19 +17,19 @@ with chains as (
 ),
 
 current_primary as (
-    select remit_claim_key, claim_id as chain_id
+    -- the chain's current decision (its last primary decision)
+    select remit_claim_key, chain_id
     from {{ ref('int_remit_claims_classified') }}
-    where is_adjudication and is_primary_adjudication and {{ in_touched_chains('claim_id') }}
-    qualify row_number() over (
-        partition by claim_id order by remit_date desc, _source_file_id desc, seg_index desc
-    ) = 1
+    where primary_decision_seq_desc = 1 and {{ in_touched_chains('chain_id') }}
 ),
 
 latest_answers as (
-    select claim_id as chain_id, is_reversal
+    select chain_id, is_reversal
     from {{ ref('int_remit_claims_classified') }}
-    where {{ in_touched_chains('claim_id') }}
-    qualify remit_seq = max(remit_seq) over (partition by claim_id)
+    where payer_sequence = 1 and {{ in_touched_chains('chain_id') }}
+    qualify row_number() over (
+        partition by chain_id order by remit_date desc, _source_file_id desc, seg_index desc
+    ) = 1
 ),
 
 lines as (

@@ -53,7 +53,7 @@ posted as (
         sum(remits.contractual_adjustment_amount) as contractual_adjustments,
         sum(remits.pr_adjustment_amount) as patient_responsibility
     from remits
-    left join chain_payer on chain_payer.chain_id = remits.claim_id
+    left join chain_payer on chain_payer.chain_id = remits.chain_id
     group by 1, 2
 ),
 

@@ -1,4 +1,7 @@
--- Initial denial rate by month (DOMAIN.md §1.1), count and dollars, two variants side by side:
+-- Initial denial rate by month (docs/metrics.md, "Initial denial rate"), count and dollars, two variants side
+-- by side.  Chains the provider voided leave numerators and denominators; a duplicate denial (CARC 18/B13)
+-- is no decision, so a chain answered only with duplicates is not adjudicated — duplicates are counted apart
+-- (claims_duplicate_denied, by the month of the chain's first duplicate denial).
 --   * simple (cohort):  chains whose first adjudication in the month was a denial
 --                        / chains first adjudicated in the month;
 --   * HFMA (lagged):    the same numerator / average monthly chains *submitted* over the 3 months before
@@ -22,8 +25,10 @@ with chains as (
         has_submission,
         total_charge_amount::double as charge,
         date_trunc('month', first_adjudication_date)::date as adjudication_month,
-        date_trunc('month', first_submission_date)::date as submission_month
+        date_trunc('month', first_submission_date)::date as submission_month,
+        date_trunc('month', first_duplicate_denial_date)::date as duplicate_month
     from {{ ref('fct_claim_chains') }}
+    where not is_voided
 ),
 
 by_dimension as (
@@ -94,6 +99,13 @@ cpt_cohort as (
     group by 1, 2, 3
 ),
 
+duplicates as (
+    select dimension, dimension_value, duplicate_month as month, count(*) as claims_duplicate_denied
+    from by_dimension
+    where duplicate_month is not null
+    group by 1, 2, 3
+),
+
 all_cohorts as (
     select * from cohort
     union all
@@ -110,7 +122,8 @@ first_submissions as (
             submission_date,
             row_number() over (partition by chain_id order by submission_date, claim_key) as seq
         from {{ ref('int_claim_chain_links') }}
-    )
+        where chain_id not in (select chain_id from {{ ref('fct_claim_chains') }} where is_voided)
+    ) as ordered
     where seq = 1
 ),
 
@@ -177,10 +190,13 @@ final as (
             then c.charges_initially_denied / nullif(l.avg_charges_submitted_prior_3m, 0)
         end as initial_denial_rate_hfma_dollars,
         c.charges_adjudicated,
-        c.charges_initially_denied
+        c.charges_initially_denied,
+        coalesce(d.claims_duplicate_denied, 0)::bigint as claims_duplicate_denied
     from all_cohorts as c
     left join lagged as l
         on l.dimension = c.dimension and l.dimension_value = c.dimension_value and l.month = c.month
+    left join duplicates as d
+        on d.dimension = c.dimension and d.dimension_value = c.dimension_value and d.month = c.month
 )
 
 select * from final

@@ -1,0 +1,13 @@
+{#
+    The one write-off rule (docs/metrics.md, "Denial write-off"): a provider-liable denial with no rework is
+    written off `ar_denial_open_days` days after the denial.  Until then (fewer days) it is open insurance
+    A/R; from that day on it is a final denial.  The synthetic world's truth reads the same dbt var
+    (pipelines/generate/rules.py), so the boundary day means the same on both sides.
+#}
+{% macro denial_open(denial_date, as_of_date) -%}
+    ({{ days_between(denial_date, as_of_date) }} < {{ var('ar_denial_open_days') }})
+{%- endmacro %}
+
+{% macro denial_written_off(denial_date, as_of_date) -%}
+    ({{ days_between(denial_date, as_of_date) }} >= {{ var('ar_denial_open_days') }})
+{%- endmacro %}
