@@ -1,22 +1,16 @@
 """`revcycle generate`: a deterministic synthetic revenue-cycle world with known truth.
 
 Layout of the output folder:
-  landing/     837P/837I and 835 files (by day and payer), encounter and patient-payment extracts (by month),
-               ready for landing/
-  truth/       denial_rate_monthly.csv, ar_aging.csv, anomalies.csv, claims.csv (per-claim truth),
-               underpayments.csv (lines repriced below contract), patient_cash_monthly.csv (by chain payer)
+  landing/     837P/837I (primary and secondary claims) and 835 files (by day and payer), encounter and
+               patient-payment extracts (by month), ready for landing/
+  truth/       what the simulation made happen (pipelines/generate/truth.py): denial_rate_monthly.csv,
+               denials.csv, ar_aging.csv (by component), deposits_monthly.csv, collections_monthly.csv,
+               anomalies.csv, claims.csv (per-claim), underpayments.csv (lines repriced below contract)
   reference/   synthetic NCCI PTP, MUE, LEIE, physician-time and patient-death files in the official layouts
 
 Months are simulated independently (one process each, two at a time) from one world, so the output is
-the same for a seed whatever the number of workers.
-
-Truth definitions (the warehouse must reproduce them):
-  * denial_rate_monthly: simple cohort; per primary payer and month of a claim's first adjudication,
-    adjudicated claims and those whose first adjudication was a full or partial denial.
-  * ar_aging (as of the last day of the period, aged from the date of service): a claim's insurance
-    balance is its charge while no adjudication has arrived; after one, the provider-liable denied amount
-    while a rework is pending or for 120 days after the denial (then written off); otherwise 0.
-  * anomalies: one row per injected billing-integrity anomaly (rule ids in pipelines.integrity_rules).
+the same for a seed whatever the number of workers.  The truth is summed from each month's simulated events
+and money movements, never read back from the files or the warehouse; docs/metrics.md defines each figure.
 """
 
 from __future__ import annotations
@@ -25,7 +19,7 @@ import csv
 import random
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -38,18 +32,10 @@ from pipelines.generate.reference import (
     write_physician_time,
 )
 from pipelines.generate.simulate import MonthSimulator
+from pipelines.generate.truth import Truth, month_truth
 from pipelines.generate.world import World, _add_months, build_world
 from pipelines.ingest.extracts import ENCOUNTERS, PATIENT_PAYMENTS, Extract
 from pipelines.integrity_rules import EM_UPCODING, MODIFIER_OVERUSE, VOLUME_OUTLIER
-
-AGING_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"))
-
-
-def aging_bucket(age_days: int) -> str:
-    for limit, name in AGING_BUCKETS:
-        if age_days <= limit:
-            return name
-    return ">120"
 
 
 @dataclass(frozen=True)
@@ -74,8 +60,6 @@ class Summary:
     files_835: int = 0
     remits: int = 0
     anomalies: int = 0
-    denial: dict = field(default_factory=dict)
-    aging: dict = field(default_factory=dict)
 
 
 def _assign_anomalies(world: World, seed: int, scale: float) -> tuple[set[str], set[str]]:
@@ -119,7 +103,7 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
 
     groups: dict[tuple, list] = defaultdict(list)
     for s in res.submissions:
-        groups[(s.date, s.claim.payer.payer_id, s.claim.claim_type)].append(s)
+        groups[(s.date, s.billed_payer.payer_id, s.claim.claim_type)].append(s)
     payers = {p.payer_id: p for p in [*world.payers, world.supplement]}
     n = 0
     for (d, pid, ctype), subs in sorted(groups.items()):
@@ -128,90 +112,36 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid],
                   subs, world, ctype)  # fmt: skip
     files_837 = n
-    rgroups: dict[tuple, list] = defaultdict(list)
-    for r in res.remits:
-        rgroups[(r.date, r.payer.payer_id)].append(r)
-    for (d, pid), remits in sorted(rgroups.items()):
+    pgroups: dict[tuple, list] = defaultdict(list)
+    for p in res.payments:
+        pgroups[(p.date, p.payer.payer_id)].append(p)
+    for (d, pid), payments in sorted(pgroups.items()):
         n += 1
-        write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], remits,
+        write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], payments,
                   world)  # fmt: skip
     _write_extract(landing / "encounters", ENCOUNTERS, m0, res.encounters, cfg.encounter_format)
-    payments = _patient_payments(cfg, idx, world, res.remits)
     _write_extract(landing / "patient_payments", PATIENT_PAYMENTS, m0,
-                   [(pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method)
-                    for pid, pat, d, c, claim, enc, method, _payer in payments], "csv")  # fmt: skip
-    patient_cash: dict[tuple, int] = defaultdict(int)
-    for _pid, _pat, pay_date, cents, _claim, _enc, _method, payer_id in payments:
-        patient_cash[(payer_id, f"{pay_date:%Y-%m}")] += cents
-
-    as_of = world.end - timedelta(days=1)
-    denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    aging: dict[tuple, int] = defaultdict(int)
+                   [(pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method, kind)
+                    for pid, pat, d, c, claim, enc, method, kind in res.patient_rows], "csv")  # fmt: skip
     claim_rows = []
-    for payer_id, a1, denied, balance, dos, claim_id in res.chains:
-        if a1 is not None:
-            cell = denial[(payer_id, f"{a1:%Y-%m}")]
-            cell[0] += 1
-            cell[1] += int(denied)
-        if balance:
-            aging[(payer_id, aging_bucket((as_of - dos).days))] += balance
-        claim_rows.append((claim_id, payer_id, a1.isoformat() if a1 else "", int(denied), f"{balance / 100:.2f}",
-                           dos.isoformat()))  # fmt: skip
+    for life in res.lives:
+        decisions = [e for e in life.primary_events if e[2] == "decision"]
+        claim_rows.append((life.claim.claim_id, life.claim.payer.payer_id,
+                           decisions[0][0].isoformat() if decisions else "", int(life.initial_denied),
+                           ";".join(sorted(life.claim_ids)), life.claim.dos.isoformat()))  # fmt: skip
     return {
-        "claims": len(res.chains),
+        "claims": len(res.lives),
         "encounters": len({e[0] for e in res.encounters}),
         "files_837": files_837,
-        "files_835": len(rgroups),
+        "files_835": len(pgroups),
         "remits": len(res.remits),
         "anomalies": res.anomalies,
-        "denial": dict(denial),
-        "aging": dict(aging),
+        "truth": month_truth(res.lives, res.payments, world.end),
         "claim_rows": claim_rows,
-        "patient_cash": dict(patient_cash),
         "underpaid_rows": [
             (c, n, code, f"{e / 100:.2f}", f"{a / 100:.2f}") for c, n, code, e, a in res.underpaid
         ],
     }
-
-
-PATIENT_PAY_RATE = 0.7  # share of patient balances a patient pays at all (the rest stays in patient A/R)
-
-
-def _patient_payments(cfg: Config, idx: int, world: World, remits: list) -> list[tuple]:
-    """What patients pay against the share the first payer answer assigned them (PR), and the odd refund.
-
-    A separate random stream, so the X12 files and their truth do not change with it.  Most payments name
-    the claim (its CLM01); one in ten was taken at the front desk and names only the encounter.  Returns
-    (payment_id, patient_id, date, cents, claim_id, encounter_id, method, chain payer_id) rows dated before
-    the world's end."""
-    rng = random.Random(cfg.seed * 7_919 + idx)
-    rows: list[tuple] = []
-    answered: set[str] = set()
-    for r in remits:
-        claim = r.claim
-        if r.status == "22" or claim.claim_id in answered or r.payer is not claim.payer:
-            continue
-        answered.add(claim.claim_id)
-        if r.patient_resp <= 0 or rng.random() >= PATIENT_PAY_RATE:
-            continue
-        cents = (
-            r.patient_resp if rng.random() < 0.75 else max(100, round(r.patient_resp * rng.uniform(0.2, 0.9)))
-        )
-        when = r.date + timedelta(days=rng.randint(5, 60))
-        if when >= world.end:
-            continue
-        patient_id = world.patients[claim.patient_index].patient_id
-        by_encounter = rng.random() < 0.1 and claim.encounter_id.startswith("E0")
-        method = rng.choice(("card", "card", "check", "cash", "ach"))
-        ids = ("", claim.encounter_id) if by_encounter else (claim.claim_id, "")
-        rows.append(
-            (f"PP{idx:02d}{len(rows):07d}", patient_id, when, cents, *ids, method, claim.payer.payer_id)
-        )
-        refund_on = when + timedelta(days=rng.randint(10, 40))
-        if rng.random() < 0.02 and refund_on < world.end:  # a credit balance paid back
-            rows.append((f"PP{idx:02d}{len(rows):07d}", patient_id, refund_on, -cents, *ids, "check",
-                         claim.payer.payer_id))  # fmt: skip
-    return rows
 
 
 def _write_extract(folder: Path, spec: Extract, month: date, rows: list[tuple], fmt: str) -> None:
@@ -239,15 +169,13 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     ]
     offsets = [sum(per_month[:i]) * 2 for i in range(cfg.months)]  # room for injected extra claims
     summary = Summary()
-    denial: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    aging: dict[tuple, int] = defaultdict(int)
-    patient_cash: dict[tuple, int] = defaultdict(int)
+    truth_sums = Truth()
     anomalies: list[tuple] = []
     truth = cfg.out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     claims_fh = open(truth / "claims.csv", "w", newline="")  # noqa: SIM115 - streamed across months
     claims_csv = csv.writer(claims_fh)
-    claims_csv.writerow(["claim_id", "payer_id", "first_adjudication_date", "initially_denied", "ar_balance",
+    claims_csv.writerow(["claim_id", "payer_id", "first_adjudication_date", "initially_denied", "claim_ids",
                          "service_date"])  # fmt: skip
     underpaid_fh = open(truth / "underpayments.csv", "w", newline="")  # noqa: SIM115 - streamed across months
     underpaid_csv = csv.writer(underpaid_fh)
@@ -262,13 +190,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         summary.files_835 += r["files_835"]
         summary.remits += r["remits"]
         anomalies.extend(r["anomalies"])
-        for k, (a, d) in r["denial"].items():
-            denial[k][0] += a
-            denial[k][1] += d
-        for k, v in r["aging"].items():
-            aging[k] += v
-        for k, v in r["patient_cash"].items():
-            patient_cash[k] += v
+        truth_sums.add(r["truth"])
         claims_csv.writerows(r["claim_rows"])
         underpaid_csv.writerows(r["underpaid_rows"])
 
@@ -297,7 +219,8 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             anomalies.append((MODIFIER_OVERUSE, p.npi, None, None, None))
         if p.volume_outlier:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
-    _write_truth(truth, denial, aging, anomalies, world, patient_cash)
+    truth_sums.write(truth, world.end)
+    _write_anomalies(truth, anomalies)
     ref = cfg.out / "reference"
     # CMS publishes practitioner and outpatient-hospital tables; the synthetic edits are the same in both
     write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)
@@ -308,29 +231,10 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)
-    summary.denial = {k: tuple(v) for k, v in denial.items()}
-    summary.aging = dict(aging)
     return summary
 
 
-def _write_truth(truth: Path, denial, aging, anomalies, world: World, patient_cash) -> None:
-    with open(truth / "patient_cash_monthly.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["payer_id", "month", "patient_cash_collected"])
-        w.writerows((payer, month, f"{c / 100:.2f}") for (payer, month), c in sorted(patient_cash.items()))
-    with open(truth / "denial_rate_monthly.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            ["payer_id", "month", "adjudicated_claims", "initially_denied_claims", "initial_denial_rate"]
-        )
-        for (payer, month), (adj, den) in sorted(denial.items()):
-            w.writerow([payer, month, adj, den, f"{den / adj:.6f}"])
-    as_of = world.end - timedelta(days=1)
-    with open(truth / "ar_aging.csv", "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["as_of_date", "payer_id", "aging_bucket", "open_balance"])
-        for (payer, bucket), cents in sorted(aging.items()):
-            w.writerow([as_of.isoformat(), payer, bucket, f"{cents / 100:.2f}"])
+def _write_anomalies(truth: Path, anomalies: list[tuple]) -> None:
     with open(truth / "anomalies.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["rule", "provider_npi", "claim_id", "line_number", "service_date"])
@@ -338,7 +242,7 @@ def _write_truth(truth: Path, denial, aging, anomalies, world: World, patient_ca
             w.writerow([rule, npi, claim_id or "", line or "", d.isoformat() if d else ""])
 
 
-__all__ = ["Config", "Summary", "aging_bucket", "generate"]
+__all__ = ["Config", "Summary", "generate"]
 
 
 def file_day(path: Path) -> str:

@@ -3,10 +3,16 @@
 Money is integer cents throughout so every 835 balances exactly.  A claim's life: an 837 (frequency 1)
 after a charge lag; the payer's first adjudication after a payer-specific turnaround (paid with CO-45,
 CO-253 and PR-1/2/3, fully denied, or partially denied with CARC/RARC drawn from the payer's root-cause
-mix); reworked denials resubmitted as frequency 7 with REF*F8 and paid when overturned (a partial
-denial's first payment is reversed first); occasional reversal + correction in one 835; voids
-(frequency 8) answered by a reversal; Medicare crossovers paid by a supplement as secondary.
-Events after the world's end date have not happened yet (the claim stays in A/R).
+mix); reworked denials resubmitted as frequency 7 with REF*F8 — two in five under a new CLM01, as practice
+systems often number a corrected claim — and paid when overturned (a partial denial's first payment is
+reversed first); a slow answer makes the office re-send the original, which the payer denies as a duplicate
+(CARC 18); reversals with their correction in the same 835 or a later one; voids (frequency 8) answered by a
+reversal; Medicare crossovers paid by a supplement; patients with a second plan billed to it by the office
+after the primary (SBR01 S, the primary's answer in loop 2320), which pays most of the patient's share — or
+nothing, after a primary denial.  Events after the world's end date have not happened yet.
+
+Each claim's life is also kept as a ChainLife: what happened, as the simulation made it happen.  The truth
+files are computed from those records (pipelines/generate/truth.py), never from the files or the warehouse.
 """
 
 from __future__ import annotations
@@ -45,6 +51,14 @@ UNBILLED_RATE = 0.03
 REVERSAL_RATE = 0.012
 VOID_RATE = 0.004
 FULL_DENIAL_AS_STATUS_4 = 0.4
+POST_PAYMENT_DENIAL_RATE = 0.004  # paid claims later reversed and denied on review (recouped)
+NEW_ID_SHARE = 0.4  # corrected claims sent under a new CLM01 (REF*F8 = the original's payer claim number)
+RESEND_AFTER_DAYS = 30  # no answer after this long: some offices re-send the original ...
+RESEND_SHARE = 0.3  # ... this share of the time (the payer denies the copy, CARC 18)
+SPLIT_REVERSAL_SHARE = 0.5  # reversals whose correction comes in a later 835
+SECONDARY_PAYS_SHARE = 0.8  # second plans that pay the patient's share (less the copay)
+SECONDARY_AFTER_DENIAL = 0.5  # offices that bill the second plan after a primary denial anyway
+RECOUP_DUPLICATE_SHARE = 0.5  # paid duplicate claims the payer recovers as an overpayment (PLB WO)
 
 # Injected anomaly rates per claim (scaled by --anomaly-scale).
 ANOMALY_RATES = {
@@ -95,6 +109,18 @@ class Submission:
     claim: Claim
     frequency: str = "1"
     original_ref: str | None = None
+    claim_id: str | None = None  # CLM01 when it is not the claim's own: a corrected claim under a new id
+    payer: Payer | None = None  # the payer billed (default: the claim's primary payer)
+    sequence: str = "P"  # SBR01: P primary, S secondary
+    prior: RemitClaim | None = None  # a secondary claim carries the primary's answer (loop 2320)
+
+    @property
+    def clm01(self) -> str:
+        return self.claim_id or self.claim.claim_id
+
+    @property
+    def billed_payer(self) -> Payer:
+        return self.payer or self.claim.payer
 
 
 @dataclass(slots=True)
@@ -120,6 +146,12 @@ class RemitClaim:
     claim_adjustments: list[tuple[str, str, int]]
     lines: list[RemitLine]
     interest: int = 0  # L6 interest paid at provider level (PLB) for late payment
+    clp01: str | None = None  # the claim id answered, when it is not the claim's own (a corrected claim's)
+    crossover: Payer | None = None  # NM1*TT: the payer the primary forwarded the claim to
+
+    @property
+    def claim_id(self) -> str:
+        return self.clp01 or self.claim.claim_id
 
     def negated(self, when: date) -> RemitClaim:
         """The 5010 reversal: every amount negated, original group codes resent (CLP02 = 22)."""
@@ -128,7 +160,42 @@ class RemitClaim:
             [(g, r, -a) for g, r, a in self.claim_adjustments],
             [RemitLine(rl.line, -rl.charge, -rl.paid, [(g, r, -a) for g, r, a in rl.adjustments], None, None)
              for rl in self.lines],
+            clp01=self.clp01,
         )  # fmt: skip
+
+    def patient_share(self) -> int:
+        """Σ CAS PR (claim and line): what this answer assigns the patient."""
+        adjs = self.claim_adjustments + [a for rl in self.lines for a in rl.adjustments]
+        return sum(a for g, _, a in adjs if g == "PR")
+
+
+@dataclass(slots=True)
+class ChainLife:
+    """One claim's life as the simulation made it: what the truth files are computed from."""
+
+    claim: Claim
+    # the claim as billed to its primary payer: (date, CLM05-3 frequency)
+    primary_submissions: list[tuple[date, str]] = field(default_factory=list)
+    # the primary payer's answers, in the order posted: (date, order, kind, provider-liable denied cents,
+    # patient share cents, paid cents, crossed over, a denial); kind: decision | reversal | duplicate
+    primary_events: list[tuple] = field(default_factory=list)
+    claim_ids: set[str] = field(default_factory=set)  # every CLM01 the claim was billed to its payer under
+    initial_denied: bool = False
+    crossed_over: bool = False
+    front_desk: bool = (
+        False  # an encounter the patient came in for (not an injected copy): copays at the desk
+    )
+    decisions: list[RemitClaim] = field(default_factory=list)  # the primary payer's decisions
+    duplicate_denials: list[date] = field(default_factory=list)  # CARC 18 on re-sent copies
+    secondary_billed: date | None = None  # the office's 837 to the second plan
+    # the second plan's (or the crossover supplement's) answers: (date, order, is_decision, paid cents)
+    secondary_events: list[tuple] = field(default_factory=list)
+    # the patient's payments (refunds negative) and write-offs: (date, cents, adjustment type)
+    patient: list[tuple] = field(default_factory=list)
+
+    @property
+    def voided(self) -> bool:
+        return bool(self.primary_submissions) and self.primary_submissions[-1][1] == "8"
 
 
 @dataclass
@@ -137,17 +204,18 @@ class MonthResult:
     submissions: list[Submission] = field(default_factory=list)
     remits: list[RemitClaim] = field(default_factory=list)
     anomalies: list[tuple] = field(default_factory=list)  # (rule, npi, claim_id, line_number, service_date)
-    # ground truth per claim: (payer_id, first_adjudication_date, initially_denied, ar_balance, dos)
-    chains: list[tuple] = field(default_factory=list)
+    lives: list[ChainLife] = field(default_factory=list)  # every submitted claim's life, the truth's source
     voided: set[str] = field(default_factory=set)  # claims the provider voided (frequency 8) by the end date
     duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
     # physician minutes of each submitted professional claim: (npi, date of service, minutes)
     claim_minutes: dict[str, tuple[str, date, int]] = field(default_factory=dict)
     # lines repriced below contract: (claim_id, line_number, procedure_code, expected cents, allowed cents)
     underpaid: list[tuple] = field(default_factory=list)
-
-
-AR_DENIAL_OPEN_DAYS = 120
+    # overpayments the payer takes back at provider level (PLB WO): (not before, payer, billing org, ICN, cents)
+    recoupments: list[tuple] = field(default_factory=list)
+    # patient-payments extract rows: (payment_id, patient_id, date, cents, claim_id, encounter_id, method, type)
+    patient_rows: list[tuple] = field(default_factory=list)
+    payments: list = field(default_factory=list)  # payments.Payment: the 835 transactions, with their PLB
 
 
 def business_day(d: date) -> date:
@@ -166,6 +234,14 @@ def pay_day(payer: Payer, d: date) -> date:
 _DENIAL_CARCS = {carc for codes in DENIAL_CODES.values() for carc, _ in codes}
 
 
+def is_denial(r: RemitClaim) -> bool:
+    """A full or partial denial: any denial-category CAS (provider or patient liable, PR-204 included)."""
+    return any(
+        c in _DENIAL_CARCS and a > 0
+        for _, c, a in r.claim_adjustments + [a for rl in r.lines for a in rl.adjustments]
+    )
+
+
 def provider_liable_denied(r: RemitClaim) -> int:
     """Denial-category CAS dollars in groups CO/OA/PI (provider liable; PR denials go to the patient)."""
     adjs = r.claim_adjustments + [a for rl in r.lines for a in rl.adjustments]
@@ -178,6 +254,11 @@ class MonthSimulator:
                  weekly_batches: bool = False):  # fmt: skip
         self.w = world
         self.rng = random.Random(seed)
+        # the billing-office and payer behaviours added later draw from their own stream, so the events the
+        # first stream drives stay put
+        self.rng2 = random.Random(seed * 31 + 7)
+        self.seed = seed
+        self.posted = 0  # order of posting, for answers on the same day
         self.m0, self.m1 = month_start, month_end
         self.next_id = id_offset
         self.icn_seq = 0
@@ -320,8 +401,7 @@ class MonthSimulator:
         # (within 1/n) instead of wandering by binomial noise; claims arrive in random order anyway.
         self.denial_phase[payer.payer_id] += self.payer_denial_rate[payer.payer_id]
         if self.denial_phase[payer.payer_id] < 1.0:
-            status = "19" if self.w.patients[claim.patient_index].has_supplement else "1"
-            return self._price(claim, payer, when, status), None, "none"
+            return self._price(claim, payer, when, "1"), None, "none"
         self.denial_phase[payer.payer_id] -= 1.0
         cause = rng.choices(list(payer.root_cause_mix), list(payer.root_cause_mix.values()))[0]
         carc, rarc = rng.choice(DENIAL_CODES[cause])
@@ -351,74 +431,160 @@ class MonthSimulator:
         return business_day(d)
 
     # ------------------------------------------------------------------ one claim's life
+    def _submit(self, life: ChainLife, sub: Submission) -> None:
+        self.out.submissions.append(sub)
+        if sub.sequence == "P":
+            life.primary_submissions.append((sub.date, sub.frequency))
+            life.claim_ids.add(sub.clm01)
+        else:
+            life.secondary_billed = life.secondary_billed or sub.date
+
+    def _post(self, life: ChainLife, r: RemitClaim, kind: str) -> None:
+        """Post an 835 answer; kind: decision | reversal | duplicate (primary) or secondary."""
+        self.out.remits.append(r)
+        self.posted += 1
+        if kind == "secondary":
+            life.secondary_events.append((r.date, self.posted, r.status != "22", r.paid))
+            return
+        decision = kind == "decision"
+        denied = provider_liable_denied(r) if decision else 0
+        share = r.patient_share() if decision else 0
+        paid = r.paid if kind != "duplicate" else 0
+        life.primary_events.append((r.date, self.posted, kind, denied, share, paid, r.crossover is not None,
+                                    decision and is_denial(r)))  # fmt: skip
+        if kind == "duplicate":
+            life.duplicate_denials.append(r.date)
+
+    def _decide(self, life: ChainLife, r: RemitClaim) -> None:
+        """Post a primary decision; a paid one is crossed over to a Medigap supplement (once), and the office
+        bills a second plan after the primary has answered."""
+        claim, rng = life.claim, self.rng2
+        end = self.w.end
+        pat = self.w.patients[claim.patient_index]
+        share = r.patient_share()
+        cross = pat.has_supplement and r.paid > 0 and share > 0 and not life.crossed_over
+        if cross:
+            r.status, r.crossover = "19", self.w.supplement
+            life.crossed_over = True
+        self._post(life, r, "decision")
+        life.decisions.append(r)
+        if cross:
+            # the supplement pays the Medicare coinsurance; the deductible and any copay stay with the patient
+            sup = self.w.supplement
+            when = pay_day(sup, r.date + timedelta(days=rng.randint(10, 30)))
+            coins = sum(a for rl in r.lines for g, c, a in rl.adjustments if (g, c) == ("PR", "2"))
+            if when < end:
+                self._post(life, RemitClaim(when, sup, claim, "2", claim.total, coins, 0, self._icn(sup, when),
+                                            [("OA", "23", claim.total - coins)], [], clp01=r.clp01), "secondary")  # fmt: skip
+            return
+        if pat.secondary_payer_index is None or life.secondary_billed is not None or r.status == "22":
+            return
+        denied = provider_liable_denied(r) > 0
+        if (not denied and share <= 0) or (denied and rng.random() >= SECONDARY_AFTER_DENIAL):
+            return
+        sec = self.w.payers[pat.secondary_payer_index]
+        sb = self._batch_day(r.date + timedelta(days=rng.randint(3, 15)))
+        if sb >= end:
+            return
+        self._submit(
+            life, Submission(sb, claim, "1", None, claim_id=r.clp01, payer=sec, sequence="S", prior=r)
+        )
+        when = self._turnaround(sec, sb)
+        if when >= end:
+            return
+        # a second plan pays what the primary left to the patient, less the copay (most of the time): never
+        # anything after a primary denial (the patient's own plan decides what is covered)
+        pays = (
+            0
+            if denied or rng.random() >= SECONDARY_PAYS_SHARE
+            else share - sum(a for rl in r.lines for g, c, a in rl.adjustments if (g, c) == ("PR", "3"))
+        )
+        pays = max(pays, 0)
+        self._post(life, RemitClaim(when, sec, claim, "2", claim.total, pays, 0, self._icn(sec, when),
+                                    [("OA", "23", claim.total - pays)], [], clp01=r.clp01), "secondary")  # fmt: skip
+
+    def _reverse(self, life: ChainLife, r: RemitClaim, when: date) -> None:
+        self._post(life, r.negated(when), "reversal")
+
     def _life(self, claim: Claim) -> bool:
         """Simulate a claim from its first submission; False if it is not even submitted by the end date."""
         end = self.w.end
-        rng, out = self.rng, self.out
+        rng, rng2, out = self.rng, self.rng2, self.out
         if claim.submit_date >= end:
             return False
-        out.submissions.append(Submission(claim.submit_date, claim))
+        life = ChainLife(claim)
+        out.lives.append(life)
+        self._submit(life, Submission(claim.submit_date, claim))
         if claim.claim_type == "837P":
             minutes = sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in claim.lines)
             out.claim_minutes[claim.claim_id] = (claim.provider.npi, claim.dos, minutes)
         a1 = self._turnaround(claim.payer, claim.submit_date)
+        # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18)
+        resend = self._batch_day(claim.submit_date + timedelta(days=RESEND_AFTER_DAYS))
+        if resend < min(a1, end) and rng2.random() < RESEND_SHARE:
+            self._submit(life, Submission(resend, claim))
+            dup_day = max(self._turnaround(claim.payer, resend), pay_day(claim.payer, a1 + timedelta(days=1)))
+            if dup_day < end:
+                self._post(life, RemitClaim(dup_day, claim.payer, claim, "4", claim.total, 0, 0,
+                                            self._icn(claim.payer, dup_day), [("CO", "18", claim.total)], []),
+                           "duplicate")  # fmt: skip
         if a1 >= end:
-            out.chains.append((claim.payer.payer_id, None, False, claim.total, claim.dos, claim.claim_id))
             return True
         r1, cause, dtype = self._first_adjudication(claim, a1)
         if (a1 - claim.submit_date).days > 30 and r1.paid > 0:
             r1.interest = max(1, round(r1.paid * 0.005))
-        out.remits.append(r1)
-        denied = dtype != "none"
-        balance = 0  # insurance A/R as of the end date (see truth.py for the definition)
-        if denied:
-            denied_amt = provider_liable_denied(r1)
-            pending_rework = False
+        life.initial_denied = dtype != "none"
+        self._decide(life, r1)
+        if life.initial_denied:
             if rng.random() < OVERTURN_RATE[cause]:
                 s2 = self._batch_day(a1 + timedelta(days=rng.randint(7, 40)))
                 if s2 < end:
-                    out.submissions.append(Submission(s2, claim, "7", r1.icn))
+                    # practice systems often number a corrected claim anew; REF*F8 carries the payer's ICN
+                    new_id = self._claim_id() if rng2.random() < NEW_ID_SHARE else None
+                    self._submit(life, Submission(s2, claim, "7", r1.icn, claim_id=new_id))
                     a2 = self._turnaround(claim.payer, s2)
                     if a2 < end:
                         if r1.paid:
-                            out.remits.append(r1.negated(a2))
-                        out.remits.append(self._price(claim, claim.payer, a2, "1"))
-                        denied_amt = 0
-                    else:
-                        pending_rework = True
-            # A denial with no rework is written off (chain closed) 120 days after it.
-            if denied_amt and (pending_rework or (end - a1).days <= AR_DENIAL_OPEN_DAYS):
-                balance = denied_amt
-        else:
-            roll = rng.random()
-            if roll < REVERSAL_RATE and r1.paid > 0:
-                when = pay_day(claim.payer, a1 + timedelta(days=rng.randint(20, 60)))
-                if when < end:
-                    out.remits.append(r1.negated(when))
-                    # the corrected payment comes back 5% under contract: the world's underpayments
-                    corrected = self._price(claim, claim.payer, when, "1", factor=0.95)
-                    out.remits.append(corrected)
+                            self._reverse(life, r1, a2)
+                        r2 = self._price(claim, claim.payer, a2, "1")
+                        r2.clp01 = new_id
+                        self._decide(life, r2)
+            return True
+        roll = rng.random()
+        if roll < REVERSAL_RATE and r1.paid > 0:
+            when = pay_day(claim.payer, a1 + timedelta(days=rng.randint(20, 60)))
+            if when < end:
+                self._reverse(life, r1, when)
+                # the correction comes back 5% under contract (the world's underpayments), in the same 835 or,
+                # half the time, a later one: the reversal alone can leave that day's 835 owing money
+                again = when
+                if rng2.random() < SPLIT_REVERSAL_SHARE:
+                    again = pay_day(claim.payer, when + timedelta(days=rng2.randint(5, 20)))
+                if again < end:
+                    corrected = self._price(claim, claim.payer, again, "1", factor=0.95)
+                    self._decide(life, corrected)
                     for rl in corrected.lines:
                         if rl.allowed is not None:
                             expected = self._allowed(claim.payer, rl.line)
                             out.underpaid.append((claim.claim_id, rl.line.number, rl.line.code, expected,
                                                   rl.allowed))  # fmt: skip
-            elif roll < REVERSAL_RATE + VOID_RATE and r1.paid > 0:
-                sv = self._batch_day(a1 + timedelta(days=rng.randint(10, 30)))
-                if sv < end:
-                    out.submissions.append(Submission(sv, claim, "8", r1.icn))
-                    out.voided.add(claim.claim_id)
-                    av = self._turnaround(claim.payer, sv)
-                    if av < end:
-                        out.remits.append(r1.negated(av))
-            if r1.status == "19":
-                coins = sum(a for rl in r1.lines for g, c, a in rl.adjustments if (g, c) == ("PR", "2"))
-                sup = self.w.supplement
-                when = pay_day(sup, a1 + timedelta(days=rng.randint(10, 30)))
-                if coins and when < end:
-                    out.remits.append(RemitClaim(when, sup, claim, "2", claim.total, coins, 0, self._icn(sup, when),
-                                                 [("OA", "23", claim.total - coins)], []))  # fmt: skip
-        out.chains.append((claim.payer.payer_id, a1, denied, balance, claim.dos, claim.claim_id))
+        elif roll < REVERSAL_RATE + VOID_RATE and r1.paid > 0:
+            sv = self._batch_day(a1 + timedelta(days=rng.randint(10, 30)))
+            if sv < end:
+                self._submit(life, Submission(sv, claim, "8", r1.icn))
+                out.voided.add(claim.claim_id)
+                av = self._turnaround(claim.payer, sv)
+                if av < end:
+                    self._reverse(life, r1, av)
+        elif roll < REVERSAL_RATE + VOID_RATE + POST_PAYMENT_DENIAL_RATE and r1.paid > 0:
+            # a post-payment review: the payment is reversed and the claim re-adjudicated as denied; the money
+            # comes back out of the payer's next payments (PLB forward balance)
+            when = pay_day(claim.payer, a1 + timedelta(days=rng2.randint(45, 120)))
+            if when < end:
+                self._reverse(life, r1, when)
+                carc, _rarc = rng2.choice(DENIAL_CODES["MEDICAL_NECESSITY"])
+                self._decide(life, RemitClaim(when, claim.payer, claim, "4", claim.total, 0, 0,
+                                              self._icn(claim.payer, when), [("CO", carc, claim.total)], []))  # fmt: skip
         return True
 
     # ------------------------------------------------------------------ the month
@@ -444,7 +610,9 @@ class MonthSimulator:
                 billed += 1
                 claim = self._make_claim(prov, pi, dos, lines, enc_id)
                 self._anomalies(claim)
-                if not self._life(claim):
+                if self._life(claim):
+                    out.lives[-1].front_desk = True
+                else:
                     claim = None  # not submitted by the end date: the encounter is still unbilled
             self._encounter_rows(enc_id, prov, pat, dos, lines, claim)
         # A voided claim is no longer billed: nothing on it is a finding, and a copy of it is no duplicate.
@@ -463,6 +631,11 @@ class MonthSimulator:
             for (npi, dos), m in sorted(day_minutes.items())
             if m > 24 * 60
         ]
+        from pipelines.generate.patients import PatientStream
+        from pipelines.generate.payments import plan_payments
+
+        PatientStream(self.w, self.seed, f"{self.m0:%y%m}").run(out)
+        out.payments = plan_payments(out.remits, out.recoupments)
         return out
 
     def _make_claim(self, prov: Provider, pi: int, dos: date, lines: list[Line], enc_id: str) -> Claim:
@@ -558,6 +731,11 @@ class MonthSimulator:
                             self._batch_day(claim.submit_date + timedelta(days=rng.randint(3, 20))))  # fmt: skip
                 if self._extra_claim(dup):
                     out.duplicate_of[dup.claim_id] = claim.claim_id
+                    paid = [r for r in out.lives[-1].decisions if r.paid > 0]
+                    if paid and self.rng2.random() < RECOUP_DUPLICATE_SHARE:
+                        r = paid[0]
+                        out.recoupments.append((r.date + timedelta(days=self.rng2.randint(30, 90)), r.payer,
+                                                claim.provider.billing_index, r.icn, r.paid))  # fmt: skip
                     for ln in lines:
                         kind = (
                             DUPLICATE_NEAR if rule == DUPLICATE_NEAR and ln.number == 1 else DUPLICATE_EXACT

@@ -68,6 +68,9 @@ class Patient:
     member_id: str
     has_supplement: bool
     death_date: date | None = None
+    # a second plan the practice bills itself after the primary (SBR01 S): an employer or spouse's
+    # commercial plan; a Medigap supplement is crossed over by Medicare instead (has_supplement)
+    secondary_payer_index: int | None = None
 
 
 @dataclass
@@ -115,6 +118,7 @@ PAYERS: list[Payer] = [
 ]  # fmt: skip
 SUPPLEMENT = Payer("SUP01", "MEDIGAP SUPPLEMENT", "CI", "12", "Commercial", 1.0, (0.0, 0.0), _mix(), 21, 365,
                    "CHK", pay_weekdays=(4,))  # fmt: skip
+SECONDARY_COVERAGE_SHARE = 0.12  # of patients with Medicare (without a supplement) or commercial primary
 PAYER_SHARE = {"MCR01": 0.30, "MCD01": 0.12, "MA001": 0.10, "BCBS1": 0.16, "AETN1": 0.12, "UHC01": 0.11,
                "CIGN1": 0.09}  # fmt: skip
 
@@ -227,6 +231,15 @@ def build_world(
                 death_date=death,
             )
         )
+    # secondary coverage from its own random stream, so adding it left the rest of every world as it was
+    rng2 = random.Random(seed + 131)
+    commercial = [i for i, p in enumerate(PAYERS) if p.financial_class == "Commercial"]
+    for pat in patients:
+        primary = PAYERS[pat.payer_index]
+        if pat.has_supplement or primary.payer_id in ("MCD01", "MA001"):
+            continue
+        if rng2.random() < SECONDARY_COVERAGE_SHARE:
+            pat.secondary_payer_index = rng2.choice([i for i in commercial if i != pat.payer_index])
     for code_pool in ICD10_POOLS.values():
         _check_icd10(code_pool)
     for s in specs:

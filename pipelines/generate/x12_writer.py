@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from pipelines.generate.payments import Payment
 from pipelines.generate.simulate import RemitClaim, Submission
 from pipelines.generate.world import BillingOrg, Payer, World
 
@@ -86,7 +87,7 @@ def _claim_837(s: Submission, world: World, payer: Payer, hl: int, parent: int, 
     prov = c.provider
     seg = [
         f"HL*{hl}*{parent}*22*0",
-        f"SBR*P*18*******{payer.filing_indicator}",
+        f"SBR*{s.sequence}*18*******{payer.filing_indicator}",
         f"NM1*IL*1*{pat.last_name}*{pat.first_name}****MI*{pat.member_id}",
         f"N3*{pat.address}",
         f"N4*{pat.city}*{pat.state}*{pat.zip}",
@@ -95,9 +96,9 @@ def _claim_837(s: Submission, world: World, payer: Payer, hl: int, parent: int, 
     ]
     total = money(c.total)
     if claim_type == "837P":
-        seg.append(f"CLM*{c.claim_id}*{total}***{c.pos}:B:{s.frequency}*Y*A*Y*Y")
+        seg.append(f"CLM*{s.clm01}*{total}***{c.pos}:B:{s.frequency}*Y*A*Y*Y")
     else:
-        seg += [f"CLM*{c.claim_id}*{total}***13:A:{s.frequency}**A*Y*Y"]
+        seg += [f"CLM*{s.clm01}*{total}***13:A:{s.frequency}**A*Y*Y"]
         seg.append(f"DTP*434*RD8*{c.dos:%Y%m%d}-{c.dos:%Y%m%d}")
         seg.append("CL1*1*7*01")
     if s.original_ref:
@@ -116,6 +117,10 @@ def _claim_837(s: Submission, world: World, payer: Payer, hl: int, parent: int, 
         ]
     else:
         seg.append(f"NM1*71*1*{prov.last_name}*{prov.first_name}****XX*{prov.npi}")
+    prior = s.prior
+    if prior is not None:
+        seg += _other_payer(prior, pat, claim_type)
+    prior_lines = {rl.line.number: rl for rl in prior.lines} if prior is not None else {}
     for ln in c.lines:
         proc = ":".join(("HC", ln.code, *ln.modifiers))
         seg.append(f"LX*{ln.number}")
@@ -125,7 +130,30 @@ def _claim_837(s: Submission, world: World, payer: Payer, hl: int, parent: int, 
             seg.append(f"SV2*{ln.revenue_code}*{proc}*{money(ln.charge)}*UN*{ln.units}")
         seg.append(f"DTP*472*D8*{c.dos:%Y%m%d}")
         seg.append(f"REF*6R*{c.claim_id}-{ln.number}")
+        if ln.number in prior_lines:
+            seg += _line_adjudication(prior_lines[ln.number], prior, claim_type)
     return seg
+
+
+def _other_payer(prior: RemitClaim, pat, claim_type: str) -> list[str]:
+    """Loops 2320/2330A/2330B of a secondary claim: the primary payer, what it paid and adjusted."""
+    payer = prior.payer
+    seg = [f"SBR*P*18*******{payer.filing_indicator}", *_cas(prior.claim_adjustments), f"AMT*D*{money(prior.paid)}",
+           "OI***Y*P**Y" if claim_type == "837P" else "OI***Y***Y",
+           f"NM1*IL*1*{pat.last_name}*{pat.first_name}****MI*{pat.member_id}",
+           f"NM1*PR*2*{payer.name}*****PI*{payer.payer_id}"]  # fmt: skip
+    if not prior.lines:  # adjudicated at claim level only: the date goes on the claim (2330B)
+        seg.append(f"DTP*573*D8*{prior.date:%Y%m%d}")
+    return seg
+
+
+def _line_adjudication(rl, prior: RemitClaim, claim_type: str) -> list[str]:
+    """Loop 2430: the primary payer's answer on one service line."""
+    ln = rl.line
+    proc = ":".join(("HC", ln.code, *ln.modifiers))
+    svd = (f"SVD*{prior.payer.payer_id}*{money(rl.paid)}*{proc}**{ln.units}" if claim_type == "837P"
+           else f"SVD*{prior.payer.payer_id}*{money(rl.paid)}*{proc}*{ln.revenue_code}*{ln.units}")  # fmt: skip
+    return [svd, *_cas(rl.adjustments), f"DTP*573*D8*{prior.date:%Y%m%d}"]
 
 
 def _taxonomy(specialty: str) -> str:
@@ -135,27 +163,20 @@ def _taxonomy(specialty: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- 835
-def write_835(path: Path, ctrl: int, d: date, payer: Payer, remits: list[RemitClaim], world: World) -> None:
-    by_org: dict[int, list[RemitClaim]] = {}
-    for r in remits:
-        by_org.setdefault(r.claim.provider.billing_index, []).append(r)
+def write_835(path: Path, ctrl: int, d: date, payer: Payer, payments: list[Payment], world: World) -> None:
+    """One 835 file for a payer and day: a transaction (BPR/TRN) per payment, i.e. per billing organisation."""
     txs = []
-    for k, bi in enumerate(sorted(by_org)):
-        org = world.billing_orgs[bi]
-        txs.append(
-            _close(f"{k + 1:04d}", _remit_body(ctrl, k, d, payer, org, by_org[bi], world), "835", None)
-        )
+    for k, p in enumerate(sorted(payments, key=lambda p: p.org_index)):
+        org = world.billing_orgs[p.org_index]
+        txs.append(_close(f"{k + 1:04d}", _remit_body(ctrl, k, d, payer, org, p, world), "835", None))
     _write(path, _envelope(ctrl, d, "HP", "005010X221A1", txs, payer.payer_id, SENDER))
 
 
-def _remit_body(ctrl: int, k: int, d: date, payer: Payer, org: BillingOrg, remits: list[RemitClaim],
+def _remit_body(ctrl: int, k: int, d: date, payer: Payer, org: BillingOrg, payment: Payment,
                 world: World) -> list[str]:  # fmt: skip
-    plb: list[tuple[str, int]] = [(f"L6:{r.icn}", -r.interest) for r in remits if r.interest]
-    total = sum(r.paid for r in remits) - sum(a for _, a in plb)
-    if total < 0:
-        # a recoupment larger than the check: carried forward as a forward balance (PLB FB), nothing paid now
-        plb.append(("FB", total))
-        total = 0
+    remits = payment.remits
+    plb = [(f"{code}:{ref}", amount) for code, ref, amount in payment.plb]
+    total = payment.amount
     trace = f"{payer.payer_id[:3]}{ctrl:09d}{k:02d}"
     method = payer.payment_method if total > 0 else "NON"
     handling = "I" if total > 0 else "H"
@@ -192,7 +213,7 @@ def _clp(r: RemitClaim, world: World) -> list[str]:
     fac = c.pos if c.claim_type == "837P" else "13"
     seg = [
         (
-            f"CLP*{c.claim_id}*{r.status}*{money(r.charge)}*{money(r.paid)}*{money(r.patient_resp)}*"
+            f"CLP*{r.claim_id}*{r.status}*{money(r.charge)}*{money(r.paid)}*{money(r.patient_resp)}*"
             f"{r.payer.clp06}*{r.icn}*{fac}*1"
         )
     ]
@@ -200,6 +221,8 @@ def _clp(r: RemitClaim, world: World) -> list[str]:
     seg.append(f"NM1*QC*1*{pat.last_name}*{pat.first_name}****MI*{pat.member_id}")
     if c.claim_type == "837P":
         seg.append(f"NM1*82*1*{c.provider.last_name}*{c.provider.first_name}****XX*{c.provider.npi}")
+    if r.crossover is not None:  # the claim was forwarded to the patient's supplemental plan
+        seg.append(f"NM1*TT*2*{r.crossover.name}*****PI*{r.crossover.payer_id}")
     seg.append(f"DTM*232*{c.dos:%Y%m%d}")
     for rl in r.lines:
         ln = rl.line

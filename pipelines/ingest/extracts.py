@@ -31,7 +31,11 @@ import pyarrow as pa
 from pipelines.x12.schemas import MONEY
 
 _DTYPES = {"str": pl.String, "npi": pl.String, "int": pl.Int64, "float": pl.Float64, "money": MONEY,
-           "date": pl.Date}  # fmt: skip
+           "date": pl.Date, "adjustment": pl.String}  # fmt: skip
+# patient-payments rows: cash (a payment, a refund as a negative amount) or a write-off of the patient's
+# balance (positive amounts that are not cash: bad debt after collection efforts, charity care under the
+# practice's financial-assistance policy, small balances under its threshold)
+ADJUSTMENT_TYPES = ("payment", "refund", "bad_debt", "charity", "small_balance")
 # what a row's reason says about a value of each type (the value itself is never repeated)
 _EXPECTED = {
     "date": "not a date (expected YYYY-MM-DD)",
@@ -39,6 +43,7 @@ _EXPECTED = {
     "float": "not a number",
     "money": "not an amount (digits with up to 2 decimals)",
     "npi": "not a 10-digit NPI",
+    "adjustment": f"not one of {', '.join(ADJUSTMENT_TYPES)}",
 }
 BATCH_ROWS = 100_000
 KEY_HASH = "_key_hash"
@@ -99,7 +104,8 @@ ENCOUNTERS = Extract(
 )
 
 # A refund is a negative amount (money paid back to the patient, e.g. a credit balance after the payer paid
-# more than expected).  claim_id is the claim's patient control number (837 CLM01), which is how a payment
+# more than expected).  adjustment_type (optional, ADJUSTMENT_TYPES) tells cash from write-offs; without it
+# a row is a payment (a refund when negative).  claim_id is the claim's patient control number (837 CLM01), which is how a payment
 # applies to a claim chain; encounter_id is the fallback for point-of-service payments taken before billing.
 PATIENT_PAYMENTS = Extract(
     kind="patient_payments",
@@ -113,6 +119,7 @@ PATIENT_PAYMENTS = Extract(
         "claim_id": ("str", False),
         "encounter_id": ("str", False),
         "method": ("str", False),
+        "adjustment_type": ("adjustment", False),
     },
     key=("payment_id",),
     signature=frozenset({"payment_id", "payment_date"}),
@@ -365,6 +372,8 @@ def _typed(col: pl.Expr, t: str) -> pl.Expr:
         return pl.when(col.str.contains(r"^-?\d+(\.\d{1,2})?$")).then(col).cast(MONEY, strict=False)
     if t == "npi":
         return pl.when(col.str.contains(r"^\d{10}$")).then(col)
+    if t == "adjustment":
+        return pl.when(col.str.to_lowercase().is_in(ADJUSTMENT_TYPES)).then(col.str.to_lowercase())
     return col
 
 

@@ -91,19 +91,50 @@ def test_every_835_claim_and_line_balances(parsed):
 
 
 def test_a_sample_passes_pyx12(world_dir, tmp_path):
+    """The first files of each kind, and one file with each segment the billing-office behaviours add: a
+    secondary claim (SBR*S with loops 2320/2330/2430), a crossover (NM1*TT), forward balances, recoupments."""
     import pyx12.error_handler
     import pyx12.params
     import pyx12.x12n_document
 
-    files = (
-        sorted((world_dir / "landing" / "837p").glob("*.x12"))[:4]
-        + sorted((world_dir / "landing" / "835").glob("*.x12"))[:4]
-    )
+    landing = world_dir / "landing"
+    files = sorted((landing / "837p").glob("*.x12"))[:2] + sorted((landing / "835").glob("*.x12"))[:2]
+    for folder, marker in [("837p", "SBR*S*"), ("837p", "DTP*573*"), ("835", "NM1*TT*"), ("835", "*FB:"),
+                           ("835", "*WO:")]:  # fmt: skip
+        files.append(next(f for f in sorted((landing / folder).glob("*.x12")) if marker in f.read_text()))
     for f in files:
         param = pyx12.params.params()
         with open(tmp_path / "out.997", "w") as fd_997:
             ok = pyx12.x12n_document.x12n_document(param, str(f), fd_997, None, None)
         assert ok, f.name
+
+
+def test_the_world_bills_and_pays_as_offices_and_payers_do(parsed, world_dir):
+    """Each behaviour the warehouse must get right happens in a small world: corrections under new claim
+    ids, secondary claims, crossovers, duplicate denials of re-sent claims, reversals, PLB interest, forward
+    balances taken back, recoupments, and patient payments, refunds and write-offs."""
+    _, t = parsed
+    claims = t["claims"]
+    corrected = claims.filter(pl.col("frequency_code") == "7")
+    originals = set(claims.filter(pl.col("frequency_code") == "1")["claim_id"])
+    assert corrected.filter(~pl.col("claim_id").is_in(originals)).height > 0  # a new CLM01
+    assert corrected.filter(pl.col("claim_id").is_in(originals)).height > 0  # the same CLM01
+    assert claims.filter(pl.col("payer_responsibility") == "S").height > 0
+    remits = t["remit_claims"]
+    assert remits.filter(pl.col("status_code") == "19").height > 0
+    assert remits.filter(pl.col("status_code") == "2").height > 0
+    assert remits.filter(pl.col("status_code") == "22").height > 0
+    reasons = t["remit_adjustments"]["reason_code"]
+    assert (reasons == "18").sum() > 0
+    plb = t["remit_provider_adjustments"]
+    fb = plb.filter(pl.col("reason_code") == "FB")["amount"]
+    assert (fb < 0).sum() > 0 and (fb > 0).sum() > 0  # carried, then taken back
+    assert plb.filter(pl.col("reason_code") == "WO").height > 0
+    assert plb.filter(pl.col("reason_code") == "L6").height > 0
+    payments = pl.concat(pl.read_csv(f, infer_schema=False)
+                         for f in sorted((world_dir / "landing" / "patient_payments").glob("*.csv")))  # fmt: skip
+    assert set(payments["adjustment_type"]) == {"payment", "refund", "bad_debt", "charity", "small_balance"}
+    assert payments.filter(pl.col("claim_id").is_null() & pl.col("encounter_id").is_not_null()).height > 0
 
 
 def test_npis_are_luhn_valid():
