@@ -46,8 +46,16 @@ def _collections() -> gx.ExpectationSuite:
     # are on what must hold whatever the timing.
     s.add_expectation(e.ExpectColumnValuesToNotBeNull(column="month"))
     s.add_expectation(e.ExpectColumnValuesToNotBeNull(column="payer_id"))
-    s.add_expectation(e.ExpectColumnValuesToBeBetween(column="ar_open_balance", min_value=0))
-    s.add_expectation(e.ExpectColumnValuesToBeBetween(column="gross_charges", min_value=0))
+    for col in (
+        "ar_insurance",
+        "ar_secondary",
+        "ar_patient",
+        "ar_credit",
+        "gross_charges",
+        "expected_allowed",
+    ):
+        s.add_expectation(e.ExpectColumnValuesToBeBetween(column=col, min_value=0))
+    s.add_expectation(e.ExpectColumnValuesToBeInSet(column="scope", value_set=["all", "payer"]))
     s.add_expectation(e.ExpectCompoundColumnsToBeUnique(column_list=["month", "payer_id"]))
     return s
 

@@ -506,8 +506,9 @@ class MonthSimulator:
     def _reverse(self, life: ChainLife, r: RemitClaim, when: date) -> None:
         self._post(life, r.negated(when), "reversal")
 
-    def _life(self, claim: Claim) -> bool:
-        """Simulate a claim from its first submission; False if it is not even submitted by the end date."""
+    def _life(self, claim: Claim, resend: bool = True) -> bool:
+        """Simulate a claim from its first submission; False if it is not even submitted by the end date.
+        resend=False for the injected extra claims: each is one anomaly, never two."""
         end = self.w.end
         rng, rng2, out = self.rng, self.rng2, self.out
         if claim.submit_date >= end:
@@ -520,10 +521,13 @@ class MonthSimulator:
             out.claim_minutes[claim.claim_id] = (claim.provider.npi, claim.dos, minutes)
         a1 = self._turnaround(claim.payer, claim.submit_date)
         # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18)
-        resend = self._batch_day(claim.submit_date + timedelta(days=RESEND_AFTER_DAYS))
-        if resend < min(a1, end) and rng2.random() < RESEND_SHARE:
-            self._submit(life, Submission(resend, claim))
-            dup_day = max(self._turnaround(claim.payer, resend), pay_day(claim.payer, a1 + timedelta(days=1)))
+        again = self._batch_day(claim.submit_date + timedelta(days=RESEND_AFTER_DAYS))
+        if resend and again < min(a1, end) and rng2.random() < RESEND_SHARE:
+            self._submit(life, Submission(again, claim))
+            # the same claim billed twice: a duplicate submission the integrity rules list (unless voided)
+            out.anomalies += [(DUPLICATE_EXACT, claim.provider.npi, claim.claim_id, ln.number, claim.dos)
+                              for ln in claim.lines]  # fmt: skip
+            dup_day = max(self._turnaround(claim.payer, again), pay_day(claim.payer, a1 + timedelta(days=1)))
             if dup_day < end:
                 self._post(life, RemitClaim(dup_day, claim.payer, claim, "4", claim.total, 0, 0,
                                             self._icn(claim.payer, dup_day), [("CO", "18", claim.total)], []),
@@ -675,7 +679,7 @@ class MonthSimulator:
     # ------------------------------------------------------------------ injected billing-integrity anomalies
     def _extra_claim(self, claim: Claim) -> bool:
         """Submit a claim an anomaly adds (duplicate, ghost, busy day); an excluded provider's is listed too."""
-        if not self._life(claim):
+        if not self._life(claim, resend=False):
             return False
         p = claim.provider
         if p.excluded_on and claim.dos >= p.excluded_on:

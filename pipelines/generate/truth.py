@@ -93,8 +93,6 @@ def month_truth(lives: list, payments: list, end: date) -> dict:
         last_dates.append(life.primary_submissions[-1][0])
         if decisions:
             last_dates.append(decisions[-1][0])
-        if life.duplicate_denials:
-            t["duplicates"][(payer, month(min(life.duplicate_denials)))] += 1
         for d, cents, kind in life.patient:
             t["patient_cash" if kind in CASH_KINDS else kind][(payer, month(d))] += cents
         for e in life.primary_events:
@@ -110,6 +108,8 @@ def month_truth(lives: list, payments: list, end: date) -> dict:
                 t[name][(payer, bucket)] += v
         if life.voided:
             continue
+        if life.duplicate_denials:
+            t["duplicates"][(payer, month(min(life.duplicate_denials)))] += 1
         reworked = bool(decisions) and life.primary_submissions[-1][0] > decisions[-1][0]
         if decisions:
             key = (payer, month(decisions[0][0]))

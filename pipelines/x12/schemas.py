@@ -148,6 +148,8 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("patient_member_id", "str"),
         ("insured_member_id", "str"),
         ("rendering_npi", "str"),
+        ("crossover_payer_id", "str"),
+        ("crossover_payer_name", "str"),
         ("statement_from_date", "date"),
         ("statement_to_date", "date"),
         ("received_date", "date"),

@@ -191,6 +191,8 @@ def parse_835(segments: list[Segment], ctx: TxContext) -> dict[str, list[dict]]:
                 claim["insured_member_id"] = element(seg, 9)
             elif q == "82" and element(seg, 8) == "XX":
                 claim["rendering_npi"] = element(seg, 9)
+            elif q == "TT":  # crossover carrier: the payer this one forwarded the claim to (CLP02 19/20/21)
+                claim.update(crossover_payer_id=element(seg, 9), crossover_payer_name=element(seg, 3))
         elif sid in ("MIA", "MOA") and claim is not None:
             for e in MIA_REMARK_ELEMENTS if sid == "MIA" else MOA_REMARK_ELEMENTS:
                 code = element(seg, e)

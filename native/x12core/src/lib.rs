@@ -105,7 +105,8 @@ const REMIT_CLAIMS: Schema = &[
     ("paid_amount", Money), ("patient_responsibility_amount", Money), ("filing_indicator", Str),
     ("payer_claim_control_number", Str), ("facility_type_code", Str), ("frequency_code", Str), ("drg_code", Str),
     ("patient_last_name", Str), ("patient_first_name", Str), ("patient_member_id", Str),
-    ("insured_member_id", Str), ("rendering_npi", Str), ("statement_from_date", Date),
+    ("insured_member_id", Str), ("rendering_npi", Str), ("crossover_payer_id", Str), ("crossover_payer_name", Str),
+    ("statement_from_date", Date),
     ("statement_to_date", Date), ("received_date", Date), ("payment_date", Date), ("production_date", Date),
     ("payer_name", Str), ("payer_id", Str), ("payee_npi", Str), ("trace_number", Str),
 ];
@@ -1498,6 +1499,10 @@ impl Parser {
                     claim.set_s(c!(REMIT_CLAIMS, "insured_member_id"), el(seg, 9));
                 } else if eq(q, "82") && eq(el(seg, 8), "XX") {
                     claim.set_s(c!(REMIT_CLAIMS, "rendering_npi"), el(seg, 9));
+                } else if eq(q, "TT") {
+                    // crossover carrier: the payer this one forwarded the claim to (CLP02 19/20/21)
+                    claim.set_s(c!(REMIT_CLAIMS, "crossover_payer_id"), el(seg, 9));
+                    claim.set_s(c!(REMIT_CLAIMS, "crossover_payer_name"), el(seg, 3));
                 }
             }
             b"MIA" | b"MOA" if in_claim => {

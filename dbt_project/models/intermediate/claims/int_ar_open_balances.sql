@@ -83,7 +83,7 @@ all_adjudications as (
         case when is_reversal then 0 else provider_liable_denied_amount end as provider_liable_denied_amount,
         case when is_reversal then 0 else pr_adjustment_amount end as patient_share,
         is_reversal,
-        not is_reversal and status_code in ('19', '20', '21') as is_crossed_over
+        is_crossover as is_crossed_over
     from ordered_remits
     where payer_sequence = 1 and (is_primary_decision or is_reversal)
 ),

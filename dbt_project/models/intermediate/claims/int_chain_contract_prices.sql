@@ -7,9 +7,10 @@
 -- which moves with every remit of the payer, so it is applied where it is read (int_chain_expected_allowed,
 -- fct_ar_snapshots) and a new day does not reprice every chain.
 with latest_submissions as (
+    -- the claim as last billed to its primary payer (a secondary claim is priced by the primary's contract)
     select chain_id, claim_key
     from {{ ref('int_claim_chain_links') }}
-    where {{ in_touched_chains('chain_id') }}
+    where {{ in_touched_chains('chain_id') }} and payer_sequence = 1
     qualify row_number() over (partition by chain_id order by submission_date desc, claim_key desc) = 1
 ),
 

@@ -119,6 +119,10 @@ classified as (
             stated.stated_payer_sequence, billed.payer_sequence, answered.payer_sequence, 1
         ) as payer_sequence,
         coalesce(claim_status.is_adjudication, false) as is_adjudication,
+        -- forwarded to another payer (CLP02 19/20/21, or a crossover carrier named in NM1*TT)
+        coalesce(claim_status.is_adjudication, false) and not coalesce(claim_status.is_reversal, false)
+            and (remits.status_code in ('19', '20', '21') or remits.crossover_payer_id is not null)
+            as is_crossover,
         coalesce(claim_status.is_reversal, false) as is_reversal,
         coalesce(claim_status.is_pended, false) as is_pended,
         coalesce(per_claim.has_denial_adjustment, false) as has_denial_adjustment,

@@ -7,7 +7,9 @@
 -- chain, so a corrected claim is never a duplicate of the claim it corrects.  Repeat-procedure modifiers
 -- (76, 77, 91) declare a legitimate repeat.  Only the later copy is flagged, against the earliest original
 -- (by when each chain was first billed: a corrected original stays the original).
--- Also caught: an original (frequency 1) sent again on the same chain (a resent batch).
+-- Also caught: an original (frequency 1) sent again to the primary payer on the same chain (a re-sent claim
+-- or batch, which payers deny as a duplicate, CARC 18), unless the chain was since voided.  A claim to a
+-- secondary payer (SBR01 S) is no re-send.
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
     where {{ in_touched_patients('patient_key') }}
@@ -66,7 +68,19 @@ resent_originals as (
             claims.submission_date
         from {{ ref('stg_x12__claims') }} as claims
         inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-        where coalesce(claims.frequency_code, '1') = '1'
+        where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
+            and links.chain_id not in (
+                -- voided since: the claim is no longer billed
+                select void_links.chain_id
+                from {{ ref('stg_x12__claims') }} as void_claims
+                inner join {{ ref('int_claim_chain_links') }} as void_links using (claim_key)
+                where void_links.payer_sequence = 1
+                qualify row_number() over (
+                    partition by void_links.chain_id
+                    order by void_claims.submission_date desc, void_claims._source_file_id desc,
+                        void_claims.seg_index desc
+                ) = 1 and void_claims.frequency_code = '8'
+            )
         {%- if is_incremental() %}
             and links.chain_id in (
                 select chain_links.chain_id
@@ -108,7 +122,9 @@ same_chain as (
 final as (
     select *, {{ build_seq_stamp() }} as _build_seq from cross_chain
     union all
+    -- a re-sent copy of a claim that is itself a copy of another chain is listed once, as the copy
     select *, {{ build_seq_stamp() }} as _build_seq from same_chain
+    where line_key not in (select line_key from cross_chain)
 )
 
 select * from final

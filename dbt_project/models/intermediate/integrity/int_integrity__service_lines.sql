@@ -2,8 +2,10 @@
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
 -- The service lines the integrity rules look at: every line of the *current* submission of each claim
--- chain (a replacement, frequency 7, replaces the earlier lines; a chain whose latest submission is a
--- void, frequency 8, is gone), with the patient, provider and E/M facts the rules share.
+-- chain to its primary payer (a replacement, frequency 7, replaces the earlier lines; a chain whose latest
+-- submission is a void, frequency 8, is gone; a secondary claim bills the same service again to another
+-- payer, which is coordination of benefits, not a new service), with the patient, provider and E/M facts
+-- the rules share.
 -- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG).
 with submissions as (
     select
@@ -17,7 +19,7 @@ with submissions as (
         min(claims.submission_date) over (partition by links.chain_id) as first_submission_date
     from {{ ref('stg_x12__claims') }} as claims
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-    where {{ in_touched_chains('links.chain_id') }}
+    where {{ in_touched_chains('links.chain_id') }} and links.payer_sequence = 1
 ),
 
 current_submissions as (

@@ -104,9 +104,20 @@ submission_summary as (
         max(case when submission_seq = 1 then filing_indicator end) as filing_indicator,
         max(case when primary_seq_desc = 1 and payer_sequence = 1 then frequency_code end)
             as latest_primary_frequency_code,
-        max(case when submission_seq = submission_count then frequency_code end) as latest_frequency_code
+        max(case when submission_seq = submission_count then frequency_code end) as latest_frequency_code,
+        max(case when payer_sequence = 1 then submission_date end) as last_primary_submission_date
     from ordered_submissions
     group by chain_id
+),
+
+last_primary_answers as (
+    -- the primary payer's last answer, decision or reversal: a reversal last leaves the claim undecided
+    select chain_id, is_reversal as is_last_primary_answer_reversal
+    from remits
+    where payer_sequence = 1 and (is_primary_decision or is_reversal)
+    qualify row_number() over (
+        partition by chain_id order by remit_date desc, _source_file_id desc, seg_index desc
+    ) = 1
 ),
 
 remit_summary as (
@@ -122,8 +133,7 @@ remit_summary as (
         sum(case when payer_sequence > 1 then paid_amount else 0 end) as secondary_paid_amount,
         max(case when payer_sequence > 1 and is_adjudication then 1 else 0 end) = 1 as has_secondary_answer,
         min(case when payer_sequence = 2 then payer_id end) as remit_secondary_payer_id,
-        max(case when is_primary_decision and status_code in ('19', '20', '21') then 1 else 0 end) = 1
-            as is_crossed_over,
+        max(case when is_primary_decision and is_crossover then 1 else 0 end) = 1 as is_crossed_over,
         max(case when remit_seq = 1 then payer_id end) as remit_payer_id,
         max(case when remit_seq = 1 then payer_name end) as remit_payer_name,
         max(case when payer_sequence = 1 and remit_seq = 1 then payer_id end) as remit_primary_payer_id,
@@ -138,6 +148,9 @@ remit_summary as (
         max(case when primary_decision_seq_desc = 1 then denial_type end) as current_denial_type,
         max(case when primary_decision_seq_desc = 1 then remit_date end) as last_adjudication_date,
         max(case when primary_decision_seq_desc = 1 then pr_adjustment_amount end) as primary_patient_share,
+        max(case when primary_decision_seq_desc = 1 then provider_liable_denied_amount end)
+            as current_provider_liable_denied_amount,
+
         min(case when is_duplicate_denial then remit_date end) as first_duplicate_denial_date
     from remits
     group by chain_id
@@ -196,16 +209,20 @@ final as (
         greatest(coalesce(r.primary_patient_share, 0) - coalesce(r.secondary_paid_amount, 0), 0)::decimal(18, 2)
             as patient_responsibility_amount,
         coalesce(r.initial_denied_amount, 0)::decimal(18, 2) as initial_denied_amount,
+        coalesce(r.current_provider_liable_denied_amount, 0)::decimal(18, 2) as current_provider_liable_denied_amount,
+        coalesce(lpa.is_last_primary_answer_reversal, false) as is_last_primary_answer_reversal,
         ----------  dates
         s.first_service_date,
         s.first_submission_date,
         r.first_adjudication_date,
         r.last_adjudication_date,
+        s.last_primary_submission_date,
         r.first_duplicate_denial_date,
         ----------  lineage
         {{ build_seq_stamp() }} as _build_seq
     from submission_summary as s
     full outer join remit_summary as r on r.chain_id = s.chain_id
+    left join last_primary_answers as lpa on lpa.chain_id = coalesce(s.chain_id, r.chain_id)
     left join encounter_locations as el on el.claim_id = s.claim_id
 )
 

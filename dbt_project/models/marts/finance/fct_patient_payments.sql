@@ -1,5 +1,6 @@
--- One row per patient payment or refund (the optional patient-payments extract, README "Input contract"),
--- applied to the claim chain it pays.  The 835 carries payer money and the patient's *assigned* share only;
+-- One row per patient payment, refund or patient-balance write-off (the optional patient-payments extract,
+-- README "Input contract"), applied to the claim chain it pays.  Cash is payments and refunds; bad debt,
+-- charity and small-balance write-offs reduce what the patient owes without being cash (docs/metrics.md).  The 835 carries payer money and the patient's *assigned* share only;
 -- what patients actually paid comes from the practice-management system (DOMAIN.md §0.4).
 -- Applying a payment (match_reason):
 --   1. claim_id     : the payment names a claim's patient control number (CLM01) -> that claim's chain;
@@ -111,9 +112,11 @@ final as (
         ----------  dimensions
         chains.payer_id,
         applied.method,
+        applied.adjustment_type,
         ----------  amounts
         applied.amount,
-        applied.amount < 0 as is_refund,
+        applied.adjustment_type = 'refund' as is_refund,
+        applied.adjustment_type in ('payment', 'refund') as is_cash,
         ----------  dates
         applied.payment_date,
         ----------  lineage

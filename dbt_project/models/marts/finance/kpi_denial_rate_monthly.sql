@@ -106,8 +106,26 @@ duplicates as (
     group by 1, 2, 3
 ),
 
+duplicate_only as (
+    -- a month with duplicate denials and no first decision still gets its row
+    select
+        d.dimension,
+        d.dimension_value,
+        d.month,
+        cast(0 as bigint) as claims_adjudicated,
+        cast(0 as bigint) as claims_initially_denied,
+        cast(0 as double) as charges_adjudicated,
+        cast(0 as double) as charges_initially_denied
+    from duplicates as d
+    left join cohort as c
+        on c.dimension = d.dimension and c.dimension_value = d.dimension_value and c.month = d.month
+    where c.month is null
+),
+
 all_cohorts as (
     select * from cohort
+    union all
+    select * from duplicate_only
     union all
     select * from root_cause_cohort
     union all
@@ -180,7 +198,7 @@ final as (
         c.claims_adjudicated,
         -- a sum of ints is HUGEINT in DuckDB and BIGINT in Spark: one type for both engines
         c.claims_initially_denied::bigint as claims_initially_denied,
-        c.claims_initially_denied / c.claims_adjudicated as initial_denial_rate_simple,
+        c.claims_initially_denied / nullif(c.claims_adjudicated, 0) as initial_denial_rate_simple,
         c.charges_initially_denied / nullif(c.charges_adjudicated, 0) as initial_denial_rate_simple_dollars,
         l.avg_claims_submitted_prior_3m,
         case when c.month >= (select first_submission_month from first_month) + interval 3 month

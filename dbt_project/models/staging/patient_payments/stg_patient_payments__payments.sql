@@ -18,6 +18,10 @@ renamed as (
         {{ raw_batch() }} as _source_batch,
         ----------  payment
         method,
+        -- cash (payment, refund) or a write-off of the patient's balance (bad_debt, charity, small_balance);
+        -- a file without the optional column sends cash: a refund when the amount is negative
+        coalesce(adjustment_type, case when amount::decimal(18, 2) < 0 then 'refund' else 'payment' end)
+            as adjustment_type,
         ----------  amounts (a refund is negative)
         amount::decimal(18, 2) as amount,
         ----------  dates

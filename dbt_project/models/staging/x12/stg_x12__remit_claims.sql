@@ -25,6 +25,9 @@ renamed as (
         payee_npi,
         rendering_npi,
         patient_member_id,
+        -- NM1*TT: the payer this one forwarded the claim to (a Medicare crossover to a supplement)
+        crossover_payer_id,
+        crossover_payer_name,
         ----------  status
         status_code,
         filing_indicator,
