@@ -109,7 +109,7 @@ def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
         dimension, value = single
         return query(
             f"""
-            select month, claims_adjudicated, claims_initially_denied,
+            select month, claims_adjudicated, claims_initially_denied, claims_duplicate_denied,
                    initial_denial_rate_simple, initial_denial_rate_hfma,
                    initial_denial_rate_simple_dollars, initial_denial_rate_hfma_dollars
             from kpi_denial_rate_monthly
@@ -124,13 +124,14 @@ def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
         select date_trunc('month', first_adjudication_date)::date as month,
                count(*) as claims_adjudicated,
                count(*) filter (where is_initially_denied) as claims_initially_denied,
+               null::bigint as claims_duplicate_denied,
                count(*) filter (where is_initially_denied)::double / count(*) as initial_denial_rate_simple,
                null::double as initial_denial_rate_hfma,
                sum(total_charge_amount) filter (where is_initially_denied)::double
                    / nullif(sum(total_charge_amount)::double, 0) as initial_denial_rate_simple_dollars,
                null::double as initial_denial_rate_hfma_dollars
         from fct_claim_chains
-        where is_adjudicated and {where}
+        where is_adjudicated and not is_voided and {where}
         group by 1
         order by 1
         """,
@@ -147,7 +148,9 @@ def root_cause_pareto(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
         select root_cause, avoidable,
                count(*) as denied_claims,
                sum(initial_denied_amount)::double as denied_amount,
-               count(*) filter (where is_overturned) as overturned_claims
+               count(*) filter (where is_overturned) as overturned_claims,
+               count(*) filter (where is_resolved) as resolved_claims,
+               count(*) filter (where is_final_denial) as written_off_claims
         from fct_denials
         where {where}
         group by 1, 2
@@ -213,7 +216,8 @@ def payer_root_cause(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    """A/R by payer, financial class and bucket at the latest month-end inside the period."""
+    """A/R by payer, financial class, bucket and component (insurance, secondary, patient, credit) at the
+    latest month-end inside the period."""
     where, params = f.where("a.as_of_date", payer="a.payer_id", provider="c.rendering_npi",
                             location="c.location_id", claim_type="a.claim_type")  # fmt: skip
     # the snapshot has no provider or location: join the chains only when those filters are on
@@ -226,7 +230,9 @@ def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
             {chains}
             where {where}
         )
-        select payer_id, financial_class, aging_bucket, sum(open_balance)::double as open_balance,
+        select payer_id, financial_class, aging_bucket, as_of_date,
+               sum(open_balance)::double as insurance, sum(secondary_balance)::double as secondary,
+               sum(patient_balance)::double as patient, sum(credit_balance)::double as credit,
                sum(net_open_balance)::double as net_open_balance, count(*) as claims
         from snap
         where as_of_date = (select max(as_of_date) from snap)
@@ -238,31 +244,32 @@ def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def collections(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    """kpi_collections_monthly is by month and payer: provider, location and claim type do not apply."""
+    """kpi_collections_monthly, read as it is: the whole-book rows without a payer filter, else the chosen
+    payers' own rows (a ratio over several payers is not the sum of theirs: no page recomputes one).  By
+    month and payer only: provider, location and claim type do not apply."""
+    where, params = f.where("month", provider=None, location=None, claim_type=None)
+    scope = "'payer'" if f.payers else "'all'"
+    return query(
+        f"""
+        select * from kpi_collections_monthly
+        where scope = {scope} and {where}
+        order by month, payer_id
+        """,
+        params,
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def deposits(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """kpi_deposits_monthly summed over the paying payers in the selection (every column is additive)."""
     where, params = f.where("month", provider=None, location=None, claim_type=None)
     return query(
         f"""
-        select month, sum(cash_collected)::double as cash_collected, sum(gross_charges)::double as gross_charges,
-               sum(patient_cash_collected)::double as patient_cash_collected,
-               sum(total_cash_collected)::double as total_cash_collected,
-               sum(patient_responsibility)::double as patient_responsibility,
-               -- null when no patient-payments extract was fed (the mart's column is null then)
-               sum(patient_ar_balance)::double as patient_ar_balance,
-               sum(contractual_adjustments)::double as contractual_adjustments,
-               sum(ar_open_balance)::double as ar_open_balance,
-               sum(ar_net_open_balance)::double as ar_net_open_balance,
-               sum(total_cash_collected) / nullif(sum(gross_charges) - sum(contractual_adjustments), 0)
-                   as net_collection_rate,
-               sum(total_cash_collected) / nullif(sum(gross_charges), 0) as gross_collection_rate,
-               sum(underpaid_amount)::double as underpaid_amount,
-               sum(underpaid_lines)::bigint as underpaid_lines,
-               -- days in A/R of the selection: the mart's formulas over its additive parts
-               (sum(ar_open_balance) / nullif(sum(charges_trailing_3m) / any_value(days_trailing_3m), 0))::double
-                   as days_in_ar_gross,
-               (sum(ar_net_open_balance)
-                   / nullif(sum(expected_allowed_trailing_3m) / any_value(days_trailing_3m), 0))::double
-                   as days_in_ar_net
-        from kpi_collections_monthly
+        select month, sum(payments)::bigint as payments, sum(deposits)::double as deposits,
+               sum(claim_cash)::double as claim_cash, sum(interest)::double as interest,
+               sum(forward_balance)::double as forward_balance, sum(recoupments)::double as recoupments,
+               sum(unbalanced_payments)::bigint as unbalanced_payments
+        from kpi_deposits_monthly
         where {where}
         group by month
         order by month

@@ -10,18 +10,35 @@ from dashboards import queries
 
 # One place for the formulas the pages show (DOMAIN.md §1-§3); the marts' yml carries the same text.
 DEFINITIONS = {
-    "Initial denial rate (simple)": "claims whose first adjudication was a full or partial denial ÷ claims "
-    "adjudicated in the month (reversals, pends and resubmissions never add a claim).",
+    "Initial denial rate (simple)": "claims whose first decision by the primary payer was a full or partial "
+    "denial ÷ claims first decided in the month (corrections under new claim ids, reversals, pends, secondary "
+    "payers and duplicate denials never add a claim; voided claims are left out).",
     "Initial denial rate (HFMA)": "initial denials in the month ÷ average monthly claims submitted over the three "
     "months before (HFMA Claim Integrity Task Force).",
     "Avoidable share": "denials whose root cause a step before submission could have prevented ÷ all initial "
     "denials (carc_root_cause seed).",
-    "Overturned": "initially denied chains now paid and no longer denied ÷ initially denied chains.",
-    "Net collection rate": "cash collected (payers + patients, when the patient-payments extract is fed) ÷ (gross "
-    "charges − contractual adjustments), same month; undefined when the denominator is not positive.",
-    "Gross collection rate": "cash collected (payers + patients) ÷ gross charges, same month.",
-    "Days in A/R (gross)": "insurance A/R at month end ÷ average daily gross charges over the trailing 3 months "
-    "(MGMA).",
+    "Overturned": "initially denied chains the primary payer now pays ÷ resolved denials (overturned, or written "
+    "off: no rework 120 days after the denial). A secondary payer's answer never overturns a primary denial; "
+    "voided claims and duplicate denials (CARC 18/B13) are left out.",
+    "Net collection rate": "payer and patient cash, net of reversals, refunds and recoupments, over the "
+    "trailing 12 (or 3) months ÷ the expected allowed (contract) of the services in those months (MGMA adjusted "
+    "FFS collection %). An underpayment lowers it instead of hiding in a posted contractual adjustment.",
+    "Gross collection rate": "the same cash ÷ gross charges of the same months.",
+    "Service-month NCR": "everything collected so far on the claims served in the month ÷ their expected "
+    "allowed: the cohort view, which keeps rising while the month's claims are still being paid (run-out).",
+    "Cash % of NPSR": "cash over the trailing 3 months ÷ net patient service revenue (expected allowed less "
+    "charity) of the same months (HFMA MAP key).",
+    "Denial write-offs % of NPSR": "provider-liable denials written off under the write-off rule (no rework "
+    "120 days after the denial, dbt var ar_denial_open_days) over the trailing 3 months ÷ NPSR (HFMA MAP key).",
+    "POS collections": "patient payments taken on or before the date of service ÷ the patient responsibility of "
+    "the month's claims (net of what secondary payers paid).",
+    "A/R components": "insurance (the primary payer's: unadjudicated charges, and provider-liable denials while "
+    "worked or inside the write-off window), secondary (the patient share while a second payer or a crossover "
+    "has not answered), patient (what the patient still owes), and credit balances (owed back), never netted.",
+    "Days in total A/R": "insurance + secondary + patient A/R at the month-end ÷ average daily gross charges "
+    "over the trailing 3 months (HFMA MAP key); each component and credit balances likewise.",
+    "Deposits": "Σ BPR02 of the 835s by payment date = claim payments + PLB interest + forward balances + "
+    "recoupments: what the bank statement should show.",
     "Days in A/R (net)": "net A/R (open balance × expected allowed ÷ charge) at month end ÷ average daily expected "
     "allowed over the trailing 3 months (HFMA net days; expected allowed from the contract seed, else the payer's "
     "observed allowed-to-charge ratio).",

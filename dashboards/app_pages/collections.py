@@ -1,6 +1,8 @@
-"""Collections: A/R aging by payer, cash and collection rates by month, payer turnaround, charge lag."""
+"""Collections: A/R by component and aging, deposits reconciled, collection rates (MAP keys), days in A/R,
+payer turnaround, charge lag, underpayments."""
 
 import altair as alt
+import polars as pl
 import streamlit as st
 
 from dashboards import filters, phi, queries, ui
@@ -10,113 +12,169 @@ version = queries.require_warehouse()
 flt = filters.from_state()
 ui.freshness_banner(version)
 filters.describe(flt)
-ui.definitions("Net collection rate", "Gross collection rate", "Days in A/R (gross)", "Days in A/R (net)",
-               "Insurance A/R", "Underpayment")  # fmt: skip
+ui.definitions("A/R components", "Days in total A/R", "Net collection rate", "Gross collection rate",
+               "Service-month NCR", "Cash % of NPSR", "Denial write-offs % of NPSR", "POS collections",
+               "Deposits", "Days in A/R (net)", "Underpayment")  # fmt: skip
 
 aging = queries.ar_aging(version, flt)
 coll = queries.collections(version, flt)
+dep = queries.deposits(version, flt)
 ub = queries.unbilled(version, flt)
 monthly_note = flt.unsupported(provider=False, location=False, claim_type=False)
-total_ar = aging["open_balance"].sum()
-over_90 = aging.filter(aging["aging_bucket"].is_in(["91-120", ">120"]))["open_balance"].sum()
-c1, c2, c3, c4 = st.columns(4)
+COMPONENTS = {"insurance": "Insurance", "secondary": "Secondary payer", "patient": "Patient"}
+
+totals = {c: aging[c].sum() for c in [*COMPONENTS, "credit"]}
+total_ar = sum(totals[c] for c in COMPONENTS)
+over_90 = aging.filter(pl.col("aging_bucket").is_in(["91-120", ">120"]))
+over_90_total = sum(over_90[c].sum() for c in COMPONENTS)
+latest = coll.filter(pl.col("month") == coll["month"].max()) if coll.height else coll
+one_row = latest.height == 1  # the whole book, or one payer: the mart's own figures for the latest month
+
+
+def _latest(col: str, fmt: str) -> str:
+    value = latest[col][0] if one_row else None
+    return fmt.format(value) if value is not None else "n/a"
+
+
+as_of = aging["as_of_date"].max() if aging.height else None
+c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric(
-    "Insurance A/R",
+    "Total A/R",
     f"${total_ar:,.0f}",
-    help="Open insurance balance at the latest month-end (fct_ar_snapshots).",
+    help=f"At {as_of or 'the latest month-end'}: insurance ${totals['insurance']:,.0f} + secondary payers "
+    f"${totals['secondary']:,.0f} + patients ${totals['patient']:,.0f}. Credit balances are apart.",
 )
-c2.metric("A/R > 90 days", f"{over_90 / total_ar:.1%}" if total_ar else "n/a")
+c2.metric(
+    "Credit balances", f"${totals['credit']:,.0f}", help="Owed back to patients; never netted against A/R."
+)
 c3.metric(
-    "Cash collected",
-    f"${coll['total_cash_collected'].sum():,.0f}",
-    help="Payer cash (Σ CLP04, reversals netted) + patient payments (refunds netted), when that extract is fed: "
-    f"${coll['cash_collected'].sum():,.0f} from payers, ${coll['patient_cash_collected'].sum():,.0f} from patients.",
+    "A/R > 90 days",
+    f"{over_90_total / total_ar:.1%}" if total_ar else "n/a",
+    help="Share of total A/R (all three components) aged over 90 days from the date of service.",
 )
 c4.metric(
-    "Unbilled encounters",
-    f"{ub['unbilled_encounters']:,}",
-    help=f"Median charge lag {ub['median_charge_lag_days']} days (service date → first 837).",
+    "Days in total A/R", _latest("days_in_total_ar", "{:.1f}"), help=ui.DEFINITIONS["Days in total A/R"]
+)
+c5.metric("NCR, trailing 12 months", _latest("net_collection_rate_12m", "{:.1%}"),
+          help=ui.DEFINITIONS["Net collection rate"])  # fmt: skip
+if not one_row and coll.height:
+    st.caption("Several payers are selected: their rates are shown payer by payer below.")
+st.caption(
+    f"Unbilled encounters: {ub['unbilled_encounters']:,} · median charge lag {ub['median_charge_lag_days']} days "
+    "(service date → first 837)."
 )
 
-st.subheader("A/R aging by payer (latest month-end)")
+st.subheader("A/R aging (latest month-end)")
+component = st.radio(
+    "Component", [*COMPONENTS, "credit"], horizontal=True,
+    format_func=lambda c: COMPONENTS.get(c, "Credit balances"), label_visibility="collapsed",
+)  # fmt: skip
 order = ["0-30", "31-60", "61-90", "91-120", ">120"]
 st.altair_chart(
-    alt.Chart(aging.to_pandas())
+    alt.Chart(aging.filter(pl.col(component) > 0).to_pandas())
     .mark_bar()
     .encode(
-        x=alt.X("sum(open_balance):Q", title="open balance $"),
+        x=alt.X(f"sum({component}):Q", title=f"{COMPONENTS.get(component, 'credit').lower()} balance $"),
         y=alt.Y("payer_id:N", title=None),
         color=alt.Color("aging_bucket:N", sort=order, title="days"),
         order=alt.Order("aging_bucket:N"),
-        tooltip=["payer_id", "financial_class", "aging_bucket", "open_balance", "claims"],
+        tooltip=["payer_id", "financial_class", "aging_bucket", component, "claims"],
     ),
     width="stretch",
 )
 
-left, right = st.columns(2)
 if monthly_note:
     st.caption(
-        "Cash, collection rates, days in A/R and underpayment totals by month are kept by payer and month "
-        f"(kpi_collections_monthly): the {', '.join(monthly_note)} filter does not apply to them."
+        "Cash, deposits, collection rates and days in A/R are kept by payer and month (kpi_collections_monthly, "
+        f"kpi_deposits_monthly): the {', '.join(monthly_note)} filter does not apply to them."
     )
+
+st.subheader("Deposits reconciled")
+st.caption(
+    "What the payers' 835s say reached the bank (Σ BPR02) = claim payments (Σ CLP04, reversals netted) + "
+    "interest (PLB L6) + forward balances (PLB FB: carried, then taken back) + recoupments (other PLB)."
+)
+unbalanced = int(dep["unbalanced_payments"].sum()) if dep.height else 0
+if unbalanced:
+    st.warning(f"{unbalanced} payment(s) do not balance: their BPR02 differs from their claims and PLB.")
+st.dataframe(
+    dep.drop("unbalanced_payments"),
+    hide_index=True,
+    width="stretch",
+    column_config={c: st.column_config.NumberColumn(format="dollar")
+                   for c in ("deposits", "claim_cash", "interest", "forward_balance", "recoupments")},
+)  # fmt: skip
+
+left, right = st.columns(2)
 with left:
     st.subheader("Cash by month")
-    cash = coll.select("month", payers="cash_collected", patients="patient_cash_collected")
+    cash = coll.group_by("month").agg(
+        pl.col("insurance_cash").sum().alias("payers"),
+        pl.col("patient_cash").sum().alias("patients"),
+        pl.col("recoupments").sum().alias("recoupments"),
+    )
     st.altair_chart(
         alt.Chart(cash.unpivot(index="month", variable_name="from", value_name="cash").to_pandas())
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):T", title=None),
-            y=alt.Y("cash:Q", title="cash $"),
+            y=alt.Y("sum(cash):Q", title="cash $"),
             color=alt.Color("from:N", title=None),
-            tooltip=["month:T", "from", alt.Tooltip("cash:Q", format=",.2f")],
+            tooltip=["month:T", "from", alt.Tooltip("sum(cash):Q", format=",.2f")],
         ),
         width="stretch",
     )
-    if coll["patient_ar_balance"].is_null().all():
+    if not (coll["patient_cash"] != 0).any():
         st.caption("No patient-payments extract loaded: cash is payer cash only (README, input contract).")
 with right:
     st.subheader("Days to pay by payer")
     st.dataframe(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
 
+pct = {
+    "net_collection_rate_12m": ("NCR 12m", "Net collection rate"),
+    "net_collection_rate_3m": ("NCR 3m", "Net collection rate"),
+    "gross_collection_rate_12m": ("GCR 12m", "Gross collection rate"),
+    "cohort_net_collection_rate": ("NCR by service month", "Service-month NCR"),
+    "cash_pct_npsr_3m": ("cash % NPSR", "Cash % of NPSR"),
+    "denial_write_off_pct_npsr_3m": ("denial write-offs % NPSR", "Denial write-offs % of NPSR"),
+    "bad_debt_pct_gross_3m": ("bad debt %", None),
+    "charity_pct_gross_3m": ("charity %", None),
+    "pos_collection_rate": ("POS collections", "POS collections"),
+}
 st.subheader("Collection rates by month")
+rate_keys = [] if one_row or not flt.payers else ["payer_id"]
 st.dataframe(
     coll.select(
         "month",
+        *([] if one_row or not flt.payers else ["payer_id"]),
         "gross_charges",
-        "cash_collected",
-        "patient_cash_collected",
-        "contractual_adjustments",
-        "net_collection_rate",
-        "gross_collection_rate",
-        "patient_responsibility",
-        "patient_ar_balance",
+        "expected_allowed",
+        "total_cash_collected",
+        *pct,
     ),
     hide_index=True,
     width="stretch",
     column_config={
-        "net_collection_rate": st.column_config.NumberColumn(
-            "NCR", format="percent", help="(payer + patient cash) ÷ (charges − contractual adjustments)"
-        ),
-        "gross_collection_rate": st.column_config.NumberColumn(
-            "GCR", format="percent", help="(payer + patient cash) ÷ charges"
-        ),
-        "patient_ar_balance": st.column_config.NumberColumn(
-            "patient A/R", help="PR assigned to date − patient payments to date (blank without the extract)"
-        ),
+        col: st.column_config.NumberColumn(label, format="percent", help=ui.DEFINITIONS.get(key or "", None))
+        for col, (label, key) in pct.items()
     },
 )
 
 st.subheader("Days in A/R by month")
-dar = coll.select("month", "days_in_ar_gross", "days_in_ar_net")
+days = {"days_in_total_ar": "total", "days_in_insurance_ar": "insurance", "days_in_secondary_ar": "secondary",
+        "days_in_patient_ar": "patient", "credit_balance_days": "credit balances", "days_in_ar_net": "net (HFMA)"}  # fmt: skip
+dar = coll.select("month", "payer_id", *days).rename(days)
 st.altair_chart(
-    alt.Chart(dar.unpivot(index="month", variable_name="measure", value_name="days").to_pandas())
+    alt.Chart(
+        dar.unpivot(index=["month", "payer_id"], variable_name="measure", value_name="days").to_pandas()
+    )
     .mark_line(point=True)
     .encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("days:Q", title="days"),
         color=alt.Color("measure:N", title=None),
-        tooltip=["month:T", "measure", alt.Tooltip("days:Q", format=".1f")],
+        detail="payer_id:N",
+        tooltip=["month:T", "payer_id", "measure", alt.Tooltip("days:Q", format=".1f")],
     ),
     width="stretch",
 )

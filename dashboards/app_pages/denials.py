@@ -59,23 +59,43 @@ with left:
             x=alt.X("denied_amount:Q", title="denied $"),
             y=alt.Y("root_cause:N", sort="-x", title=None),
             color=alt.Color("avoidable:N", title="avoidable"),
-            tooltip=["root_cause", "denied_claims", "denied_amount", "overturned_claims"],
+            tooltip=[
+                "root_cause",
+                "denied_claims",
+                "denied_amount",
+                "overturned_claims",
+                "written_off_claims",
+            ],
         ),
         width="stretch",
     )
     total = pareto["denied_claims"].sum()
     avoidable = pareto.filter(pareto["avoidable"] == "Y")["denied_claims"].sum()
     overturned = pareto["overturned_claims"].sum()
-    a, b = st.columns(2)
+    resolved = pareto["resolved_claims"].sum()
+    duplicates = (
+        trend["claims_duplicate_denied"].sum()
+        if trend["claims_duplicate_denied"].is_not_null().any()
+        else None
+    )
+    a, b, c = st.columns(3)
     a.metric(
         "Avoidable share",
         f"{avoidable / total:.0%}" if total else "n/a",
-        help="Denials whose root cause a step before submission could have prevented (DOMAIN.md §2.4).",
+        help="Denials whose root cause a step before submission could have prevented (docs/metrics.md).",
     )
     b.metric(
         "Overturned",
-        f"{overturned / total:.0%}" if total else "n/a",
-        help="Initially denied chains now paid and no longer denied.",
+        f"{overturned / resolved:.0%}" if resolved else "n/a",
+        help=ui.DEFINITIONS["Overturned"] + f" Still pending: {(total - resolved) / total:.0%} of denials."
+        if total
+        else ui.DEFINITIONS["Overturned"],
+    )
+    c.metric(
+        "Duplicate denials",
+        f"{duplicates:,}" if duplicates is not None else "n/a",
+        help="Chains answered CARC 18/B13 (a copy of a claim the payer already has): counted apart, never a "
+        "denial in the rates above.",
     )
     st.markdown("**Top CARCs** (largest denied amount of each initial denial)")
     st.dataframe(

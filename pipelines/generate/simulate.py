@@ -180,6 +180,7 @@ class ChainLife:
     # patient share cents, paid cents, crossed over, a denial); kind: decision | reversal | duplicate
     primary_events: list[tuple] = field(default_factory=list)
     claim_ids: set[str] = field(default_factory=set)  # every CLM01 the claim was billed to its payer under
+    current_id: str = ""  # the CLM01 of its latest claim to the payer: what a finding on it names
     initial_denied: bool = False
     crossed_over: bool = False
     front_desk: bool = (
@@ -207,6 +208,8 @@ class MonthResult:
     lives: list[ChainLife] = field(default_factory=list)  # every submitted claim's life, the truth's source
     voided: set[str] = field(default_factory=set)  # claims the provider voided (frequency 8) by the end date
     duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
+    # findings on originals sent twice (by claim id): they name the re-sent original's CLM01
+    resent: dict[str, list[tuple]] = field(default_factory=dict)
     # physician minutes of each submitted professional claim: (npi, date of service, minutes)
     claim_minutes: dict[str, tuple[str, date, int]] = field(default_factory=dict)
     # lines repriced below contract: (claim_id, line_number, procedure_code, expected cents, allowed cents)
@@ -436,6 +439,7 @@ class MonthSimulator:
         if sub.sequence == "P":
             life.primary_submissions.append((sub.date, sub.frequency))
             life.claim_ids.add(sub.clm01)
+            life.current_id = sub.clm01
         else:
             life.secondary_billed = life.secondary_billed or sub.date
 
@@ -525,8 +529,8 @@ class MonthSimulator:
         if resend and again < min(a1, end) and rng2.random() < RESEND_SHARE:
             self._submit(life, Submission(again, claim))
             # the same claim billed twice: a duplicate submission the integrity rules list (unless voided)
-            out.anomalies += [(DUPLICATE_EXACT, claim.provider.npi, claim.claim_id, ln.number, claim.dos)
-                              for ln in claim.lines]  # fmt: skip
+            out.resent.update({claim.claim_id: [(DUPLICATE_EXACT, claim.provider.npi, claim.claim_id, ln.number,
+                                                 claim.dos) for ln in claim.lines]})  # fmt: skip
             dup_day = max(self._turnaround(claim.payer, again), pay_day(claim.payer, a1 + timedelta(days=1)))
             if dup_day < end:
                 self._post(life, RemitClaim(dup_day, claim.payer, claim, "4", claim.total, 0, 0,
@@ -634,6 +638,14 @@ class MonthSimulator:
             (IMPOSSIBLE_DAY, npi, None, None, dos)
             for (npi, dos), m in sorted(day_minutes.items())
             if m > 24 * 60
+        ]
+        # a finding names the claim as billed now: a correction under a new CLM01 carries the lead
+        current = {life.claim.claim_id: life.current_id for life in out.lives}
+        out.anomalies = [
+            (rule, npi, current.get(c, c) if c else c, ln, d) for rule, npi, c, ln, d in out.anomalies
+        ]
+        out.anomalies += [
+            a for claim_id, rows in out.resent.items() if claim_id not in out.voided for a in rows
         ]
         from pipelines.generate.patients import PatientStream
         from pipelines.generate.payments import plan_payments

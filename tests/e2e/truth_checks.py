@@ -23,28 +23,14 @@ def _assert_same_rows(
 
 
 def assert_marts_match_truth(world: Path, settings: Settings) -> None:
-    """Initial denials per payer-month and A/R per payer x aging bucket, exact to the claim and cent."""
-    truth = pl.read_csv(world / "truth" / "denial_rate_monthly.csv")
-    mart = query(
-        """
-        select payer_id, strftime(first_adjudication_date, '%Y-%m') as month,
-               count(*) as adj, count(*) filter (where is_initially_denied) as den
-        from fct_claim_chains where is_adjudicated group by all
-        """,
-        settings=settings,
-    )
-    _assert_same_rows(truth, mart, ["payer_id", "month"],
-                      {"adjudicated_claims": "adj", "initially_denied_claims": "den"}, tol=0)  # fmt: skip
+    """Every revenue-cycle KPI against the truth (pipelines/kpi_eval.py), exact to the claim and cent;
+    underpayments line by line."""
+    from pipelines.kpi_eval import evaluate, format_table
 
-    ar_truth = pl.read_csv(world / "truth" / "ar_aging.csv")
-    as_of = ar_truth["as_of_date"][0]
-    ar = query(
-        "select payer_id, aging_bucket, sum(open_balance)::double as bal from fct_ar_snapshots "
-        "where as_of_date = ? and open_balance > 0 group by all",
-        [as_of],
-        settings=settings,
+    checks = evaluate(world, settings)
+    assert all(c.ok for c in checks), (
+        format_table(checks) + "\n" + str([c.example for c in checks if not c.ok])
     )
-    _assert_same_rows(ar_truth, ar, ["payer_id", "aging_bucket"], {"open_balance": "bal"})
 
     # Underpayments: exactly the lines the generator repriced below contract, to the cent, and flagged by
     # the documented tolerance; every other contract-priced line is paid at contract (variance 0).
@@ -63,16 +49,8 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     flag = (pl.col("e") - pl.col("a")) > pl.max_horizontal(pl.lit(5.0), 0.02 * pl.col("e"))
     assert up_joined.filter(flag != pl.col("is_underpaid")).height == 0
 
-    # Patient payments (the optional extract): cash by payer-month to the cent, which holds only when every
-    # payment is applied to its chain — by claim id, or by encounter for front-desk payments.
-    pp_truth = pl.read_csv(world / "truth" / "patient_cash_monthly.csv")
-    pp = query(
-        "select payer_id, strftime(month, '%Y-%m') as month, patient_cash_collected::double as got "
-        "from kpi_collections_monthly where patient_cash_collected <> 0",
-        settings=settings,
-    )
-    assert pp_truth.height > 0
-    _assert_same_rows(pp_truth, pp, ["payer_id", "month"], {"patient_cash_collected": "got"})
+    # Patient payments apply to their chains by claim id, or by encounter for front-desk payments (the cash
+    # checks above hold only if every one is applied)
     reasons = query(
         "select match_reason, count(*) as n from fct_patient_payments group by 1", settings=settings
     )

@@ -7,19 +7,31 @@
 -- payer, which is coordination of benefits, not a new service), with the patient, provider and E/M facts
 -- the rules share.
 -- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG).
-with submissions as (
+with primary_submissions as (
     select
         claims.*,
         links.chain_id,
-        row_number() over (
-            partition by links.chain_id
-            order by claims.submission_date desc, claims._source_file_id desc, claims.seg_index desc
-        ) as recency,
-        -- when the service was first billed: a later replacement does not make the claim "newer"
-        min(claims.submission_date) over (partition by links.chain_id) as first_submission_date
+        -- an original sent again (a re-send, frequency 1 after frequency 1) replaces nothing: the duplicate
+        -- rule reports it, and the claim keeps its first original's lines
+        coalesce(claims.frequency_code, '1') = '1' and row_number() over (
+            partition by links.chain_id, coalesce(claims.frequency_code, '1') = '1'
+            order by claims.submission_date, claims._source_file_id, claims.seg_index
+        ) > 1 as is_resend
     from {{ ref('stg_x12__claims') }} as claims
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
     where {{ in_touched_chains('links.chain_id') }} and links.payer_sequence = 1
+),
+
+submissions as (
+    select
+        *,
+        row_number() over (
+            partition by chain_id order by submission_date desc, _source_file_id desc, seg_index desc
+        ) as recency,
+        -- when the service was first billed: a later replacement does not make the claim "newer"
+        min(submission_date) over (partition by chain_id) as first_submission_date
+    from primary_submissions
+    where not is_resend
 ),
 
 current_submissions as (
