@@ -4,7 +4,7 @@
 
 Generates a health-system world, runs it through ingest, reference loading and dbt exactly like
 `revcycle run`, scores each rule (pipelines/integrity_eval.py), then rebuilds with the thresholds of the
-DOMAIN.md draft (peer percentile P95, at least 20 peers) as the named alternative and scores again, so
+docs/metrics.md draft (peer percentile P95, at least 20 peers) as the named alternative and scores again, so
 the effect of our threshold choices (P80, 10 peers; docs/integrity.md) is measured in the same run.
 """
 
@@ -24,7 +24,7 @@ from pipelines.generate import Config
 from pipelines.integrity_eval import evaluate, evaluate_generated_world, format_table
 from pipelines.settings import PROJECT_ROOT, Settings
 
-DOMAIN_DRAFT = {"em_percentile": 0.95, "modifier_percentile": 0.95, "integrity_min_peers": 20}
+STRICTER_DRAFT = {"em_percentile": 0.95, "modifier_percentile": 0.95, "integrity_min_peers": 20}
 
 
 def main() -> None:
@@ -46,10 +46,10 @@ def main() -> None:
         print("revcycle thresholds (P80 percentile, >= 10 peers):\n")
         print(format_table(ours))
         t1 = time.perf_counter()
-        build_warehouse(settings, dbt_vars=DOMAIN_DRAFT)
+        build_warehouse(settings, dbt_vars=STRICTER_DRAFT)
         draft = evaluate(settings, cfg.out / "truth" / "anomalies.csv")
         print(
-            f"\nalternative: DOMAIN.md draft thresholds {DOMAIN_DRAFT} (rebuild {time.perf_counter() - t1:.0f} s):\n"
+            f"\nalternative: stricter draft thresholds {STRICTER_DRAFT} (rebuild {time.perf_counter() - t1:.0f} s):\n"
         )
         print(format_table([s for s in draft if s.kind == "statistical"]))
 

@@ -6,7 +6,7 @@ state when the user changes page, and the URL always carries the current selecti
 ``current()`` for a ``Filters`` value (hashable: it is part of every cached query's key) and turn it into
 SQL with ``Filters.where``.
 
-Each KPI filters on its own month (DOMAIN.md §4.2 "date basis"): denial rates on the first adjudication,
+Each KPI filters on its own month (docs/metrics.md "date basis"): denial rates on the first adjudication,
 cash on the posting date, A/R on the month-end, claim counts on the first submission.
 """
 

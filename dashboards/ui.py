@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboards import queries
 
-# One place for the formulas the pages show (DOMAIN.md §1-§3); the marts' yml carries the same text.
+# One place for the formulas the pages show (docs/metrics.md-§3); the marts' yml carries the same text.
 DEFINITIONS = {
     "Initial denial rate (simple)": "claims whose first decision by the primary payer was a full or partial "
     "denial ÷ claims first decided in the month (corrections under new claim ids, reversals, pends, secondary "

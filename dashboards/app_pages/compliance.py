@@ -1,6 +1,6 @@
 """Compliance: billing-integrity leads ranked by provider, each finding with its evidence rows.
 
-Leads for review, never verdicts (DOMAIN.md §3).  The rule and provider selections live in the URL
+Leads for review, never verdicts (docs/integrity.md).  The rule and provider selections live in the URL
 (?rule=...&provider=...) so a link to a lead can be shared.
 """
 

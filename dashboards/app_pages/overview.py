@@ -24,13 +24,13 @@ c2.metric(
     "Initial denial rate",
     "n/a" if rate is None else f"{rate:.1%}",
     help="Claims whose first adjudication was a full or partial denial ÷ adjudicated claims "
-    "(simple cohort variant, DOMAIN.md §1.1). Reversals, pends and resubmissions never add a claim.",
+    "(simple cohort variant, docs/metrics.md). Reversals, pends and resubmissions never add a claim.",
 )
 c3.metric("Paid amount", f"${k['paid_amount']:,.2f}", help="Σ CLP04 over all 835s, reversals netted.")
 c4.metric("Claims adjudicated", f"{k['claims_adjudicated']:,}")
 st.caption(f"Files accepted: {f['accepted']} (+{f['partial']} partially) · quarantined: {f['quarantined']}")
 
-# Published benchmarks are reference lines, never pass/fail (DOMAIN.md §1.12): AAFP recommends an initial
+# Published benchmarks are reference lines, never pass/fail (docs/metrics.md): AAFP recommends an initial
 # denial rate under 5% with 5-10% "average"; Kodiak/Crowe hospital averages ran 10-12% in 2020-2024.
 trend = queries.denial_trend(version, flt)
 if trend.height:

@@ -1,4 +1,4 @@
-{#- A/R aging buckets (DOMAIN.md §1.6): 0-30, 31-60, 61-90, 91-120, >120 days. -#}
+{#- A/R aging buckets (docs/metrics.md): 0-30, 31-60, 61-90, 91-120, >120 days. -#}
 {% macro aging_bucket(age_days) -%}
     case
         when {{ age_days }} <= 30 then '0-30'

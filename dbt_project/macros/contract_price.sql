@@ -1,5 +1,5 @@
 {#
-    Price lines against the contract (DOMAIN.md §1.11).  `lines` is a CTE name; `key` the one column
+    Price lines against the contract (docs/metrics.md).  `lines` is a CTE name; `key` the one column
     identifying a line.  Adds allowed_per_unit (null when the payer has no rate for the code) and
     contract_basis:
       * fee_schedule   - seed contract_fee_schedule: the row for the line's payer and procedure code in force

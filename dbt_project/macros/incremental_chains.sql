@@ -1,5 +1,5 @@
 {#
-    Incremental marts keyed on claim chains (DOMAIN.md §0.2).  A new day of files touches a few thousand
+    Incremental marts keyed on claim chains (docs/metrics.md).  A new day of files touches a few thousand
     chains out of a million, and every chain-level fact (adjudication order, denial outcome, open balance at
     each month-end, the current submission's lines) depends only on the rows of its own chain.  So a chain
     model recomputes just the touched chains (int_touched_chains): a pre-hook deletes their rows, the body

@@ -1,4 +1,4 @@
-{#- Shared expressions of the billing-integrity models (DOMAIN.md §3). -#}
+{#- Shared expressions of the billing-integrity models (docs/integrity.md). -#}
 
 {#- A patient as the 837 identifies one: member id (NM1*IL) + date of birth (DMG). -#}
 {% macro patient_key(member_id, birth_date) -%}

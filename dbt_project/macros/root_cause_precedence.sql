@@ -1,4 +1,4 @@
-{#- Tie-break between denial root causes of equal amount (DOMAIN.md §2.3): front-end causes first,
+{#- Tie-break between denial root causes of equal amount (docs/metrics.md): front-end causes first,
     because they usually trigger the downstream ones. -#}
 {% macro root_cause_precedence(column) -%}
     case {{ column }}

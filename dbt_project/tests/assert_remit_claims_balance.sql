@@ -1,4 +1,4 @@
--- 835 claim balancing (DOMAIN.md §0.1): CLP03 - sum(all CAS, claim and line) = CLP04.
+-- 835 claim balancing (docs/metrics.md): CLP03 - sum(all CAS, claim and line) = CLP04.
 -- The parser quarantines unbalanced transaction sets, so any row here is a parser or staging bug.
 -- A remit and its CAS rows come from one file: checked on the batches this build read first.
 with adjustments as (

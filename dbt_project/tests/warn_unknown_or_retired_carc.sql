@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- DOMAIN.md §5: CARC codes on 835s should exist in the code list for the remit date.  Only checked once a
+-- docs/metrics.md: CARC codes on 835s should exist in the code list for the remit date.  Only checked once a
 -- CARC list has been loaded (revcycle reference FILE); unknown or retired codes warn, they never block.
 -- Checked on the batches this build read first: a new CARC file changes the fingerprint (a build from nothing).
 with codes as (

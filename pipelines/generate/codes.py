@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# ---------------------------------------------------------------- E/M families (DOMAIN.md §3.1)
+# ---------------------------------------------------------------- E/M families (docs/integrity.md)
 EM_FAMILIES: dict[str, list[str]] = {
     "office_new": ["99202", "99203", "99204", "99205"],
     "office_est": ["99211", "99212", "99213", "99214", "99215"],
@@ -144,7 +144,7 @@ DENIAL_CODES: dict[str, list[tuple[str, str | None]]] = {
     "COORDINATION_OF_BENEFITS": [("22", "MA04"), ("109", None)],
 }
 # Share of denials later overturned through rework (corrected claim / appeal), by root cause
-# (DOMAIN.md §1.9: registration/eligibility ~75%, billing/coding/information ~90%, medical necessity low).
+# (docs/metrics.md: registration/eligibility ~75%, billing/coding/information ~90%, medical necessity low).
 OVERTURN_RATE = {
     "ELIGIBILITY_REGISTRATION": 0.75, "AUTHORIZATION_REFERRAL": 0.45, "MEDICAL_NECESSITY": 0.30,
     "CODING_BUNDLING": 0.85, "TIMELY_FILING": 0.05, "MISSING_INFO_BILLING_ERROR": 0.90,

@@ -1,6 +1,6 @@
 """Reference data the integrity rules need, read from the files users bring in their official layouts.
 
-Kinds (DOMAIN.md §3, §5): CMS NCCI PTP edits, CMS MUE values, the OIG LEIE exclusion list, physician
+Kinds (docs/integrity.md, §5): CMS NCCI PTP edits, CMS MUE values, the OIG LEIE exclusion list, physician
 time per HCPCS (CMS PFS "Physician Time" / RUC), and patient death dates (patient master / ADT or a
 death-master match).  A file is recognised from its content, parsed into typed Parquet under
 ``reference/<kind>/<file_id>.parquet`` (file id = content hash, so loading twice is a no-op and a

@@ -380,7 +380,7 @@ def parse_physician_time(text: str, file_name: str, file_id: str, pfs_year: int 
 # title rows above the header: HCPCS, MOD, DESCRIPTION, STATUS CODE, ..., WORK RVU, NON-FAC PE RVU,
 # FACILITY PE RVU, MP RVU, NON-FACILITY TOTAL, FACILITY TOTAL, ..., CONV FACTOR.  The national amount is
 # total RVU x conversion factor; a locality's amount also needs the GPCI file (not applied here: the
-# contract terms are written against the national amount, DOMAIN.md §1.11).  Descriptions are AMA text and
+# contract terms are written against the national amount, docs/metrics.md).  Descriptions are AMA text and
 # are not kept.
 _PFS_COLUMNS = {
     "status_code": ("status",),

@@ -43,9 +43,11 @@ def _page(name, home, monkeypatch):
 def test_denials_page(built_demo, monkeypatch):
     at = _page("denials.py", built_demo.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
-    # handmade set: 3 initial denials (eligibility, authorization, coding), all avoidable 'Y'; none overturned
+    # handmade set: 3 initial denials (eligibility, authorization, coding), all avoidable 'Y'; none resolved
+    # yet (none overturned, none past the write-off window), so there is no overturn rate to show
     assert metrics["Avoidable share"] == "100%"
-    assert metrics["Overturned"] == "0%"
+    assert metrics["Overturned"] == "n/a"
+    assert metrics["Duplicate denials"] == "0"
     carcs = next(d.value for d in at.dataframe if "carc" in d.value.columns)
     assert carcs["denied_claims"].sum() == 3  # the three initial denials, each under its largest CARC
     at.radio(key="denials__variant").set_value("hfma").run()
@@ -58,13 +60,23 @@ def test_collections_page(built_demo, monkeypatch):
     at = _page("collections.py", built_demo.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
     ar = query(
-        "select sum(open_balance)::double as b from fct_ar_snapshots "
-        "where as_of_date = (select max(as_of_date) from fct_ar_snapshots)",
+        "select sum(open_balance + secondary_balance + patient_balance)::double as b, sum(credit_balance) as c "
+        "from fct_ar_snapshots where as_of_date = (select max(as_of_date) from fct_ar_snapshots)",
         settings=built_demo,
-    )["b"][0]
-    assert metrics["Insurance A/R"] == f"${ar:,.0f}"
-    assert metrics["Cash collected"] == "$526"
-    assert metrics["Unbilled encounters"] == "1"  # E1010 has no claim
+    )
+    assert metrics["Total A/R"] == f"${ar['b'][0]:,.0f}"
+    assert metrics["Credit balances"] == f"${ar['c'][0]:,.0f}"
+    latest = query(
+        "select days_in_total_ar, net_collection_rate_12m from kpi_collections_monthly where scope = 'all' "
+        "order by month desc limit 1",
+        settings=built_demo,
+    )
+    assert metrics["Days in total A/R"] == f"{latest['days_in_total_ar'][0]:.1f}"
+    assert metrics["NCR, trailing 12 months"] == f"{latest['net_collection_rate_12m'][0]:.1%}"
+    assert any("Unbilled encounters: 1 " in c.value for c in at.caption)  # E1010 has no claim
+    deposits = next(d.value for d in at.dataframe if "deposits" in d.value.columns)
+    assert (deposits["deposits"] - deposits["claim_cash"] - deposits["interest"] - deposits["forward_balance"]
+            - deposits["recoupments"]).abs().max() < 0.005  # fmt: skip
 
 
 def test_data_quality_page(built_demo, monkeypatch):
@@ -126,8 +138,10 @@ def test_compliance_evidence_rows(built_world, monkeypatch):
     from pipelines.warehouse import query
 
     s = built_world
+    # a copy under another claim id (a re-sent original names its one claim id twice)
     f = query(
-        "select evidence_claim_ids from fct_integrity_findings where rule_id = 'duplicate_exact' limit 1",
+        "select evidence_claim_ids from fct_integrity_findings where rule_id = 'duplicate_exact' "
+        "and len(list_distinct(evidence_claim_ids)) = 2 limit 1",
         settings=s,
     )
     ids = tuple(f["evidence_claim_ids"][0])
@@ -381,7 +395,7 @@ def test_global_filters_from_the_url_apply_on_every_page(built_demo, monkeypatch
     at.switch_page("app_pages/collections.py").run()
     assert not at.exception
     assert at.sidebar.multiselect(key="f_payer").value == [payer]
-    assert {"Underpaid lines", "Underpaid $", "Insurance A/R"} <= {m.label for m in at.metric}
+    assert {"Underpaid lines", "Underpaid $", "Total A/R"} <= {m.label for m in at.metric}
 
     # narrowing the period narrows the claims and shows in the URL
     at.sidebar.select_slider(key="f_period").set_value((f"{first_month:%Y-%m}", f"{first_month:%Y-%m}")).run()

@@ -69,7 +69,7 @@ def world_url(built_world):
 PAGES = [
     ("", "Initial denial rate", "37.5%"),
     ("denials", "Avoidable share", "100%"),
-    ("collections", "Cash collected", "$526"),
+    ("collections", "Total A/R", "$620"),
     ("data_quality", "Files published", "7"),
 ]
 

@@ -1,7 +1,7 @@
 {{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
--- The chain-local half of expected allowed (DOMAIN.md §1.5 net A/R, §1.11): the lines of the chain's latest
+-- The chain-local half of expected allowed (docs/metrics.md net A/R, §1.11): the lines of the chain's latest
 -- 837 priced at contract (lesser of charge and rate x units, seed contract_fee_schedule), and the charge of
 -- the lines without a contract rate.  Those are expected at the payer's observed allowed-to-charge ratio,
 -- which moves with every remit of the payer, so it is applied where it is read (int_chain_expected_allowed,

@@ -1,5 +1,5 @@
 {{ config(materialized='view') }}
--- Expected allowed per chain (DOMAIN.md §1.5 net A/R, §1.11): the contract-priced lines of the chain's latest
+-- Expected allowed per chain (docs/metrics.md net A/R, §1.11): the contract-priced lines of the chain's latest
 -- 837 (int_chain_contract_prices), plus its lines without a contract rate at charge x the payer's observed
 -- allowed-to-charge ratio (int_payer_allowed_ratio; 1 when the payer has none yet, i.e. net = gross).
 select

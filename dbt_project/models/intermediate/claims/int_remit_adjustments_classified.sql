@@ -5,7 +5,7 @@
 -- UNMAPPED and never counted as denials; the CAS group gives the liability.
 -- Generic CARCs (16 "lacks information", 96 "non-covered", A1, ...: var generic_carcs) say little on their
 -- own: when the same claim (or the same service line) carries a RARC listed in seed rarc_override for that
--- CARC (or for any generic CARC when the seed's carc is blank), the RARC's root cause wins (DOMAIN.md §2.3);
+-- CARC (or for any generic CARC when the seed's carc is blank), the RARC's root cause wins (docs/metrics.md);
 -- between several, the line's own remark first, then front-end causes.
 with adjustments as (
     select * from {{ ref('stg_x12__remit_adjustments') }}

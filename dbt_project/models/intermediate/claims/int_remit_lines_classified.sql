@@ -9,7 +9,7 @@
 --   line_denied_amount     = Σ denial-category CAS on the line (seed carc_root_cause)
 --   line_patient_amount    = Σ PR adjustments on the line
 --   line_root_cause / carc = category and CARC of the line's largest denial adjustment (front-end first on ties)
---   actual_allowed_amount  = AMT*B6 when sent, else SVC03 + Σ PR on the line (DOMAIN.md §1.11)
+--   actual_allowed_amount  = AMT*B6 when sent, else SVC03 + Σ PR on the line (docs/metrics.md)
 with lines as (
     select * from {{ ref('stg_x12__remit_lines') }}
     {% if is_incremental() -%}

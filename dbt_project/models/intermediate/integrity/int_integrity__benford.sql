@@ -1,4 +1,4 @@
--- Benford's law on amounts that should occur naturally (DOMAIN.md §3.9): the payee's non-contractual CAS
+-- Benford's law on amounts that should occur naturally (docs/integrity.md): the payee's non-contractual CAS
 -- adjustments and PLB provider adjustments, >= $10 (int_integrity__benford_digits).  First-digit MAD
 -- against log10(1 + 1/d); Nigrini's cut-off for nonconformity.  Line charges are deliberately left out: a chargemaster price list fails Benford by design.
 with digits as (

@@ -3,7 +3,7 @@
 -- so each batch's first-digit counts are computed once, when it is loaded, and the Benford rule sums these
 -- few thousand rows instead of re-reading 3M CAS rows every build
 -- depends_on: {{ ref('int_touched_chains') }}
--- The amounts Benford's law is tested on (DOMAIN.md §3.9): the payee's non-contractual CAS adjustments
+-- The amounts Benford's law is tested on (docs/integrity.md): the payee's non-contractual CAS adjustments
 -- (contractual CARC 45 and sequestration 253 follow the fee schedule, which never conforms) and PLB provider
 -- adjustments, >= $10, counted per raw batch, payee and first digit.
 with adjustments as (

@@ -1,4 +1,4 @@
--- Findings view of int_integrity__duplicate_lines: one finding per later copy (DOMAIN.md §3.4).
+-- Findings view of int_integrity__duplicate_lines: one finding per later copy (docs/integrity.md).
 select
     case when is_exact then 'duplicate_exact' else 'duplicate_near' end as rule_id,
     provider_npi,

@@ -1,4 +1,4 @@
--- E/M upcoding leads (DOMAIN.md §3.1): a provider's share of high-level visits in an E/M family and year
+-- E/M upcoding leads (docs/integrity.md): a provider's share of high-level visits in an E/M family and year
 -- against specialty peers (same taxonomy, family, year).  Flag when the provider has enough visits, the
 -- peer group is big enough, the share is at or above the peer percentile AND the one-proportion z against
 -- the peers' pooled share is large.  The pooled share leaves the provider out, so a heavy upcoder does not

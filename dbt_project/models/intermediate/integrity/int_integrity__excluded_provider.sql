@@ -1,4 +1,4 @@
--- Billing by excluded providers (DOMAIN.md §3.6).  A claim whose billing, rendering or referring NPI is on
+-- Billing by excluded providers (docs/integrity.md).  A claim whose billing, rendering or referring NPI is on
 -- the LEIE with the date of service on or after the exclusion date and before any reinstatement; a waiver
 -- (granted for one state) is shown in the evidence rather than silently dropping the lead.  LEIE rows
 -- without an NPI (most of them) match on the rendering provider's last + first name as a *probable* match

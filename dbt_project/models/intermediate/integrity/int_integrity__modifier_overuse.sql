@@ -1,4 +1,4 @@
--- Modifier 25 / 59 overuse leads (DOMAIN.md §3.10), per provider and year against specialty peers.
+-- Modifier 25 / 59 overuse leads (docs/integrity.md), per provider and year against specialty peers.
 --   modifier 25: E/M lines carrying 25 / E/M lines on a claim that also has a procedure (the opportunities;
 --                25 on an E/M with nothing else that day is a different defect);
 --   modifier 59: procedure lines carrying 59 or X{EPSU} / all non-E/M procedure lines.

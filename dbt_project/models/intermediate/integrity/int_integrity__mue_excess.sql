@@ -1,4 +1,4 @@
--- Medically Unlikely Edits (DOMAIN.md §3.3).  MAI 1: each claim line on its own.  MAI 2 (policy) and 3
+-- Medically Unlikely Edits (docs/integrity.md).  MAI 1: each claim line on its own.  MAI 2 (policy) and 3
 -- (clinical): all units for the same patient, provider, code and date are summed across lines and claims.
 -- A date-of-service finding is attributed to the line with the most units (what the payer would deny) and
 -- lists every contributing claim.  Later copies of a duplicate are not counted twice (duplicate rule).

@@ -1,4 +1,4 @@
--- NCCI procedure-to-procedure edits (DOMAIN.md §3.2).  A column-2 code billed for the same patient,
+-- NCCI procedure-to-procedure edits (docs/integrity.md).  A column-2 code billed for the same patient,
 -- provider and date as its column-1 code -- on the same claim or another one -- when the edit is in effect
 -- on that date (effective <= date < deletion).  Modifier indicator 0: never payable together, modifiers do
 -- not help.  Indicator 1: payable only when an NCCI-associated modifier (59, X{EPSU}, anatomic, global

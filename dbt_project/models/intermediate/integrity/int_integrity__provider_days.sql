@@ -1,4 +1,4 @@
--- Impossible and improbable days (DOMAIN.md §3.5): physician minutes per rendering provider and date of
+-- Impossible and improbable days (docs/integrity.md): physician minutes per rendering provider and date of
 -- service from the physician-time reference (per unit where the code is timed), professional claims only,
 -- anesthesia (00100-01999) left out because its time is reported, duplicates not counted twice.
 -- Caveats shown with every finding: incident-to billing under the supervising NPI, split/shared visits and

@@ -1,4 +1,4 @@
--- Services after the date of death (DOMAIN.md §3.7).  Death dates come from the patient-deaths reference
+-- Services after the date of death (docs/integrity.md).  Death dates come from the patient-deaths reference
 -- (patient master / ADT) and from any institutional claim discharging the patient as expired (CL103 = 20,
 -- death = statement through date).  Strictly after: a same-day service is normal.  An institutional stay
 -- whose statement period contains the death date is not a finding (its from date is before the death).

@@ -1,4 +1,4 @@
--- Volume and cost outliers (DOMAIN.md §3.8): services (units), unique patients and billed charges per
+-- Volume and cost outliers (docs/integrity.md): services (units), unique patients and billed charges per
 -- provider and year against specialty peers, scored with the Iglewicz-Hoaglin modified z
 -- 0.6745 * (x - peer median) / peer MAD.  High side only; one finding per provider-year carrying the
 -- metric with the largest z, the others in the evidence.  Peers = same taxonomy, year and practice state

@@ -1,7 +1,7 @@
 {{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
--- One row per denied service line of a chain's initial decision (DOMAIN.md §2, line grain): the SVC lines
+-- One row per denied service line of a chain's initial decision (docs/metrics.md, line grain): the SVC lines
 -- of the first adjudication that carry a denial-category adjustment, or every unpaid line of a fully
 -- denied claim.  Root cause and CARC are the line's own (largest denial adjustment on the line; the
 -- claim's when the denial was made at claim level).  Overturned: a later adjudication of the same chain

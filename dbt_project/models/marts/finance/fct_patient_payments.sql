@@ -1,7 +1,7 @@
 -- One row per patient payment, refund or patient-balance write-off (the optional patient-payments extract,
 -- README "Input contract"), applied to the claim chain it pays.  Cash is payments and refunds; bad debt,
 -- charity and small-balance write-offs reduce what the patient owes without being cash (docs/metrics.md).  The 835 carries payer money and the patient's *assigned* share only;
--- what patients actually paid comes from the practice-management system (DOMAIN.md §0.4).
+-- what patients actually paid comes from the practice-management system (docs/metrics.md).
 -- Applying a payment (match_reason):
 --   1. claim_id     : the payment names a claim's patient control number (CLM01) -> that claim's chain;
 --   2. encounter_id : it names only the encounter (paid at the front desk) -> the chain of the claim that

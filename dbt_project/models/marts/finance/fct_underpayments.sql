@@ -1,7 +1,7 @@
 {{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
--- Underpayments against contract (DOMAIN.md §1.11), one row per service line of each chain's current
+-- Underpayments against contract (docs/metrics.md), one row per service line of each chain's current
 -- primary adjudication that has a contract rate (seed contract_fee_schedule):
 --   expected_allowed = least(line charge, contract rate x units)    [lesser-of-charge-or-fee-schedule]
 --   actual_allowed   = AMT*B6 when sent, else SVC03 + Σ PR on the line

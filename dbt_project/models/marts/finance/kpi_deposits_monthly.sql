@@ -25,7 +25,7 @@ final as (
                     + recoupment_amount then 1
                 else 0
             end
-        ) as unbalanced_payments
+        )::bigint as unbalanced_payments
     from payments
     group by 1, 2
 )

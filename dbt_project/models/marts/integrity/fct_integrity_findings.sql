@@ -1,5 +1,5 @@
 -- One row per billing-integrity finding: a lead for review with the rows that support it, never a verdict
--- (DOMAIN.md §3).  Rule ids are pipelines/integrity_rules.py RULES (seed integrity_rules).  Grain by rule:
+-- (docs/integrity.md).  Rule ids are pipelines/integrity_rules.py RULES (seed integrity_rules).  Grain by rule:
 -- line (NCCI, MUE, duplicates), claim (excluded provider, after death), provider-day (impossible /
 -- improbable day), provider-period (E/M upcoding, modifiers, volume outliers, Benford).
 {%- set rule_models = ['ncci_unbundling', 'mue_excess', 'duplicates', 'provider_days', 'excluded_provider',

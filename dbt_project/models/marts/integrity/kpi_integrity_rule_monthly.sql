@@ -1,5 +1,5 @@
 -- Findings per rule and month for shared views, with CMS small-cell suppression: counts from 1 to 10 are
--- not shown (DOMAIN.md §3 general rules; PEPPER hides numerators/denominators under 11).
+-- not shown (docs/integrity.md general rules; PEPPER hides numerators/denominators under 11).
 with findings as (
     select * from {{ ref('fct_integrity_findings') }}
 ),

@@ -1,4 +1,4 @@
--- Every exclusion ever seen in any loaded LEIE snapshot (DOMAIN.md §3.6: reinstated people disappear
+-- Every exclusion ever seen in any loaded LEIE snapshot (docs/integrity.md: reinstated people disappear
 -- from the current list, so older snapshots are kept); a reinstatement or waiver in any snapshot counts.
 with source as (
     select * from {{ source('reference', 'leie') }}

@@ -1,5 +1,5 @@
 -- Medicare PFS national amounts per HCPCS + modifier (26 / TC components have rows of their own) and PFS
--- year: total RVU x conversion factor, non-facility and facility (DOMAIN.md §1.11 "% of Medicare PFS"
+-- year: total RVU x conversion factor, non-facility and facility (docs/metrics.md "% of Medicare PFS"
 -- contract terms).  Only payable statuses (A active, R restricted, T paid only without other services
 -- that day) carry a fee; a file loaded twice for one year keeps one row per code.
 with source as (

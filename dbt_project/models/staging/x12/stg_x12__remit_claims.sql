@@ -38,7 +38,7 @@ renamed as (
         paid_amount::decimal(18, 2) as paid_amount,
         coalesce(patient_responsibility_amount, 0)::decimal(18, 2) as patient_responsibility_amount,
         ----------  dates
-        -- BPR16 is the payment (check/EFT) date; DTM*405 production date is the fallback (DOMAIN.md §0.3).
+        -- BPR16 is the payment (check/EFT) date; DTM*405 production date is the fallback (docs/metrics.md).
         coalesce(payment_date, production_date) as remit_date,
         statement_from_date,
         statement_to_date,
