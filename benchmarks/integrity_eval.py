@@ -3,8 +3,8 @@
     python benchmarks/integrity_eval.py [--claims 60000] [--months 6] [--seed 7]
 
 Generates a health-system world, runs it through ingest, reference loading and dbt exactly like
-`revcycle run`, scores each rule (pipelines/integrity_eval.py), then rebuilds with the thresholds of the
-docs/metrics.md draft (peer percentile P95, at least 20 peers) as the named alternative and scores again, so
+`revcycle run`, scores each rule (pipelines/integrity_eval.py), then rebuilds with a stricter draft's
+thresholds (peer percentile P95, at least 20 peers) as the named alternative and scores again, so
 the effect of our threshold choices (P80, 10 peers; docs/integrity.md) is measured in the same run.
 """
 

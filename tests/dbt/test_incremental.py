@@ -117,6 +117,12 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
     assert incremental["stg_x12__claim_lines"].height > 0
     for name in full:
         assert incremental[name].equals(full[name]), name
+    # ... on a world that has the cases that move chains and balances across drops
+    chains = full["fct_claim_chains"]
+    assert chains.filter(pl.col("claim_id_count") > 1).height > 0  # corrections under a new CLM01
+    assert chains.filter(pl.col("has_secondary_payer")).height > 0  # secondary claims and crossovers
+    assert chains.filter(pl.col("duplicate_denial_count") > 0).height > 0  # re-sent originals, CARC 18
+    assert full["fct_remit_payments"].filter(pl.col("forward_balance_amount") != 0).height > 0
 
     # raw data removed since the last build: appending cannot take rows out, so the build starts over
     gone = next(p for p in sorted(s.batches_dir.iterdir()) if p.name.startswith("g-"))

@@ -146,7 +146,8 @@ def test_failed_build_leaves_published_warehouse_untouched(built_demo, tmp_path)
     (proj / "models/marts/finance/fct_claim_chains.sql").write_text("select 1/0 as claim_id from nowhere")
     before = built_demo.warehouse_path.stat().st_mtime_ns
     # only the broken model and its inputs: it must fail itself, not a model that happens to need it
-    with pytest.raises(BuildError, match=r"model\.revcycle\.fct_claim_chains: error"):
+    # (the model itself, or its unit test, which runs first against the broken SQL)
+    with pytest.raises(BuildError, match=r"(model|unit_test)\.revcycle\.fct_claim_chains(\.\w+)?: error"):
         build_warehouse(Settings(project_root=tmp_path, home=built_demo.home), select=["+fct_claim_chains"])
     assert built_demo.warehouse_path.stat().st_mtime_ns == before
     assert headline_kpis(built_demo)["claims_submitted"] == 9

@@ -7,6 +7,8 @@ malformed corpus, on randomly mutated files and on files larger than its 1 MiB r
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -61,8 +63,10 @@ def test_every_sample_agrees(path):
     "data",
     [b"", b"   \r\n", bytes(range(256)) * 8, b"ST*835*1~BPR*I~", b"ISA*00*", SOURCES["remit"][:200],
      SOURCES["remit"].replace(b"~\n", b"\n"), SOURCES["remit"].replace(b"~\n", b"~\r\n"),
-     b"\xef\xbb\xbfNOTE\r\n" + SOURCES["claims"], SOURCES["claims"].replace(b"NM1*IL", "NM1*IL*1*MÜLLER".encode("latin-1"))],
-    ids=["empty", "blank", "binary", "no-isa", "cut-isa", "cut-200", "newline", "crlf", "bom-prose", "latin-1"],
+     b"\xef\xbb\xbfNOTE\r\n" + SOURCES["claims"], SOURCES["claims"].replace(b"NM1*IL", "NM1*IL*1*MÜLLER".encode("latin-1")),
+     re.sub(rb"DTP\*472\*D8\*\d{8}", b"DTP*472*RD8*-20240105", SOURCES["claims"], count=1)],
+    ids=["empty", "blank", "binary", "no-isa", "cut-isa", "cut-200", "newline", "crlf", "bom-prose", "latin-1",
+         "range-without-start"],
 )  # fmt: skip
 def test_edge_cases_agree(data):
     assert_same(data)

@@ -982,10 +982,9 @@ impl Parser {
                 None => (v, &v[v.len()..]),
             };
             let b = if b.is_empty() { a } else { b };
-            let a = if a.is_empty() { None } else { Some(a) };
-            let b = if b.is_empty() { None } else { Some(b) };
-            let da = self.date8(idx, seg[0], a, &r);
-            let db = self.date8(idx, seg[0], b, &r);
+            // an empty side of the range ("-20050325") is a bad date, reported like any other
+            let da = self.date8(idx, seg[0], Some(a), &r);
+            let db = self.date8(idx, seg[0], Some(b), &r);
             return (da, db);
         }
         let v = if eq(fmt, "DT") && v.len() == 12 { &v[..8] } else { v };

@@ -40,7 +40,8 @@ final as (
         payments.payer_name,
         payments.payee_npi,
         payments.payment_method,
-        payments.payment_date,
+        -- BPR16, the check or EFT date; the production date (DTM*405) when a file leaves it out
+        coalesce(payments.payment_date, payments.production_date) as payment_date,
         payments.total_paid_amount,
         coalesce(claims.claim_count, 0) as claim_count,
         coalesce(claims.claims_paid_amount, 0)::decimal(18, 2) as claims_paid_amount,
