@@ -155,6 +155,20 @@
         union
         select claim_id from {{ ref('stg_encounters__encounter_lines') }}
         where _source_batch in (select _source_batch from new_batches) and claim_id is not null
+        union
+        -- a patient payment moves the patient's balance: the claim it names, or the claim that billed the
+        -- encounter it names; every version of a payment id sent again (it may have named another claim)
+        select payments.claim_id from {{ ref('stg_patient_payments__payments') }} as payments
+        where payments.payment_id in (
+            select payment_id from {{ ref('stg_patient_payments__payments') }}
+            where _source_batch in (select _source_batch from new_batches)
+        ) and payments.claim_id is not null
+        union
+        select encounters.claim_id
+        from {{ ref('stg_patient_payments__payments') }} as payments
+        inner join {{ ref('stg_encounters__encounter_lines') }} as encounters
+            on encounters.encounter_id = payments.encounter_id
+        where payments._source_batch in (select _source_batch from new_batches) and encounters.claim_id is not null
     ),
 
     moved as (

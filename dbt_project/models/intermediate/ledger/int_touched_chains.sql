@@ -5,6 +5,7 @@
 -- depends_on: {{ ref('stg_x12__claims') }}
 -- depends_on: {{ ref('stg_x12__remit_claims') }}
 -- depends_on: {{ ref('stg_encounters__encounter_lines') }}
+-- depends_on: {{ ref('stg_patient_payments__payments') }}
 -- depends_on: {{ ref('int_claim_id_chains') }}
 {%- set stamp = chain_models_stamp() %}
 {% if target.type == 'duckdb' and stamp is not none -%}
