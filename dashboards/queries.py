@@ -478,8 +478,9 @@ def evidence_lines(version: float, claim_ids: tuple[str, ...]) -> pl.DataFrame:
 def integrity_monthly(version: float) -> pl.DataFrame:
     return query(
         """
-        select rule_id, finding_month, findings, providers, dollars_at_stake::double as dollars_at_stake,
-               is_suppressed
+        select rule_id, rule_label, finding_month, findings, providers,
+               dollars_at_stake::double as dollars_at_stake, shared_findings, shared_providers,
+               shared_dollars_at_stake::double as shared_dollars_at_stake, is_suppressed_when_shared
         from kpi_integrity_rule_monthly
         order by finding_month, rule_id
         """

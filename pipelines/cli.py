@@ -74,6 +74,8 @@ def cmd_reference(args, settings: Settings) -> int:
     options = {}
     if args.effective_from:
         options["effective_from"] = date.fromisoformat(args.effective_from)
+    if args.as_of:
+        options["snapshot_date"] = date.fromisoformat(args.as_of)
     if args.setting:
         options["setting"] = args.setting
     if args.pfs_year:
@@ -271,7 +273,7 @@ def cmd_generate(args, settings: Settings) -> int:
         months=args.months,
         start=date.fromisoformat(args.start),
         profile=args.profile,
-        anomaly_scale=args.anomaly_scale,
+        anomaly_scale=0.0 if args.anomalies == "none" else args.anomaly_scale,
         weekly_batches=args.weekly_batches,
         encounter_format=args.encounter_format,
         workers=args.workers,
@@ -362,6 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc"],
     )
     s.add_argument("--effective-from", help="MUE: first date of service the values apply to (YYYY-MM-DD)")
+    s.add_argument("--as-of", help="LEIE: the date the UPDATED.csv snapshot was downloaded (YYYY-MM-DD); someone "
+                                   "missing from a later snapshot counts as reinstated from its date")  # fmt: skip
     s.add_argument("--setting", choices=["practitioner", "outpatient_hospital"], help="NCCI PTP table")
     s.add_argument("--pfs-year", type=int, help="physician time: the PFS year the minutes belong to")
     s.set_defaults(func=cmd_reference)
@@ -402,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", choices=["clinic", "multispecialty", "health-system"], default="multispecialty"
     )
     s.add_argument("--anomaly-scale", type=float, default=1.0, help="multiply every injected anomaly rate")
+    s.add_argument("--anomalies", choices=["injected", "none"], default="injected",
+                   help="none: a clean world (no injected billing-integrity anomalies, the same realistic noise "
+                        "otherwise), so every compliance lead it raises is a false positive")  # fmt: skip
     s.add_argument("--weekly-batches", action="store_true", help="send 837 batches weekly instead of daily")
     s.add_argument("--encounter-format", choices=["csv", "parquet"], default="csv")
     s.add_argument("--workers", type=int, default=2, help="processes (months are simulated in parallel)")

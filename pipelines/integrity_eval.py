@@ -108,6 +108,51 @@ def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
     return scores
 
 
+def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
+    """95 % Wilson score interval of a proportion: sound at 0/n and n/n, where the normal interval is not."""
+    if trials == 0:
+        return None
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5) / (1 + z * z / trials)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+
+
+@dataclass
+class CleanWorldRate:
+    """Leads a rule raised on a world with nothing injected: every one is a false positive."""
+
+    rule: str
+    kind: str
+    leads: int
+    providers_flagged: int
+    providers: int
+    months: int
+
+    @property
+    def per_1000_provider_months(self) -> float:
+        return round(1000 * self.leads / (self.providers * self.months), 3) if self.providers else 0.0
+
+
+def clean_world_rates(settings, months: int) -> list[CleanWorldRate]:
+    """Per rule, the leads in the warehouse of a clean world (`--anomalies none`) and their rate per 1,000
+    provider-months, over every provider that billed."""
+    catalogue = rule_catalogue(settings)
+    providers = query(
+        "select count(distinct provider_npi) from int_integrity__service_lines", settings=settings
+    ).item()
+    df = query(
+        "select rule_id, count(*) as leads, count(distinct provider_npi) as flagged "
+        "from fct_integrity_findings group by rule_id",
+        settings=settings,
+    )
+    got = {r: (n, f) for r, n, f in df.iter_rows()}
+    return [
+        CleanWorldRate(rule, catalogue[rule][1], *got.get(rule, (0, 0)), providers=providers, months=months)
+        for rule in RULES
+    ]
+
+
 def run_generated_world(cfg, settings) -> None:
     """Generate a world and take it through the same load + build steps as `revcycle run`; a generated
     world must load without a single rejection."""

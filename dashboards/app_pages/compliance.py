@@ -58,10 +58,9 @@ with left:
 with right:
     st.subheader("Leads per month")
     monthly = queries.integrity_monthly(version)
-    shown = monthly.filter(~pl.col("is_suppressed"))
-    if shown.height:
+    if monthly.height:
         st.altair_chart(
-            alt.Chart(shown.to_pandas())
+            alt.Chart(monthly.to_pandas())
             .mark_bar()
             .encode(
                 x=alt.X("yearmonth(finding_month):T", title=None),
@@ -71,9 +70,19 @@ with right:
             ),
             width="stretch",
         )
-    st.caption(
-        f"Counts from 1 to 10 are suppressed (CMS small-cell rule): {monthly['is_suppressed'].sum()} "
-        "rule-months hidden."
+    # exact counts for the team's own review; small cells are suppressed only in what leaves the organisation
+    shared = monthly.select(
+        "rule_id", "rule_label", "finding_month",
+        pl.col("shared_findings").alias("leads"), pl.col("shared_providers").alias("providers"),
+        pl.col("shared_dollars_at_stake").alias("billed_dollars"),
+    )  # fmt: skip
+    st.download_button(
+        "Download for sharing outside the organisation (CSV)",
+        csv_safe_frame(shared).write_csv(),
+        file_name="integrity_leads_by_month_shared.csv",
+        mime="text/csv",
+        help="Counts from 1 to 10 are suppressed (CMS small-cell rule): "
+        f"{int(monthly['is_suppressed_when_shared'].sum())} rule-months blanked.",
     )
 
 st.subheader("Providers ranked by risk score")

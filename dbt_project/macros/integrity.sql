@@ -22,3 +22,11 @@ case when {{ mad }} > 0 then 0.6745 * ({{ value }} - {{ median }}) / {{ mad }} e
 {% macro suppress_small(count, value=none) -%}
 case when {{ count }} between 1 and 10 then null else {{ value if value else count }} end
 {%- endmacro %}
+
+{#- A procedure that carries a global surgical package (0/10/90 days), which is what makes a same-day E/M
+    need modifier 25: the CPT Surgery section (10004-69990), less venipuncture (36415/36416, no global
+    period).  Labs, imaging and most Medicine-section tests have none, so an E/M billed with them needs no
+    25.  An approximation of the PFS global-days indicator (docs/integrity.md). -#}
+{% macro has_global_surgery_period(code) -%}
+({{ code }} between '10004' and '69990' and {{ code }} not in ('36415', '36416'))
+{%- endmacro %}

@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipelines.generate.codes import SPECIALTIES
+from pipelines.generate.codes import SPECIALTIES, has_global_period
 from pipelines.generate.reference import (
+    leie_current_name,
+    write_earlier_leie_snapshot,
     write_leie,
     write_mue,
     write_ncci_ptp,
@@ -63,12 +65,17 @@ class Summary:
 
 
 def _assign_anomalies(world: World, seed: int, scale: float) -> tuple[set[str], set[str]]:
-    """Pick the provider-level anomalies deterministically (same in every worker)."""
+    """Pick the provider-level anomalies deterministically (same in every worker).  scale 0 (`--anomalies
+    none`) is a clean world: no upcoders, modifier abusers, volume outliers or excluded providers."""
+    if scale <= 0:
+        return set(), set()
     rng = random.Random(seed + 7)
     em = [p for p in world.providers if SPECIALTIES[p.specialty].em_family]
     k = max(1, round(len(em) * 0.05 * scale)) if em else 0
     upcoders = {p.npi for p in rng.sample(em, k)} if k else set()
-    rest = [p for p in em if p.npi not in upcoders]
+    # modifier 25 is only ever due on a day with a global-period procedure: abusers are proceduralists
+    rest = [p for p in em if p.npi not in upcoders
+            and any(has_global_period(c) for c, _, _ in SPECIALTIES[p.specialty].procedures)]  # fmt: skip
     abusers = {p.npi for p in rng.sample(rest, min(len(rest), k))} if k else set()
     others = [p for p in world.providers if p.npi not in upcoders | abusers]
     n_vol = max(1, round(len(world.providers) * 0.02 * scale))
@@ -227,7 +234,9 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_ncci_ptp(ref / "ncci_ptp_outpatient_hospital.txt", cfg.start, "outpatient hospital")
     write_mue(ref / "mue_practitioner.csv")
     write_mue(ref / "mue_outpatient_hospital.csv", "Outpatient Hospital")
-    write_leie(ref / "leie_UPDATED.csv", world)
+    # the current snapshot, dated in its name as a user files the monthly download (docs/integrity.md)
+    write_leie(ref / leie_current_name(world), world)
+    write_earlier_leie_snapshot(ref, world)
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)

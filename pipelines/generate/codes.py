@@ -65,6 +65,14 @@ MUE: dict[str, tuple[int, str]] = {
     "97110": (6, "3"), "97140": (4, "3"), "97530": (6, "3"), "71046": (2, "3"), "99213": (1, "2"),
     "99214": (1, "2"), "99215": (1, "2"),
 }  # fmt: skip
+
+
+def has_global_period(code: str) -> bool:
+    """A procedure with a global surgical package (CPT Surgery section, less venipuncture): an E/M the same
+    day needs modifier 25 to be paid separately.  Labs, imaging and tests do not."""
+    return code.isdigit() and "10004" <= code <= "69990" and code not in ("36415", "36416")
+
+
 NCCI_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU", "25", "58", "78", "79", "91", "LT", "RT", "E1", "E2",
                             "E3", "E4", "FA", "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "LC", "LD",
                             "RC", "TA", "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9"})  # fmt: skip

@@ -7,7 +7,7 @@ near-miss rows (a deleted PTP edit, a reinstated provider) so the rules' negativ
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pipelines.generate.codes import MUE, NCCI_PTP, PHYSICIAN_MINUTES
@@ -58,6 +58,12 @@ def write_mue(path: Path, table: str = "Practitioner") -> None:
             w.writerow([code, value, MAI_TEXT[mai], "Synthetic"])
 
 
+def leie_current_name(world: World) -> str:
+    """The current LEIE snapshot's file name: downloaded in the world's last month."""
+    last_month = world.end - timedelta(days=1)
+    return f"leie_UPDATED_{last_month:%Y-%m}.csv"
+
+
 def write_leie(path: Path, world: World) -> None:
     """OIG LEIE UPDATED.csv layout: 18 columns, YYYYMMDD dates, 00000000 for none."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,6 +79,13 @@ def write_leie(path: Path, world: World) -> None:
         rows.append([reinstated.last_name, reinstated.first_name, "", "", "INDIVIDUAL", "", "", reinstated.npi,
                      "00000000", "", "", reinstated.state, "", "1128b4", f"{world.start.year - 6}0301",
                      f"{world.start.year - 2}0301", "00000000", ""])  # fmt: skip
+    # a namesake: most LEIE rows carry no NPI; this one shares a provider's name but lives in another state,
+    # so it must raise no lead (a name match counts only with the same state, and then as a possible match)
+    if world.providers:
+        twin = world.providers[0]
+        rows.append([twin.last_name, twin.first_name, "", "", "INDIVIDUAL", "", "", "0000000000", "19700101",
+                     "", "", "TX" if twin.state != "TX" else "NV", "", "1128a1", f"{world.start.year - 3}0615",
+                     "00000000", "00000000", ""])  # fmt: skip
     # people not in this world at all
     for i in range(5):
         rows.append([f"NOTAPROVIDER{i}", "PAT", "", "", "INDIVIDUAL", "NURSING", "", "0000000000", "19600101",
@@ -82,6 +95,23 @@ def write_leie(path: Path, world: World) -> None:
         w = csv.writer(fh)
         w.writerow(LEIE_COLUMNS)
         w.writerows(rows)
+
+
+def write_earlier_leie_snapshot(folder: Path, world: World) -> Path:
+    """An older monthly UPDATED file, dated in its name, listing one more provider than the current file:
+    OIG drops reinstated people from the list without a REINDATE, so that provider is reinstated as of the
+    current snapshot and must raise no lead."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"leie_UPDATED_{world.start.year - 2}-01.csv"
+    gone = next((p for p in world.providers[1:] if not p.excluded_on), None)
+    with open(path, "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(LEIE_COLUMNS)
+        if gone is not None:
+            w.writerow([gone.last_name, gone.first_name, "", "", "INDIVIDUAL", gone.specialty.upper(), "", gone.npi,
+                        "00000000", "1 MAIN ST", "SPRINGFIELD", gone.state, "62701", "1128b4",
+                        f"{world.start.year - 4}0101", "00000000", "00000000", ""])  # fmt: skip
+    return path
 
 
 def write_patient_deaths(path: Path, world: World) -> None:

@@ -34,6 +34,7 @@ from pipelines.generate.codes import (
     PHYSICIAN_MINUTES,
     REVENUE_CODE,
     SPECIALTIES,
+    has_global_period,
 )
 from pipelines.generate.world import Payer, Provider, World
 from pipelines.integrity_rules import (
@@ -41,6 +42,7 @@ from pipelines.integrity_rules import (
     DUPLICATE_NEAR,
     EXCLUDED_PROVIDER,
     IMPOSSIBLE_DAY,
+    MODIFIER_25_NO_PROCEDURE,
     MUE_EXCESS,
     NCCI_UNBUNDLING,
     SERVICE_AFTER_DEATH,
@@ -68,6 +70,7 @@ ANOMALY_RATES = {
     DUPLICATE_NEAR: 0.002,
     SERVICE_AFTER_DEATH: 0.0015,
     IMPOSSIBLE_DAY: 0.0004,  # provider-days per claim
+    MODIFIER_25_NO_PROCEDURE: 0.002,  # of claims with an E/M and no procedure
 }
 _PTP_BY_COL1 = {c1: (c2, ind) for c1, c2, ind in NCCI_PTP}
 _PTP_PAIRS = {(c1, c2): ind for c1, c2, ind in NCCI_PTP}
@@ -209,7 +212,6 @@ class MonthResult:
     voided: set[str] = field(default_factory=set)  # claims the provider voided (frequency 8) by the end date
     duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
     # findings on originals sent twice (by claim id): they name the re-sent original's CLM01
-    resent: dict[str, list[tuple]] = field(default_factory=dict)
     # physician minutes of each submitted professional claim: (npi, date of service, minutes)
     claim_minutes: dict[str, tuple[str, date, int]] = field(default_factory=dict)
     # lines repriced below contract: (claim_id, line_number, procedure_code, expected cents, allowed cents)
@@ -331,7 +333,8 @@ class MonthSimulator:
                 mods = ("59",)
             kept.append((c, mods, u))
         codes = kept
-        has_proc = len(codes) > 1
+        # 25 marks an E/M as separate from a same-day procedure with a global package; labs and X-rays need none
+        has_proc = any(has_global_period(c) for c, _, _ in codes)
         if spec.em_family and has_proc:
             rate = 0.95 if prov.npi in self.modifier_abusers else 0.30
             if rng.random() < rate:
@@ -524,13 +527,11 @@ class MonthSimulator:
             minutes = sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in claim.lines)
             out.claim_minutes[claim.claim_id] = (claim.provider.npi, claim.dos, minutes)
         a1 = self._turnaround(claim.payer, claim.submit_date)
-        # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18)
+        # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18).  A
+        # follow-up of an unanswered claim, not a compliance finding: nothing goes into the anomaly truth.
         again = self._batch_day(claim.submit_date + timedelta(days=RESEND_AFTER_DAYS))
         if resend and again < min(a1, end) and rng2.random() < RESEND_SHARE:
             self._submit(life, Submission(again, claim))
-            # the same claim billed twice: a duplicate submission the integrity rules list (unless voided)
-            out.resent.update({claim.claim_id: [(DUPLICATE_EXACT, claim.provider.npi, claim.claim_id, ln.number,
-                                                 claim.dos) for ln in claim.lines]})  # fmt: skip
             dup_day = max(self._turnaround(claim.payer, again), pay_day(claim.payer, a1 + timedelta(days=1)))
             if dup_day < end:
                 self._post(life, RemitClaim(dup_day, claim.payer, claim, "4", claim.total, 0, 0,
@@ -644,9 +645,6 @@ class MonthSimulator:
         out.anomalies = [
             (rule, npi, current.get(c, c) if c else c, ln, d) for rule, npi, c, ln, d in out.anomalies
         ]
-        out.anomalies += [
-            a for claim_id, rows in out.resent.items() if claim_id not in out.voided for a in rows
-        ]
         from pipelines.generate.patients import PatientStream
         from pipelines.generate.payments import plan_payments
 
@@ -736,6 +734,17 @@ class MonthSimulator:
                                     (1,)))  # fmt: skip
             if submitted:
                 out.anomalies.append((MUE_EXCESS, npi, claim.claim_id, n + 1, claim.dos))
+        if rng.random() < ANOMALY_RATES[MODIFIER_25_NO_PROCEDURE] * s:
+            fam = SPECIALTIES[claim.provider.specialty].em_family
+            em_codes = set(EM_FAMILIES[fam]) if fam else set()
+            em_lines = [ln for ln in claim.lines if ln.code in em_codes and "25" not in ln.modifiers]
+            if em_lines and not any(has_global_period(ln.code) for ln in claim.lines):
+                ln = em_lines[0]
+                ln.modifiers = ("25", *ln.modifiers)
+                if submitted:
+                    out.anomalies.append(
+                        (MODIFIER_25_NO_PROCEDURE, npi, claim.claim_id, ln.number, claim.dos)
+                    )
         for rule in (DUPLICATE_EXACT, DUPLICATE_NEAR):
             if rng.random() < ANOMALY_RATES[rule] * s:
                 lines = [Line(ln.number, ln.code, ln.modifiers, ln.units, ln.charge, ln.dx_pointers, ln.revenue_code)

@@ -75,6 +75,7 @@ SCHEMAS: dict[str, pl.Schema] = {
             "reinstatement_date": pl.Date,
             "waiver_date": pl.Date,
             "waiver_state": pl.String,
+            "snapshot_date": pl.Date,
             **_SOURCE,
         }
     ),
@@ -274,9 +275,27 @@ LEIE_COLUMNS = ["LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECI
                 "WVRSTATE"]  # fmt: skip
 
 
-def parse_leie(text: str, file_name: str, file_id: str) -> pl.DataFrame:
+def leie_snapshot_date_from_name(name: str) -> date | None:
+    """A date in the file's name (UPDATED_2024-11.csv, UPDATED-20241101.csv, 202411_UPDATED.csv): the month
+    the OIG snapshot was downloaded; the first of the month when no day is given."""
+    m = re.search(r"(20\d{2})[-_]?(0[1-9]|1[0-2])(?:[-_]?(0[1-9]|[12]\d|3[01]))?(?!\d)", name)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    except ValueError:
+        return None
+
+
+def parse_leie(text: str, file_name: str, file_id: str, snapshot_date: date | None = None) -> pl.DataFrame:
     """OIG UPDATED.csv: 18 columns; dates YYYYMMDD with 00000000 for none; NPI 0000000000 when OIG has
-    none (most rows: match those by name + date of birth)."""
+    none (most rows: match those by name + date of birth).
+
+    Each file is a snapshot of the whole list.  OIG drops reinstated people from it (REINDATE is blank in
+    the monthly file), so the snapshot's date matters: someone listed in one snapshot and missing from a
+    later one was reinstated by then.  The date is snapshot_date (`revcycle reference --as-of`), else a date
+    in the file name, else the latest exclusion or reinstatement date in the file (the list is at least
+    that current)."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or [h.strip().upper() for h in header] != LEIE_COLUMNS:
@@ -316,11 +335,18 @@ def parse_leie(text: str, file_name: str, file_id: str) -> pl.DataFrame:
                 "reinstatement_date": _ymd(c[15], file_name, n, "REINDATE", none),
                 "waiver_date": _ymd(c[16], file_name, n, "WAIVERDATE", none),
                 "waiver_state": c[17] or None,
+                "snapshot_date": None,
                 "source_file": file_name,
                 "file_id": file_id,
                 "line_number": n,
             }
         )
+    snapshot = snapshot_date or leie_snapshot_date_from_name(file_name)
+    if snapshot is None:
+        acted = [d for r in rows for d in (r["exclusion_date"], r["reinstatement_date"]) if d is not None]
+        snapshot = max(acted) if acted else None
+    for r in rows:
+        r["snapshot_date"] = snapshot
     return _frame(LEIE, rows)
 
 

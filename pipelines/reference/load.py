@@ -104,6 +104,7 @@ def parse_reference_file(
     setting: str | None = None,
     effective_from: date | None = None,
     pfs_year: int | None = None,
+    snapshot_date: date | None = None,
 ) -> tuple[str, pl.DataFrame]:
     """Parse one file into its kind's typed frame; raises ReferenceFileError on anything untrustworthy."""
     path = Path(path)
@@ -128,7 +129,7 @@ def parse_reference_file(
     if kind == MUE:
         return kind, parse_mue(text, name, file_id, effective_from or _date_from_name(name))
     if kind == LEIE:
-        return kind, parse_leie(text, name, file_id)
+        return kind, parse_leie(text, name, file_id, snapshot_date)
     if kind == PHYSICIAN_TIME:
         if pfs_year is None and (m := re.search(r"(20\d{2})", name)):
             pfs_year = int(m.group(1))
@@ -149,7 +150,8 @@ def ensure_reference_layout(settings: Settings) -> None:
     for kind, schema in SCHEMAS.items():
         d = settings.reference_dir / kind
         d.mkdir(parents=True, exist_ok=True)
-        if not (d / SCHEMA_FILE).exists():
+        # rewritten when a column was added since: Spark takes a folder's schema from its files
+        if not (d / SCHEMA_FILE).exists() or pl.read_parquet_schema(d / SCHEMA_FILE) != dict(schema):
             pl.DataFrame(schema=schema).write_parquet(d / SCHEMA_FILE)
         (d / LEGACY_SCHEMA_FILE).unlink(missing_ok=True)
 

@@ -80,6 +80,17 @@ def test_leie_layout():
     assert r[2]["reinstatement_date"] == date(2020, 6, 1) and r[2]["birth_date"] is None
     assert r[3]["business_name"] == "FIXTURE PHARMACY LLC"
     assert r[3]["waiver_date"] == date(2024, 1, 1) and r[3]["waiver_state"] == "WI"
+    # an undated file name: the snapshot is at least as current as its latest exclusion or reinstatement
+    latest = max(d for row in r for d in (row["exclusion_date"], row["reinstatement_date"]) if d)
+    assert set(df["snapshot_date"]) == {latest}
+
+
+def test_leie_snapshot_date_from_the_name_or_the_option(tmp_path):
+    named = tmp_path / "UPDATED_2024-11.csv"
+    named.write_bytes(LEIE.read_bytes())
+    assert set(parse_reference_file(named)[1]["snapshot_date"]) == {date(2024, 11, 1)}
+    chosen = parse_reference_file(named, snapshot_date=date(2024, 11, 20))[1]
+    assert set(chosen["snapshot_date"]) == {date(2024, 11, 20)}
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,10 @@
 {% macro default__list_agg_distinct(expr) %}list_sort(list_distinct(list({{ expr }}))){% endmacro %}
 {% macro spark__list_agg_distinct(expr) %}array_sort(array_distinct(collect_list({{ expr }}))){% endmacro %}
 
+{% macro list_intersect(a, b) %}{{ return(adapter.dispatch('list_intersect')(a, b)) }}{% endmacro %}
+{% macro default__list_intersect(a, b) %}list_intersect({{ a }}, {{ b }}){% endmacro %}
+{% macro spark__list_intersect(a, b) %}array_intersect({{ a }}, {{ b }}){% endmacro %}
+
 {% macro list_concat(a, b) %}{{ return(adapter.dispatch('list_concat')(a, b)) }}{% endmacro %}
 {% macro default__list_concat(a, b) %}list_concat({{ a }}, {{ b }}){% endmacro %}
 {% macro spark__list_concat(a, b) %}concat({{ a }}, {{ b }}){% endmacro %}

@@ -12,6 +12,7 @@ select
     any_value(rendering_last_name) as rendering_last_name,
     any_value(rendering_first_name) as rendering_first_name,
     any_value(referring_npi) as referring_npi,
+    any_value(provider_state) as provider_state,
     any_value(member_id) as member_id,
     any_value(patient_birth_date) as patient_birth_date,
     any_value(patient_key) as patient_key,

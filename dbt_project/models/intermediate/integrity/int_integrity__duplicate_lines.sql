@@ -10,6 +10,11 @@
 -- Also caught: an original (frequency 1) sent again to the primary payer on the same chain (a re-sent claim
 -- or batch, which payers deny as a duplicate, CARC 18), unless the chain was since voided.  A claim to a
 -- secondary payer (SBR01 S) is no re-send.
+-- Not flagged, with the reason kept in exempt_reason (the findings view leaves these rows out): a re-send
+-- of a claim the payer had not answered (no 835 for the chain dated on or before the re-send) at least
+-- var duplicate_follow_up_days after the previous copy -- the follow-up billing offices send when a payer
+-- is past its usual turnaround (prompt-pay rules give clean electronic claims ~30 days).  The payer may
+-- still deny the copy as CARC 18; that is the denial analysis' business, not a compliance lead.
 with lines as (
     select * from {{ ref('int_integrity__service_lines') }}
     where {{ in_touched_patients('patient_key') }}
@@ -42,7 +47,8 @@ cross_chain as (
         first.line_number as original_line_number,
         first.units as original_units,
         first.charge_amount as original_charge_amount,
-        later.units = first.units and later.charge_amount = first.charge_amount as is_exact
+        later.units = first.units and later.charge_amount = first.charge_amount as is_exact,
+        cast(null as {{ dbt.type_string() }}) as exempt_reason
     from ranked as later
     inner join ranked as first
         on first.patient_key = later.patient_key
@@ -65,7 +71,13 @@ resent_originals as (
             {{ patient_key('claims.subscriber_member_id', 'claims.patient_birth_date') }} as patient_key,
             links.chain_id,
             claims.claim_id,
-            claims.submission_date
+            claims.submission_date,
+            lag(claims.submission_date) over (
+                partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
+            ) as previous_submission_date,
+            row_number() over (
+                partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
+            ) as copy_seq
         from {{ ref('stg_x12__claims') }} as claims
         inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
         where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
@@ -90,11 +102,29 @@ resent_originals as (
                                                          'chain_claims.patient_birth_date')) }}
             )
         {%- endif %}
-        qualify row_number() over (
-            partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
-        ) > 1
     ) as resent
-    where {{ in_touched_patients('resent.patient_key') }}
+    where resent.copy_seq > 1 and {{ in_touched_patients('resent.patient_key') }}
+),
+
+first_primary_answers as (
+    select chain_id, min(remit_date) as first_answer_date
+    from {{ ref('int_remit_claims_classified') }}
+    where payer_sequence = 1 and chain_id in (select chain_id from resent_originals)
+    group by chain_id
+),
+
+resent_with_reason as (
+    select
+        resent.*,
+        case
+            when {{ days_between('resent.previous_submission_date', 'resent.submission_date') }}
+                    >= {{ var('duplicate_follow_up_days') }}
+                and coalesce(answers.first_answer_date > resent.submission_date, true)
+                then 'follow-up re-send: no answer from the payer ' || {{ days_between('resent.previous_submission_date', 'resent.submission_date') }}
+                    || ' days after the previous copy'
+        end as exempt_reason
+    from resent_originals as resent
+    left join first_primary_answers as answers on answers.chain_id = resent.chain_id
 ),
 
 same_chain as (
@@ -113,8 +143,9 @@ same_chain as (
         lines.line_number as original_line_number,
         lines.units as original_units,
         lines.charge_amount as original_charge_amount,
-        true as is_exact
-    from resent_originals as resent
+        true as is_exact,
+        resent.exempt_reason
+    from resent_with_reason as resent
     inner join {{ ref('stg_x12__claim_lines') }} as lines on lines.claim_key = resent.claim_key
     inner join {{ ref('stg_x12__claims') }} as claims on claims.claim_key = resent.claim_key
 ),

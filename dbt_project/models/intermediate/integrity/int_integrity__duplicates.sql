@@ -1,4 +1,5 @@
--- Findings view of int_integrity__duplicate_lines: one finding per later copy (docs/integrity.md).
+-- Findings view of int_integrity__duplicate_lines: one finding per later copy (docs/integrity.md); copies
+-- with an exempt_reason (a follow-up re-send of an unanswered claim) are listed there, not flagged.
 select
     case when is_exact then 'duplicate_exact' else 'duplicate_near' end as rule_id,
     provider_npi,
@@ -17,3 +18,4 @@ select
         end as evidence,
     {{ list_distinct_sorted(list_of('original_claim_id', 'claim_id')) }} as evidence_claim_ids
 from {{ ref('int_integrity__duplicate_lines') }}
+where exempt_reason is null

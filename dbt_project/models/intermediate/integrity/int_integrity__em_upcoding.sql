@@ -1,14 +1,25 @@
 -- E/M upcoding leads (docs/integrity.md): a provider's share of high-level visits in an E/M family and year
--- against specialty peers (same taxonomy, family, year).  Flag when the provider has enough visits, the
--- peer group is big enough, the share is at or above the peer percentile AND the one-proportion z against
+-- against specialty peers (same taxonomy, family, year and place-of-service setting: office, facility and
+-- telehealth visits are coded against different expectations, so a telehealth-heavy provider is compared
+-- with telehealth peers; var em_peers_by_setting).  Flag when the provider has enough visits, at least
+-- em_min_peers OTHER providers are in the group (the provider itself never counts towards its own peer
+-- group), the share is at or above the peer percentile AND the one-proportion z against
 -- the peers' pooled share is large.  The pooled share leaves the provider out, so a heavy upcoder does not
 -- raise its own baseline.  z is undefined when the peer share is 0 or 1 (no finding then).
 -- A robust z of the share against the peers' median and MAD must agree (when the MAD is not 0), so a
 -- provider is only flagged when it stands out both from the pooled rate and from the typical peer.
 -- $ at stake: billed charges above what the same visits would bill at the peers' charge per visit.
 with lines as (
-    select * from {{ ref('int_integrity__counted_lines') }}
-    where is_em
+    select
+        counted.*,
+        {%- if var('em_peers_by_setting') %}
+        coalesce(pos.setting, 'other') as pos_setting
+        {%- else %}
+        'all' as pos_setting
+        {%- endif %}
+    from {{ ref('int_integrity__counted_lines') }} as counted
+    left join {{ ref('place_of_service') }} as pos on pos.place_of_service = counted.place_of_service
+    where counted.is_em
 ),
 
 providers as (
@@ -16,6 +27,7 @@ providers as (
         provider_npi,
         provider_taxonomy,
         em_family,
+        pos_setting,
         year(service_date) as service_year,
         min(service_date) as period_start,
         max(service_date) as period_end,
@@ -32,6 +44,7 @@ peers as (
     select
         provider_taxonomy,
         em_family,
+        pos_setting,
         service_year,
         count(*) as peer_count,
         sum(visits) as peer_visits,
@@ -47,10 +60,11 @@ peer_mad as (
     select
         providers.provider_taxonomy,
         providers.em_family,
+        providers.pos_setting,
         providers.service_year,
         median(abs(providers.high_visits / providers.visits - peers.median_share)) as mad_share
     from providers
-    inner join peers using (provider_taxonomy, em_family, service_year)
+    inner join peers using (provider_taxonomy, em_family, pos_setting, service_year)
     group by all
 ),
 
@@ -65,8 +79,8 @@ scored as (
         (peers.peer_high_visits - high_visits) / nullif(peers.peer_visits - visits, 0) as peer_share,
         (peers.peer_charges - charges) / nullif(peers.peer_visits - visits, 0) as peer_charge_per_visit
     from providers
-    inner join peers using (provider_taxonomy, em_family, service_year)
-    inner join peer_mad using (provider_taxonomy, em_family, service_year)
+    inner join peers using (provider_taxonomy, em_family, pos_setting, service_year)
+    inner join peer_mad using (provider_taxonomy, em_family, pos_setting, service_year)
 ),
 
 with_z as (
@@ -88,14 +102,14 @@ findings as (
         peer_share as peer_statistic,
         z as score,
         greatest(charges - visits * peer_charge_per_visit, 0)::decimal(18, 2) as dollars_at_stake,
-        em_family || ' ' || service_year || ': ' || high_visits || ' of ' || visits || ' visits ('
+        em_family || ' (' || pos_setting || ') ' || service_year || ': ' || high_visits || ' of ' || visits || ' visits ('
             || round(100 * high_share, 1) || '%) at the top levels vs ' || round(100 * peer_share, 1)
             || '% for ' || (peer_count - 1) || ' peers (' || provider_taxonomy || '); peer P'
             || round(100 * {{ var('em_percentile') }}) || ' ' || round(100 * share_percentile, 1) || '%, z = '
             || round(z, 1) || ', robust z = ' || coalesce(cast(round(robust_z, 1) as string), 'n/a (MAD 0)')
             || '; mean level ' || round(mean_level, 2) as evidence
     from with_z
-    where peer_count >= {{ var('integrity_min_peers') }}
+    where peer_count - 1 >= {{ var('em_min_peers') }}
         and high_share >= share_percentile
         and z >= {{ var('em_min_z') }}
         and (robust_z is null or robust_z >= {{ var('outlier_robust_z') }})

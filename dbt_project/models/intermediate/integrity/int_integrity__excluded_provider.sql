@@ -1,8 +1,12 @@
 -- Billing by excluded providers (docs/integrity.md).  A claim whose billing, rendering or referring NPI is on
 -- the LEIE with the date of service on or after the exclusion date and before any reinstatement; a waiver
--- (granted for one state) is shown in the evidence rather than silently dropping the lead.  LEIE rows
--- without an NPI (most of them) match on the rendering provider's last + first name as a *probable* match
--- for a human to confirm: the 837 carries no provider date of birth, so OIG's DOB cannot be compared here.
+-- (granted for one state) is shown in the evidence rather than silently dropping the lead.
+-- Match strength decides the rule: an NPI match is `excluded_provider` (critical).  LEIE rows without an
+-- NPI (most of the real list) can only match on the rendering provider's last + first name; with common
+-- names that alone would raise critical leads against namesakes, so a name match counts only when the
+-- LEIE state equals the billing provider's state, and then as `excluded_provider_possible` -- a possible
+-- match to verify (OIG's online search shows the excluded person's address and, for a fee-free check, the
+-- DOB to compare with the credentialing file), weighted lower.  The 837 carries no provider DOB.
 with claims as (
     select * from {{ ref('int_integrity__claims') }}
 ),
@@ -25,12 +29,13 @@ matches as (
     from claim_npis
     inner join leie on leie.npi = claim_npis.npi
     union all
-    select claims.claim_id, 'rendering provider name (probable; confirm identity)', 4, leie.*
+    select claims.claim_id, 'rendering provider name and state (possible match; verify identity)', 4, leie.*
     from claims
     inner join leie
         on leie.npi is null
         and leie.last_name = upper(claims.rendering_last_name)
         and leie.first_name = upper(claims.rendering_first_name)
+        and leie.state = upper(claims.provider_state)
 ),
 
 in_window as (
@@ -43,14 +48,15 @@ in_window as (
 
 findings as (
     select
-        'excluded_provider' as rule_id,
+        case when match_rank < 4 then 'excluded_provider' else 'excluded_provider_possible' end as rule_id,
         provider_npi,
         claim_id,
         service_date,
         charge_amount as dollars_at_stake,
         {{ days_between('exclusion_date', 'service_date') }}::double as measured_value,
         'LEIE match on ' || matched_on || ': excluded ' || exclusion_date || ' (' || coalesce(exclusion_type, '?')
-            || '), no reinstatement before the ' || service_date || ' date of service'
+            || '), no reinstatement before the ' || service_date || ' date of service; last listed in the '
+            || coalesce(cast(last_listed_on as string), 'undated') || ' snapshot'
             || case when waiver_date is not null
                 then '; OIG waiver from ' || waiver_date || ' for ' || coalesce(waiver_state, '?') || ': check the state'
                 else '' end as evidence,

@@ -1,14 +1,40 @@
--- Modifier 25 / 59 overuse leads (docs/integrity.md), per provider and year against specialty peers.
---   modifier 25: E/M lines carrying 25 / E/M lines on a claim that also has a procedure (the opportunities;
---                25 on an E/M with nothing else that day is a different defect);
---   modifier 59: procedure lines carrying 59 or X{EPSU} / all non-E/M procedure lines.
--- Flag at or above the peer percentile with a large one-proportion z against the leave-one-out peer rate.
+-- Modifier 25 / 59 overuse leads (docs/integrity.md), per provider and year against specialty peers, each
+-- rate over its own opportunity set:
+--   modifier 25: E/M lines carrying 25 / E/M lines billed on a day the provider also billed the patient a
+--                procedure with a global surgical package (int_integrity__procedure_days).  An E/M with only
+--                labs or imaging that day needs no 25 and is no opportunity; 25 with no procedure at all is
+--                the line-level rule modifier_25_no_procedure;
+--   modifier 59: column-2 lines of an NCCI edit (indicator 1) whose column-1 code was billed the same day
+--                carrying 59 or X{EPSU} / all such lines -- the only lines where 59 changes the payment.
+-- Flag at or above the peer percentile with a large one-proportion z against the leave-one-out peer rate,
+-- with at least integrity_min_peers OTHER providers in the group.
 with lines as (
     select * from {{ ref('int_integrity__counted_lines') }}
 ),
 
-claims_with_procedure as (
-    select distinct claim_id from lines where not is_em
+procedure_days as (
+    select * from {{ ref('int_integrity__procedure_days') }}
+),
+
+edits as (
+    select * from {{ ref('stg_reference__ncci_ptp') }}
+    where modifier_indicator = '1'
+),
+
+ncci_column_2_lines as (
+    select distinct col2.line_key
+    from lines as col2
+    inner join lines as col1
+        on col1.patient_key = col2.patient_key
+        and col1.provider_npi = col2.provider_npi
+        and col1.service_date = col2.service_date
+        and col1.line_key <> col2.line_key
+    inner join edits
+        on edits.column_1_code = col1.procedure_code
+        and edits.column_2_code = col2.procedure_code
+        and edits.setting = col2.edit_setting
+        and col2.service_date >= edits.effective_date
+        and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
 ),
 
 opportunities as (
@@ -21,19 +47,22 @@ opportunities as (
         {{ list_contains('lines.modifiers', "'25'") }} as used,
         lines.charge_amount
     from lines
-    inner join claims_with_procedure using (claim_id)
+    inner join procedure_days
+        on procedure_days.patient_key = lines.patient_key
+        and procedure_days.provider_npi = lines.provider_npi
+        and procedure_days.service_date = lines.service_date
     where lines.is_em
     union all
     select
-        provider_npi,
-        provider_taxonomy,
-        year(service_date),
+        lines.provider_npi,
+        lines.provider_taxonomy,
+        year(lines.service_date),
         'modifier 59/X',
-        service_date,
-        {{ list_has_any('modifiers', list_of("'59'", "'XE'", "'XS'", "'XP'", "'XU'")) }},
-        charge_amount
+        lines.service_date,
+        {{ list_has_any('lines.modifiers', list_of("'59'", "'XE'", "'XS'", "'XP'", "'XU'")) }},
+        lines.charge_amount
     from lines
-    where not is_em
+    inner join ncci_column_2_lines using (line_key)
 ),
 
 providers as (
@@ -98,7 +127,7 @@ findings as (
             || round(100 * rate, 1) || '%) vs ' || round(100 * peer_rate, 1) || '% for ' || (peer_count - 1)
             || ' peers (' || provider_taxonomy || '), z = ' || round(z, 1) as evidence
     from with_z
-    where peer_count >= {{ var('integrity_min_peers') }}
+    where peer_count - 1 >= {{ var('integrity_min_peers') }}
         and rate >= rate_percentile
         and z >= {{ var('modifier_min_z') }}
 )

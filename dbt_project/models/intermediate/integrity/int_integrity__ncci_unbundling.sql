@@ -1,11 +1,26 @@
 -- NCCI procedure-to-procedure edits (docs/integrity.md).  A column-2 code billed for the same patient,
 -- provider and date as its column-1 code -- on the same claim or another one -- when the edit is in effect
 -- on that date (effective <= date < deletion).  Modifier indicator 0: never payable together, modifiers do
--- not help.  Indicator 1: payable only when an NCCI-associated modifier (59, X{EPSU}, anatomic, global
--- surgery...) is on either line.  The practitioner table applies to 837P, the outpatient-hospital table
--- to 837I.  Later copies of a duplicate are left to the duplicate rule (the payer denies them as CARC 18).
-with lines as (
-    select * from {{ ref('int_integrity__counted_lines') }}
+-- not help.  Indicator 1: payable only when a modifier shows the services were distinct, as the NCCI
+-- policy manual reads them: 59, XE/XP/XS/XU (or global-surgery 24/25/57/58/78/79, 27, 91) on the column-2
+-- line; or anatomic modifiers on both lines that name different sites (RT vs LT, F1 vs F2, LC vs LD...).
+-- RT on both lines is the same site, and an anatomic modifier on one line only shows nothing: no bypass.
+-- The practitioner table applies to 837P, the outpatient-hospital table to 837I.  Later copies of a
+-- duplicate are left to the duplicate rule (the payer denies them as CARC 18).
+with modifier_groups as (
+    select
+        {{ list_agg('modifier') }} filter (where modifier_group = 'anatomic') as anatomic,
+        {{ list_agg('modifier') }} filter (where modifier_group <> 'anatomic') as distinct_service
+    from {{ ref('ncci_modifiers') }}
+),
+
+lines as (
+    select
+        counted.*,
+        {{ list_has_any('counted.modifiers', 'modifier_groups.distinct_service') }} as has_distinct_service_modifier,
+        {{ list_join_sorted(list_intersect('counted.modifiers', 'modifier_groups.anatomic'), ',') }} as anatomic_sites
+    from {{ ref('int_integrity__counted_lines') }} as counted
+    cross join modifier_groups
 ),
 
 edits as (
@@ -39,7 +54,10 @@ violations as (
         and col2.service_date >= edits.effective_date
         and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
     where edits.modifier_indicator = '0'
-        or not (col1.has_ncci_modifier or col2.has_ncci_modifier)
+        or not (
+            col2.has_distinct_service_modifier
+            or (col1.anatomic_sites <> '' and col2.anatomic_sites <> '' and col1.anatomic_sites <> col2.anatomic_sites)
+        )
 ),
 
 findings as (
@@ -56,7 +74,7 @@ findings as (
             || {{ string_agg_ordered('column_1_claim_id', ', ', 'column_1_claim_id', distinct=true) }} || '); modifier indicator '
             || min(modifier_indicator)
             || case when min(modifier_indicator) = '0' then ' (never payable together)'
-                else ' and no NCCI-associated modifier on either line' end as evidence,
+                else ' and no modifier showing a distinct service or a different site' end as evidence,
         {{ list_distinct_sorted(list_concat(list_agg('column_1_claim_id'), list_of('any_value(claim_id)'))) }} as evidence_claim_ids
     from violations
     group by provider_npi, claim_id, line_number, service_date

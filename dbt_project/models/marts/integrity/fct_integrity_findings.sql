@@ -1,9 +1,10 @@
 -- One row per billing-integrity finding: a lead for review with the rows that support it, never a verdict
 -- (docs/integrity.md).  Rule ids are pipelines/integrity_rules.py RULES (seed integrity_rules).  Grain by rule:
--- line (NCCI, MUE, duplicates), claim (excluded provider, after death), provider-day (impossible /
+-- line (NCCI, MUE, duplicates, 25 without a procedure), claim (excluded provider, after death), provider-day (impossible /
 -- improbable day), provider-period (E/M upcoding, modifiers, volume outliers, Benford).
 {%- set rule_models = ['ncci_unbundling', 'mue_excess', 'duplicates', 'provider_days', 'excluded_provider',
-                       'service_after_death', 'em_upcoding', 'modifier_overuse', 'volume_outlier', 'benford'] %}
+                       'service_after_death', 'em_upcoding', 'modifier_overuse', 'modifier_25_no_procedure',
+                       'volume_outlier', 'benford'] %}
 
 with unioned as (
     {%- set relations = [] %}

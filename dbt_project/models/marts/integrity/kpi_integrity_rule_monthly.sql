@@ -1,5 +1,7 @@
--- Findings per rule and month for shared views, with CMS small-cell suppression: counts from 1 to 10 are
--- not shown (docs/integrity.md general rules; PEPPER hides numerators/denominators under 11).
+-- Findings per rule and month.  The compliance team reviews its own leads, so findings / providers /
+-- dollars are exact; the shared_* columns are for anything leaving the organisation (a board pack, a payer,
+-- a regulator), with CMS small-cell suppression: counts from 1 to 10 are not shown (PEPPER likewise hides
+-- numerators and denominators under 11; docs/integrity.md).
 with findings as (
     select * from {{ ref('fct_integrity_findings') }}
 ),
@@ -21,10 +23,13 @@ final as (
         rule_id,
         rule_label,
         finding_month,
-        {{ suppress_small('findings') }} as findings,
-        {{ suppress_small('providers') }} as providers,
-        {{ suppress_small('findings', 'dollars_at_stake') }} as dollars_at_stake,
-        findings between 1 and 10 or providers between 1 and 10 as is_suppressed
+        findings,
+        providers,
+        dollars_at_stake,
+        {{ suppress_small('findings') }} as shared_findings,
+        {{ suppress_small('providers') }} as shared_providers,
+        {{ suppress_small('findings', 'dollars_at_stake') }} as shared_dollars_at_stake,
+        findings between 1 and 10 or providers between 1 and 10 as is_suppressed_when_shared
     from monthly
 )
 

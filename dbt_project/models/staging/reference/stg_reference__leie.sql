@@ -1,27 +1,60 @@
--- Every exclusion ever seen in any loaded LEIE snapshot (docs/integrity.md: reinstated people disappear
--- from the current list, so older snapshots are kept); a reinstatement or waiver in any snapshot counts.
-with source as (
-    select * from {{ source('reference', 'leie') }}
+-- One row per exclusion ever seen in a loaded LEIE snapshot (docs/integrity.md), with when it ended.
+-- OIG removes reinstated people from the monthly UPDATED file and leaves REINDATE blank there, so an
+-- exclusion listed in one snapshot and missing from a later one counts as reinstated on that later
+-- snapshot's date (the latest date it can have happened by); a REINDATE or waiver in any snapshot counts
+-- too, the earlier of the two winning.  Rows loaded before snapshots were dated (no snapshot_date) never
+-- imply a reinstatement.
+with listings as (
+    select * from {{ ref('stg_reference__leie_listings') }}
+),
+
+snapshots as (
+    select distinct snapshot_date from listings where snapshot_date is not null
+),
+
+last_listed as (
+    select exclusion_key, max(snapshot_date) as last_listed_on
+    from listings
+    group by exclusion_key
+),
+
+dropped as (
+    select last_listed.exclusion_key, min(snapshots.snapshot_date) as dropped_on
+    from last_listed
+    inner join snapshots on snapshots.snapshot_date > last_listed.last_listed_on
+    group by last_listed.exclusion_key
 ),
 
 exclusions as (
     select
-        npi,
-        upper(last_name) as last_name,
-        upper(first_name) as first_name,
-        upper(business_name) as business_name,
-        birth_date,
-        state,
-        general,
-        specialty,
-        exclusion_type,
-        exclusion_date,
-        max(reinstatement_date) as reinstatement_date,
-        max(waiver_date) as waiver_date,
-        max(waiver_state) as waiver_state,
-        min(source_file) as source_file
-    from source
-    group by all
+        listings.exclusion_key,
+        any_value(listings.npi) as npi,
+        any_value(listings.last_name) as last_name,
+        any_value(listings.first_name) as first_name,
+        any_value(listings.business_name) as business_name,
+        any_value(listings.birth_date) as birth_date,
+        max_by(listings.state, listings.snapshot_date) as state,
+        max_by(listings.general, listings.snapshot_date) as general,
+        max_by(listings.specialty, listings.snapshot_date) as specialty,
+        any_value(listings.exclusion_type) as exclusion_type,
+        any_value(listings.exclusion_date) as exclusion_date,
+        max(listings.reinstatement_date) as listed_reinstatement_date,
+        max(listings.waiver_date) as waiver_date,
+        max(listings.waiver_state) as waiver_state,
+        max(listings.snapshot_date) as last_listed_on,
+        max_by(listings.source_file, listings.snapshot_date) as source_file
+    from listings
+    group by listings.exclusion_key
+),
+
+final as (
+    select
+        {{ star_except(['exclusion_key', 'listed_reinstatement_date'], 'exclusions') }},
+        -- least() skips a null on both engines: whichever end is known, the earlier when both are
+        least(exclusions.listed_reinstatement_date, dropped.dropped_on) as reinstatement_date,
+        dropped.dropped_on as dropped_from_list_on
+    from exclusions
+    left join dropped on dropped.exclusion_key = exclusions.exclusion_key
 )
 
-select * from exclusions
+select * from final
