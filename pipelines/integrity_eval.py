@@ -153,9 +153,9 @@ def clean_world_rates(settings, months: int) -> list[CleanWorldRate]:
     ]
 
 
-def run_generated_world(cfg, settings) -> None:
+def run_generated_world(cfg, settings, dbt_vars: dict | None = None) -> None:
     """Generate a world and take it through the same load + build steps as `revcycle run`; a generated
-    world must load without a single rejection."""
+    world must load without a single rejection.  dbt_vars: thresholds as a user sets them (`--vars`)."""
     from pipelines.build import build_warehouse
     from pipelines.generate import generate, land_world
     from pipelines.ingest import load_landing
@@ -167,12 +167,12 @@ def run_generated_world(cfg, settings) -> None:
     bad += [r.summary_line() for r in landed.references if r.status == "rejected"]
     if bad:
         raise RuntimeError("generated world did not load cleanly: " + "; ".join(bad[:5]))
-    build_warehouse(settings)
+    build_warehouse(settings, dbt_vars=dbt_vars)
 
 
-def evaluate_generated_world(cfg, settings) -> list[RuleScore]:
+def evaluate_generated_world(cfg, settings, dbt_vars: dict | None = None) -> list[RuleScore]:
     """A generated world through `run_generated_world`, scored against its truth."""
-    run_generated_world(cfg, settings)
+    run_generated_world(cfg, settings, dbt_vars)
     return evaluate(settings, cfg.out / "truth" / "anomalies.csv")
 
 

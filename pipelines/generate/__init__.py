@@ -236,6 +236,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_mue(ref / "mue_outpatient_hospital.csv", "Outpatient Hospital")
     # the current snapshot, dated in its name as a user files the monthly download (docs/integrity.md)
     write_leie(ref / leie_current_name(world), world)
+    write_leie(ref / f"leie_UPDATED_{world.start:%Y-%m}.csv", world, as_of=world.start)
     write_earlier_leie_snapshot(ref, world)
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)

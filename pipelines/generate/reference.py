@@ -64,8 +64,9 @@ def leie_current_name(world: World) -> str:
     return f"leie_UPDATED_{last_month:%Y-%m}.csv"
 
 
-def write_leie(path: Path, world: World) -> None:
-    """OIG LEIE UPDATED.csv layout: 18 columns, YYYYMMDD dates, 00000000 for none."""
+def write_leie(path: Path, world: World, as_of: date | None = None) -> None:
+    """OIG LEIE UPDATED.csv layout: 18 columns, YYYYMMDD dates, 00000000 for none; as_of: the list as
+    downloaded that day (exclusions from later days are not on it yet)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for p in world.providers:
@@ -91,6 +92,8 @@ def write_leie(path: Path, world: World) -> None:
         rows.append([f"NOTAPROVIDER{i}", "PAT", "", "", "INDIVIDUAL", "NURSING", "", "0000000000", "19600101",
                      "", "", "IL", "", "1128a1", f"{world.start.year - 1}0{i + 1}15", "00000000", "00000000",
                      ""])  # fmt: skip
+    if as_of is not None:
+        rows = [r for r in rows if r[14] <= f"{as_of:%Y%m%d}"]
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(LEIE_COLUMNS)
@@ -98,9 +101,9 @@ def write_leie(path: Path, world: World) -> None:
 
 
 def write_earlier_leie_snapshot(folder: Path, world: World) -> Path:
-    """An older monthly UPDATED file, dated in its name, listing one more provider than the current file:
+    """An older monthly UPDATED file, dated in its name, listing one more provider than the later files:
     OIG drops reinstated people from the list without a REINDATE, so that provider is reinstated as of the
-    current snapshot and must raise no lead."""
+    next snapshot (the one downloaded when the world starts) and must raise no lead."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"leie_UPDATED_{world.start.year - 2}-01.csv"
     gone = next((p for p in world.providers[1:] if not p.excluded_on), None)

@@ -69,7 +69,7 @@ ANOMALY_RATES = {
     DUPLICATE_EXACT: 0.003,
     DUPLICATE_NEAR: 0.002,
     SERVICE_AFTER_DEATH: 0.0015,
-    IMPOSSIBLE_DAY: 0.0004,  # provider-days per claim
+    IMPOSSIBLE_DAY: 0.0008,  # provider-days per claim
     MODIFIER_25_NO_PROCEDURE: 0.002,  # of claims with an E/M and no procedure
 }
 _PTP_BY_COL1 = {c1: (c2, ind) for c1, c2, ind in NCCI_PTP}

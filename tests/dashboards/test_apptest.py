@@ -100,6 +100,18 @@ def test_compliance_page(built_world, monkeypatch):
     assert not at.warning  # every reference file of the world was loaded
     rules = at.dataframe[0].value
     assert rules["findings"].sum() == n["n"][0]
+    # the compliance team sees every lead per month; small cells are blanked only in the export for sharing
+    monthly = query(
+        "select sum(findings) as leads, count(*) filter (where findings between 1 and 10) as small, "
+        "count(*) filter (where findings between 1 and 10 and shared_findings is null) as blanked "
+        "from kpi_integrity_rule_monthly",
+        settings=s,
+    )
+    assert monthly["leads"][0] == n["n"][0]
+    assert monthly["small"][0] > 0 and monthly["blanked"][0] == monthly["small"][0]
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Download for sharing outside the organisation (CSV)"
+    ]
 
     # the rule filter comes from the URL, so a link to one rule's leads can be shared
     monkeypatch.setenv("REVCYCLE_HOME", str(s.home))

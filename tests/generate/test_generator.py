@@ -261,9 +261,10 @@ def test_anomaly_counts_follow_the_configured_rates(world_dir):
 
 def test_reference_files_in_official_layouts(world_dir):
     ref = world_dir / "reference"
-    current, earlier = sorted(ref.glob("leie_UPDATED_*.csv"), reverse=True)
-    header = current.read_text().splitlines()[0].split(",")
-    assert earlier.read_text().splitlines()[0].split(",") == header
+    snapshots = sorted(ref.glob("leie_UPDATED_*.csv"))  # monthly downloads, dated in their names
+    assert len(snapshots) == 3
+    header = snapshots[-1].read_text().splitlines()[0].split(",")
+    assert all(f.read_text().splitlines()[0].split(",") == header for f in snapshots)
     assert len(header) == 18 and header[7] == "NPI"
     ptp = (ref / "ncci_ptp_practitioner.txt").read_text().splitlines()
     assert ptp[2].startswith("Column 1\tColumn 2")
