@@ -30,3 +30,22 @@ case when {{ count }} between 1 and 10 then null else {{ value if value else cou
 {% macro has_global_surgery_period(code) -%}
 ({{ code }} between '10004' and '69990' and {{ code }} not in ('36415', '36416'))
 {%- endmacro %}
+
+{#- The NCCI procedure-to-procedure pairs billed together: a column-2 line (col2) and a column-1 line (col1)
+    for the same patient, provider and date, on any claims, with the edit (edits) in effect on that date
+    (effective <= date < deletion) for the line's setting.  The FROM clause of the unbundling rule and of
+    the modifier-59 opportunity set. -#}
+{% macro ncci_pairs_billed_together(lines, edits) -%}
+    from {{ lines }} as col2
+    inner join {{ lines }} as col1
+        on col1.patient_key = col2.patient_key
+        and col1.provider_npi = col2.provider_npi
+        and col1.service_date = col2.service_date
+        and col1.line_key <> col2.line_key
+    inner join {{ edits }} as edits
+        on edits.column_1_code = col1.procedure_code
+        and edits.column_2_code = col2.procedure_code
+        and edits.setting = col2.edit_setting
+        and col2.service_date >= edits.effective_date
+        and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
+{%- endmacro %}

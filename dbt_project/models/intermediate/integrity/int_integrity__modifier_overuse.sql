@@ -23,18 +23,7 @@ edits as (
 
 ncci_column_2_lines as (
     select distinct col2.line_key
-    from lines as col2
-    inner join lines as col1
-        on col1.patient_key = col2.patient_key
-        and col1.provider_npi = col2.provider_npi
-        and col1.service_date = col2.service_date
-        and col1.line_key <> col2.line_key
-    inner join edits
-        on edits.column_1_code = col1.procedure_code
-        and edits.column_2_code = col2.procedure_code
-        and edits.setting = col2.edit_setting
-        and col2.service_date >= edits.effective_date
-        and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
+    {{ ncci_pairs_billed_together('lines', 'edits') }}
 ),
 
 opportunities as (

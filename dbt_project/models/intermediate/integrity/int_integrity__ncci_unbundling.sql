@@ -41,18 +41,7 @@ violations as (
         col1.procedure_code as column_1_code,
         edits.modifier_indicator,
         edits.effective_date
-    from lines as col2
-    inner join lines as col1
-        on col1.patient_key = col2.patient_key
-        and col1.provider_npi = col2.provider_npi
-        and col1.service_date = col2.service_date
-        and col1.line_key <> col2.line_key
-    inner join edits
-        on edits.column_1_code = col1.procedure_code
-        and edits.column_2_code = col2.procedure_code
-        and edits.setting = col2.edit_setting
-        and col2.service_date >= edits.effective_date
-        and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
+    {{ ncci_pairs_billed_together('lines', 'edits') }}
     where edits.modifier_indicator = '0'
         or not (
             col2.has_distinct_service_modifier
