@@ -31,6 +31,14 @@ class RuleScore:
     recall: float | None
     precision_at_k: float | None = None
     k: int | None = None
+    # statistical rules: the anomalous providers the rule can rate at all (a peer group of the configured
+    # size exists for them), and how many of those it found
+    in_scope: int | None = None
+    in_scope_found: int | None = None
+
+    @property
+    def recall_in_scope(self) -> float | None:
+        return _ratio(self.in_scope_found, self.in_scope) if self.in_scope is not None else None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -81,8 +89,41 @@ def _ratio(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
+def _threshold(name: str, dbt_vars: dict | None) -> float:
+    """A threshold as the build used it: the --vars given, else dbt_project.yml's default."""
+    from pipelines.settings import dbt_project_var
+
+    return dbt_vars[name] if dbt_vars and name in dbt_vars else dbt_project_var(name)
+
+
+def rateable_providers(settings, dbt_vars: dict | None = None) -> dict[str, set[str]]:
+    """Per peer rule, the providers with a peer group big enough to be rated: E/M billers with at least
+    em_min_peers other E/M billers of their taxonomy; for the modifier and volume rules, integrity_min_peers
+    other providers of the taxonomy (volume: nationally)."""
+    em_peers = int(_threshold("em_min_peers", dbt_vars))
+    peers = int(_threshold("integrity_min_peers", dbt_vars))
+    df = query(
+        "select provider_npi, provider_taxonomy, bool_or(is_em) as bills_em "
+        "from int_integrity__service_lines group by all",
+        settings=settings,
+    )
+    em_size = df.filter("bills_em").group_by("provider_taxonomy").len()
+    size = df.group_by("provider_taxonomy").len()
+    em_ok = set(em_size.filter(em_size["len"] - 1 >= em_peers)["provider_taxonomy"])
+    ok = set(size.filter(size["len"] - 1 >= peers)["provider_taxonomy"])
+    rows = df.iter_rows(named=True)
+    em, other = set(), set()
+    for r in rows:
+        if r["bills_em"] and r["provider_taxonomy"] in em_ok:
+            em.add(r["provider_npi"])
+        if r["provider_taxonomy"] in ok:
+            other.add(r["provider_npi"])
+    return {"em_upcoding": em, "modifier_overuse": other, "volume_outlier": set(df["provider_npi"])}
+
+
+def evaluate(settings, truth_csv: Path, dbt_vars: dict | None = None) -> list[RuleScore]:
     catalogue = rule_catalogue(settings)
+    rateable = rateable_providers(settings, dbt_vars)
     levels = {rule: level for rule, (level, _) in catalogue.items()}
     truth = read_truth(truth_csv, levels)
     found = read_findings(settings, levels)
@@ -104,6 +145,8 @@ def evaluate(settings, truth_csv: Path) -> list[RuleScore]:
             k = len(expected)
             s.k = k
             s.precision_at_k = round(len(set(ranked_keys[:k]) & expected) / k, 4)
+            scope = {key for key in expected if key[0] in rateable.get(rule, set())}
+            s.in_scope, s.in_scope_found = len(scope), len(flagged & scope)
         scores.append(s)
     return scores
 
@@ -173,7 +216,7 @@ def run_generated_world(cfg, settings, dbt_vars: dict | None = None) -> None:
 def evaluate_generated_world(cfg, settings, dbt_vars: dict | None = None) -> list[RuleScore]:
     """A generated world through `run_generated_world`, scored against its truth."""
     run_generated_world(cfg, settings, dbt_vars)
-    return evaluate(settings, cfg.out / "truth" / "anomalies.csv")
+    return evaluate(settings, cfg.out / "truth" / "anomalies.csv", dbt_vars)
 
 
 def format_table(scores: list[RuleScore]) -> str:
@@ -181,13 +224,17 @@ def format_table(scores: list[RuleScore]) -> str:
         return "-" if x is None else f"{x:.3f}"
 
     lines = [
-        "| rule | kind | truth | findings | true pos. | precision | recall | precision@k (k) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        (
+            "| rule | kind | truth | findings | true pos. | precision | recall | precision@k (k) "
+            "| recall among the rateable (n) |"
+        ),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in scores:
         pk = f"{f(s.precision_at_k)} ({s.k})" if s.k else "-"
+        scope = f"{f(s.recall_in_scope)} ({s.in_scope})" if s.in_scope is not None else "-"
         lines.append(
             f"| {s.rule} | {s.kind} | {s.truth} | {s.findings} | {s.true_positives} | {f(s.precision)} "
-            f"| {f(s.recall)} | {pk} |"
+            f"| {f(s.recall)} | {pk} | {scope} |"
         )
     return "\n".join(lines)

@@ -211,3 +211,10 @@ def engine() -> str:
     if value not in ENGINES:
         raise ValueError(f"REVCYCLE_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
     return value
+
+
+def dbt_project_var(name: str):
+    """A var's default as dbt_project/dbt_project.yml sets it (a build's --vars override it)."""
+    import yaml
+
+    return yaml.safe_load((PROJECT_ROOT / "dbt_project" / "dbt_project.yml").read_text())["vars"][name]

@@ -20,7 +20,6 @@ from pathlib import Path
 from pipelines.generate.codes import BASE_RATE
 from pipelines.generate.patients import patient_due
 
-DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
 AGING_BUCKETS = ((30, "0-30"), (60, "31-60"), (90, "61-90"), (120, "91-120"))
 CASH_KINDS = ("payment", "refund")
 
@@ -28,9 +27,9 @@ CASH_KINDS = ("payment", "refund")
 @cache
 def denial_open_days() -> int:
     """The write-off rule's window, read from the dbt project (var ar_denial_open_days)."""
-    import yaml
+    from pipelines.settings import dbt_project_var
 
-    return int(yaml.safe_load(DBT_PROJECT.read_text())["vars"]["ar_denial_open_days"])
+    return int(dbt_project_var("ar_denial_open_days"))
 
 
 def aging_bucket(age_days: int) -> str:
