@@ -530,11 +530,16 @@ def leie_screening(version: float) -> dict:
              where npi is not null) as npis_screened,
             (select count(*) from stg_reference__leie) as leie_rows,
             (select count(*) from stg_reference__leie where npi is not null) as leie_rows_with_npi,
-            (select count(distinct source_file) from stg_reference__leie) as leie_files,
+            (select count(distinct source_file) from stg_reference__leie_listings) as leie_files,
+            (select max(snapshot_date) from stg_reference__leie_listings) as latest_snapshot_date,
             (select max(exclusion_date) from stg_reference__leie) as latest_exclusion_date,
+            (select count(*) from stg_reference__leie where dropped_from_list_on is not null)
+                as dropped_from_list,
             (select count(*) from fct_integrity_findings where rule_id = 'excluded_provider') as claims_matched,
             (select count(distinct provider_npi) from fct_integrity_findings where rule_id = 'excluded_provider')
-                as providers_matched
+                as providers_matched,
+            (select count(*) from fct_integrity_findings where rule_id = 'excluded_provider_possible')
+                as claims_possible
         """
     ).row(0, named=True)
 

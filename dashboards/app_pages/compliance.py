@@ -204,7 +204,11 @@ with st.expander("LEIE screening log"):
     log = queries.leie_screening(version)
     st.write(
         f"{log['npis_screened']:,} billing, rendering and referring NPIs screened against {log['leie_rows']:,} LEIE "
-        f"rows ({log['leie_rows_with_npi']:,} with an NPI; the rest matched by name) from {log['leie_files']} "
-        f"snapshot file(s); latest exclusion in the data {log['latest_exclusion_date'] or 'n/a'}. "
-        f"Matches: {log['claims_matched']:,} claims from {log['providers_matched']:,} provider(s)."
+        f"rows ({log['leie_rows_with_npi']:,} with an NPI; the rest matched by name and state, as possible "
+        f"matches) from {log['leie_files']} snapshot file(s), the latest dated "
+        f"{log['latest_snapshot_date'] or 'n/a'}; latest exclusion in the data "
+        f"{log['latest_exclusion_date'] or 'n/a'}; {log['dropped_from_list']:,} exclusion(s) no longer listed in a "
+        f"later snapshot, treated as reinstated from its date. NPI matches: {log['claims_matched']:,} claims from "
+        f"{log['providers_matched']:,} provider(s); possible name matches to verify: {log['claims_possible']:,} "
+        "claims. Each lead's evidence names the snapshot that last listed the match."
     )
