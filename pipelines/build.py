@@ -185,6 +185,18 @@ def _published_fingerprint(settings: Settings) -> str | None:
         return None
 
 
+def warehouse_is_current(settings: Settings) -> bool:
+    """True when a build would change nothing: the published warehouse was built by this project (models,
+    seeds, vars and reference files: the fingerprint) and has loaded every raw batch on disk.  A run killed
+    between its ingest and its build leaves batches the warehouse has not read: not current."""
+    if settings.engine != "duckdb" or _published_fingerprint(settings) != project_fingerprint(settings):
+        return False
+    # _schema holds the empty per-table schema files that keep dbt's globs valid: no batch
+    batches = settings.batches_dir.iterdir() if settings.batches_dir.exists() else ()
+    on_disk = {b.name for b in batches if b.is_dir() and not b.name.startswith("_")}
+    return _loaded_batches(settings.warehouse_path, incremental_models(settings)) >= on_disk
+
+
 def pin_raw_batches(settings: Settings) -> set[str]:
     """Freeze the set of raw batches a build reads: raw/_build/batches/<batch>/<table>.parquet, hard links
     to the published files (no copy), which dbt's sources read (Settings.dbt_env).  A batch published while

@@ -105,18 +105,24 @@ def cmd_build(args, settings: Settings, dbt=None) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
-    from pipelines.build import DbtProcess
+    from pipelines.build import DbtProcess, warehouse_is_current
     from pipelines.ingest import load_landing
 
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
     with DbtProcess(settings) as dbt:
         landed = load_landing(settings)
-        if not landed.outcomes and not landed.settling:
-            print(f"no new files in {settings.landing_dir}")
+        nothing_new = not landed.outcomes and not landed.references
         if landed.settling:
             print(f"{len(landed.settling)} file(s) still changing, left for the next run: "
                   + ", ".join(landed.settling[:5]) + (" …" if len(landed.settling) > 5 else ""))  # fmt: skip
         rc_ingest = _print_outcomes(landed.outcomes) | _print_reference(landed.references)
+        if not args.force and warehouse_is_current(settings):
+            # nothing published since the last build (a killed run's batches would make it not current)
+            print(("no new files in " if nothing_new else "nothing new to build from ") + f"{settings.landing_dir}: "
+                  "the published warehouse is current (revcycle run --force rebuilds it)")  # fmt: skip
+            return rc_ingest
+        if nothing_new and not landed.settling:
+            print(f"no new files in {settings.landing_dir}")
         rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
     if rc_build == 0:
         cmd_summary(args, settings)
@@ -376,6 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_build)
 
     s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
+    s.add_argument("--force", action="store_true", help="build even when nothing new was loaded")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("summary", help="print headline numbers from the published warehouse")

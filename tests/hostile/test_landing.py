@@ -99,11 +99,17 @@ def test_handled_files_leave_landing_and_a_second_run_reports_nothing(settings, 
     [q] = reasons(settings)
     assert q["file"] == "bad.x12" and q["status"] == "rejected"
     assert (settings.quarantine_dir / q["file_id"] / q["stored_as"]).exists()  # moved, not copied
-    # the next run: nothing new, nothing re-quarantined, exit 0
+    # the next run: nothing new, nothing re-quarantined, exit 0, and no build: the warehouse is current
+    published = settings.warehouse_path.stat().st_mtime_ns
     assert main(["run"]) == 0
     second = capsys.readouterr()
     assert "bad.x12" not in second.out + second.err
     assert "no new files" in second.out
+    assert len((second.out + second.err).strip().splitlines()) <= 3
+    assert settings.warehouse_path.stat().st_mtime_ns == published
+    # --force builds anyway (and publishes a new warehouse file)
+    assert main(["run", "--force"]) == 0
+    assert settings.warehouse_path.stat().st_mtime_ns != published
 
 
 def test_a_file_named_reason_json_keeps_its_quarantined_original(settings, capsys):
