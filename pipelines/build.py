@@ -77,8 +77,7 @@ class DbtProcess:
     def run(self, args: list[str], log_path: Path | None = None) -> subprocess.CompletedProcess:
         if self._proc.stdin.closed:  # communicate() closes it: after run() or close()
             raise RuntimeError("this dbt process has already run its command")
-        dirs = ["--project-dir", str(self.settings.dbt_dir), "--profiles-dir", str(self.settings.dbt_dir)]
-        command = [*args, *dirs]
+        command = list(args)  # project and profiles dirs come from the environment (Settings.dbt_env)
         out, err = self._proc.communicate(json.dumps(command) + "\n")
         if log_path is not None:
             log_path.write_text(out + err)
@@ -202,15 +201,15 @@ def pin_raw_batches(settings: Settings) -> set[str]:
     to the published files (no copy), which dbt's sources read (Settings.dbt_env).  A batch published while
     the build runs is not in it, so every model of one build sees the same batches — a remit's claims and
     its adjustments alike — and the next build takes the new batch.  Returns the pinned batch names."""
-    settings.pinned_raw_dir / "batches"
     tmp = settings.raw_dir / f"_build.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "batches").mkdir(parents=True)  # an empty pin on a home that has loaded nothing yet
     names = set()
     for batch in sorted(settings.batches_dir.iterdir()):
         if not batch.is_dir():
             continue
         dest = tmp / "batches" / batch.name
-        dest.mkdir(parents=True)
+        dest.mkdir()
         for f in batch.iterdir():
             try:
                 os.link(f, dest / f.name)

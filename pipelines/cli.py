@@ -351,12 +351,22 @@ def cmd_dag_test(args, settings: Settings) -> int:
     return 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("revcycle")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="revcycle",
         description="Revenue-cycle analytics from X12 837/835 and encounter extracts. "
         "Data root: $REVCYCLE_HOME (default ./data).",
     )
+    p.add_argument("--version", action="version", version=f"revcycle {_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
@@ -459,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     skip_exit_gc()  # a command loading GX/duckdb/polars would spend ~1.4 s more just exiting
     return_freed_memory()  # before polars loads (pipelines.runtime)
     private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["dbt"]:
+        # everything after `dbt` is dbt's, options first included (argparse's REMAINDER drops a leading
+        # `--version` or `--help` into our own parser)
+        return cmd_dbt(argparse.Namespace(dbt_args=argv[1:]), get_settings())
     args = build_parser().parse_args(argv)
     return args.func(args, get_settings())
 

@@ -167,6 +167,8 @@ class Settings:
             "REVCYCLE_SPARK_SHUFFLE_PARTITIONS": os.environ.get("REVCYCLE_SPARK_SHUFFLE_PARTITIONS", "4"),
             # the Python workers Spark starts must be this interpreter (the venv's), not a system python
             "PYSPARK_PYTHON": sys.executable,
+            # through the environment, not flags: dbt takes them with or without a subcommand (`dbt --version`)
+            "DBT_PROJECT_DIR": str(self.dbt_dir),
             "DBT_PROFILES_DIR": str(self.dbt_dir),
             # dbt's anonymous usage events go to the internet, which is not reachable here: each run spent
             # ~1.5 s failing to flush them at exit
