@@ -60,6 +60,7 @@ RESEND_SHARE = 0.3  # ... this share of the time (the payer denies the copy, CAR
 SPLIT_REVERSAL_SHARE = 0.5  # reversals whose correction comes in a later 835
 SECONDARY_PAYS_SHARE = 0.8  # second plans that pay the patient's share (less the copay)
 SECONDARY_AFTER_DENIAL = 0.5  # offices that bill the second plan after a primary denial anyway
+DAY_CAPACITY_MINUTES = 11 * 60  # a provider-day's schedule: below the 12-hour "improbable day" line
 RECOUP_DUPLICATE_SHARE = 0.5  # paid duplicate claims the payer recovers as an overpayment (PLB WO)
 
 # Injected anomaly rates per claim (scaled by --anomaly-scale).
@@ -283,6 +284,7 @@ class MonthSimulator:
         # (provider, patient, date of service) already billed this month: an encounter happens once, so the
         # only same-day repeats in the world are the injected duplicates and the truth stays exact.
         self.seen: set[tuple[str, int, date]] = set()
+        self.day_minutes: dict[tuple[str, date], int] = {}  # typical physician minutes booked per provider-day
 
     # ------------------------------------------------------------------ helpers
     def _claim_id(self) -> str:
@@ -610,9 +612,15 @@ class MonthSimulator:
                 continue  # the living only, unless an anomaly says otherwise
             if (prov.npi, pi, dos) in self.seen:
                 continue
+            lines = self._lines_for(prov, dos)
+            # a physician's day has room for so many visits: past ~12 hours of typical physician time the
+            # schedule is full and the patient is seen another day (only injected busy days go beyond)
+            minutes = sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in lines)
+            if self.day_minutes.get((prov.npi, dos), 0) + minutes > DAY_CAPACITY_MINUTES:
+                continue
+            self.day_minutes[(prov.npi, dos)] = self.day_minutes.get((prov.npi, dos), 0) + minutes
             self.seen.add((prov.npi, pi, dos))
             enc_id = f"E{self.next_id + 1:09d}-{e:05d}"
-            lines = self._lines_for(prov, dos)
             bill = rng.random() >= UNBILLED_RATE
             claim = None
             if bill:
