@@ -283,8 +283,10 @@ class MonthSimulator:
         self.deceased = [i for i, p in enumerate(world.patients) if p.death_date]
         # (provider, patient, date of service) already billed this month: an encounter happens once, so the
         # only same-day repeats in the world are the injected duplicates and the truth stays exact.
-        self.seen: set[tuple[str, int, date]] = set()
-        self.day_minutes: dict[tuple[str, date], int] = {}  # typical physician minutes booked per provider-day
+        self.seen: set[tuple[str, int, date]] = set()  # (rendering NPI or facility, patient, day)
+        self.day_minutes: dict[
+            tuple[str, date], int
+        ] = {}  # typical physician minutes booked per provider-day
 
     # ------------------------------------------------------------------ helpers
     def _claim_id(self) -> str:
@@ -610,7 +612,11 @@ class MonthSimulator:
             dos = self._dos()
             if pat.death_date and dos > pat.death_date:
                 continue  # the living only, unless an anomaly says otherwise
-            if (prov.npi, pi, dos) in self.seen:
+            # one visit per patient, provider and day; a facility (837I) bills one claim per patient and day,
+            # whichever of its physicians saw the patient (same-day ED revisits are combined on one claim)
+            seen_key = (prov.npi if SPECIALTIES[prov.specialty].claim_type == "837P" else f"org{prov.billing_index}",
+                        pi, dos)  # fmt: skip
+            if (prov.npi, pi, dos) in self.seen or seen_key in self.seen:
                 continue
             lines = self._lines_for(prov, dos)
             # a physician's day has room for so many visits: past ~12 hours of typical physician time the
@@ -620,6 +626,7 @@ class MonthSimulator:
                 continue
             self.day_minutes[(prov.npi, dos)] = self.day_minutes.get((prov.npi, dos), 0) + minutes
             self.seen.add((prov.npi, pi, dos))
+            self.seen.add(seen_key)
             enc_id = f"E{self.next_id + 1:09d}-{e:05d}"
             bill = rng.random() >= UNBILLED_RATE
             claim = None
