@@ -469,6 +469,13 @@ def build_warehouse(
                     f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
                     f"Log: {log_path}\n" + "\n".join(failures[:20])
                 )
+            if select and passed + failed + warned + skipped == 0:
+                # dbt exits 0 on "Nothing to do": a typo in --select must not pass for a build
+                said = next((ln.strip() for ln in proc.stdout.splitlines() if "Nothing to do" in ln), "")
+                raise BuildError(
+                    f"the selection {' '.join(select)!r} matches no model or test; published warehouse left "
+                    f"unchanged. dbt: {said or 'nothing selected'}"
+                )
             with phase("export (Spark only)"):
                 finish_engine_build(settings)
             if not select:  # a partial build has no complete marts to check

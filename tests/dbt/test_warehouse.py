@@ -153,6 +153,13 @@ def test_failed_build_leaves_published_warehouse_untouched(built_demo, tmp_path)
     assert headline_kpis(built_demo)["claims_submitted"] == 9
 
 
+def test_an_empty_selection_fails_and_swaps_nothing(built_demo):
+    before = built_demo.warehouse_path.stat().st_mtime_ns
+    with pytest.raises(BuildError, match=r"the selection 'no_such_model' matches no model or test"):
+        build_warehouse(built_demo, select=["no_such_model"])
+    assert built_demo.warehouse_path.stat().st_mtime_ns == before
+
+
 def test_repeated_interchange_control_number_is_flagged_not_dropped(settings, tmp_path):
     import json
 
