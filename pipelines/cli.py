@@ -53,7 +53,14 @@ def cmd_ingest(args, settings: Settings) -> int:
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"{safe_name(p)}: no such file", file=sys.stderr)
-    rc = _print_outcomes(ingest_paths([p for p in paths if p.exists()], settings))
+    outcomes = ingest_paths([p for p in paths if p.exists()], settings)
+    if args.json:
+        # one object a script can read: every file's outcome (names, counts, reasons: no data values)
+        print(json.dumps({"files": [o.to_dict() for o in outcomes],
+                          "missing": [safe_name(p) for p in missing],
+                          "failed": sum(o.failed for o in outcomes)}))  # fmt: skip
+        return 1 if missing or any(o.failed for o in outcomes) else 0
+    rc = _print_outcomes(outcomes)
     return 1 if missing else rc
 
 
@@ -301,6 +308,9 @@ def cmd_doctor(args, settings: Settings) -> int:
     from pipelines.doctor import FAIL, run_checks
 
     results = run_checks(settings)
+    if args.json:
+        print(json.dumps([{"check": n, "status": st, "message": m} for n, st, m in results]))
+        return 1 if any(status == FAIL for _, status, _ in results) else 0
     for name, status, message in results:
         print(f"{status:>4}  {name:10} {message}")
     return 1 if any(status == FAIL for _, status, _ in results) else 0
@@ -371,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
     s.add_argument("paths", nargs="+", help="files or folders to ingest")
+    s.add_argument("--json", action="store_true", help="one JSON object: every file's outcome")
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser("reference", help="load reference files (NCCI PTP, MUE, LEIE, physician time, deaths)")
@@ -439,6 +450,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_dbt)
 
     s = sub.add_parser("doctor", help="check the configuration and say what is wrong")
+    s.add_argument("--json", action="store_true", help="a JSON list: check, status, message")
     s.set_defaults(func=cmd_doctor)
 
     s = sub.add_parser("airflow", help="run Airflow 3 standalone (scheduler + UI) with the project's DAGs")

@@ -26,3 +26,27 @@ def test_dbt_gets_every_argument_options_first_included(settings, capsys, monkey
     monkeypatch.setenv("REVCYCLE_HOME", str(settings.home))
     assert main(["dbt", "--version"]) == 0
     assert "dbt" in capsys.readouterr().out.lower()
+
+
+def test_ingest_json_lists_every_file(settings, capsys, tmp_path):
+    import json
+
+    from tests.conftest import DEMO
+
+    junk = tmp_path / "junk.x12"
+    junk.write_text("not an interchange")
+    rc = main(["ingest", "--json", str(DEMO / "remit_835_bcbs_20240202.x12"), str(junk)])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 1 and out["failed"] == 1
+    assert {(f["file_name"], f["status"]) for f in out["files"]} == {
+        ("remit_835_bcbs_20240202.x12", "accepted"),
+        ("junk.x12", "rejected"),
+    }
+
+
+def test_doctor_json(settings, capsys):
+    import json
+
+    main(["doctor", "--json"])
+    checks = json.loads(capsys.readouterr().out)
+    assert checks and {"check", "status", "message"} == set(checks[0])
