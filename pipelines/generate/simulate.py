@@ -212,7 +212,6 @@ class MonthResult:
     lives: list[ChainLife] = field(default_factory=list)  # every submitted claim's life, the truth's source
     voided: set[str] = field(default_factory=set)  # claims the provider voided (frequency 8) by the end date
     duplicate_of: dict[str, str] = field(default_factory=dict)  # injected duplicate -> the claim it copies
-    # findings on originals sent twice (by claim id): they name the re-sent original's CLM01
     # physician minutes of each submitted professional claim: (npi, date of service, minutes)
     claim_minutes: dict[str, tuple[str, date, int]] = field(default_factory=dict)
     # lines repriced below contract: (claim_id, line_number, procedure_code, expected cents, allowed cents)
@@ -284,9 +283,8 @@ class MonthSimulator:
         # (provider, patient, date of service) already billed this month: an encounter happens once, so the
         # only same-day repeats in the world are the injected duplicates and the truth stays exact.
         self.seen: set[tuple[str, int, date]] = set()  # (rendering NPI or facility, patient, day)
-        self.day_minutes: dict[
-            tuple[str, date], int
-        ] = {}  # typical physician minutes booked per provider-day
+        # typical physician minutes booked per provider-day (DAY_CAPACITY_MINUTES)
+        self.day_minutes: dict[tuple[str, date], int] = {}
 
     # ------------------------------------------------------------------ helpers
     def _claim_id(self) -> str:
