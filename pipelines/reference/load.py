@@ -151,9 +151,20 @@ def ensure_reference_layout(settings: Settings) -> None:
         d = settings.reference_dir / kind
         d.mkdir(parents=True, exist_ok=True)
         # rewritten when a column was added since: Spark takes a folder's schema from its files
-        if not (d / SCHEMA_FILE).exists() or pl.read_parquet_schema(d / SCHEMA_FILE) != dict(schema):
-            pl.DataFrame(schema=schema).write_parquet(d / SCHEMA_FILE)
+        if not _schema_file_current(d / SCHEMA_FILE, schema):
+            # written aside and renamed in: another ingest (or dbt) may be reading it right now, and a name
+            # not ending in .parquet stays out of dbt's glob meanwhile
+            tmp = d / f".{SCHEMA_FILE}.{os.getpid()}.tmp"
+            pl.DataFrame(schema=schema).write_parquet(tmp)
+            os.replace(tmp, d / SCHEMA_FILE)
         (d / LEGACY_SCHEMA_FILE).unlink(missing_ok=True)
+
+
+def _schema_file_current(path: Path, schema: pl.Schema) -> bool:
+    try:
+        return pl.read_parquet_schema(path) == dict(schema)
+    except (OSError, pl.exceptions.PolarsError):  # missing, or half-written by a process that crashed
+        return False
 
 
 def _quarantine(path: Path, file_id: str, reason: str, settings: Settings, move: bool) -> None:
