@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -112,12 +113,26 @@ def cmd_build(args, settings: Settings, dbt=None) -> int:
 
 
 def cmd_run(args, settings: Settings) -> int:
+    if not getattr(args, "json", False):
+        return _run(args, settings)[0]
+    # --json: one object on stdout for a script; the human lines go to stderr
+    with contextlib.redirect_stdout(sys.stderr):
+        rc, report = _run(args, settings)
+    print(json.dumps(report, default=str))
+    return rc
+
+
+def _run(args, settings: Settings) -> tuple[int, dict]:
+    from dataclasses import asdict
+
     from pipelines.build import DbtProcess, warehouse_is_current
     from pipelines.ingest import load_landing
 
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
     with DbtProcess(settings) as dbt:
         landed = load_landing(settings)
+        report = {"files": [o.to_dict() for o in landed.outcomes],
+                  "references": [asdict(r) for r in landed.references], "settling": len(landed.settling)}  # fmt: skip
         nothing_new = not landed.outcomes and not landed.references
         if landed.settling:
             print(f"{len(landed.settling)} file(s) still changing, left for the next run: "
@@ -127,14 +142,23 @@ def cmd_run(args, settings: Settings) -> int:
             # nothing published since the last build (a killed run's batches would make it not current)
             print(("no new files in " if nothing_new else "nothing new to build from ") + f"{settings.landing_dir}: "
                   "the published warehouse is current (revcycle run --force rebuilds it)")  # fmt: skip
-            return rc_ingest
+            return rc_ingest, {
+                **report,
+                "build": "skipped: the published warehouse is current",
+                "exit_code": rc_ingest,
+            }
         if nothing_new and not landed.settling:
             print(f"no new files in {settings.landing_dir}")
         rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
+    report["build"] = "built" if rc_build == 0 else "failed"
     if rc_build == 0:
-        cmd_summary(args, settings)
+        from pipelines.warehouse import file_counts, headline_kpis
+
+        report["summary"] = {**file_counts(settings), **headline_kpis(settings)}
+        cmd_summary(argparse.Namespace(json=False), settings)
     # Quarantined input is reported (exit 1) but does not stop the good files from being built.
-    return rc_build or rc_ingest
+    report["exit_code"] = rc_build or rc_ingest
+    return rc_build or rc_ingest, report
 
 
 def cmd_summary(args, settings: Settings) -> int:
@@ -404,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
     s.add_argument("--force", action="store_true", help="build even when nothing new was loaded")
+    s.add_argument("--json", action="store_true", help="one JSON object on stdout (files, build, summary)")
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("summary", help="print headline numbers from the published warehouse")

@@ -182,3 +182,20 @@ def test_an_encounter_file_and_a_payments_file_report_rows(settings, capsys):
     out = capsys.readouterr().out
     assert f"{ENCOUNTERS.name}: encounters accepted, 12 rows" in out
     assert "payments.csv: patient_payments accepted, 0 rows" in out  # a header-only extract is empty, not bad
+
+
+def test_run_json_reports_files_build_and_summary(settings, capsys, good_files):
+    import json
+
+    assert main(["run", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)  # stdout is the JSON object alone; human lines go to stderr
+    assert {f["file_name"]: f["status"] for f in first["files"]} == {
+        REMIT.name: "accepted",
+        CLAIMS.name: "accepted",
+        ENCOUNTERS.name: "accepted",
+    }
+    assert first["build"] == "built" and first["exit_code"] == 0
+    assert first["summary"]["claims_submitted"] > 0
+    assert main(["run", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert second["files"] == [] and second["build"].startswith("skipped")
