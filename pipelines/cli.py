@@ -244,10 +244,12 @@ def cmd_dashboard(args, settings: Settings) -> int:
         cmd += [f"--{k}", v]
     shown = "localhost" if args.host == "127.0.0.1" else args.host
     print(f"dashboard: http://{shown}:{args.port}")
-    # started in the project, so .streamlit/secrets.toml (OIDC) is found from any working directory
-    return subprocess.call(
-        cmd, env={**os.environ, "REVCYCLE_HOME": str(settings.home)}, cwd=settings.project_root
-    )
+    # started in the project, so .streamlit/secrets.toml (OIDC) is found from any working directory; this
+    # process becomes the server, so a stop signal (a service manager's SIGTERM, Ctrl-C) reaches Streamlit
+    # instead of leaving it running behind a dead parent
+    sys.stdout.flush()
+    os.chdir(settings.project_root)
+    os.execve(sys.executable, cmd, {**os.environ, "REVCYCLE_HOME": str(settings.home)})
 
 
 def cmd_dashboard_password(args, settings: Settings) -> int:
