@@ -152,37 +152,45 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
         rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
     report["build"] = "built" if rc_build == 0 else "failed"
     if rc_build == 0:
-        from pipelines.warehouse import file_counts, headline_kpis
-
-        report["summary"] = {**file_counts(settings), **headline_kpis(settings)}
-        cmd_summary(argparse.Namespace(json=False), settings)
+        report["summary"] = _summary(settings)
+        _print_summary(report["summary"])
     # Quarantined input is reported (exit 1) but does not stop the good files from being built.
     report["exit_code"] = rc_build or rc_ingest
     return rc_build or rc_ingest, report
 
 
 def cmd_summary(args, settings: Settings) -> int:
-    from pipelines.warehouse import WarehouseNotBuilt, file_counts, headline_kpis
+    from pipelines.warehouse import WarehouseNotBuilt
 
     try:
-        k = headline_kpis(settings)
-        f = file_counts(settings)
+        summary = _summary(settings)
     except WarehouseNotBuilt as e:
         print(str(e), file=sys.stderr)
         return 1
-    rate = k["initial_denial_rate"]
     if getattr(args, "json", False):
-        print(json.dumps({**f, **k}, default=str))
-        return 0
-    print("revcycle summary")
-    print(f"  files accepted      {f['accepted']} (+{f['partial']} partially)")
-    print(f"  files quarantined   {f['quarantined']}")
-    print(f"  claims submitted    {k['claims_submitted']}")
-    print(f"  claims adjudicated  {k['claims_adjudicated']}")
-    print(f"  initially denied    {k['claims_initially_denied']}")
-    print(f"  initial denial rate {'n/a' if rate is None else f'{rate:.1%}'}")
-    print(f"  paid amount         ${k['paid_amount']:,.2f}")
+        print(json.dumps(summary, default=str))
+    else:
+        _print_summary(summary)
     return 0
+
+
+def _summary(settings: Settings) -> dict:
+    """Headline numbers of the published warehouse: files and claims (`summary`, `run`)."""
+    from pipelines.warehouse import file_counts, headline_kpis
+
+    return {**file_counts(settings), **headline_kpis(settings)}
+
+
+def _print_summary(s: dict) -> None:
+    rate = s["initial_denial_rate"]
+    print("revcycle summary")
+    print(f"  files accepted      {s['accepted']} (+{s['partial']} partially)")
+    print(f"  files quarantined   {s['quarantined']}")
+    print(f"  claims submitted    {s['claims_submitted']}")
+    print(f"  claims adjudicated  {s['claims_adjudicated']}")
+    print(f"  initially denied    {s['claims_initially_denied']}")
+    print(f"  initial denial rate {'n/a' if rate is None else f'{rate:.1%}'}")
+    print(f"  paid amount         ${s['paid_amount']:,.2f}")
 
 
 def cmd_parse(args, settings: Settings) -> int:
@@ -346,6 +354,9 @@ def cmd_dbt(args, settings: Settings) -> int:
     from pipelines.build import pin_raw_batches, run_dbt
 
     if not settings.pinned_raw_dir.exists():  # dbt's sources read the pinned batches (pipelines.build)
+        from pipelines.ingest import ensure_layout
+
+        ensure_layout(settings)  # a home that has loaded nothing yet: the schema batch keeps the globs valid
         pin_raw_batches(settings)
 
     proc = run_dbt(args.dbt_args or ["build"], settings)

@@ -98,27 +98,25 @@ def _threshold(name: str, dbt_vars: dict | None) -> float:
 
 def rateable_providers(settings, dbt_vars: dict | None = None) -> dict[str, set[str]]:
     """Per peer rule, the providers with a peer group big enough to be rated: E/M billers with at least
-    em_min_peers other E/M billers of their taxonomy; for the modifier and volume rules, integrity_min_peers
-    other providers of the taxonomy (volume: nationally)."""
-    em_peers = int(_threshold("em_min_peers", dbt_vars))
-    peers = int(_threshold("integrity_min_peers", dbt_vars))
+    em_min_peers other E/M billers of their taxonomy; modifier overuse, integrity_min_peers other providers
+    of the taxonomy; volume outliers, every provider (national peers when the state has too few)."""
+    import polars as pl
+
     df = query(
         "select provider_npi, provider_taxonomy, bool_or(is_em) as bills_em "
         "from int_integrity__service_lines group by all",
         settings=settings,
     )
-    em_size = df.filter("bills_em").group_by("provider_taxonomy").len()
-    size = df.group_by("provider_taxonomy").len()
-    em_ok = set(em_size.filter(em_size["len"] - 1 >= em_peers)["provider_taxonomy"])
-    ok = set(size.filter(size["len"] - 1 >= peers)["provider_taxonomy"])
-    rows = df.iter_rows(named=True)
-    em, other = set(), set()
-    for r in rows:
-        if r["bills_em"] and r["provider_taxonomy"] in em_ok:
-            em.add(r["provider_npi"])
-        if r["provider_taxonomy"] in ok:
-            other.add(r["provider_npi"])
-    return {"em_upcoding": em, "modifier_overuse": other, "volume_outlier": set(df["provider_npi"])}
+
+    def with_peers(frame: pl.DataFrame, min_others: int) -> set[str]:
+        others = pl.len().over("provider_taxonomy") - 1
+        return set(frame.filter(others >= min_others)["provider_npi"])
+
+    return {
+        "em_upcoding": with_peers(df.filter("bills_em"), int(_threshold("em_min_peers", dbt_vars))),
+        "modifier_overuse": with_peers(df, int(_threshold("integrity_min_peers", dbt_vars))),
+        "volume_outlier": set(df["provider_npi"]),
+    }
 
 
 def evaluate(settings, truth_csv: Path, dbt_vars: dict | None = None) -> list[RuleScore]:
@@ -151,14 +149,14 @@ def evaluate(settings, truth_csv: Path, dbt_vars: dict | None = None) -> list[Ru
     return scores
 
 
-def wilson_interval(successes: int, trials: int, z: float = 1.96) -> tuple[float, float] | None:
+def wilson_interval(successes: int, trials: int) -> tuple[float, float] | None:
     """95 % Wilson score interval of a proportion: sound at 0/n and n/n, where the normal interval is not."""
     if trials == 0:
         return None
-    p = successes / trials
-    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
-    half = z * ((p * (1 - p) / trials + z * z / (4 * trials * trials)) ** 0.5) / (1 + z * z / trials)
-    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+    from scipy.stats import binomtest
+
+    ci = binomtest(successes, trials).proportion_ci(confidence_level=0.95, method="wilson")
+    return round(float(ci.low), 4), round(float(ci.high), 4)
 
 
 @dataclass

@@ -25,9 +25,7 @@ from pathlib import Path
 
 from pipelines.generate.codes import SPECIALTIES, has_global_period
 from pipelines.generate.reference import (
-    leie_current_name,
-    write_earlier_leie_snapshot,
-    write_leie,
+    write_leie_snapshots,
     write_mue,
     write_ncci_ptp,
     write_patient_deaths,
@@ -234,10 +232,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_ncci_ptp(ref / "ncci_ptp_outpatient_hospital.txt", cfg.start, "outpatient hospital")
     write_mue(ref / "mue_practitioner.csv")
     write_mue(ref / "mue_outpatient_hospital.csv", "Outpatient Hospital")
-    # the current snapshot, dated in its name as a user files the monthly download (docs/integrity.md)
-    write_leie(ref / leie_current_name(world), world)
-    write_leie(ref / f"leie_UPDATED_{world.start:%Y-%m}.csv", world, as_of=world.start)
-    write_earlier_leie_snapshot(ref, world)
+    write_leie_snapshots(ref, world)
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)

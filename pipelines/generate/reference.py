@@ -64,57 +64,61 @@ def leie_current_name(world: World) -> str:
     return f"leie_UPDATED_{last_month:%Y-%m}.csv"
 
 
-def write_leie(path: Path, world: World, as_of: date | None = None) -> None:
-    """OIG LEIE UPDATED.csv layout: 18 columns, YYYYMMDD dates, 00000000 for none; as_of: the list as
-    downloaded that day (exclusions from later days are not on it yet)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = []
+def _leie_entries(world: World) -> list[tuple[list[str], date | None]]:
+    """Every LEIE row the world's snapshots draw on (OIG UPDATED.csv: 18 columns, YYYYMMDD dates, 00000000
+    for none), each with the day it left the list (None: still listed)."""
+    start, entries = world.start, []
     for p in world.providers:
         if p.excluded_on:
-            rows.append([p.last_name, p.first_name, "", "", "INDIVIDUAL", p.specialty.upper(), "", p.npi, "00000000",
-                         "1 MAIN ST", "SPRINGFIELD", p.state, "62701", "1128b7", f"{p.excluded_on:%Y%m%d}",
-                         "00000000", "00000000", ""])  # fmt: skip
-    # near miss: a provider excluded long ago and reinstated before the world starts
+            entries.append(([p.last_name, p.first_name, "", "", "INDIVIDUAL", p.specialty.upper(), "", p.npi,
+                             "00000000", "1 MAIN ST", "SPRINGFIELD", p.state, "62701", "1128b7",
+                             f"{p.excluded_on:%Y%m%d}", "00000000", "00000000", ""], None))  # fmt: skip
+    # near miss: a provider excluded long ago whose REINDATE says reinstated before the world starts
     reinstated = next((p for p in world.providers if not p.excluded_on), None)
     if reinstated is not None:
-        rows.append([reinstated.last_name, reinstated.first_name, "", "", "INDIVIDUAL", "", "", reinstated.npi,
-                     "00000000", "", "", reinstated.state, "", "1128b4", f"{world.start.year - 6}0301",
-                     f"{world.start.year - 2}0301", "00000000", ""])  # fmt: skip
+        entries.append(([reinstated.last_name, reinstated.first_name, "", "", "INDIVIDUAL", "", "", reinstated.npi,
+                         "00000000", "", "", reinstated.state, "", "1128b4", f"{start.year - 6}0301",
+                         f"{start.year - 2}0301", "00000000", ""], None))  # fmt: skip
+    # near miss: reinstated the way the monthly file shows it -- no REINDATE, just gone from the list by the
+    # snapshot downloaded when the world starts
+    gone = next((p for p in world.providers[1:] if not p.excluded_on and p is not reinstated), None)
+    if gone is not None:
+        entries.append(([gone.last_name, gone.first_name, "", "", "INDIVIDUAL", gone.specialty.upper(), "", gone.npi,
+                         "00000000", "1 MAIN ST", "SPRINGFIELD", gone.state, "62701", "1128b4",
+                         f"{start.year - 4}0101", "00000000", "00000000", ""], start))  # fmt: skip
     # a namesake: most LEIE rows carry no NPI; this one shares a provider's name but lives in another state,
     # so it must raise no lead (a name match counts only with the same state, and then as a possible match)
     if world.providers:
         twin = world.providers[0]
-        rows.append([twin.last_name, twin.first_name, "", "", "INDIVIDUAL", "", "", "0000000000", "19700101",
-                     "", "", "TX" if twin.state != "TX" else "NV", "", "1128a1", f"{world.start.year - 3}0615",
-                     "00000000", "00000000", ""])  # fmt: skip
+        entries.append(([twin.last_name, twin.first_name, "", "", "INDIVIDUAL", "", "", "0000000000", "19700101",
+                         "", "", "TX" if twin.state != "TX" else "NV", "", "1128a1", f"{start.year - 3}0615",
+                         "00000000", "00000000", ""], None))  # fmt: skip
     # people not in this world at all
     for i in range(5):
-        rows.append([f"NOTAPROVIDER{i}", "PAT", "", "", "INDIVIDUAL", "NURSING", "", "0000000000", "19600101",
-                     "", "", "IL", "", "1128a1", f"{world.start.year - 1}0{i + 1}15", "00000000", "00000000",
-                     ""])  # fmt: skip
-    if as_of is not None:
-        rows = [r for r in rows if r[14] <= f"{as_of:%Y%m%d}"]
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(LEIE_COLUMNS)
-        w.writerows(rows)
+        entries.append(([f"NOTAPROVIDER{i}", "PAT", "", "", "INDIVIDUAL", "NURSING", "", "0000000000", "19600101",
+                         "", "", "IL", "", "1128a1", f"{start.year - 1}0{i + 1}15", "00000000", "00000000",
+                         ""], None))  # fmt: skip
+    return entries
 
 
-def write_earlier_leie_snapshot(folder: Path, world: World) -> Path:
-    """An older monthly UPDATED file, dated in its name, listing one more provider than the later files:
-    OIG drops reinstated people from the list without a REINDATE, so that provider is reinstated as of the
-    next snapshot (the one downloaded when the world starts) and must raise no lead."""
+def write_leie_snapshots(folder: Path, world: World) -> list[Path]:
+    """Three monthly downloads of the list, dated in their names as a user files them: two years before the
+    world, when it starts, and in its last month.  Each lists the rows excluded by its day and not yet
+    gone from the list."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"leie_UPDATED_{world.start.year - 2}-01.csv"
-    gone = next((p for p in world.providers[1:] if not p.excluded_on), None)
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(LEIE_COLUMNS)
-        if gone is not None:
-            w.writerow([gone.last_name, gone.first_name, "", "", "INDIVIDUAL", gone.specialty.upper(), "", gone.npi,
-                        "00000000", "1 MAIN ST", "SPRINGFIELD", gone.state, "62701", "1128b4",
-                        f"{world.start.year - 4}0101", "00000000", "00000000", ""])  # fmt: skip
-    return path
+    entries = _leie_entries(world)
+    snapshots = [(f"leie_UPDATED_{world.start.year - 2}-01.csv", date(world.start.year - 2, 1, 1)),
+                 (f"leie_UPDATED_{world.start:%Y-%m}.csv", world.start),
+                 (leie_current_name(world), world.end)]  # fmt: skip
+    paths = []
+    for name, day in snapshots:
+        with open(folder / name, "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(LEIE_COLUMNS)
+            w.writerows(row for row, until in entries
+                        if row[14] <= f"{day:%Y%m%d}" and (until is None or day < until))  # fmt: skip
+        paths.append(folder / name)
+    return paths
 
 
 def write_patient_deaths(path: Path, world: World) -> None:

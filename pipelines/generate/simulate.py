@@ -282,11 +282,23 @@ class MonthSimulator:
         self.deceased = [i for i, p in enumerate(world.patients) if p.death_date]
         # (provider, patient, date of service) already billed this month: an encounter happens once, so the
         # only same-day repeats in the world are the injected duplicates and the truth stays exact.
-        self.seen: set[tuple[str, int, date]] = set()  # (rendering NPI or facility, patient, day)
+        self.seen: set[tuple[str, int, date]] = set()  # _visit_key
         # typical physician minutes booked per provider-day (DAY_CAPACITY_MINUTES)
         self.day_minutes: dict[tuple[str, date], int] = {}
 
     # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _visit_key(prov: Provider, pi: int, dos: date) -> tuple[str, int, date]:
+        """What makes a visit one claim: the rendering provider, patient and day -- for a facility (837I) the
+        facility, whichever of its physicians saw the patient (same-day ED revisits are one claim)."""
+        who = prov.npi if SPECIALTIES[prov.specialty].claim_type == "837P" else f"org{prov.billing_index}"
+        return who, pi, dos
+
+    @staticmethod
+    def _physician_minutes(lines: list[Line]) -> int:
+        """Typical physician minutes of the lines (the physician-time reference, per unit)."""
+        return sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in lines)
+
     def _claim_id(self) -> str:
         self.next_id += 1
         return f"RC{self.next_id:09d}"
@@ -526,7 +538,7 @@ class MonthSimulator:
         out.lives.append(life)
         self._submit(life, Submission(claim.submit_date, claim))
         if claim.claim_type == "837P":
-            minutes = sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in claim.lines)
+            minutes = self._physician_minutes(claim.lines)
             out.claim_minutes[claim.claim_id] = (claim.provider.npi, claim.dos, minutes)
         a1 = self._turnaround(claim.payer, claim.submit_date)
         # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18).  A
@@ -610,21 +622,17 @@ class MonthSimulator:
             dos = self._dos()
             if pat.death_date and dos > pat.death_date:
                 continue  # the living only, unless an anomaly says otherwise
-            # one visit per patient, provider and day; a facility (837I) bills one claim per patient and day,
-            # whichever of its physicians saw the patient (same-day ED revisits are combined on one claim)
-            seen_key = (prov.npi if SPECIALTIES[prov.specialty].claim_type == "837P" else f"org{prov.billing_index}",
-                        pi, dos)  # fmt: skip
-            if (prov.npi, pi, dos) in self.seen or seen_key in self.seen:
+            visit = self._visit_key(prov, pi, dos)
+            if visit in self.seen:
                 continue
             lines = self._lines_for(prov, dos)
             # a physician's day has room for so many visits: past ~12 hours of typical physician time the
             # schedule is full and the patient is seen another day (only injected busy days go beyond)
-            minutes = sum(PHYSICIAN_MINUTES.get(ln.code, 0) * ln.units for ln in lines)
-            if self.day_minutes.get((prov.npi, dos), 0) + minutes > DAY_CAPACITY_MINUTES:
+            minutes = self.day_minutes.get((prov.npi, dos), 0) + self._physician_minutes(lines)
+            if minutes > DAY_CAPACITY_MINUTES:
                 continue
-            self.day_minutes[(prov.npi, dos)] = self.day_minutes.get((prov.npi, dos), 0) + minutes
-            self.seen.add((prov.npi, pi, dos))
-            self.seen.add(seen_key)
+            self.day_minutes[(prov.npi, dos)] = minutes
+            self.seen.add(visit)
             enc_id = f"E{self.next_id + 1:09d}-{e:05d}"
             bill = rng.random() >= UNBILLED_RATE
             claim = None
@@ -784,8 +792,8 @@ class MonthSimulator:
             if dead:
                 pi = rng.choice(dead)
                 dos = self.w.patients[pi].death_date + timedelta(days=rng.randint(1, 45))
-                if dos < self.w.end and (claim.provider.npi, pi, dos) not in self.seen:
-                    self.seen.add((claim.provider.npi, pi, dos))
+                if dos < self.w.end and self._visit_key(claim.provider, pi, dos) not in self.seen:
+                    self.seen.add(self._visit_key(claim.provider, pi, dos))
                     ghost = self._make_claim(claim.provider, pi, dos, self._lines_for(claim.provider, dos),
                                              f"E-ghost-{claim.claim_id}")  # fmt: skip
                     if self._extra_claim(ghost):
@@ -801,9 +809,9 @@ class MonthSimulator:
                 pi = rng.randrange(len(self.w.patients))
                 if self.w.patients[pi].death_date and self.w.patients[pi].death_date < claim.dos:
                     continue
-                if (claim.provider.npi, pi, claim.dos) in self.seen:
+                if self._visit_key(claim.provider, pi, claim.dos) in self.seen:
                     continue
-                self.seen.add((claim.provider.npi, pi, claim.dos))
+                self.seen.add(self._visit_key(claim.provider, pi, claim.dos))
                 ln = Line(1, top, (), 1, round(BASE_RATE[top] * CHARGE_MULTIPLIER) * 100, (1,))
                 c = self._make_claim(claim.provider, pi, claim.dos, [ln], f"E-busy-{claim.claim_id}")
                 minutes += PHYSICIAN_MINUTES[top]

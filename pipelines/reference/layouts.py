@@ -275,27 +275,15 @@ LEIE_COLUMNS = ["LASTNAME", "FIRSTNAME", "MIDNAME", "BUSNAME", "GENERAL", "SPECI
                 "WVRSTATE"]  # fmt: skip
 
 
-def leie_snapshot_date_from_name(name: str) -> date | None:
-    """A date in the file's name (UPDATED_2024-11.csv, UPDATED-20241101.csv, 202411_UPDATED.csv): the month
-    the OIG snapshot was downloaded; the first of the month when no day is given."""
-    m = re.search(r"(20\d{2})[-_]?(0[1-9]|1[0-2])(?:[-_]?(0[1-9]|[12]\d|3[01]))?(?!\d)", name)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
-    except ValueError:
-        return None
-
-
 def parse_leie(text: str, file_name: str, file_id: str, snapshot_date: date | None = None) -> pl.DataFrame:
     """OIG UPDATED.csv: 18 columns; dates YYYYMMDD with 00000000 for none; NPI 0000000000 when OIG has
     none (most rows: match those by name + date of birth).
 
     Each file is a snapshot of the whole list.  OIG drops reinstated people from it (REINDATE is blank in
     the monthly file), so the snapshot's date matters: someone listed in one snapshot and missing from a
-    later one was reinstated by then.  The date is snapshot_date (`revcycle reference --as-of`), else a date
-    in the file name, else the latest exclusion or reinstatement date in the file (the list is at least
-    that current)."""
+    later one was reinstated by then.  The date is snapshot_date (`revcycle reference --as-of`, else a date
+    in the file name: parse_reference_file), else the latest exclusion or reinstatement date in the file
+    (the list is at least that current)."""
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or [h.strip().upper() for h in header] != LEIE_COLUMNS:
@@ -341,7 +329,7 @@ def parse_leie(text: str, file_name: str, file_id: str, snapshot_date: date | No
                 "line_number": n,
             }
         )
-    snapshot = snapshot_date or leie_snapshot_date_from_name(file_name)
+    snapshot = snapshot_date
     if snapshot is None:
         acted = [d for r in rows for d in (r["exclusion_date"], r["reinstatement_date"]) if d is not None]
         snapshot = max(acted) if acted else None

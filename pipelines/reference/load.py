@@ -89,12 +89,19 @@ def detect_reference_kind(text: str) -> str | None:
 
 
 def _date_from_name(name: str) -> date | None:
-    """CMS names MUE files like MCR_MUE_PractitionerServices_Eff_01-01-2024.csv."""
-    m = re.search(r"(\d{2})-(\d{2})-(\d{4})", name) or None
-    if m:
-        return date(int(m.group(3)), int(m.group(1)), int(m.group(2)))
-    m = re.search(r"(20\d{2})-(\d{2})-(\d{2})", name)
-    return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    """The date a file is for, from its name: CMS names MUE files like
+    MCR_MUE_PractitionerServices_Eff_01-01-2024.csv; a monthly LEIE download is filed as UPDATED_2024-11.csv,
+    UPDATED-20241105.csv or 202411_UPDATED.csv (the first of the month when no day is given)."""
+    if m := re.search(r"(\d{2})-(\d{2})-(\d{4})", name):
+        found = (m.group(3), m.group(1), m.group(2))
+    elif m := re.search(r"(20\d{2})[-_]?(0[1-9]|1[0-2])(?:[-_]?(0[1-9]|[12]\d|3[01]))?(?!\d)", name):
+        found = (m.group(1), m.group(2), m.group(3) or "1")
+    else:
+        return None
+    try:
+        return date(*(int(x) for x in found))
+    except ValueError:
+        return None
 
 
 def parse_reference_file(
@@ -129,7 +136,7 @@ def parse_reference_file(
     if kind == MUE:
         return kind, parse_mue(text, name, file_id, effective_from or _date_from_name(name))
     if kind == LEIE:
-        return kind, parse_leie(text, name, file_id, snapshot_date)
+        return kind, parse_leie(text, name, file_id, snapshot_date or _date_from_name(name))
     if kind == PHYSICIAN_TIME:
         if pfs_year is None and (m := re.search(r"(20\d{2})", name)):
             pfs_year = int(m.group(1))

@@ -291,8 +291,8 @@ def test_a_clean_world_injects_nothing(tmp_path):
              progress=False)  # fmt: skip
     assert _rows(out / "truth" / "anomalies.csv") == []
     leie = [r for f in sorted((out / "reference").glob("leie_UPDATED_*.csv")) for r in _rows(f)]
-    npis = {p.npi for p in build_world(5, 1500, date(2024, 1, 1), 3, "multispecialty").providers}
     world = build_world(5, 1500, date(2024, 1, 1), 3, "multispecialty")
+    npis = {p.npi for p in world.providers}
     current = _rows(out / "reference" / leie_current_name(world))
     assert [r for r in current if r["NPI"] in npis and r["REINDATE"] == "00000000"] == []
     assert any(r["NPI"] == "0000000000" and not r["LASTNAME"].startswith("NOTAPROVIDER") for r in leie)

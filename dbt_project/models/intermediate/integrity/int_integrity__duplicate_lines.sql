@@ -72,12 +72,9 @@ resent_originals as (
             links.chain_id,
             claims.claim_id,
             claims.submission_date,
-            lag(claims.submission_date) over (
-                partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
-            ) as previous_submission_date,
-            row_number() over (
-                partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
-            ) as copy_seq
+            {{ days_between('lag(claims.submission_date) over submission_order', 'claims.submission_date') }}
+                as days_since_previous_copy,
+            row_number() over submission_order as copy_seq
         from {{ ref('stg_x12__claims') }} as claims
         inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
         where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
@@ -102,6 +99,9 @@ resent_originals as (
                                                          'chain_claims.patient_birth_date')) }}
             )
         {%- endif %}
+        window submission_order as (
+            partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
+        )
     ) as resent
     where resent.copy_seq > 1 and {{ in_touched_patients('resent.patient_key') }}
 ),
@@ -117,10 +117,9 @@ resent_with_reason as (
     select
         resent.*,
         case
-            when {{ days_between('resent.previous_submission_date', 'resent.submission_date') }}
-                    >= {{ var('duplicate_follow_up_days') }}
+            when resent.days_since_previous_copy >= {{ var('duplicate_follow_up_days') }}
                 and coalesce(answers.first_answer_date > resent.submission_date, true)
-                then 'follow-up re-send: no answer from the payer ' || {{ days_between('resent.previous_submission_date', 'resent.submission_date') }}
+                then 'follow-up re-send: no answer from the payer ' || resent.days_since_previous_copy
                     || ' days after the previous copy'
         end as exempt_reason
     from resent_originals as resent

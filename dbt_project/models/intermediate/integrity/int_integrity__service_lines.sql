@@ -47,10 +47,6 @@ em as (
     select * from {{ ref('em_family') }}
 ),
 
-ncci_modifiers as (
-    select {{ list_agg('modifier') }} as ncci_modifier_list from {{ ref('ncci_modifiers') }}
-),
-
 joined as (
     select
         ----------  ids
@@ -102,11 +98,9 @@ final as (
     select
         joined.*,
         {{ list_join_sorted('joined.modifiers', ',') }} as modifier_set,
-        {{ list_has_any('joined.modifiers', 'ncci_modifiers.ncci_modifier_list') }} as has_ncci_modifier,
         em_family is not null as is_em,
         {{ build_seq_stamp() }} as _build_seq
     from joined
-    cross join ncci_modifiers
 )
 
 select * from final

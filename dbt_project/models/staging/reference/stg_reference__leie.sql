@@ -12,19 +12,6 @@ snapshots as (
     select distinct snapshot_date from listings where snapshot_date is not null
 ),
 
-last_listed as (
-    select exclusion_key, max(snapshot_date) as last_listed_on
-    from listings
-    group by exclusion_key
-),
-
-dropped as (
-    select last_listed.exclusion_key, min(snapshots.snapshot_date) as dropped_on
-    from last_listed
-    inner join snapshots on snapshots.snapshot_date > last_listed.last_listed_on
-    group by last_listed.exclusion_key
-),
-
 exclusions as (
     select
         listings.exclusion_key,
@@ -45,6 +32,13 @@ exclusions as (
         max_by(listings.source_file, listings.snapshot_date) as source_file
     from listings
     group by listings.exclusion_key
+),
+
+dropped as (
+    select exclusions.exclusion_key, min(snapshots.snapshot_date) as dropped_on
+    from exclusions
+    inner join snapshots on snapshots.snapshot_date > exclusions.last_listed_on
+    group by exclusions.exclusion_key
 ),
 
 final as (
