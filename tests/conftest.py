@@ -30,6 +30,7 @@ def pytest_sessionstart(session):
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = FIXTURES / "x12-samples"
 DEMO = FIXTURES / "handmade"
+ACKS = FIXTURES / "acks"  # 999s and a 277CA answering the handmade 837s
 
 # Hand-computed from tests/fixtures/handmade/ (see tests/fixtures/README.md for the claim-by-claim working).
 DEMO_TRUTH = {

@@ -3,7 +3,8 @@
 Envelope rules checked here: ST/SE pairing, SE01 segment count and SE02 control number, GE01/GE02,
 IEA01/IEA02.  A transaction set with any error is rejected as a unit (the 999 convention) and its rows
 are withheld; the rest of the file still loads.  Only 005010 835 (X221), 837P (X222) and 837I (X223)
-are accepted; 004010 files and other transaction types are rejected with a message naming them.
+are accepted, with the acknowledgments of our claims: 999 (X231) and 277CA (X214); 004010 files and other
+transaction types are rejected with a message naming them.
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ from pipelines.x12 import native
 from pipelines.x12.context import Segment, TxContext, element, shown_segment_id
 from pipelines.x12.envelope import MAX_SEGMENT, SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
 from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame
-from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, to_frame
+from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, X12_ACK_TABLES, to_frame
+from pipelines.x12.tx_277ca import SEGMENTS_277, parse_277ca
 from pipelines.x12.tx_835 import SEGMENTS_835, parse_835
 from pipelines.x12.tx_837 import SEGMENTS_837, parse_837
+from pipelines.x12.tx_999 import SEGMENTS_999, parse_999
 
 TOO_LONG = f"segment longer than {MAX_SEGMENT} bytes (a missing segment terminator?): skipped"
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1"})
-PARSED_TABLES = ("x12_transactions", *X12_837_TABLES, *X12_835_TABLES)
+PARSED_TABLES = ("x12_transactions", *X12_837_TABLES, *X12_835_TABLES, *X12_ACK_TABLES)
+# the segments and the reader of each transaction type but the 837s (read by their content, below)
+READERS = {
+    "835": (SEGMENTS_835, parse_835),
+    "999": (SEGMENTS_999, parse_999),
+    "277CA": (SEGMENTS_277, parse_277ca),
+}
 
 
 @dataclass
@@ -42,7 +51,7 @@ class TransactionSummary:
 class ParseResult:
     file_name: str
     file_id: str
-    file_type: str  # 835, 837P, 837I, mixed, unknown
+    file_type: str  # 835, 837P, 837I, 999, 277CA, mixed, unknown
     tables: dict[str, pl.DataFrame]
     findings: list[Finding]
     transactions: list[TransactionSummary] = field(default_factory=list)
@@ -74,7 +83,8 @@ class ParseResult:
 
     @property
     def claims(self) -> int:
-        return self.tables["claims"].height + self.tables["remit_claims"].height
+        acknowledged = self.tables["claim_acknowledgments"]["ack_claim_key"].n_unique()
+        return self.tables["claims"].height + self.tables["remit_claims"].height + acknowledged
 
     @property
     def lines(self) -> int:
@@ -123,6 +133,17 @@ def classify_version(
         if raw and "X221" not in raw and raw != "005010":
             return None, f"835 with implementation guide {shown} is not supported (expected 005010X221A1)"
         return "835", None
+    if st01 == "999":
+        if raw and "X231" not in raw and raw != "005010":
+            return None, f"999 with implementation guide {shown} is not supported (expected 005010X231A1)"
+        return "999", None
+    if st01 == "277":
+        if "X214" not in raw:
+            return None, (
+                f"277 with implementation guide {shown} is not supported; revcycle reads the claim "
+                "acknowledgment 277CA (005010X214)"
+            )
+        return "277CA", None
     if st01 == "837":
         if "X222" in raw:
             return "837P", None
@@ -132,7 +153,10 @@ def classify_version(
             return None, f"837 dental ({shown}) is not supported; revcycle reads 837P and 837I"
         return "837?", None
     version = shown if raw else "no version"
-    return None, f"transaction set {shown_version(st01)} ({version}) is not supported; expected 835 or 837"
+    return (
+        None,
+        f"transaction set {shown_version(st01)} ({version}) is not supported; expected 835, 837, 999 or 277CA",
+    )
 
 
 def _content_type_837(segments: list[Segment], component: str) -> str | None:
@@ -250,7 +274,7 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
                     ctx.warn("TX_GUIDE_MISMATCH", f"version {version} names the {named} guide ({guess}) but the "
                              f"claims are {found}: read as {ttype} from their content (CLM05-2, SV1, SV2, CL1)",
                              st["idx"], "ST")  # fmt: skip
-            vocab = SEGMENTS_835 if ttype == "835" else SEGMENTS_837
+            vocab, reader = READERS.get(ttype, (SEGMENTS_837, None))
             for idx, seg in segs:
                 sid = seg[0]
                 if not SEGMENT_ID_RE.match(sid):
@@ -260,10 +284,11 @@ def parse_bytes_reference(data: bytes, file_name: str, file_id: str | None = Non
                         "SEG_UNKNOWN", f"segment {sid} is not part of the {ttype} transaction set", idx, sid
                     )
             segs_ok = [s for s in segs if s[1][0] in vocab]
-            out = parse_835(segs_ok, ctx) if ttype == "835" else parse_837(segs_ok, ctx, ttype)
+            out = reader(segs_ok, ctx) if reader else parse_837(segs_ok, ctx, ttype)
         types.add(ttype)
         accepted = not ctx.has_errors
-        n_claims = len(out.get("claims", [])) + len(out.get("remit_claims", []))
+        acknowledged = {r["ack_claim_key"] for r in out.get("claim_acknowledgments", [])}
+        n_claims = len(out.get("claims", [])) + len(out.get("remit_claims", [])) + len(acknowledged)
         n_lines = len(out.get("claim_lines", [])) + len(out.get("remit_lines", []))
         if accepted:
             for t, rows in out.items():

@@ -209,6 +209,73 @@ TABLES: dict[str, list[tuple[str, str]]] = {
         ("reference_id", "str"),
         ("amount", "money"),
     ],
+    # ---------- 999 implementation acknowledgment (005010X231A1)
+    # one row per AK2 (a transaction set the receiver answered), carrying its group's AK1/AK9; a group
+    # answered without any AK2 gets one row with the set columns null
+    "ack_set_responses": [
+        *LINEAGE,
+        ("functional_id", "str"),  # AK101: HC = 837 claims
+        ("group_control", "str"),  # AK102: the GS06 of the group acknowledged
+        ("group_version", "str"),  # AK103
+        ("set_type", "str"),  # AK201
+        ("set_control", "str"),  # AK202: the ST02 of the set acknowledged
+        ("set_version", "str"),  # AK203
+        ("set_status", "str"),  # IK501: A accepted, E accepted with errors, M/R/W/X rejected
+        ("set_error_codes", "str"),  # IK502-IK506, comma-separated
+        ("segment_errors", "int"),  # IK3 segments under the AK2
+        ("group_status", "str"),  # AK901: A, E, P (partially accepted), M/R/W/X rejected
+        ("group_sets_included", "int"),  # AK902
+        ("group_sets_received", "int"),  # AK903
+        ("group_sets_accepted", "int"),  # AK904
+        ("group_error_codes", "str"),  # AK905-AK909, comma-separated
+    ],
+    # one row per IK4 (an element in error), or per IK3 when it names no element
+    "ack_segment_errors": [
+        *LINEAGE,
+        ("group_control", "str"),
+        ("set_control", "str"),
+        ("segment_id", "str"),  # IK301
+        ("segment_position", "int"),  # IK302: position in the acknowledged set (ST = 1)
+        ("loop_id", "str"),  # IK303
+        ("segment_error_code", "str"),  # IK304
+        ("element_position", "int"),  # IK401-1
+        ("component_position", "int"),  # IK401-2
+        ("element_reference", "str"),  # IK402
+        ("element_error_code", "str"),  # IK403
+        ("claim_id", "str"),  # CTX*CLM01: the patient control number of the claim in error
+    ],
+    # ---------- 277CA claim acknowledgment (005010X214)
+    # one row per status (STC01, STC10, STC11) of a claim (loop 2200D) or service line (2220D)
+    "claim_acknowledgments": [
+        *LINEAGE,
+        ("ack_claim_key", "str"),  # <file id>:<segment index of the claim's TRN>
+        ("ack_level", "str"),  # claim | line
+        ("status_sequence", "int"),  # 1 = STC01, 2 = STC10, 3 = STC11
+        ("bht_reference", "str"),
+        ("bht_date", "date"),
+        ("source_name", "str"),  # 2100A: the payer or clearinghouse that acknowledges
+        ("source_id", "str"),
+        ("receiver_id", "str"),  # 2100B: the submitter
+        ("provider_id", "str"),  # 2100C: NM109 (the billing NPI when NM108 = XX)
+        ("patient_last_name", "str"),
+        ("patient_first_name", "str"),
+        ("patient_member_id", "str"),
+        ("claim_id", "str"),  # TRN02 of 2200D: the CLM01 the provider sent
+        ("status_category", "str"),  # STC01-1: A1-A8 (A3/A6/A7/A8: rejected)
+        ("status_code", "str"),  # STC01-2
+        ("entity_code", "str"),  # STC01-3
+        ("status_date", "date"),  # STC02
+        ("action_code", "str"),  # STC03: WQ accepted, U rejected
+        ("charge_amount", "money"),  # STC04
+        ("payer_claim_control_number", "str"),  # REF*1K
+        ("clearinghouse_trace", "str"),  # REF*D9
+        ("bill_type", "str"),  # REF*BLT
+        ("service_from_date", "date"),  # DTP*472
+        ("service_to_date", "date"),
+        ("line_procedure_code", "str"),  # SVC01-2
+        ("line_charge", "money"),  # SVC02
+        ("line_control_number", "str"),  # REF*FJ
+    ],
     # ---------- validation
     "findings": [
         ("file_id", "str"),
@@ -234,6 +301,7 @@ X12_835_TABLES = (
     "remit_remarks",
     "remit_provider_adjustments",
 )
+X12_ACK_TABLES = ("ack_set_responses", "ack_segment_errors", "claim_acknowledgments")
 
 
 def polars_schema(table: str) -> pl.Schema:

@@ -16,7 +16,7 @@ import pyx12.params
 import pyx12.x12context
 
 from pipelines.x12.parser import parse_file
-from tests.conftest import SAMPLES, manifest_rows
+from tests.conftest import ACKS, SAMPLES, manifest_rows
 
 MAPPED = {"005010X221A1", "005010X222A1"}
 ROWS = [r for r in manifest_rows() if r["version_gs08"] in MAPPED]
@@ -106,3 +106,39 @@ def test_same_claims_lines_adjustments_and_amounts_as_pyx12(row):
         assert _merge_levels(ours_facts) == _merge_levels(+theirs)
     else:
         assert ours_facts == +theirs
+
+
+ACK_FIXTURES = sorted(ACKS.iterdir())
+
+
+@pytest.mark.parametrize("path", ACK_FIXTURES, ids=lambda p: p.name)
+def test_acknowledgments_read_as_pyx12_reads_them(path):
+    """pyx12's 999 (X231A1) and 277CA (X214) maps find no error in our fixtures, and see the same set verdicts
+    (IK5), segment errors (IK3) and claim / line statuses (STC in 2200D / 2220D) that we publish."""
+    errh = _KeepErrors()
+    seen: Counter = Counter()
+    with open(path, encoding="latin-1") as fd:
+        src = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, fd)
+        for node in src.iter_segments():
+            seg, where = node.seg_data, node.cur_path
+            sid = seg.get_seg_id()
+            if sid == "IK5":
+                seen[("set", seg.get_value("IK501"))] += 1
+            elif sid == "IK3":
+                seen[("segment_error", seg.get_value("IK301"))] += 1
+            elif sid == "STC" and ("/2200D/" in where or "/2220D/" in where):
+                level = "line" if "/2220D/" in where else "claim"
+                for k in ("STC01", "STC10", "STC11"):
+                    if seg.get_value(f"{k}-1"):
+                        seen[(level, seg.get_value(f"{k}-1"), seg.get_value(f"{k}-2"))] += 1
+    assert errh.get_error_count() == 0
+    res = parse_file(path)
+    ours: Counter = Counter()
+    for r in res.tables["ack_set_responses"].iter_rows(named=True):
+        ours[("set", r["set_status"])] += 1
+    errors = res.tables["ack_segment_errors"].unique(["set_control", "segment_id", "segment_position"])
+    for r in errors.iter_rows(named=True):
+        ours[("segment_error", r["segment_id"])] += 1
+    for r in res.tables["claim_acknowledgments"].iter_rows(named=True):
+        ours[(r["ack_level"], r["status_category"], r["status_code"])] += 1
+    assert ours == seen

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pipelines.x12 import native
 from pipelines.x12.parser import parse_bytes, parse_bytes_reference, parse_file
 from pipelines.x12.schemas import TABLES
-from tests.conftest import DEMO, SAMPLES
+from tests.conftest import ACKS, DEMO, SAMPLES
 
 pytestmark = pytest.mark.skipif(native.load() is None, reason="X12 core not built (no rustc)")
 
@@ -26,6 +26,8 @@ SOURCES = {
     "institutional": (
         SAMPLES / "imsweb__x12-parser/src__test__resources__837_5010__x223-test.txt"
     ).read_bytes(),
+    "999": (ACKS / "ack_999_20240202.x12").read_bytes(),
+    "277CA": (ACKS / "ack_277ca_20240106.x12").read_bytes(),
 }
 
 
@@ -52,7 +54,11 @@ def test_schema_matches_schemas_py():
 
 @pytest.mark.parametrize(
     "path",
-    sorted(p for p in [*SAMPLES.rglob("*"), *DEMO.rglob("*")] if p.is_file() and p.name != "MANIFEST.tsv"),
+    sorted(
+        p
+        for p in [*SAMPLES.rglob("*"), *DEMO.rglob("*"), *ACKS.rglob("*")]
+        if p.is_file() and p.name != "MANIFEST.tsv"
+    ),
     ids=lambda p: p.name[-50:],
 )
 def test_every_sample_agrees(path):
@@ -72,7 +78,7 @@ def test_edge_cases_agree(data):
     assert_same(data)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=st.sampled_from(sorted(SOURCES)), pos=st.floats(0, 1), junk=st.binary(max_size=6),
        drop=st.integers(0, 8))  # fmt: skip
 def test_mutations_agree(source, pos, junk, drop):

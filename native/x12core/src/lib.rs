@@ -1,6 +1,7 @@
-//! revcycle X12 core: a streaming 835 / 837P / 837I parser and validator with no dependencies beyond std.
+//! revcycle X12 core: a streaming 835 / 837P / 837I / 999 / 277CA parser and validator with no dependencies
+//! beyond std.
 //!
-//! The rules are the ones of the Python reference engine (pipelines/x12/reference/): the same tables,
+//! The rules are the ones of the Python reference engine (pipelines/x12/parser.py and tx_*.py): the same tables,
 //! the same findings, the same 999-style rejection of a transaction set with errors.  Python loads this
 //! library with ctypes and wraps its column buffers as Arrow arrays without copying (pipelines/x12/native.py).
 //! Tests run both engines on every sample, the malformed corpus and mutated files and demand equal output.
@@ -133,6 +134,29 @@ const REMIT_PROVIDER_ADJUSTMENTS: Schema = &[
     ("provider_id", Str), ("fiscal_period_date", Date), ("reason_code", Str), ("reference_id", Str),
     ("amount", Money),
 ];
+const ACK_SET_RESPONSES: Schema = &[
+    ("file_id", Str), ("isa13", Str), ("gs06", Str), ("st02", Str), ("st_index", Int), ("seg_index", Int),
+    ("functional_id", Str), ("group_control", Str), ("group_version", Str), ("set_type", Str), ("set_control", Str),
+    ("set_version", Str), ("set_status", Str), ("set_error_codes", Str), ("segment_errors", Int),
+    ("group_status", Str), ("group_sets_included", Int), ("group_sets_received", Int), ("group_sets_accepted", Int),
+    ("group_error_codes", Str),
+];
+const ACK_SEGMENT_ERRORS: Schema = &[
+    ("file_id", Str), ("isa13", Str), ("gs06", Str), ("st02", Str), ("st_index", Int), ("seg_index", Int),
+    ("group_control", Str), ("set_control", Str), ("segment_id", Str), ("segment_position", Int), ("loop_id", Str),
+    ("segment_error_code", Str), ("element_position", Int), ("component_position", Int), ("element_reference", Str),
+    ("element_error_code", Str), ("claim_id", Str),
+];
+const CLAIM_ACKNOWLEDGMENTS: Schema = &[
+    ("file_id", Str), ("isa13", Str), ("gs06", Str), ("st02", Str), ("st_index", Int), ("seg_index", Int),
+    ("ack_claim_key", Str), ("ack_level", Str), ("status_sequence", Int), ("bht_reference", Str), ("bht_date", Date),
+    ("source_name", Str), ("source_id", Str), ("receiver_id", Str), ("provider_id", Str), ("patient_last_name", Str),
+    ("patient_first_name", Str), ("patient_member_id", Str), ("claim_id", Str), ("status_category", Str),
+    ("status_code", Str), ("entity_code", Str), ("status_date", Date), ("action_code", Str), ("charge_amount", Money),
+    ("payer_claim_control_number", Str), ("clearinghouse_trace", Str), ("bill_type", Str),
+    ("service_from_date", Date), ("service_to_date", Date), ("line_procedure_code", Str), ("line_charge", Money),
+    ("line_control_number", Str),
+];
 // Internal tables read by the Python wrapper (not published).
 const FINDINGS: Schema = &[
     ("severity", Str), ("code", Str), ("message", Str), ("seg_index", Int), ("segment_id", Str),
@@ -147,7 +171,8 @@ const TABLES: &[(&str, Schema)] = &[
     ("x12_transactions", X12_TRANSACTIONS), ("claims", CLAIMS), ("claim_diagnoses", CLAIM_DIAGNOSES),
     ("claim_lines", CLAIM_LINES), ("remit_payments", REMIT_PAYMENTS), ("remit_claims", REMIT_CLAIMS),
     ("remit_lines", REMIT_LINES), ("remit_adjustments", REMIT_ADJUSTMENTS), ("remit_remarks", REMIT_REMARKS),
-    ("remit_provider_adjustments", REMIT_PROVIDER_ADJUSTMENTS), ("_findings", FINDINGS),
+    ("remit_provider_adjustments", REMIT_PROVIDER_ADJUSTMENTS), ("ack_set_responses", ACK_SET_RESPONSES),
+    ("ack_segment_errors", ACK_SEGMENT_ERRORS), ("claim_acknowledgments", CLAIM_ACKNOWLEDGMENTS), ("_findings", FINDINGS),
     ("_summaries", SUMMARIES),
 ];
 const T_TX: usize = 0;
@@ -160,9 +185,12 @@ const T_RLINES: usize = 6;
 const T_RADJ: usize = 7;
 const T_RREM: usize = 8;
 const T_PLB: usize = 9;
-const T_FIND: usize = 10;
-const T_SUM: usize = 11;
-const N_DATA_TABLES: usize = 10;
+const T_ACKSET: usize = 10;
+const T_ACKERR: usize = 11;
+const T_CLAIMACK: usize = 12;
+const T_FIND: usize = 13;
+const T_SUM: usize = 14;
+const N_DATA_TABLES: usize = 13;
 
 // ------------------------------------------------------------------------------------------ columns
 
@@ -711,6 +739,11 @@ const SEGMENTS_837: &[&str] = &["BHT", "NM1", "N2", "N3", "N4", "PER", "REF", "H
     "CLM", "DTP", "PWK", "CN1", "AMT", "K3", "NTE", "CR1", "CR2", "CR3", "CR4", "CR5", "CR6", "CR7", "CR8", "CRC", "HI",
     "HCP", "CL1", "LX", "SV1", "SV2", "SV5", "QTY", "MEA", "PS1", "HSD", "LIN", "CTP", "OI", "MIA", "MOA", "LQ", "FRM",
     "SVD", "CAS", "TOO"];
+const SEGMENTS_999: &[&str] = &["AK1", "AK2", "IK3", "CTX", "IK4", "IK5", "AK9"];
+const SEGMENTS_277: &[&str] = &["BHT", "HL", "NM1", "TRN", "STC", "QTY", "AMT", "REF", "DTP", "SVC"];
+// IK501 / AK901: A accepted, E accepted with errors, P partially accepted (groups only), M/R/W/X rejected
+const SET_STATUS_CODES: &[&str] = &["A", "E", "M", "R", "W", "X"];
+const GROUP_STATUS_CODES: &[&str] = &["A", "E", "M", "P", "R", "W", "X"];
 const FREQUENCY_CODES: &[&str] = &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F", "G",
     "H", "I", "J", "K", "M", "O", "P", "Q", "X", "Y", "Z"];
 const MIA_REMARKS: &[usize] = &[5, 20, 21, 22, 23];
@@ -755,6 +788,8 @@ enum TxType {
     P837P,
     P837I,
     Infer837,
+    P999,
+    P277CA,
     Unsupported,
 }
 
@@ -812,6 +847,8 @@ struct StState {
     hash: u64,
     t835: Option<Box<Tx835>>,
     t837: Option<Box<Tx837>>,
+    t999: Option<Box<Tx999>>,
+    t277: Option<Box<Tx277>>,
     claims: usize,
     lines: usize,
 }
@@ -838,6 +875,8 @@ pub struct Parser {
     // Reused per-segment buffers.
     vocab_835: Vec<bool>,
     vocab_837: Vec<bool>,
+    vocab_999: Vec<bool>,
+    vocab_277: Vec<bool>,
     cl_rec: Rec,
     rc_rec: Rec,
     rl_rec: Rec,
@@ -873,6 +912,8 @@ impl Parser {
             any_error: false,
             vocab_835: vocab_table(SEGMENTS_835),
             vocab_837: vocab_table(SEGMENTS_837),
+            vocab_999: vocab_table(SEGMENTS_999),
+            vocab_277: vocab_table(SEGMENTS_277),
             cl_rec: Rec::new(CLAIM_LINES),
             rc_rec: Rec::new(REMIT_CLAIMS),
             rl_rec: Rec::new(REMIT_LINES),
@@ -1138,7 +1179,8 @@ impl Parser {
         self.st_warnings = 0;
         self.st = Some(StState {
             idx, st01, st02, st03, ttype, reason, nseg: 0, marks,
-            buffered: vec![], guess, clm_hint: None, hash: FNV_OFFSET, t835: None, t837: None, claims: 0, lines: 0,
+            buffered: vec![], guess, clm_hint: None, hash: FNV_OFFSET, t835: None, t837: None, t999: None, t277: None, claims: 0,
+            lines: 0,
         });
         self.start_tx(ttype);
     }
@@ -1162,6 +1204,8 @@ impl Parser {
                     dx_order: 0, bht_seen: false, hl_level: None, claim_key: vec![], claim_id: None,
                 }))
             }
+            TxType::P999 => st.t999 = Some(Box::default()),
+            TxType::P277CA => st.t277 = Some(Box::new(Tx277::new())),
             _ => {}
         }
     }
@@ -1233,17 +1277,22 @@ impl Parser {
             self.err("SEG_BAD_ID", "not a segment identifier", Some(idx), None, None);
             return;
         }
-        let table = if t == TxType::P835 { &self.vocab_835 } else { &self.vocab_837 };
+        let table = match t {
+            TxType::P835 => &self.vocab_835,
+            TxType::P999 => &self.vocab_999,
+            TxType::P277CA => &self.vocab_277,
+            _ => &self.vocab_837,
+        };
         if !sid_key(sid).is_some_and(|k| table[k]) {
-            let name = if t == TxType::P835 { "835" } else if t == TxType::P837I { "837I" } else { "837P" };
-            let m = format!("segment {} is not part of the {} transaction set", text(sid), name);
+            let m = format!("segment {} is not part of the {} transaction set", text(sid), type_name(t));
             self.err("SEG_UNKNOWN", &m, Some(idx), Some(sid), None);
             return;
         }
-        if t == TxType::P835 {
-            self.seg_835(idx, seg);
-        } else {
-            self.seg_837(idx, seg);
+        match t {
+            TxType::P835 => self.seg_835(idx, seg),
+            TxType::P999 => self.seg_999(idx, seg),
+            TxType::P277CA => self.seg_277(idx, seg),
+            _ => self.seg_837(idx, seg),
         }
     }
 
@@ -1281,14 +1330,16 @@ impl Parser {
         match final_type {
             TxType::P835 => self.end_835(),
             TxType::P837P | TxType::P837I => self.end_837(),
+            TxType::P999 => self.end_999(),
+            TxType::P277CA => self.end_277(),
             _ => {}
         }
         let st = self.st.take().unwrap();
         let accepted = self.st_errors == 0;
         let type_name: Vec<u8> = match final_type {
-            TxType::P835 => b"835".to_vec(),
-            TxType::P837P => b"837P".to_vec(),
-            TxType::P837I => b"837I".to_vec(),
+            TxType::P835 | TxType::P837P | TxType::P837I | TxType::P999 | TxType::P277CA => {
+                type_name(final_type).as_bytes().to_vec()
+            }
             _ => st.st01.clone().unwrap_or_else(|| b"None".to_vec()),
         };
         if accepted {
@@ -1989,6 +2040,456 @@ impl Parser {
     }
 }
 
+// ------------------------------------------------------------------------------------------ acknowledgments
+
+fn type_name(t: TxType) -> &'static str {
+    match t {
+        TxType::P835 => "835",
+        TxType::P837I => "837I",
+        TxType::P999 => "999",
+        TxType::P277CA => "277CA",
+        _ => "837P",
+    }
+}
+
+/// 999 state: the open AK1 (its row, its set rows, its AK9 verdict), the open AK2 and the open IK3's rows.
+#[derive(Default)]
+struct Tx999 {
+    group: Option<Rec>,
+    group_sets: Vec<Rec>,
+    verdict: Option<Rec>,
+    aset: Option<Rec>,
+    aset_ik5: bool,
+    errors: Option<Vec<Rec>>,
+    ik3: Option<Rec>,
+    groups_seen: usize,
+}
+
+struct Line277 {
+    fields: Rec,
+    statuses: Vec<Rec>,
+}
+
+struct Claim277 {
+    fields: Rec,
+    trn: i64,
+    statuses: Vec<Rec>,
+    lines: Vec<Line277>,
+}
+
+/// 277CA state: BHT, the names of the HL levels above the claim, the open claim (2200D) and line (2220D).
+struct Tx277 {
+    header: Rec,
+    parties: Rec,
+    level: Option<Vec<u8>>,
+    claim: Option<Claim277>,
+    line: Option<Line277>,
+    bht_seen: bool,
+}
+
+impl Tx277 {
+    fn new() -> Tx277 {
+        Tx277 { header: Rec::new(CLAIM_ACKNOWLEDGMENTS), parties: Rec::new(CLAIM_ACKNOWLEDGMENTS), level: None,
+                claim: None, line: None, bht_seen: false }
+    }
+}
+
+const STATUS_ELEMENTS: [usize; 3] = [1, 10, 11];
+const PATIENT_COLS: [usize; 3] = [c!(CLAIM_ACKNOWLEDGMENTS, "patient_last_name"),
+    c!(CLAIM_ACKNOWLEDGMENTS, "patient_first_name"), c!(CLAIM_ACKNOWLEDGMENTS, "patient_member_id")];
+
+/// The names a new HL forgets: those of its own level and the levels below it.
+fn forget_277(level: Option<&[u8]>) -> Vec<usize> {
+    let provider = c!(CLAIM_ACKNOWLEDGMENTS, "provider_id");
+    let receiver = c!(CLAIM_ACKNOWLEDGMENTS, "receiver_id");
+    let mut v = match level {
+        Some(b"20") => vec![c!(CLAIM_ACKNOWLEDGMENTS, "source_name"), c!(CLAIM_ACKNOWLEDGMENTS, "source_id"), receiver,
+                            provider],
+        Some(b"21") => vec![receiver, provider],
+        Some(b"19") => vec![provider],
+        Some(b"PT") => vec![],
+        _ => return vec![],
+    };
+    v.extend_from_slice(&PATIENT_COLS);
+    v
+}
+
+fn join_codes(seg: &[&[u8]], first: usize, last: usize) -> Option<Vec<u8>> {
+    let codes: Vec<&[u8]> = (first..=last).filter_map(|i| el(seg, i)).collect();
+    if codes.is_empty() { None } else { Some(codes.join(&b","[..])) }
+}
+
+impl Parser {
+    /// A count or position (X12 N0, at most 18 digits: it must fit a 64-bit column); anything else is an error.
+    fn count_n0(&mut self, idx: i64, sid: &[u8], r: &str, v: Option<&[u8]>) -> Option<i128> {
+        let v = v.filter(|v| !v.is_empty())?;
+        if v.len() > 18 || !v.iter().all(u8::is_ascii_digit) {
+            self.err("ELEM_BAD_NUMBER", "not a valid number", Some(idx), Some(sid), Some(r));
+            return None;
+        }
+        Some(text(v).parse::<i128>().unwrap())
+    }
+
+    // ---------- 999
+    fn close_error_999(&mut self, tx: &mut Tx999) {
+        if let Some(rows) = tx.errors.take() {
+            let t = &mut self.tables[T_ACKERR];
+            if rows.is_empty() {
+                t.push(tx.ik3.as_ref().unwrap(), &[]);
+            }
+            for r in &rows {
+                t.push(r, &[]);
+            }
+        }
+    }
+
+    fn close_set_999(&mut self, tx: &mut Tx999) {
+        self.close_error_999(tx);
+        if let Some(aset) = tx.aset.take() {
+            if !tx.aset_ik5 {
+                self.err("REQ_MISSING_SEGMENT", "transaction set response (AK2) has no IK5", Some(aset.n[5] as i64),
+                         Some(b"AK2"), None);
+            }
+            tx.group_sets.push(aset);
+        }
+    }
+
+    fn close_group_999(&mut self, tx: &mut Tx999, ak9_seen: bool) {
+        self.close_set_999(tx);
+        let Some(group) = tx.group.take() else { return };
+        if !ak9_seen {
+            self.err("REQ_MISSING_SEGMENT", "functional group response (AK1) has no AK9", Some(group.n[5] as i64),
+                     Some(b"AK1"), None);
+        }
+        let sets = std::mem::take(&mut tx.group_sets);
+        let verdict = tx.verdict.take();
+        let mut emit = |r: Option<&Rec>| {
+            let mut row = group.clone();
+            if let Some(r) = r {
+                row.overlay(r);
+            }
+            if let Some(v) = verdict.as_ref() {
+                row.overlay(v);
+            }
+            self.tables[T_ACKSET].push(&row, &[]);
+        };
+        if sets.is_empty() {
+            emit(None);
+        }
+        for s in &sets {
+            emit(Some(s));
+        }
+    }
+
+    fn seg_999(&mut self, idx: i64, seg: &[&[u8]]) {
+        let mut tx = self.st.as_mut().unwrap().t999.take().unwrap();
+        self.seg_999_in(&mut tx, idx, seg);
+        self.st.as_mut().unwrap().t999 = Some(tx);
+    }
+
+    fn seg_999_in(&mut self, tx: &mut Tx999, idx: i64, seg: &[&[u8]]) {
+        let sid = seg[0];
+        let outside = |what: &str, missing: &str| format!("{} outside a {what}: {missing} is missing", text(sid));
+        if sid == b"AK1" {
+            self.close_group_999(tx, false);
+            tx.groups_seen += 1;
+            if el(seg, 2).is_none() {
+                self.err("REQ_MISSING_ELEMENT", "AK102 group control number is missing", Some(idx), Some(sid), Some("02"));
+            }
+            let mut row = Rec::new(ACK_SET_RESPONSES);
+            self.lineage(&mut row, idx);
+            row.set_s(c!(ACK_SET_RESPONSES, "functional_id"), el(seg, 1));
+            row.set_s(c!(ACK_SET_RESPONSES, "group_control"), el(seg, 2));
+            row.set_s(c!(ACK_SET_RESPONSES, "group_version"), el(seg, 3));
+            tx.group = Some(row);
+        } else if tx.group.is_none() {
+            let m = outside("functional group response", "AK1");
+            self.err("REQ_MISSING_SEGMENT", &m, Some(idx), Some(sid), None);
+        } else if sid == b"AK2" {
+            self.close_set_999(tx);
+            if el(seg, 2).is_none() {
+                self.err("REQ_MISSING_ELEMENT", "AK202 transaction set control number is missing", Some(idx), Some(sid),
+                         Some("02"));
+            }
+            let mut row = Rec::new(ACK_SET_RESPONSES);
+            self.lineage(&mut row, idx);
+            row.set_s(c!(ACK_SET_RESPONSES, "set_type"), el(seg, 1));
+            row.set_s(c!(ACK_SET_RESPONSES, "set_control"), el(seg, 2));
+            row.set_s(c!(ACK_SET_RESPONSES, "set_version"), el(seg, 3));
+            row.set_n(c!(ACK_SET_RESPONSES, "segment_errors"), Some(0));
+            tx.aset = Some(row);
+            tx.aset_ik5 = false;
+        } else if sid == b"AK9" {
+            let status = el(seg, 1);
+            match status {
+                None => self.err("REQ_MISSING_ELEMENT", "AK901 functional group acknowledgment code is missing",
+                                 Some(idx), Some(sid), Some("01")),
+                Some(_) if !in_set(status, GROUP_STATUS_CODES) => self.err(
+                    "ELEM_BAD_CODE", "AK901 functional group acknowledgment code is not valid", Some(idx), Some(sid),
+                    Some("01")),
+                _ => {}
+            }
+            let mut v = Rec::new(ACK_SET_RESPONSES);
+            v.set_s(c!(ACK_SET_RESPONSES, "group_status"), status);
+            let counts = [("02", 2, c!(ACK_SET_RESPONSES, "group_sets_included")),
+                          ("03", 3, c!(ACK_SET_RESPONSES, "group_sets_received")),
+                          ("04", 4, c!(ACK_SET_RESPONSES, "group_sets_accepted"))];
+            for (r, i, col) in counts {
+                let n = self.count_n0(idx, sid, r, el(seg, i));
+                v.set_n(col, n);
+            }
+            v.set_s(c!(ACK_SET_RESPONSES, "group_error_codes"), join_codes(seg, 5, 9).as_deref());
+            tx.verdict = Some(v);
+            self.close_group_999(tx, true);
+        } else if tx.aset.is_none() {
+            let m = outside("transaction set response", "AK2");
+            self.err("REQ_MISSING_SEGMENT", &m, Some(idx), Some(sid), None);
+        } else if sid == b"IK3" {
+            self.close_error_999(tx);
+            let aset = tx.aset.as_mut().unwrap();
+            aset.n[c!(ACK_SET_RESPONSES, "segment_errors")] += 1;
+            let set_control = aset.get_s(c!(ACK_SET_RESPONSES, "set_control")).map(<[u8]>::to_vec);
+            let group_control = tx.group.as_ref().unwrap().get_s(c!(ACK_SET_RESPONSES, "group_control")).map(<[u8]>::to_vec);
+            let position = self.count_n0(idx, sid, "02", el(seg, 2));
+            let mut r = Rec::new(ACK_SEGMENT_ERRORS);
+            self.lineage(&mut r, idx);
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "group_control"), group_control.as_deref());
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "set_control"), set_control.as_deref());
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "segment_id"), el(seg, 1));
+            r.set_n(c!(ACK_SEGMENT_ERRORS, "segment_position"), position);
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "loop_id"), el(seg, 3));
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "segment_error_code"), el(seg, 4));
+            tx.ik3 = Some(r);
+            tx.errors = Some(vec![]);
+        } else if sid == b"IK4" {
+            if tx.errors.is_none() {
+                self.err("REQ_MISSING_SEGMENT", "IK4 outside a segment error: IK3 is missing", Some(idx), Some(sid), None);
+                return;
+            }
+            let position = split_components(el(seg, 1), self.comp);
+            let element_position = self.count_n0(idx, sid, "01-1", position.first().copied());
+            let component_position = self.count_n0(idx, sid, "01-2", position.get(1).copied());
+            let mut r = tx.ik3.clone().unwrap();
+            self.lineage(&mut r, idx);
+            r.set_n(c!(ACK_SEGMENT_ERRORS, "element_position"), element_position);
+            r.set_n(c!(ACK_SEGMENT_ERRORS, "component_position"), component_position);
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "element_reference"), el(seg, 2));
+            r.set_s(c!(ACK_SEGMENT_ERRORS, "element_error_code"), el(seg, 3));
+            tx.errors.as_mut().unwrap().push(r);
+        } else if sid == b"CTX" {
+            let context = split_components(el(seg, 1), self.comp);
+            if tx.errors.is_some() && context.len() > 1 && context[0] == b"CLM01" && !context[1].is_empty() {
+                let col = c!(ACK_SEGMENT_ERRORS, "claim_id");
+                tx.ik3.as_mut().unwrap().set_s(col, Some(context[1]));
+                for r in tx.errors.as_mut().unwrap() {
+                    r.set_s(col, Some(context[1]));
+                }
+            }
+        } else if sid == b"IK5" {
+            self.close_error_999(tx);
+            let status = el(seg, 1);
+            match status {
+                None => self.err("REQ_MISSING_ELEMENT", "IK501 transaction set acknowledgment code is missing",
+                                 Some(idx), Some(sid), Some("01")),
+                Some(_) if !in_set(status, SET_STATUS_CODES) => self.err(
+                    "ELEM_BAD_CODE", "IK501 transaction set acknowledgment code is not valid", Some(idx), Some(sid),
+                    Some("01")),
+                _ => {}
+            }
+            let codes = join_codes(seg, 2, 6);
+            let aset = tx.aset.as_mut().unwrap();
+            aset.set_s(c!(ACK_SET_RESPONSES, "set_status"), status);
+            aset.set_s(c!(ACK_SET_RESPONSES, "set_error_codes"), codes.as_deref());
+            tx.aset_ik5 = true;
+        }
+    }
+
+    fn end_999(&mut self) {
+        let mut tx = self.st.as_mut().unwrap().t999.take().unwrap();
+        self.close_group_999(&mut tx, false);
+        if tx.groups_seen == 0 {
+            self.err("REQ_MISSING_SEGMENT", "999 has no AK1 (functional group response) segment", None, Some(b"AK1"),
+                     None);
+        }
+    }
+
+    // ---------- 277CA
+    fn statuses_277(&mut self, idx: i64, seg: &[&[u8]]) -> Vec<Rec> {
+        let first = split_components(el(seg, 1), self.comp);
+        if first.first().is_none_or(|f| f.is_empty()) {
+            self.err("REQ_MISSING_ELEMENT", "STC01 claim status is missing", Some(idx), Some(b"STC"), Some("01"));
+        }
+        let date = self.date8(idx, b"STC", el(seg, 2), "02");
+        let amount = self.amount(idx, seg, 4, false);
+        let mut rows = vec![];
+        for (k, i) in STATUS_ELEMENTS.iter().enumerate() {
+            let parts = split_components(el(seg, *i), self.comp);
+            if parts.first().is_none_or(|f| f.is_empty()) {
+                continue;
+            }
+            let mut r = Rec::new(CLAIM_ACKNOWLEDGMENTS);
+            self.lineage(&mut r, idx);
+            r.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "status_date"), date.map(i128::from));
+            r.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "action_code"), el(seg, 3));
+            r.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "charge_amount"), amount);
+            r.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "status_sequence"), Some(k as i128 + 1));
+            r.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "status_category"), Some(parts[0]));
+            r.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "status_code"), nz(parts.get(1)));
+            r.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "entity_code"), nz(parts.get(2)));
+            rows.push(r);
+        }
+        rows
+    }
+
+    fn close_claim_277(&mut self, tx: &mut Tx277) {
+        if let Some(line) = tx.line.take() {
+            tx.claim.as_mut().unwrap().lines.push(line);
+        }
+        let Some(claim) = tx.claim.take() else { return };
+        if claim.statuses.is_empty() {
+            self.err("REQ_MISSING_SEGMENT", "claim acknowledgment (TRN, loop 2200D) has no STC status", Some(claim.trn),
+                     Some(b"TRN"), None);
+        }
+        let level = c!(CLAIM_ACKNOWLEDGMENTS, "ack_level");
+        let mut rows = 0;
+        for status in &claim.statuses {
+            let mut row = claim.fields.clone();
+            row.overlay(status);
+            row.set_s(level, Some(b"claim"));
+            self.tables[T_CLAIMACK].push(&row, &[]);
+            rows += 1;
+        }
+        for line in &claim.lines {
+            for status in &line.statuses {
+                let mut row = claim.fields.clone();
+                row.overlay(&line.fields);
+                row.overlay(status);
+                row.set_s(level, Some(b"line"));
+                self.tables[T_CLAIMACK].push(&row, &[]);
+                rows += 1;
+            }
+        }
+        if rows > 0 {
+            self.st.as_mut().unwrap().claims += 1;
+        }
+    }
+
+    fn seg_277(&mut self, idx: i64, seg: &[&[u8]]) {
+        let mut tx = self.st.as_mut().unwrap().t277.take().unwrap();
+        self.seg_277_in(&mut tx, idx, seg);
+        self.st.as_mut().unwrap().t277 = Some(tx);
+    }
+
+    fn seg_277_in(&mut self, tx: &mut Tx277, idx: i64, seg: &[&[u8]]) {
+        let sid = seg[0];
+        let level = tx.level.as_deref();
+        match sid {
+            b"BHT" => {
+                tx.bht_seen = true;
+                let d = self.date8(idx, sid, el(seg, 4), "04");
+                tx.header.clear();
+                tx.header.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "bht_reference"), el(seg, 3));
+                tx.header.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "bht_date"), d.map(i128::from));
+            }
+            b"HL" => {
+                self.close_claim_277(tx);
+                tx.level = el(seg, 3).map(<[u8]>::to_vec);
+                for col in forget_277(tx.level.as_deref()) {
+                    tx.parties.state[col] = ABSENT;
+                }
+            }
+            b"NM1" => {
+                let p = &mut tx.parties;
+                match level {
+                    Some(b"20") => {
+                        p.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "source_name"), el(seg, 3));
+                        p.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "source_id"), el(seg, 9));
+                    }
+                    Some(b"21") => p.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "receiver_id"), el(seg, 9)),
+                    Some(b"19") => p.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "provider_id"), el(seg, 9)),
+                    Some(b"PT") => {
+                        p.set_s(PATIENT_COLS[0], el(seg, 3));
+                        p.set_s(PATIENT_COLS[1], el(seg, 4));
+                        p.set_s(PATIENT_COLS[2], el(seg, 9));
+                    }
+                    _ => {}
+                }
+            }
+            b"TRN" if level == Some(b"PT") => {
+                self.close_claim_277(tx);
+                let mut fields = tx.header.clone();
+                fields.overlay(&tx.parties);
+                let key = self.row_key(idx);
+                fields.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "ack_claim_key"), Some(&key));
+                fields.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "claim_id"), el(seg, 2));
+                tx.claim = Some(Claim277 { fields, trn: idx, statuses: vec![], lines: vec![] });
+            }
+            _ if tx.claim.is_none() => {
+                if sid == b"SVC" {
+                    self.err("REQ_MISSING_SEGMENT", "SVC outside a claim: TRN (loop 2200D) is missing", Some(idx),
+                             Some(sid), None);
+                }
+                // TRN, STC, QTY and AMT above the patient level answer the batch, not a claim
+            }
+            b"STC" => {
+                let rows = self.statuses_277(idx, seg);
+                match tx.line.as_mut() {
+                    Some(line) => line.statuses.extend(rows),
+                    None => tx.claim.as_mut().unwrap().statuses.extend(rows),
+                }
+            }
+            b"SVC" => {
+                if let Some(line) = tx.line.take() {
+                    tx.claim.as_mut().unwrap().lines.push(line);
+                }
+                let procedure = split_components(el(seg, 1), self.comp);
+                let charge = self.amount(idx, seg, 2, false);
+                let mut fields = Rec::new(CLAIM_ACKNOWLEDGMENTS);
+                fields.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "line_procedure_code"), nz(procedure.get(1)));
+                fields.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "line_charge"), charge);
+                tx.line = Some(Line277 { fields, statuses: vec![] });
+            }
+            b"REF" => {
+                let (qualifier, value) = (el(seg, 1), el(seg, 2));
+                if let Some(line) = tx.line.as_mut() {
+                    if eq(qualifier, "FJ") {
+                        line.fields.set_s(c!(CLAIM_ACKNOWLEDGMENTS, "line_control_number"), value);
+                    }
+                } else {
+                    let col = match qualifier {
+                        Some(b"1K") => Some(c!(CLAIM_ACKNOWLEDGMENTS, "payer_claim_control_number")),
+                        Some(b"D9") => Some(c!(CLAIM_ACKNOWLEDGMENTS, "clearinghouse_trace")),
+                        Some(b"BLT") => Some(c!(CLAIM_ACKNOWLEDGMENTS, "bill_type")),
+                        _ => None,
+                    };
+                    if let Some(col) = col {
+                        tx.claim.as_mut().unwrap().fields.set_s(col, value);
+                    }
+                }
+            }
+            b"DTP" if eq(el(seg, 1), "472") => {
+                let (start, end) = self.period(idx, seg, 2, 3);
+                let target = match tx.line.as_mut() {
+                    Some(line) => &mut line.fields,
+                    None => &mut tx.claim.as_mut().unwrap().fields,
+                };
+                target.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "service_from_date"), start.map(i128::from));
+                target.set_n(c!(CLAIM_ACKNOWLEDGMENTS, "service_to_date"), end.map(i128::from));
+            }
+            _ => {}
+        }
+    }
+
+    fn end_277(&mut self) {
+        let mut tx = self.st.as_mut().unwrap().t277.take().unwrap();
+        self.close_claim_277(&mut tx);
+        if !tx.bht_seen {
+            self.err("REQ_MISSING_SEGMENT", "277CA has no BHT (beginning of hierarchical transaction) segment", None,
+                     Some(b"BHT"), None);
+        }
+    }
+}
+
 const REMIT_HEADER_COLS: &[usize] = &[
     c!(REMIT_CLAIMS, "payment_date"), c!(REMIT_CLAIMS, "production_date"), c!(REMIT_CLAIMS, "payer_name"),
     c!(REMIT_CLAIMS, "payer_id"), c!(REMIT_CLAIMS, "payee_npi"), c!(REMIT_CLAIMS, "trace_number"),
@@ -2048,6 +2549,21 @@ fn classify_version(isa12: Option<&[u8]>, gs08: Option<&[u8]>, st01: Option<&[u8
         }
         return (TxType::P835, None);
     }
+    if st01 == Some(b"999") {
+        if !version.is_empty() && !version.contains("X231") && version != "005010" {
+            return (TxType::Unsupported, Some(format!(
+                "999 with implementation guide {shown} is not supported (expected 005010X231A1)")));
+        }
+        return (TxType::P999, None);
+    }
+    if st01 == Some(b"277") {
+        if !version.contains("X214") {
+            return (TxType::Unsupported, Some(format!(
+                "277 with implementation guide {shown} is not supported; revcycle reads the claim acknowledgment \
+                 277CA (005010X214)")));
+        }
+        return (TxType::P277CA, None);
+    }
     if st01 == Some(b"837") {
         if version.contains("X222") {
             return (TxType::P837P, None);
@@ -2063,7 +2579,7 @@ fn classify_version(isa12: Option<&[u8]>, gs08: Option<&[u8]>, st01: Option<&[u8
     }
     let v = if version.is_empty() { "no version".to_string() } else { shown };
     let set = st01.map(|s| shown_version(Some(s))).unwrap_or_else(|| "(none)".to_string());
-    (TxType::Unsupported, Some(format!("transaction set {set} ({v}) is not supported; expected 835 or 837")))
+    (TxType::Unsupported, Some(format!("transaction set {set} ({v}) is not supported; expected 835, 837, 999 or 277CA")))
 }
 
 /// What an 837's loops say of its claim type: SV1 (professional), SV2 or CL1 (institutional).  These decide;
