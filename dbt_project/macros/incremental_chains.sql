@@ -137,7 +137,7 @@
 
 {#
     The chains touched by batches numbered above `stamp`: the chains of every claim id with a claim, remit,
-    encounter or patient payment in them, and every chain a claim id joined or left since
+    acknowledgment, encounter or patient payment in them, and every chain a claim id joined or left since
     (int_claim_id_chains writes the claim ids that moved, with the chain they left: a remit's CLP07 can
     link a corrected claim sent under a new CLM01 — and everything below it — to another chain).
 #}
@@ -169,6 +169,17 @@
         inner join {{ ref('stg_encounters__encounter_lines') }} as encounters
             on encounters.encounter_id = payments.encounter_id
         where payments._source_batch in (select _source_batch from new_batches) and encounters.claim_id is not null
+        union
+        -- an acknowledgment decides whether a submission was billed at all (macros/acknowledgments.sql): the
+        -- claims a new 277CA names, and every claim of a transaction set a new 999 answers
+        select claim_id from {{ ref('stg_x12__claim_acknowledgments') }}
+        where _source_batch in (select _source_batch from new_batches) and claim_id is not null
+        union
+        select claims.claim_id
+        from {{ ref('stg_x12__claims') }} as claims
+        inner join {{ ref('stg_x12__ack_set_responses') }} as answers
+            on answers.group_control = claims.gs06 and coalesce(answers.set_control, claims.st02) = claims.st02
+        where answers._source_batch in (select _source_batch from new_batches)
     ),
 
     moved as (

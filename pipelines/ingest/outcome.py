@@ -75,7 +75,7 @@ class Outcome:
     def summary_line(self) -> str:
         if self.status == DUPLICATE:
             return f"{self.file_name}: already loaded, skipped"
-        if self.kind == "x12":
+        if self.kind == "x12" and self.file_type != "999":  # a 999 answers transaction sets, not claims
             what = plural(self.claims, "claims")
         elif self.kind in ("encounters", "patient_payments"):
             what = plural(self.lines, "rows")

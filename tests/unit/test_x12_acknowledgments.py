@@ -2,8 +2,8 @@
 
 Fixtures in tests/fixtures/acks/ answer the handmade 837s (tests/fixtures/handmade/): the 999 of 2024-01-05
 accepts group 0101, the 999 of 2024-02-02 accepts group 0102 with errors on claims C1009 and C1003, the
-277CA of 2024-01-06 accepts C1001 and C1002 and rejects C1004 (A7:562, member id) and C1006 (A3:21, with its
-line 2 rejected A7:454 and a second status A3:21).  All three pass pyx12's X231A1 / X214 maps
+277CA of 2024-01-06 (from the clearinghouse) accepts C1001, C1002 and C1004 and rejects C1008 (A3:21, its
+line 1 rejected A7:454 with a second status A3:21) — the one claim no payer answered.  All three pass pyx12's X231A1 / X214 maps
 (tests/unit/test_pyx12_crosscheck.py).
 """
 
@@ -97,23 +97,25 @@ def test_277ca_reads_each_claim_and_line_status(parse):
     res = parse((ACKS / "ack_277ca_20240106.x12").read_bytes(), "c.x12")
     assert (res.file_type, res.status, res.claims) == ("277CA", "accepted", 4)
     acks = res.tables["claim_acknowledgments"]
-    rejected = acks.filter(ack_level="claim", claim_id="C1004").row(0, named=True)
+    rejected = acks.filter(ack_level="claim", claim_id="C1008").row(0, named=True)
     assert (rejected["status_category"], rejected["status_code"], rejected["entity_code"],
-            rejected["action_code"]) == ("A7", "562", "IL", "U")  # fmt: skip
+            rejected["action_code"]) == ("A3", "21", "PR", "U")  # fmt: skip
     assert (rejected["charge_amount"], rejected["payer_claim_control_number"], rejected["clearinghouse_trace"]) == (
-        Decimal("120.00"), None, "CHC1004")  # fmt: skip
+        Decimal("120.00"), None, "CHC1008")  # fmt: skip
     assert (rejected["source_id"], rejected["receiver_id"], rejected["provider_id"], rejected["patient_member_id"]) == (
-        "MCR01", "RFM001", "1234567893", "XBC445566772")  # fmt: skip
+        "CH0001", "RFM001", "1234567893", "XBC445566773")  # fmt: skip
     assert (rejected["bht_date"], rejected["status_date"], rejected["service_from_date"]) == (
-        date(2024, 1, 6), date(2024, 1, 6), date(2024, 1, 2))  # fmt: skip
-    lines = acks.filter(ack_level="line").sort("line_control_number", "status_sequence")
+        date(2024, 1, 6), date(2024, 1, 6), date(2024, 1, 3))  # fmt: skip
+    accepted = acks.filter(status_category="A2")
+    assert sorted(accepted["payer_claim_control_number"]) == ["ICNC10010001", "ICNC10020001", "ICNC10040001"]
+    lines = acks.filter(ack_level="line").sort("status_sequence")
     assert lines.select("line_control_number", "line_procedure_code", "line_charge", "status_sequence",
                         "status_category", "status_code").rows() == [
-        ("2", "81002", Decimal("15.00"), 1, "A7", "454"),
-        ("2", "81002", Decimal("15.00"), 2, "A3", "21"),
+        ("1", "99213", Decimal("120.00"), 1, "A7", "454"),
+        ("1", "99213", Decimal("120.00"), 2, "A3", "21"),
     ]  # fmt: skip
     # the batch-level STC (information receiver, 2200B) is not a claim
-    assert set(acks["claim_id"]) == {"C1001", "C1002", "C1004", "C1006"}
+    assert set(acks["claim_id"]) == {"C1001", "C1002", "C1004", "C1008"}
 
 
 HEADER_277 = ["BHT*0085*08*R1*20240106*1000*TH", "HL*1**20*1", "NM1*PR*2*PAYER*****PI*P1", "HL*2*1*21*1",

@@ -9,7 +9,8 @@
 -- (by when each chain was first billed: a corrected original stays the original).
 -- Also caught: an original (frequency 1) sent again to the primary payer on the same chain (a re-sent claim
 -- or batch, which payers deny as a duplicate, CARC 18), unless the chain was since voided.  A claim to a
--- secondary payer (SBR01 S) is no re-send.
+-- secondary payer (SBR01 S) is no re-send, nor is the copy sent after a 999 or 277CA rejected the previous
+-- one: a rejected claim never reached the payer, and only billed submissions count (billed_to_payer).
 -- Not flagged, with the reason kept in exempt_reason (the findings view leaves these rows out): a re-send
 -- of a claim the payer had not answered (no 835 for the chain dated on or before the re-send) at least
 -- var duplicate_follow_up_days after the previous copy -- the follow-up billing offices send when a payer
@@ -78,6 +79,7 @@ resent_originals as (
         from {{ ref('stg_x12__claims') }} as claims
         inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
         where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
+            and {{ billed_to_payer('claims.claim_key') }}
             and links.chain_id not in (
                 -- voided since: the claim is no longer billed
                 select void_links.chain_id

@@ -6,6 +6,8 @@
 -- submission is a void, frequency 8, is gone; a secondary claim bills the same service again to another
 -- payer, which is coordination of benefits, not a new service), with the patient, provider and E/M facts
 -- the rules share.
+-- A submission rejected at the front end (999 or 277CA) never reached the payer and is left out
+-- (macros/acknowledgments.sql, billed_to_payer).
 -- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG).
 with primary_submissions as (
     select
@@ -20,6 +22,7 @@ with primary_submissions as (
     from {{ ref('stg_x12__claims') }} as claims
     inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
     where {{ in_touched_chains('links.chain_id') }} and links.payer_sequence = 1
+        and {{ billed_to_payer('claims.claim_key') }}
 ),
 
 submissions as (

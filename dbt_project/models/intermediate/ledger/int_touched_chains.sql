@@ -7,6 +7,8 @@
 -- depends_on: {{ ref('stg_encounters__encounter_lines') }}
 -- depends_on: {{ ref('stg_patient_payments__payments') }}
 -- depends_on: {{ ref('int_claim_id_chains') }}
+-- depends_on: {{ ref('stg_x12__claim_acknowledgments') }}
+-- depends_on: {{ ref('stg_x12__ack_set_responses') }}
 {%- set stamp = chain_models_stamp() %}
 {% if target.type == 'duckdb' and stamp is not none -%}
     {{ touched_chain_ids(stamp) }}

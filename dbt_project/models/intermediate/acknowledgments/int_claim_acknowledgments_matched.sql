@@ -1,0 +1,72 @@
+{{ config(materialized='table') }}
+-- Each claim a 277CA answered (one TRN of loop 2200D), with its claim-level verdict and the 837 submission it
+-- answers.  The TRN02 echoes the CLM01 we sent; a claim id is sent again after a rejection, to a secondary
+-- payer, or corrected, so among the submissions of that id sent on or before the acknowledgment we take the
+-- one whose total charge the 277CA repeats (STC04), then the latest (docs/metrics.md, "Acknowledgments").
+with statuses as (
+    select * from {{ ref('stg_x12__claim_acknowledgments') }}
+    where ack_level = 'claim'
+),
+
+acknowledged_claims as (
+    select
+        ack_claim_key,
+        max(claim_id) as claim_id,
+        max(acknowledged_by) as acknowledged_by,
+        max(payer_claim_control_number) as payer_claim_control_number,
+        min(acknowledged_date) as acknowledged_date,
+        max(charge_amount) as charge_amount,
+        -- one rejecting status rejects the claim, whatever else the same answer says
+        case
+            when bool_or(status_outcome = 'rejected') then 'rejected'
+            when bool_or(status_outcome = 'accepted') then 'accepted'
+            else 'other'
+        end as ack_outcome,
+        {{ string_agg_ordered(
+            "status_category || coalesce(':' || status_code, '') || coalesce(':' || entity_code, '')",
+            ', ', 'status_sequence') }} as status_codes,
+        min_by(status_category, status_sequence) as status_category,
+        min_by(status_code, status_sequence) as status_code,
+        min_by(entity_code, status_sequence) as entity_code,
+        max(_source_file_id) as _source_file_id
+    from statuses
+    group by ack_claim_key
+),
+
+submissions as (
+    select claim_key, claim_id, submission_date, total_charge_amount
+    from {{ ref('stg_x12__claims') }}
+),
+
+candidates as (
+    select
+        acknowledged_claims.ack_claim_key,
+        submissions.claim_key,
+        case
+            when acknowledged_claims.charge_amount = submissions.total_charge_amount then 'claim_id_and_charge'
+            else 'claim_id'
+        end as match_reason,
+        row_number() over (
+            partition by acknowledged_claims.ack_claim_key
+            order by
+                case when acknowledged_claims.charge_amount = submissions.total_charge_amount then 0 else 1 end,
+                submissions.submission_date desc,
+                submissions.claim_key desc
+        ) as pick
+    from acknowledged_claims
+    inner join submissions
+        on submissions.claim_id = acknowledged_claims.claim_id
+        and submissions.submission_date <= coalesce(acknowledged_claims.acknowledged_date, submissions.submission_date)
+),
+
+matched as (
+    select
+        acknowledged_claims.*,
+        candidates.claim_key,
+        coalesce(candidates.match_reason, 'unmatched') as match_reason
+    from acknowledged_claims
+    left join candidates
+        on candidates.ack_claim_key = acknowledged_claims.ack_claim_key and candidates.pick = 1
+)
+
+select * from matched
