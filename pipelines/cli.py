@@ -324,13 +324,15 @@ def cmd_generate(args, settings: Settings) -> int:
         weekly_batches=args.weekly_batches,
         encounter_format=args.encounter_format,
         workers=args.workers,
+        acknowledgments=not args.no_acknowledgments,
     )
     t0 = time.perf_counter()
     s = generate(cfg, progress=not args.quiet)
     secs = time.perf_counter() - t0
     print(
         f"generated {s.claims:,} claims ({s.encounters:,} encounters, {s.remits:,} remits, {s.anomalies:,} anomalies) "
-        f"in {s.files_837:,} 837 + {s.files_835:,} 835 files in {secs:.1f}s ({s.claims / secs:,.0f} claims/s)"
+        f"in {s.files_837:,} 837 + {s.files_835:,} 835 + {s.files_ack:,} 999/277CA files in {secs:.1f}s "
+        f"({s.claims / secs:,.0f} claims/s)"
     )
     print(
         f"  landing files: {cfg.out / 'landing'}   truth: {cfg.out / 'truth'}   reference: {cfg.out / 'reference'}"
@@ -476,6 +478,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="none: a clean world (no injected billing-integrity anomalies, the same realistic noise "
                         "otherwise), so every compliance lead it raises is a false positive")  # fmt: skip
     s.add_argument("--weekly-batches", action="store_true", help="send 837 batches weekly instead of daily")
+    s.add_argument("--no-acknowledgments", action="store_true",
+                   help="no 999 / 277CA files and no front-end rejections (the world as before acknowledgments)")  # fmt: skip
     s.add_argument("--encounter-format", choices=["csv", "parquet"], default="csv")
     s.add_argument("--workers", type=int, default=2, help="processes (months are simulated in parallel)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")

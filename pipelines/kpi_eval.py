@@ -84,6 +84,19 @@ def evaluate(world: Path, settings: Settings) -> list[KpiCheck]:
     checks.append(_compare("duplicate denials, CARC 18 (payer x month)", den, mart, ["payer_id", "month"],
                            ["duplicate_denied_claims"], tol=0))  # fmt: skip
 
+    fe = pl.read_csv(truth / "front_end_monthly.csv").with_columns(
+        (pl.col("claims_accepted_first_pass") / pl.col("claims_with_verdict")).alias("clean_claim_rate"),
+        (pl.col("claims_first_pass_paid") / pl.col("claims_with_first_answer")).alias("first_pass_yield"),
+    )
+    mart = q("""select dimension_value as payer_id, strftime(month, '%Y-%m') as month, * exclude (month)
+                from kpi_front_end_monthly where dimension = 'payer'""")  # fmt: skip
+    checks.append(_compare("front end: 999 and 277CA verdicts on first claims (payer x month)", fe, mart,
+                           ["payer_id", "month"], ["claims_submitted", "claims_with_verdict",
+                           "claims_accepted_first_pass", "claims_rejected_999", "claims_rejected_277ca"], tol=0))  # fmt: skip
+    checks.append(_compare("clean-claim rate and first-pass yield (payer x month)", fe, mart, ["payer_id", "month"],
+                           ["claims_with_first_answer", "claims_first_pass_paid", "clean_claim_rate",
+                            "first_pass_yield"], tol=RATIO))  # fmt: skip
+
     st = pl.read_csv(truth / "denials.csv")
     mart = q("select payer_id, denial_status, count(*) as claims from fct_denials group by all")
     checks.append(_compare("denial status: overturned / written off / pending", st, mart,

@@ -50,6 +50,8 @@ class Config:
     weekly_batches: bool = False
     encounter_format: str = "csv"
     workers: int = 2
+    # the clearinghouse's 999s and the payers' 277CAs, with the front-end rejections they carry
+    acknowledgments: bool = True
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Summary:
     encounters: int = 0
     files_837: int = 0
     files_835: int = 0
+    files_ack: int = 0
     remits: int = 0
     anomalies: int = 0
 
@@ -95,13 +98,13 @@ def _world(cfg: Config) -> tuple[World, set[str], set[str]]:
 
 
 def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
-    from pipelines.generate.x12_writer import write_835, write_837
+    from pipelines.generate.x12_writer import write_277ca, write_835, write_837, write_999
 
     world, upcoders, abusers = _world(cfg)
     m0 = _add_months(cfg.start, idx)
     m1 = _add_months(cfg.start, idx + 1)
     sim = MonthSimulator(world, m0, m1, cfg.seed * 1_000_003 + idx, id_offset, cfg.anomaly_scale, upcoders, abusers,
-                         cfg.weekly_batches)  # fmt: skip
+                         cfg.weekly_batches, cfg.acknowledgments)  # fmt: skip
     res = sim.run(n_claims)
     landing = cfg.out / "landing"
     ctrl_base = (idx + 1) * 100_000
@@ -111,12 +114,30 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         groups[(s.date, s.billed_payer.payer_id, s.claim.claim_type)].append(s)
     payers = {p.payer_id: p for p in [*world.payers, world.supplement]}
     n = 0
+    written = []
     for (d, pid, ctype), subs in sorted(groups.items()):
         n += 1
         folder = "837p" if ctype == "837P" else "837i"
-        write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid],
-                  subs, world, ctype)  # fmt: skip
+        first = write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d,
+                          payers[pid], subs, world, ctype)  # fmt: skip
+        written.append((d, pid, ctype, ctrl_base + n, first))
     files_837 = n
+    files_ack = 0
+    if cfg.acknowledgments:
+        # the clearinghouse answers each file the day it is sent; the payers answer each claim the next
+        # business day (the simulation's front-end events: MonthSimulator._submit)
+        for d, pid, ctype, ctrl, first in written:
+            n += 1
+            write_999(landing / "999" / f"999_{d:%Y%m%d}_{pid}_{ctype.lower()}_m{idx:02d}.x12", ctrl_base + n, d, ctrl,
+                      ctype, sim.file_rejected(d, pid, ctype), first)  # fmt: skip
+        ack_groups: dict[tuple, list] = defaultdict(list)
+        for day, sub, status in res.claim_acks:
+            ack_groups[(day, sub.billed_payer.payer_id)].append((sub, status))
+        for (day, pid), acks in sorted(ack_groups.items()):
+            n += 1
+            write_277ca(landing / "277ca" / f"277ca_{day:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, day, payers[pid],
+                        acks, world)  # fmt: skip
+        files_ack = len(written) + len(ack_groups)
     pgroups: dict[tuple, list] = defaultdict(list)
     for p in res.payments:
         pgroups[(p.date, p.payer.payer_id)].append(p)
@@ -139,6 +160,7 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         "encounters": len({e[0] for e in res.encounters}),
         "files_837": files_837,
         "files_835": len(pgroups),
+        "files_ack": files_ack,
         "remits": len(res.remits),
         "anomalies": res.anomalies,
         "truth": month_truth(res.lives, res.payments, world.end),
@@ -193,6 +215,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         summary.encounters += r["encounters"]
         summary.files_837 += r["files_837"]
         summary.files_835 += r["files_835"]
+        summary.files_ack += r["files_ack"]
         summary.remits += r["remits"]
         anomalies.extend(r["anomalies"])
         truth_sums.add(r["truth"])

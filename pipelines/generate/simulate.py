@@ -18,7 +18,8 @@ files are computed from those records (pipelines/generate/truth.py), never from 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+import zlib
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from pipelines.generate.codes import (
@@ -61,6 +62,20 @@ SPLIT_REVERSAL_SHARE = 0.5  # reversals whose correction comes in a later 835
 SECONDARY_PAYS_SHARE = 0.8  # second plans that pay the patient's share (less the copay)
 SECONDARY_AFTER_DENIAL = 0.5  # offices that bill the second plan after a primary denial anyway
 DAY_CAPACITY_MINUTES = 11 * 60  # a provider-day's schedule: below the 12-hour "improbable day" line
+# The front end [design rates, docs/x12.md "Acknowledgments"]: the clearinghouse's 999 rejects a whole 837
+# file now and then (the office fixes and re-sends it the next business day), and payers' 277CAs reject some
+# first claims before adjudication -- mostly registration data -- which the office corrects and re-sends
+# under the same claim id within days (the payer never had it, so it is billed as new, frequency 1).
+FILE_REJECT_RATE = 0.01
+CLAIM_REJECT_RATES = (0.02, 0.03, 0.04, 0.05)  # by payer, in turn: payers differ in their front-end edits
+FRONT_END_REASONS = (  # STC01 category:status:entity of a rejection, with its share
+    (("A7", "164", "IL"), 0.40),  # the subscriber's member id
+    (("A7", "562", "85"), 0.15),  # the billing provider's NPI
+    (("A6", "158", "QC"), 0.15),  # the patient's date of birth
+    (("A7", "454", None), 0.15),  # a procedure code
+    (("A3", "21", None), 0.15),  # missing or invalid information
+)
+ACCEPTED_STATUS = ("A2", "20", "PR")  # accepted into the payer's adjudication system
 RECOUP_DUPLICATE_SHARE = 0.5  # paid duplicate claims the payer recovers as an overpayment (PLB WO)
 
 # Injected anomaly rates per claim (scaled by --anomaly-scale).
@@ -186,6 +201,9 @@ class ChainLife:
     claim_ids: set[str] = field(default_factory=set)  # every CLM01 the claim was billed to its payer under
     current_id: str = ""  # the CLM01 of its latest claim to the payer: what a finding on it names
     initial_denied: bool = False
+    # what the front end said of the first claim to the primary payer: rejected_999 | rejected_277ca |
+    # accepted | None (no verdict by the world's end, or no acknowledgments simulated)
+    first_front_end: str | None = None
     crossed_over: bool = False
     front_desk: bool = (
         False  # an encounter the patient came in for (not an injected copy): copays at the desk
@@ -221,6 +239,8 @@ class MonthResult:
     # patient-payments extract rows: (payment_id, patient_id, date, cents, claim_id, encounter_id, method, type)
     patient_rows: list[tuple] = field(default_factory=list)
     payments: list = field(default_factory=list)  # payments.Payment: the 835 transactions, with their PLB
+    # 277CA answers: (day, the submission answered, (category, status, entity))
+    claim_acks: list[tuple] = field(default_factory=list)
 
 
 def business_day(d: date) -> date:
@@ -256,8 +276,13 @@ def provider_liable_denied(r: RemitClaim) -> int:
 class MonthSimulator:
     def __init__(self, world: World, month_start: date, month_end: date, seed: int, id_offset: int,
                  anomaly_scale: float, upcoders: set[str], modifier_abusers: set[str],
-                 weekly_batches: bool = False):  # fmt: skip
+                 weekly_batches: bool = False, acknowledgments: bool = False):  # fmt: skip
         self.w = world
+        self.acknowledgments = acknowledgments
+        # the front end draws from a stream of its own: without acknowledgments the world is unchanged
+        self.rng3 = random.Random(seed * 17 + 3)
+        self.claim_reject_rate = {p.payer_id: CLAIM_REJECT_RATES[i % len(CLAIM_REJECT_RATES)]
+                                  for i, p in enumerate(world.payers)}  # fmt: skip
         self.rng = random.Random(seed)
         # the billing-office and payer behaviours added later draw from their own stream, so the events the
         # first stream drives stay put
@@ -450,8 +475,16 @@ class MonthSimulator:
             d += timedelta(days=(7 - d.weekday()) % 7)
         return business_day(d)
 
+    def file_rejected(self, d: date, payer_id: str, claim_type: str) -> bool:
+        """Whether the 999 rejects this month's 837 file of that day, payer and claim type (the writer's file):
+        a pure function of the file, so the simulation and the writer agree without sharing state."""
+        if not self.acknowledgments:
+            return False
+        key = f"{self.seed}|{d:%Y%m%d}|{payer_id}|{claim_type}".encode()
+        return zlib.crc32(key) / 2**32 < FILE_REJECT_RATE
+
     # ------------------------------------------------------------------ one claim's life
-    def _submit(self, life: ChainLife, sub: Submission) -> None:
+    def _record(self, life: ChainLife, sub: Submission) -> None:
         self.out.submissions.append(sub)
         if sub.sequence == "P":
             life.primary_submissions.append((sub.date, sub.frequency))
@@ -459,6 +492,41 @@ class MonthSimulator:
             life.current_id = sub.clm01
         else:
             life.secondary_billed = life.secondary_billed or sub.date
+
+    def _submit(self, life: ChainLife, sub: Submission, screened: bool = False) -> date | None:
+        """Send a claim through the front end: the day the payer took it into adjudication, or None when it
+        has not by the world's end.  A file the 999 rejects is re-sent the next business day; a `screened`
+        claim (the first original to the primary payer) may be rejected by the payer's 277CA, corrected and
+        re-sent under its id.  Every copy sent is an 837 submission."""
+        end, first = self.w.end, not life.primary_submissions and sub.sequence == "P"
+        while True:
+            self._record(life, sub)
+            if not self.acknowledgments:
+                return sub.date
+            if self.file_rejected(sub.date, sub.billed_payer.payer_id, sub.claim.claim_type):
+                life.first_front_end = "rejected_999" if first else life.first_front_end
+            else:
+                ack_day = business_day(sub.date + timedelta(days=1))
+                if ack_day >= end:
+                    return None  # the payer's answer, whatever it is, comes after the world ends
+                rejected = screened and self.rng3.random() < self.claim_reject_rate[sub.billed_payer.payer_id]
+                reasons, weights = zip(*FRONT_END_REASONS, strict=True)
+                status = self.rng3.choices(reasons, weights)[0] if rejected else ACCEPTED_STATUS
+                self.out.claim_acks.append((ack_day, sub, status))
+                if first:
+                    life.first_front_end = "rejected_277ca" if rejected else "accepted"
+                if not rejected:
+                    return sub.date
+                screened = False
+                sub = replace(sub, date=self._batch_day(ack_day + timedelta(days=self.rng3.randint(1, 7))))
+                first = False
+                if sub.date >= end:
+                    return None
+                continue
+            first = False
+            sub = replace(sub, date=self._batch_day(sub.date + timedelta(days=1)))
+            if sub.date >= end:
+                return None
 
     def _post(self, life: ChainLife, r: RemitClaim, kind: str) -> None:
         """Post an 835 answer; kind: decision | reversal | duplicate (primary) or secondary."""
@@ -507,9 +575,11 @@ class MonthSimulator:
         sb = self._batch_day(r.date + timedelta(days=rng.randint(3, 15)))
         if sb >= end:
             return
-        self._submit(
+        sb = self._submit(
             life, Submission(sb, claim, "1", None, claim_id=r.clp01, payer=sec, sequence="S", prior=r)
         )
+        if sb is None:
+            return
         when = self._turnaround(sec, sb)
         if when >= end:
             return
@@ -536,16 +606,18 @@ class MonthSimulator:
             return False
         life = ChainLife(claim)
         out.lives.append(life)
-        self._submit(life, Submission(claim.submit_date, claim))
+        sent = self._submit(life, Submission(claim.submit_date, claim), screened=True)
         if claim.claim_type == "837P":
             minutes = self._physician_minutes(claim.lines)
             out.claim_minutes[claim.claim_id] = (claim.provider.npi, claim.dos, minutes)
-        a1 = self._turnaround(claim.payer, claim.submit_date)
+        if sent is None:
+            return True
+        a1 = self._turnaround(claim.payer, sent)
         # a slow payer: the office re-sends the original, which the payer denies as a duplicate (CARC 18).  A
         # follow-up of an unanswered claim, not a compliance finding: nothing goes into the anomaly truth.
-        again = self._batch_day(claim.submit_date + timedelta(days=RESEND_AFTER_DAYS))
+        again = self._batch_day(sent + timedelta(days=RESEND_AFTER_DAYS))
         if resend and again < min(a1, end) and rng2.random() < RESEND_SHARE:
-            self._submit(life, Submission(again, claim))
+            again = self._submit(life, Submission(again, claim)) or end
             dup_day = max(self._turnaround(claim.payer, again), pay_day(claim.payer, a1 + timedelta(days=1)))
             if dup_day < end:
                 self._post(life, RemitClaim(dup_day, claim.payer, claim, "4", claim.total, 0, 0,
@@ -564,8 +636,8 @@ class MonthSimulator:
                 if s2 < end:
                     # practice systems often number a corrected claim anew; REF*F8 carries the payer's ICN
                     new_id = self._claim_id() if rng2.random() < NEW_ID_SHARE else None
-                    self._submit(life, Submission(s2, claim, "7", r1.icn, claim_id=new_id))
-                    a2 = self._turnaround(claim.payer, s2)
+                    s2 = self._submit(life, Submission(s2, claim, "7", r1.icn, claim_id=new_id))
+                    a2 = self._turnaround(claim.payer, s2) if s2 is not None else end
                     if a2 < end:
                         if r1.paid:
                             self._reverse(life, r1, a2)
@@ -594,9 +666,9 @@ class MonthSimulator:
         elif roll < REVERSAL_RATE + VOID_RATE and r1.paid > 0:
             sv = self._batch_day(a1 + timedelta(days=rng.randint(10, 30)))
             if sv < end:
-                self._submit(life, Submission(sv, claim, "8", r1.icn))
+                sv = self._submit(life, Submission(sv, claim, "8", r1.icn))
                 out.voided.add(claim.claim_id)
-                av = self._turnaround(claim.payer, sv)
+                av = self._turnaround(claim.payer, sv) if sv is not None else end
                 if av < end:
                     self._reverse(life, r1, av)
         elif roll < REVERSAL_RATE + VOID_RATE + POST_PAYMENT_DENIAL_RATE and r1.paid > 0:

@@ -77,6 +77,26 @@ def ar_components(life, as_of: date) -> tuple[int, int, int, int]:
     return insurance, 0, max(due[1], 0), max(-due[1], 0)
 
 
+FRONT_END_REJECTED = ("rejected_999", "rejected_277ca")
+
+
+def front_end(t: dict, life, payer: str, decisions: list) -> None:
+    """The chain's first claim to its primary payer, by the month it was sent: its front-end verdict (999,
+    then the payer's 277CA) and whether the first answer -- that verdict or the first decision -- was a pass
+    with no denial (first-pass yield)."""
+    key = (payer, month(life.primary_submissions[0][0]))
+    verdict = life.first_front_end
+    t["fe_submitted"][key] += 1
+    if verdict is not None:
+        t["fe_with_verdict"][key] += 1
+        t[f"fe_{verdict}"][key] += 1
+    rejected = verdict in FRONT_END_REJECTED
+    if rejected or decisions:
+        t["fe_first_answer"][key] += 1
+    if not rejected and decisions and not decisions[0][7]:
+        t["fe_first_pass_paid"][key] += 1
+
+
 def month_truth(lives: list, payments: list, end: date) -> dict:
     """One month's additive partial sums (keys: (payer_id, month) unless said) and the per-chain facts whose
     reading depends on the whole world's last date (denial status and write-offs)."""
@@ -98,6 +118,7 @@ def month_truth(lives: list, payments: list, end: date) -> dict:
             t["insurance_cash"][(payer, month(e[0]))] += e[5]
         for e in life.secondary_events:
             t["insurance_cash"][(payer, month(e[0]))] += e[3]
+        front_end(t, life, payer, decisions)
         parts = ar_components(life, as_of)
         if any(parts):
             bucket = aging_bucket(max((as_of - claim.dos).days, 0))
@@ -196,6 +217,15 @@ class Truth:
             for key in sorted(set(s["adjudicated"]) | set(s["duplicates"])):
                 adj, den = s["adjudicated"].get(key, 0), s["denied"].get(key, 0)
                 w.writerow([*key, adj, den, f"{den / adj:.6f}" if adj else "", s["duplicates"].get(key, 0)])
+        fe_cols = ["fe_submitted", "fe_with_verdict", "fe_accepted", "fe_rejected_999", "fe_rejected_277ca",
+                   "fe_first_answer", "fe_first_pass_paid"]  # fmt: skip
+        with open(folder / "front_end_monthly.csv", "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["payer_id", "month", "claims_submitted", "claims_with_verdict", "claims_accepted_first_pass",
+                        "claims_rejected_999", "claims_rejected_277ca", "claims_with_first_answer",
+                        "claims_first_pass_paid"])  # fmt: skip
+            for key in sorted(s["fe_submitted"]):
+                w.writerow([*key, *(s[c].get(key, 0) for c in fe_cols)])
         with open(folder / "denials.csv", "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["payer_id", "denial_status", "claims"])

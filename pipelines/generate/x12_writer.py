@@ -1,4 +1,5 @@
-"""Write 837P (005010X222A1), 837I (005010X223A2) and 835 (005010X221A1) files from simulated events.
+"""Write 837P (005010X222A1), 837I (005010X223A2), 835 (005010X221A1), 999 (005010X231A1) and 277CA
+(005010X214) files from simulated events.
 
 The segments follow the implementation guides closely enough for pyx12 to validate them (tested);
 delimiters are the common * : ^ ~ with a newline after each terminator.
@@ -50,8 +51,10 @@ def _close(st02: str, body: list[str], st01: str, st03: str | None) -> list[str]
 
 # ---------------------------------------------------------------------------------------------- 837
 def write_837(path: Path, ctrl: int, d: date, payer: Payer, subs: list[Submission], world: World,
-              claim_type: str) -> None:  # fmt: skip
-    version = "005010X222A1" if claim_type == "837P" else "005010X223A2"
+              claim_type: str) -> tuple[str, int]:  # fmt: skip
+    """Write the file; returns its first claim's CLM01 and the position in the set (ST = 1) of that claim's
+    subscriber name (NM1*IL): where a 999 that rejects the file points."""
+    version = _version_837(claim_type)
     body = [
         f"BHT*0019*00*{ctrl}*{d:%Y%m%d}*1200*CH",
         f"NM1*41*2*{SENDER}*****46*{SENDER}",
@@ -79,6 +82,89 @@ def write_837(path: Path, ctrl: int, d: date, payer: Payer, subs: list[Submissio
             body += _claim_837(s, world, payer, hl, parent, claim_type)
     _write(path, _envelope(ctrl, d, "HC", version, [_close(f"{ctrl % 10000:04d}", body, "837", version)], SENDER,
                            RECEIVER))  # fmt: skip
+    first_nm1 = next(i for i, seg in enumerate(body) if seg.startswith("NM1*IL*"))
+    return subs_in_order(subs)[0].clm01, first_nm1 + 2
+
+
+def subs_in_order(subs: list[Submission]) -> list[Submission]:
+    """The submissions in the order write_837 writes them: by billing organisation, then as given."""
+    return sorted(subs, key=lambda s: s.claim.provider.billing_index)
+
+
+def _version_837(claim_type: str) -> str:
+    return "005010X222A1" if claim_type == "837P" else "005010X223A2"
+
+
+# ---------------------------------------------------------------------------------------------- 999
+def write_999(path: Path, ctrl: int, d: date, answered_ctrl: int, claim_type: str, rejected: bool,
+              first_claim: tuple[str, int]) -> None:  # fmt: skip
+    """The clearinghouse's implementation acknowledgment of one 837 file (GS06 = answered_ctrl): accepted, or
+    rejected with the segment in error (an invalid code in the first claim's subscriber name, say)."""
+    version = _version_837(claim_type)
+    st02 = f"{answered_ctrl % 10000:04d}"
+    body = [f"AK1*HC*{answered_ctrl}*{version}", f"AK2*837*{st02}*{version}"]
+    if rejected:
+        clm01, position = first_claim
+        body += [f"IK3*NM1*{position}*2010*8", f"CTX*CLM01:{clm01}", "IK4*8*66*7", "IK5*R*5", "AK9*R*1*1*0"]
+    else:
+        body += ["IK5*A", "AK9*A*1*1*1"]
+    tx = _close("0001", body, "999", "005010X231A1")
+    _write(path, _envelope(ctrl, d, "FA", "005010X231A1", [tx], RECEIVER, SENDER))
+
+
+# ---------------------------------------------------------------------------------------------- 277CA
+def write_277ca(path: Path, ctrl: int, d: date, payer: Payer, acks: list[tuple], world: World) -> None:
+    """A payer's claim acknowledgment for one day: every claim it received, accepted into adjudication (A2)
+    or rejected (A3/A6/A7 with the status and entity), grouped by billing provider; a rejected procedure
+    code is reported on the service line (loop 2220D).  acks: (submission, (category, status, entity))."""
+    accepted = [(s, st) for s, st in acks if st[0] in ("A1", "A2")]
+    amount = sum(s.claim.total for s, _ in acks)
+    ok_amount = sum(s.claim.total for s, _ in accepted)
+    body = [
+        f"BHT*0085*08*{ctrl}*{d:%Y%m%d}*1200*TH",
+        "HL*1**20*1",
+        f"NM1*PR*2*{payer.name}*****PI*{payer.payer_id}",
+        f"TRN*1*{ctrl}",
+        f"DTP*050*D8*{d:%Y%m%d}",
+        f"DTP*009*D8*{d:%Y%m%d}",
+        "HL*2*1*21*1",
+        f"NM1*41*2*{SENDER}*****46*{SENDER}",
+        f"TRN*2*{ctrl}",
+        f"STC*A1:19:PR*{d:%Y%m%d}*WQ*{money(amount)}",
+    ]
+    # counts, then amounts: accepted (QTY*90, AMT*YU) and rejected (QTY*AA, AMT*YY)
+    body += [f"QTY*90*{len(accepted)}"] if accepted else []
+    body += [f"QTY*AA*{len(acks) - len(accepted)}"] if len(accepted) < len(acks) else []
+    body += [f"AMT*YU*{money(ok_amount)}"] if accepted else []
+    body += [f"AMT*YY*{money(amount - ok_amount)}"] if len(accepted) < len(acks) else []
+    hl = 2
+    by_org: dict[int, list[tuple]] = {}
+    for sub, status in acks:
+        by_org.setdefault(sub.claim.provider.billing_index, []).append((sub, status))
+    for bi in sorted(by_org):
+        org = world.billing_orgs[bi]
+        hl += 1
+        parent = hl
+        org_total = sum(s.claim.total for s, _ in by_org[bi])
+        body += [f"HL*{hl}*2*19*1", f"NM1*85*2*{org.name}*****XX*{org.npi}", f"TRN*1*{ctrl}{bi:04d}",
+                 f"STC*A1:19:PR**WQ*{money(org_total)}"]  # fmt: skip
+        for k, (sub, (category, code, entity)) in enumerate(by_org[bi]):
+            c = sub.claim
+            pat = world.patients[c.patient_index]
+            hl += 1
+            stc = ":".join(x for x in (category, code, entity) if x)
+            rejected = category not in ("A1", "A2")
+            body += [f"HL*{hl}*{parent}*PT", f"NM1*QC*1*{pat.last_name}*{pat.first_name}****MI*{pat.member_id}",
+                     f"TRN*2*{sub.clm01}", f"STC*{stc}*{d:%Y%m%d}*{'U' if rejected else 'WQ'}*{money(c.total)}"]  # fmt: skip
+            if not rejected:
+                body.append(f"REF*1K*{payer.payer_id[:3]}{ctrl:09d}{bi:04d}{k:04d}")
+            body.append(f"DTP*472*D8*{c.dos:%Y%m%d}")
+            if rejected and code == "454":  # the line whose procedure code was refused
+                ln = c.lines[0]
+                body += [f"SVC*HC:{ln.code}*{money(ln.charge)}", f"STC*{category}:{code}*{d:%Y%m%d}*U",
+                         f"REF*FJ*{c.claim_id}-{ln.number}", f"DTP*472*D8*{c.dos:%Y%m%d}"]  # fmt: skip
+    tx = _close("0001", body, "277", "005010X214")
+    _write(path, _envelope(ctrl, d, "HN", "005010X214", [tx], payer.payer_id, SENDER))
 
 
 def _claim_837(s: Submission, world: World, payer: Payer, hl: int, parent: int, claim_type: str) -> list[str]:

@@ -70,7 +70,7 @@ def test_every_file_parses_without_findings(parsed):
     results, _ = parsed
     assert all(r.status == "accepted" for r in results)
     assert sum(r.errors + r.warnings for r in results) == 0
-    assert {r.file_type for r in results} == {"835", "837P"}
+    assert {r.file_type for r in results} == {"835", "837P", "999", "277CA"}
 
 
 def test_every_835_claim_and_line_balances(parsed):
@@ -107,7 +107,8 @@ def test_a_sample_passes_pyx12(world_dir, tmp_path):
     landing = world_dir / "landing"
     files = sorted((landing / "837p").glob("*.x12"))[:2] + sorted((landing / "835").glob("*.x12"))[:2]
     for folder, marker in [("837p", "SBR*S*"), ("837p", "DTP*573*"), ("835", "NM1*TT*"), ("835", "*FB:"),
-                           ("835", "*WO:")]:  # fmt: skip
+                           ("835", "*WO:"), ("999", "IK5*A"), ("999", "IK5*R"), ("277ca", "*U*"),
+                           ("277ca", "SVC*")]:  # fmt: skip
         files.append(next(f for f in sorted((landing / folder).glob("*.x12")) if marker in f.read_text()))
     for f in files:
         param = pyx12.params.params()
@@ -296,3 +297,24 @@ def test_a_clean_world_injects_nothing(tmp_path):
     current = _rows(out / "reference" / leie_current_name(world))
     assert [r for r in current if r["NPI"] in npis and r["REINDATE"] == "00000000"] == []
     assert any(r["NPI"] == "0000000000" and not r["LASTNAME"].startswith("NOTAPROVIDER") for r in leie)
+
+
+def test_front_end_rejections_are_corrected_and_re_sent(parsed, world_dir):
+    """Each 999 answers one 837 file; about 1 % of files are rejected and sent again the next business day;
+    payers' 277CAs reject 2-5 % of first claims, which the office re-sends under the same claim id."""
+    _, t = parsed
+    answers = t["ack_set_responses"]
+    files_837 = len(list((world_dir / "landing").glob("837*/*.x12")))
+    assert answers.height == files_837
+    assert 0.002 < answers.filter(pl.col("set_status") == "R").height / files_837 < 0.03
+    acks = t["claim_acknowledgments"].filter(ack_level="claim")
+    rejected = acks.filter(pl.col("action_code") == "U")
+    share = rejected.height / acks.filter(pl.col("status_category").is_in(["A2", "A3", "A6", "A7"])).height
+    assert 0.01 < share < 0.06
+    assert set(rejected["status_category"]) <= {"A3", "A6", "A7"}
+    # every rejected claim the world had time to correct is sent again with the same id and charge, later
+    sent = t["claims"].select("claim_id", "total_charge", "submission_date")
+    later = rejected.join(sent, on="claim_id").filter(pl.col("submission_date") > pl.col("status_date"))
+    assert later.select("claim_id").n_unique() >= 0.9 * rejected.select("claim_id").n_unique()
+    truth = pl.read_csv(world_dir / "truth" / "front_end_monthly.csv").sum()
+    assert truth["claims_rejected_277ca"][0] > 0 and truth["claims_rejected_999"][0] > 0
