@@ -563,7 +563,8 @@ def denied_chains(version: float, f: Filters = NO_FILTER, limit: int = 500) -> p
 
 @st.cache_data(ttl=300, show_spinner=False)
 def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
-    """Everything about one chain: header, 837 submissions, 835 decisions, CAS adjustments, RARC remarks.
+    """Everything about one chain: header, 837 submissions with their 999/277CA verdict, 835 decisions, CAS
+    adjustments, RARC remarks.
 
     Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
     header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])
@@ -572,9 +573,11 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
         select c.submission_date, c.claim_id, c.frequency_code, c.original_reference, c.claim_type,
                c.total_charge_amount::double as charge, c.billing_npi, c.rendering_npi, c.payer_id,
                c.subscriber_member_id as member_id, c.patient_last_name, c.patient_first_name,
-               l.match_reason, c._source_file_id as file_id
+               l.match_reason, fe.front_end_status, fe.ack_277ca_status_codes as front_end_codes,
+               fe.accepted_date, fe.rejected_date, c._source_file_id as file_id
         from stg_x12__claims as c
         inner join int_claim_chain_links as l using (claim_key)
+        left join fct_claim_submissions as fe using (claim_key)
         where l.chain_id = ?
         order by c.submission_date, c._source_file_id, c.seg_index
         """,
@@ -618,6 +621,72 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     )
     return {"header": header, "submissions": submissions, "remits": remits, "adjustments": adjustments,
             "remarks": remarks}  # fmt: skip
+
+
+def front_end_dimension(f: Filters) -> tuple[str, str] | None:
+    """(dimension, value) of kpi_front_end_monthly for the selection: the book, or one payer, provider,
+    location or claim type; None for any other combination (the page says it cannot apply it)."""
+    chosen = [(d, v) for d, v in (("payer", f.payers), ("provider", f.providers), ("location", f.locations),
+                                  ("claim_type", f.claim_types)) if v]  # fmt: skip
+    if not chosen:
+        return ("all", "all")
+    if len(chosen) > 1 or len(chosen[0][1]) > 1:
+        return None
+    return chosen[0][0], chosen[0][1][0]
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def front_end_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """kpi_front_end_monthly for the book or the one payer, provider, location or claim type
+    selected (the mart's rows); its rates are the mart's, summed over months only by the caller's totals."""
+    dimension, value = front_end_dimension(f) or ("all", "all")
+    return query(
+        f"""
+        select month, claims_submitted, claims_with_verdict, claims_accepted_first_pass, claims_rejected_999,
+               claims_rejected_277ca, claims_awaiting_acknowledgment, claims_acknowledgment_overdue,
+               claims_with_first_answer, claims_first_pass_paid, clean_claim_rate, front_end_rejection_rate,
+               first_pass_yield, avg_days_to_acceptance, avg_days_to_resubmission
+        from kpi_front_end_monthly
+        where dimension = ? and dimension_value = ? and {f.period("month")}
+        order by month
+        """,
+        [dimension, value],
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def front_end_reasons(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """Rejections of first claims by reason (the 277CA category:status:entity, or the 999 code) in the period."""
+    return query(
+        f"""
+        select dimension_value as reason,
+               sum(claims_rejected_999 + claims_rejected_277ca) as rejected_claims,
+               sum(claims_resubmitted) as resubmitted_claims,
+               sum(avg_days_to_resubmission * claims_resubmitted) / nullif(sum(claims_resubmitted), 0)
+                   as avg_days_to_resubmission
+        from kpi_front_end_monthly
+        where dimension = 'rejection_reason' and {f.period("month")}
+        group by 1
+        order by rejected_claims desc, reason
+        """
+    )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def overdue_acknowledgments(version: float, f: Filters = NO_FILTER, limit: int = 500) -> pl.DataFrame:
+    """Submissions still without a 277CA verdict past the overdue threshold, oldest first."""
+    where, params = f.where("submission_date")
+    return query(
+        f"""
+        select claim_id, payer_id, rendering_npi, claim_type, submission_date, front_end_status,
+               days_awaiting_acknowledgment, total_charge_amount::double as charge_amount
+        from fct_claim_submissions
+        where is_acknowledgment_overdue and {where}
+        order by days_awaiting_acknowledgment desc, charge_amount desc
+        limit {int(limit)}
+        """,
+        params,
+    )
 
 
 __all__ = ["WarehouseNotBuilt", "warehouse_version"]

@@ -46,6 +46,15 @@ DEFINITIONS = {
     "(lesser of charge and rate × units) by more than max($5, 2%); denied, capitated and secondary lines excluded.",
     "Insurance A/R": "charge while unadjudicated; after a denial the provider-liable denied amount while reworked "
     "or for 120 days (dbt var ar_denial_open_days); patient shares leave insurance A/R.",
+    "Clean-claim rate": "first claims to the primary payer that the clearinghouse's 999 and the payer's 277CA "
+    "accepted ÷ first claims with a front-end verdict (claims still awaiting one are shown apart, never counted "
+    "as failures).",
+    "Front-end rejection rate": "first claims rejected by a 999 (the file) or a 277CA (the claim) ÷ the same "
+    "denominator. A rejection never reached the payer: it is corrected and re-sent, not appealed.",
+    "First-pass yield": "claims whose first submission passed the front end and whose primary payer's first "
+    "decision was no denial ÷ claims with a first answer (a front-end rejection or a first decision).",
+    "Overdue acknowledgment": "a claim with no 277CA acceptance or rejection more than 7 days (dbt var "
+    "ack_overdue_days) after it was sent, counted to the latest file loaded: chase it with the clearinghouse.",
     "Review lead": "a line, claim, provider-day or provider that breaks a payer edit or stands far from specialty "
     "peers — a candidate for documentation review, never a finding (docs/integrity.md).",
 }

@@ -130,7 +130,8 @@ st.dataframe(
 # ---------------------------------------------------------------- drill-down: one claim's whole chain
 st.subheader("One claim's chain")
 st.caption(
-    "Every 837 submission (original, replacements, voids), every 835 decision (adjudications, reversals), "
+    "Every 837 submission (original, replacements, voids) with what the 999 and 277CA said of it, every 835 "
+    "decision (adjudications, reversals), "
     "their CAS adjustments and RARC remarks. Member ids and names are masked unless you are a PHI viewer."
 )
 denied = queries.denied_chains(version, flt)

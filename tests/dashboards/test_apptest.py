@@ -404,3 +404,29 @@ def test_global_filters_from_the_url_apply_on_every_page(built_demo, monkeypatch
     # narrowing the period narrows the claims and shows in the URL
     at.sidebar.select_slider(key="f_period").set_value((f"{first_month:%Y-%m}", f"{first_month:%Y-%m}")).run()
     assert at.query_params["to"] == f"{first_month:%Y-%m}"
+
+
+def test_front_end_page_equals_the_mart(built_world, monkeypatch):
+    """The headline rates are the mart's parts summed over the months shown: clean-claim rate and first-pass
+    yield of the whole book, with rejections counted by source."""
+    from pipelines.warehouse import query
+
+    at = _page("front_end.py", built_world.home, monkeypatch)
+    metrics = {m.label: m.value for m in at.metric}
+    book = query(
+        "select sum(claims_accepted_first_pass) as ok, sum(claims_with_verdict) as verdicts, "
+        "sum(claims_rejected_999 + claims_rejected_277ca) as rejected, sum(claims_first_pass_paid) as fpp, "
+        "sum(claims_with_first_answer) as answers from kpi_front_end_monthly where dimension = 'all'",
+        settings=built_world,
+    ).row(0, named=True)
+    assert book["rejected"] > 0
+    assert metrics["Clean-claim rate"] == f"{book['ok'] / book['verdicts']:.1%}"
+    assert metrics["First-pass yield"] == f"{book['fpp'] / book['answers']:.1%}"
+    assert metrics["Front-end rejections"] == f"{book['rejected']:,}"
+    reasons = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert reasons["rejected_claims"].sum() == book["rejected"]
+
+
+def test_front_end_page_says_when_no_acknowledgments_are_loaded(built_demo, monkeypatch):
+    at = _page("front_end.py", built_demo.home, monkeypatch)
+    assert "No 999 or 277CA acknowledgments" in at.info[0].value

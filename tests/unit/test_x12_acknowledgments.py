@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.x12 import native
 from pipelines.x12.parser import parse_bytes, parse_bytes_reference
-from tests.conftest import ACKS
+from tests.conftest import ACKS, SAMPLES
 
 ENGINES = [pytest.param(parse_bytes_reference, id="python")]
 if native.load() is not None:
@@ -159,3 +159,20 @@ def test_other_acknowledgments_are_refused_with_a_reason(parse, st01, version, n
     res = parse(interchange(st01, version, ["BHT*0085*08*R1*20240106"]), "other.x12")
     assert res.status == "rejected"
     assert any(f.code == "TX_UNSUPPORTED" and needle in f.message for f in res.findings), res.findings
+
+
+def test_a_public_999_pinned(parse):
+    """xlate/staedi's simple999.edi (Apache-2.0): three 837 sets answered in a partially accepted group."""
+    res = parse((SAMPLES / "xlate__staedi/src__test__resources__x12__simple999.edi").read_bytes(), "s.edi")
+    assert (res.file_type, res.status) == ("999", "accepted")
+    sets = res.tables["ack_set_responses"]
+    assert sets.select("set_control", "set_status", "set_error_codes", "segment_errors").rows() == [
+        ("0001", "A", None, 0), ("0002", "R", "5", 1), ("0003", "R", "5", 1)]  # fmt: skip
+    assert set(sets.select("group_control", "group_status", "group_sets_included", "group_sets_accepted").rows()) == {
+        ("17456", "P", 3, 1)}  # fmt: skip
+    errors = res.tables["ack_segment_errors"]
+    assert errors.select("set_control", "segment_id", "segment_position", "segment_error_code", "element_position",
+                         "element_reference", "element_error_code", "claim_id").rows() == [
+        ("0002", "CLM", 22, "8", 2, "782", "1", "123456789"),
+        ("0003", "REF", 57, "3", None, None, None, "987654321"),  # after a situational-trigger CTX
+    ]  # fmt: skip

@@ -26,6 +26,8 @@ REJECTED = {
     # rejected with the version named, never read as 5010 silently
     "xlate__staedi/src__test__resources__x12__sample837-original.edi": "TX_UNSUPPORTED",
     "xlate__staedi/src__test__resources__x12__sample837-small.edi": "TX_UNSUPPORTED",
+    # a 277 claim status response (X212, answering a 276) is not the 277CA claim acknowledgment (X214)
+    "LinuxForHealth__x12/src__tests__resources__277_005010X212__claim-level-status.277": "TX_UNSUPPORTED",
     # SV1 lines with their LX missing: rejected (never silently dropped) with REQ_MISSING_SEGMENT
     "imsweb__x12-parser/src__test__resources__837_5010__x12_missing_required_loops_mult_repeats.txt": (
         "REQ_MISSING_SEGMENT"
@@ -46,7 +48,7 @@ def test_sample_claim_count_or_documented_rejection(row):
     assert res.status == "accepted", [f.describe(row["local_file"]) for f in res.findings]
     assert res.claims >= int(row["claims"])
     want_type = row["transaction_type"]
-    if want_type in ("835", "837P", "837I"):
+    if want_type in ("835", "837P", "837I", "999"):
         assert res.file_type == want_type
 
 

@@ -1,5 +1,6 @@
 -- Front-end KPIs by month of a chain's first submission to its primary payer (docs/metrics.md,
--- "Acknowledgments"), long rows like the other KPI marts: `dimension` is all | payer | provider | location |
+-- "Acknowledgments"), long rows like the other KPI marts: `dimension` is all | payer | provider (rendering) |
+-- location |
 -- claim_type with its value, or rejection_reason (the 277CA category:status, or "999 <IK5/AK9 code>") whose
 -- denominators are the whole book's.
 --   * clean-claim rate:        first submissions accepted at the front end (999 accepted and 277CA
@@ -29,7 +30,7 @@ measured as (
         first_submissions.chain_id,
         date_trunc('month', first_submissions.submission_date)::date as month,
         first_submissions.payer_id,
-        first_submissions.billing_npi,
+        first_submissions.rendering_npi,
         first_submissions.location_id,
         first_submissions.claim_type,
         case
@@ -58,7 +59,7 @@ by_dimension as (
     union all
     select 'payer', coalesce(payer_id, 'unknown'), * from measured
     union all
-    select 'provider', coalesce(billing_npi, 'unknown'), * from measured
+    select 'provider', coalesce(rendering_npi, 'unknown'), * from measured
     union all
     select 'location', coalesce(location_id, 'unknown'), * from measured
     union all
