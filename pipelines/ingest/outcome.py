@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
+from pipelines.x12.findings import plural
+
 ACCEPTED, PARTIAL, REJECTED, DUPLICATE, NOT_LOADED = (
     "accepted",
     "partial",
@@ -14,12 +16,6 @@ ACCEPTED, PARTIAL, REJECTED, DUPLICATE, NOT_LOADED = (
     "duplicate",
     "not_loaded",
 )
-
-
-def plural(n: int, noun: str) -> str:
-    if n == 1:
-        return f"1 {noun.removesuffix('s')}"
-    return f"{n:,} {noun}"
 
 
 @dataclass
@@ -81,7 +77,7 @@ class Outcome:
             what = plural(self.lines, "rows")
         else:
             what = ""
-        parts = [p for p in (what, self.rows_rejected and plural(self.rows_rejected, "rows rejected"),
+        parts = [p for p in (what, self.rows_rejected and f"{plural(self.rows_rejected, 'rows')} rejected",
                              self.errors and plural(self.errors, "errors"),
                              self.warnings and plural(self.warnings, "warnings"),
                              self.transactions_skipped and

@@ -44,3 +44,10 @@ def findings_frame(file_id: str, file_name: str, findings: list[Finding]):
     return to_frame(
         "findings", [{"file_id": file_id, "file_name": file_name, **f.as_row()} for f in findings]
     )
+
+
+def plural(n: int, noun: str) -> str:
+    """ "1 claim", "2,000 claims": a count as a message shows it (noun given in the plural)."""
+    if n == 1:
+        return f"1 {noun.removesuffix('s')}"
+    return f"{n:,} {noun}"

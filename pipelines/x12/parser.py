@@ -18,12 +18,12 @@ import polars as pl
 from pipelines.x12 import native
 from pipelines.x12.context import Segment, TxContext, element, shown_segment_id
 from pipelines.x12.envelope import MAX_SEGMENT, SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
-from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame
+from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame, plural
 from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, X12_ACK_TABLES, to_frame
-from pipelines.x12.tx_277ca import SEGMENTS_277, parse_277ca
+from pipelines.x12.tx_277ca import REJECTED_CATEGORIES, SEGMENTS_277, parse_277ca
 from pipelines.x12.tx_835 import SEGMENTS_835, parse_835
 from pipelines.x12.tx_837 import SEGMENTS_837, parse_837
-from pipelines.x12.tx_999 import SEGMENTS_999, parse_999
+from pipelines.x12.tx_999 import REJECTED_STATUS_CODES, SEGMENTS_999, parse_999
 
 TOO_LONG = f"segment longer than {MAX_SEGMENT} bytes (a missing segment terminator?): skipped"
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1"})
@@ -93,11 +93,21 @@ class ParseResult:
     def findings_frame(self) -> pl.DataFrame:
         return findings_frame(self.file_id, self.file_name, self.findings)
 
+    def counts(self) -> str:
+        """What the file holds, in its own terms: claims, or the sets and claims an acknowledgment answers."""
+        if self.file_type == "999":
+            sets = self.tables["ack_set_responses"]
+            status = pl.coalesce("set_status", "group_status")
+            rejected = sets.filter(status.is_in(list(REJECTED_STATUS_CODES))).height
+            return f"{plural(sets.height, 'transaction sets')} answered, {rejected:,} rejected"
+        if self.file_type == "277CA":
+            acks = self.tables["claim_acknowledgments"].filter(pl.col("ack_level") == "claim")
+            rejected = acks.filter(pl.col("status_category").is_in(list(REJECTED_CATEGORIES)))
+            return f"{plural(self.claims, 'claims')} acknowledged, {rejected['ack_claim_key'].n_unique():,} rejected"
+        return plural(self.claims, "claims")
+
     def summary_line(self) -> str:
-        return (
-            f"{self.file_name}: {self.file_type} {self.claims} claims, {self.errors} errors, "
-            f"{self.warnings} warnings"
-        )
+        return f"{self.file_name}: {self.file_type} {self.counts()}, {self.errors} errors, {self.warnings} warnings"
 
 
 def file_id_for(data: bytes) -> str:

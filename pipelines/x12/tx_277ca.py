@@ -14,6 +14,8 @@ from __future__ import annotations
 from pipelines.x12.context import Segment, TxContext, element
 
 SEGMENTS_277 = frozenset({"BHT", "HL", "NM1", "TRN", "STC", "QTY", "AMT", "REF", "DTP", "SVC"})
+# STC01-1 categories that turn a claim back before adjudication (the warehouse's macro ack_status_outcome)
+REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
 STATUS_ELEMENTS = (1, 10, 11)  # STC01, STC10, STC11: one status each, same composite layout
 _PATIENT = ("patient_last_name", "patient_first_name", "patient_member_id")
 # a new HL forgets the names of its own level and those below it

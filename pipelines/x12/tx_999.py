@@ -15,6 +15,7 @@ SEGMENTS_999 = frozenset({"AK1", "AK2", "IK3", "CTX", "IK4", "IK5", "AK9"})
 # (groups only), M/R/W/X rejected
 SET_STATUS_CODES = frozenset({"A", "E", "M", "R", "W", "X"})
 GROUP_STATUS_CODES = frozenset({"A", "E", "M", "P", "R", "W", "X"})
+REJECTED_STATUS_CODES = frozenset({"M", "R", "W", "X"})
 
 
 def _codes(seg: list[str], first: int, last: int) -> str | None:
