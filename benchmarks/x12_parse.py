@@ -4,7 +4,9 @@
 
 Builds a >= 50 MB 835 by repeating the claim loops of a real public sample (emedny, 3 claims with
 service lines, CAS and LQ) inside one transaction set (CLP01 made unique, BPR02 and SE01 recomputed so it
-still balances), and a >= 50 MB 837P by repeating the subscriber/claim loop of a real 837P sample.
+still balances), a >= 50 MB 837P by repeating the subscriber/claim loop of a real 837P sample, and a >= 50 MB
+277CA by repeating the patient/claim loops (accepted claims, a rejected claim with a rejected service line) of
+tests/fixtures/acks (no public 277CA with a clear licence was found; ours passes pyx12's X214 map).
 Each parser runs in its own process; peak RSS is the process tree's.
 """
 
@@ -103,6 +105,31 @@ def build_837(target_mb: float, out: Path) -> tuple[Path, int]:
     return path, copies
 
 
+def build_277ca(target_mb: float, out: Path) -> tuple[Path, int]:
+    text = (ROOT / "tests" / "fixtures" / "acks" / "ack_277ca_20240106.x12").read_text()
+    segs = [s for s in text.replace("\n", "").split("~") if s]
+    first_pt = next(i for i, s in enumerate(segs) if s.endswith("*PT"))
+    tail_start = next(i for i, s in enumerate(segs) if s.startswith("SE*"))
+    header, loops, trailer = segs[:first_pt], segs[first_pt:tail_start], segs[tail_start:]
+    claims_per_copy = sum(1 for s in loops if s.startswith("TRN*2*"))
+    copy_bytes = sum(len(s) + 1 for s in loops)
+    copies = int(target_mb * 2**20 / copy_bytes) + 1
+    body, hl = [], 3
+    for i in range(copies):
+        for s in loops:
+            if s.endswith("*PT"):
+                hl += 1
+                s = f"HL*{hl}*3*PT"
+            elif s.startswith("TRN*2*"):
+                s = f"{s}{i:07d}"
+            body.append(s)
+    st_to_se = header[2:] + body
+    trailer[0] = re.sub(r"^SE\*\d+", f"SE*{len(st_to_se) + 1}", trailer[0])
+    path = out / "big.277"
+    path.write_text("~\n".join(header + body + trailer) + "~\n")
+    return path, claims_per_copy * copies
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mb", type=float, default=50)
@@ -112,13 +139,17 @@ def main() -> None:
     (work / "cut").mkdir()
     f835, n835 = build_835(args.mb, work)
     f837, n837 = build_837(args.mb, work)
+    f277, n277 = build_277ca(args.mb, work)
     c835, c835n = build_835(args.pyx12_mb, work / "cut")
+    c277, c277n = build_277ca(args.pyx12_mb, work / "cut")
     py = sys.executable
     runs = [
         ("revcycle", "835", f835, n835, REVCYCLE),
         ("oxedi", "835", f835, n835, OXEDI),
         ("pyx12 (validate, 5 MB cut)", "835", c835, c835n, PYX12),
         ("revcycle", "837P", f837, n837, REVCYCLE),
+        ("revcycle", "277CA", f277, n277, REVCYCLE),
+        ("pyx12 (validate, 5 MB cut)", "277CA", c277, c277n, PYX12),
     ]
     print(
         f"{'parser':28} {'file':5} {'MB':>7} {'claims':>9} {'seconds':>8} {'MB/s':>7} {'claims/s':>10} {'peak RSS MB':>12}"
