@@ -2,7 +2,8 @@
 -- Each claim a 277CA answered (one TRN of loop 2200D), with its claim-level verdict and the 837 submission it
 -- answers.  The TRN02 echoes the CLM01 we sent; a claim id is sent again after a rejection, to a secondary
 -- payer, or corrected, so among the submissions of that id sent on or before the acknowledgment we take the
--- one whose total charge the 277CA repeats (STC04), then the latest (docs/metrics.md, "Acknowledgments").
+-- one whose total charge the 277CA repeats (STC04), then the one billed to the payer that answers (2100A
+-- NM109, when a payer and not a clearinghouse answers), then the latest (docs/metrics.md, "Acknowledgments").
 with statuses as (
     select * from {{ ref('stg_x12__claim_acknowledgments') }}
     where ack_level = 'claim'
@@ -34,7 +35,7 @@ acknowledged_claims as (
 ),
 
 submissions as (
-    select claim_key, claim_id, submission_date, total_charge_amount
+    select claim_key, claim_id, submission_date, total_charge_amount, payer_id
     from {{ ref('stg_x12__claims') }}
 ),
 
@@ -42,14 +43,15 @@ candidates as (
     select
         acknowledged_claims.ack_claim_key,
         submissions.claim_key,
-        case
-            when acknowledged_claims.charge_amount = submissions.total_charge_amount then 'claim_id_and_charge'
-            else 'claim_id'
-        end as match_reason,
+        'claim_id'
+        || case when acknowledged_claims.charge_amount = submissions.total_charge_amount then '_charge' else '' end
+        || case when acknowledged_claims.acknowledged_by = submissions.payer_id then '_payer' else '' end
+            as match_reason,
         row_number() over (
             partition by acknowledged_claims.ack_claim_key
             order by
                 case when acknowledged_claims.charge_amount = submissions.total_charge_amount then 0 else 1 end,
+                case when acknowledged_claims.acknowledged_by = submissions.payer_id then 0 else 1 end,
                 submissions.submission_date desc,
                 submissions.claim_key desc
         ) as pick
