@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import filters, phi, queries, ui
+from pipelines.settings import dbt_project_var
 
 st.title("Front end")
 version = queries.require_warehouse()
@@ -46,12 +47,19 @@ d.metric("Awaiting an acknowledgment", f"{totals['claims_awaiting_acknowledgment
          help=f"{totals['claims_acknowledgment_overdue']:,} of them overdue. " + ui.DEFINITIONS["Overdue acknowledgment"])  # fmt: skip
 
 st.subheader("By month of first submission")
+targets = {"Clean-claim rate": dbt_project_var("clean_claim_rate_target"),
+           "First-pass yield": dbt_project_var("first_pass_yield_target")}  # fmt: skip
+st.caption(
+    f"Dashed: the targets (clean-claim rate {targets['Clean-claim rate']:.0%}, first-pass yield "
+    f"{targets['First-pass yield']:.0%}; dbt vars clean_claim_rate_target and first_pass_yield_target)."
+)
 long = trend.select(
     "month",
     pl.col("clean_claim_rate").alias("Clean-claim rate"),
     pl.col("first_pass_yield").alias("First-pass yield"),
 ).unpivot(index="month", variable_name="measure", value_name="rate")
-st.altair_chart(
+goal = pl.DataFrame({"measure": list(targets), "rate": list(targets.values())})
+lines = (
     alt.Chart(long.to_pandas())
     .mark_line(point=True)
     .encode(
@@ -59,9 +67,10 @@ st.altair_chart(
         y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%")),
         color=alt.Color("measure:N", title=None),
         tooltip=["month:T", "measure:N", alt.Tooltip("rate:Q", format=".1%")],
-    ),
-    width="stretch",
+    )
 )
+rules = alt.Chart(goal.to_pandas()).mark_rule(strokeDash=[4, 4]).encode(y="rate:Q", color="measure:N")
+st.altair_chart(lines + rules, width="stretch")
 
 left, right = st.columns(2)
 with left:
@@ -71,8 +80,19 @@ with left:
         "A7 invalid information, A8 relational field in error), or the 999's verdict for a rejected file. "
         "Whole book: the reasons are not split by the sidebar's payer, provider, location or claim type."
     )
+    reasons = queries.front_end_reasons(version, flt)
+    st.altair_chart(
+        alt.Chart(reasons.head(10).to_pandas())
+        .mark_bar()
+        .encode(
+            x=alt.X("rejected_claims:Q", title="rejected first claims"),
+            y=alt.Y("reason:N", sort="-x", title=None),
+            tooltip=["reason", "rejected_claims", "resubmitted_claims"],
+        ),
+        width="stretch",
+    )
     st.dataframe(
-        queries.front_end_reasons(version, flt),
+        reasons,
         hide_index=True,
         width="stretch",
         column_config={
