@@ -689,4 +689,13 @@ def overdue_acknowledgments(version: float, f: Filters = NO_FILTER, limit: int =
     )
 
 
+@st.cache_data(ttl=300, show_spinner=False)
+def work_queue(version: float, queue: str, f: Filters = NO_FILTER) -> pl.DataFrame:
+    """One work queue mart (wq_denials or wq_ar_followup) under the sidebar's payer, provider and location,
+    in priority order; the page sorts and filters further (owner area, sort order) without a query."""
+    table = {"denials": "wq_denials", "followup": "wq_ar_followup"}[queue]
+    where, params = f.where(None)
+    return query(f"select * from {table} where {where} order by priority_rank", params)
+
+
 __all__ = ["WarehouseNotBuilt", "warehouse_version"]

@@ -484,6 +484,11 @@ def build_warehouse(
                     check_marts(settings, changed_only=incremental)
             with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
+            if not select:  # the queues the practice-management system picks up (pipelines.exports)
+                from pipelines.exports import export_work_queues
+
+                with phase("export the work queues"):
+                    export_work_queues(settings)
     finally:
         dbt.close()
     phases["total"] = round(time.perf_counter() - t0, 2)

@@ -63,6 +63,12 @@ class Settings:
         return self.raw_dir / "_staging"
 
     @property
+    def exports_dir(self) -> Path:
+        """Work queues exported after each build, one dated folder per day (pipelines.exports), for the
+        practice-management system to pick up."""
+        return self.home / "exports"
+
+    @property
     def quarantine_dir(self) -> Path:
         return self.home / "quarantine"
 

@@ -430,3 +430,26 @@ def test_front_end_page_equals_the_mart(built_world, monkeypatch):
 def test_front_end_page_says_when_no_acknowledgments_are_loaded(built_demo, monkeypatch):
     at = _page("front_end.py", built_demo.home, monkeypatch)
     assert "No 999 or 277CA acknowledgments" in at.info[0].value
+
+
+def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
+    """Both queues render in priority order with their totals; the owner-area filter narrows the denials, a
+    sort keeps every row, and each queue has a formula-safe CSV download."""
+    from pipelines.warehouse import query
+
+    at = _page("work_queues.py", built_world.home, monkeypatch)
+    denials = query("select * from wq_denials order by priority_rank", settings=built_world)
+    followup = query("select * from wq_ar_followup order by priority_rank", settings=built_world)
+    assert denials.height > 0 and followup.height > 0
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert ("Items", f"{denials.height:,}") in metrics and ("Items", f"{followup.height:,}") in metrics
+    assert ("Dollars", f"${denials['expected_recovery'].sum():,.0f}") in metrics
+    tables = [d.value for d in at.dataframe]
+    assert list(tables[0]["priority_rank"]) == list(denials["priority_rank"])
+    assert len(at.get("download_button")) == 2
+    area = denials["owner_area"].drop_nulls()[0]
+    at.multiselect(key="wq__denials__areas").set_value([area]).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == denials.filter(denials["owner_area"] == area).height
+    at.radio(key="wq__followup__sort").set_value("deadline").run()
+    assert not at.exception and len(at.dataframe[1].value) == followup.height

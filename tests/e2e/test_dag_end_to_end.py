@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import polars as pl
 import pytest
 
 from pipelines.airflow_embedded import dags_test
@@ -43,6 +44,12 @@ def test_dags_on_a_generated_world_recover_its_truth(settings, tmp_path, monkeyp
     [reason] = [json.loads(p.read_text()) for p in settings.quarantine_dir.glob("*/reason.json")]
     assert reason["file"] == "broken_835.x12" and reason["stored_as"] == "original"
     assert (settings.runs_dir / "gx_marts.json").exists()  # the transform DAG checked the marts
+    # ... and exported the work queues for the practice-management system, equal to the marts
+    (exported,) = settings.exports_dir.iterdir()
+    for queue in ("wq_denials", "wq_ar_followup"):
+        frame = pl.read_parquet(exported / f"{queue}.parquet")
+        assert frame.height == query(f"select count(*) as n from {queue}", settings=settings)["n"][0]
+        assert (exported / f"{queue}.csv").stat().st_mode & 0o077 == 0  # private, like the data root
     leie = query("select count(*) as n from stg_reference__leie", settings=settings)["n"][0]
     assert leie > 0  # the reference DAG loaded the world's LEIE file
     truth_excluded = sum(

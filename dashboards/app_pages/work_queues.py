@@ -1,0 +1,106 @@
+"""Work queues: what the billing office should work today — open denials before their appeal deadline and
+claims to chase before the payer's filing limit — ranked by money per day left (docs/worklists.md)."""
+
+import streamlit as st
+
+from dashboards import filters, phi, queries, ui
+from pipelines.privacy import csv_safe_frame
+
+st.title("Work queues")
+version = queries.require_warehouse()
+flt = filters.from_state()
+ui.freshness_banner(version)
+filters.describe(flt)
+st.caption(
+    "Each row says why it is here and by when; the period filter does not apply (a queue is what is open "
+    "today). Claim ids are masked unless you are a PHI viewer, who also gets a **chain** link to the claim's "
+    "whole history."
+)
+
+SORTS = {"priority (money per day left)": ("priority_rank", False), "deadline": (None, False),
+         "amount": (None, True)}  # fmt: skip
+
+
+def _totals(df, amount_col: str, deadline_col: str) -> None:
+    a, b, c = st.columns(3)
+    a.metric("Items", f"{df.height:,}")
+    b.metric("Dollars", f"${df[amount_col].sum() or 0:,.0f}")
+    due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
+    c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
+
+
+def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> None:
+    sort = st.radio("Sort by", list(SORTS), horizontal=True, key=f"wq__{key}__sort")
+    if sort == "deadline":
+        df = df.sort(deadline_col, "priority_rank")
+    elif sort == "amount":
+        df = df.sort(amount_col, "priority_rank", descending=[True, False])
+    _totals(df, amount_col, deadline_col)
+    shown = phi.protect(df).select(list(columns))
+    if phi.can_view_phi():
+        # the chain drill-down on the Denials page; a link carries the claim id, so only PHI viewers get one
+        shown = shown.with_columns(("/denials?claim=" + df["chain_id"]).alias("chain")).select(
+            "chain", *columns
+        )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={"chain": st.column_config.LinkColumn("chain", display_text="open"), **columns},
+    )
+    st.download_button(
+        "Download CSV",
+        csv_safe_frame(phi.protect(df)).write_csv(),
+        file_name=f"{key}_queue.csv",
+        mime="text/csv",
+        key=f"wq__{key}__csv",
+    )
+
+
+money = st.column_config.NumberColumn
+tab_denials, tab_followup = st.tabs(["Denials to appeal or correct", "Claims to follow up"])
+with tab_denials:
+    denials = queries.work_queue(version, "denials", flt)
+    areas = sorted(a for a in denials["owner_area"].unique().to_list() if a)
+    chosen = st.multiselect("Owner area", areas, key="wq__denials__areas")
+    if chosen:
+        denials = denials.filter(denials["owner_area"].is_in(chosen))
+    _show(
+        denials,
+        "denials",
+        "expected_recovery",
+        "appeal_deadline",
+        {
+            "priority_rank": money("rank"),
+            "claim_id": "claim",
+            "payer_name": "payer",
+            "root_cause": "root cause",
+            "owner_area": "owner",
+            "work_status": "status",
+            "denied_amount": money("denied", format="$%.2f"),
+            "overturn_rate": money("overturn rate", format="percent"),
+            "expected_recovery": money("expected recovery", format="$%.2f"),
+            "appeal_deadline": st.column_config.DateColumn("appeal by", format="YYYY-MM-DD"),
+            "days_left": money("days left"),
+            "reason": "what to do",
+        },
+    )
+with tab_followup:
+    followup = queries.work_queue(version, "followup", flt)
+    _show(
+        followup,
+        "followup",
+        "amount",
+        "timely_filing_deadline",
+        {
+            "priority_rank": money("rank"),
+            "queue_reason": "why",
+            "claim_id": "claim",
+            "payer_id": "payer",
+            "amount": money("amount", format="$%.2f"),
+            "days_waiting": money("days waiting"),
+            "timely_filing_deadline": st.column_config.DateColumn("file by", format="YYYY-MM-DD"),
+            "days_left": money("days left"),
+            "reason": "detail",
+        },
+    )
