@@ -31,9 +31,10 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     assert all(c.ok for c in checks), (
         format_table(checks) + "\n" + str([c.example for c in checks if not c.ok])
     )
-    # the front end was exercised: first claims rejected by 999s and by 277CAs
+    # the front end was exercised: first claims rejected by 277CAs (999 file rejections, ~1 % of files, may
+    # not occur in a small world: tests/generate checks their rate)
     front_end = pl.read_csv(world / "truth" / "front_end_monthly.csv").sum()
-    assert front_end["claims_rejected_999"][0] > 0 and front_end["claims_rejected_277ca"][0] > 0
+    assert front_end["claims_rejected_277ca"][0] > 0
 
     # Underpayments: exactly the lines the generator repriced below contract, to the cent, and flagged by
     # the documented tolerance; every other contract-priced line is paid at contract (variance 0).
