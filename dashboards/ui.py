@@ -1,4 +1,5 @@
-"""Page furniture shared by every page: the freshness banner and the KPI definitions popover."""
+"""Page furniture shared by every page: the page header (title, warehouse, filters, freshness), the freshness
+banner and the KPI definitions popover."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import re
 
 import streamlit as st
 
-from dashboards import queries
+from dashboards import filters, queries
 
 # One place for the formulas the pages show (docs/metrics.md-§3); the marts' yml carries the same text.
 DEFINITIONS = {
@@ -68,6 +69,17 @@ def md_escape(text: object) -> str:
     Streamlit's :colour[...] and $math$ directives) could act on is backslash-escaped, so a value can never
     become a link, an image or formatting."""
     return _MARKDOWN_SPECIALS.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def page_header(title: str) -> tuple[float, filters.Filters]:
+    """Every filtered page's top: its title, the warehouse version (or a hint and a stop when none is built),
+    the sidebar's filters, when the data was loaded, and what the filters select."""
+    st.title(title)
+    version = queries.require_warehouse()
+    flt = filters.from_state()
+    freshness_banner(version)
+    filters.describe(flt)
+    return version, flt
 
 
 def freshness_banner(version: float) -> None:

@@ -5,13 +5,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import filters, phi, queries, ui
+from dashboards import phi, queries, ui
 
-st.title("Collections")
-version = queries.require_warehouse()
-flt = filters.from_state()
-ui.freshness_banner(version)
-filters.describe(flt)
+version, flt = ui.page_header("Collections")
 ui.definitions("A/R components", "Days in total A/R", "Net collection rate", "Gross collection rate",
                "Service-month NCR", "Cash % of NPSR", "Denial write-offs % of NPSR", "POS collections",
                "Deposits", "Days in A/R (net)", "Underpayment")  # fmt: skip

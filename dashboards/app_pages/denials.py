@@ -4,13 +4,9 @@ and a drill-down to one claim's whole chain (?claim=CLM01 in the URL)."""
 import altair as alt
 import streamlit as st
 
-from dashboards import filters, phi, queries, ui
+from dashboards import phi, queries, ui
 
-st.title("Denials")
-version = queries.require_warehouse()
-flt = filters.from_state()
-ui.freshness_banner(version)
-filters.describe(flt)
+version, flt = ui.page_header("Denials")
 ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Avoidable share", "Overturned")
 
 c1, c2 = st.columns(2)

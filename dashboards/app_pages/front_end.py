@@ -5,14 +5,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from dashboards import filters, phi, queries, ui
+from dashboards import phi, queries, ui
 from pipelines.settings import dbt_project_var
 
-st.title("Front end")
-version = queries.require_warehouse()
-flt = filters.from_state()
-ui.freshness_banner(version)
-filters.describe(flt)
+version, flt = ui.page_header("Front end")
 ui.definitions("Clean-claim rate", "Front-end rejection rate", "First-pass yield", "Overdue acknowledgment")
 
 if queries.front_end_dimension(flt) is None:

@@ -3,14 +3,9 @@
 import altair as alt
 import streamlit as st
 
-from dashboards import filters, queries, ui
+from dashboards import queries, ui
 
-st.title("Revenue cycle overview")
-
-version = queries.require_warehouse()
-flt = filters.from_state()
-ui.freshness_banner(version)
-filters.describe(flt)
+version, flt = ui.page_header("Revenue cycle overview")
 ui.definitions("Initial denial rate (simple)", "Initial denial rate (HFMA)", "Insurance A/R")
 
 k = queries.headline(version, flt)

@@ -3,14 +3,10 @@ claims to chase before the payer's filing limit — ranked by money per day left
 
 import streamlit as st
 
-from dashboards import filters, phi, queries, ui
+from dashboards import phi, queries, ui
 from pipelines.privacy import csv_safe_frame
 
-st.title("Work queues")
-version = queries.require_warehouse()
-flt = filters.from_state()
-ui.freshness_banner(version)
-filters.describe(flt)
+version, flt = ui.page_header("Work queues")
 st.caption(
     "Each row says why it is here and by when; the period filter does not apply (a queue is what is open "
     "today). Claim ids are masked unless you are a PHI viewer, who also gets a **chain** link to the claim's "

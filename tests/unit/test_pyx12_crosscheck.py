@@ -31,35 +31,39 @@ class _KeepErrors(pyx12.error_handler.errh_list):
         pass
 
 
+def pyx12_segments(path, errh):
+    """Each segment as pyx12 reads it with its implementation guide's map: (segment, loop path, id)."""
+    with open(path, encoding="latin-1") as fd:
+        src = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, fd)
+        for node in src.iter_segments():
+            yield node.seg_data, node.cur_path, node.seg_data.get_seg_id()
+
+
 def pyx12_facts(path) -> tuple[Counter, int]:
     """Counts and sums per loop as pyx12 reads them, and how many errors pyx12 raised."""
     facts: Counter = Counter()
     errh = _KeepErrors()
-    with open(path, encoding="latin-1") as fd:
-        src = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, fd)
-        for node in src.iter_segments():
-            seg, where = node.seg_data, node.cur_path
-            sid = seg.get_seg_id()
-            if sid == "CLP":
-                facts["claims"] += 1
-                facts["claims_paid"] += _dec(seg.get_value("CLP04"))
-                facts["claims_charge"] += _dec(seg.get_value("CLP03"))
-            elif sid == "SVC":
-                facts["lines"] += 1
-                facts["lines_paid"] += _dec(seg.get_value("SVC03"))
-            elif sid == "CAS":
-                level = "line" if "/2110/" in where else "claim"
-                for i in range(3, 20, 3):
-                    amount = seg.get_value(f"CAS{i:02d}")
-                    if amount:
-                        facts[f"adjustments_{level}"] += 1
-                        facts[f"adjustment_amount_{level}"] += _dec(amount)
-            elif sid == "CLM" and "/2300/" in where:
-                facts["claims"] += 1
-                facts["claims_charge"] += _dec(seg.get_value("CLM02"))
-            elif sid == "SV1":
-                facts["lines"] += 1
-                facts["lines_charge"] += _dec(seg.get_value("SV102"))
+    for seg, where, sid in pyx12_segments(path, errh):
+        if sid == "CLP":
+            facts["claims"] += 1
+            facts["claims_paid"] += _dec(seg.get_value("CLP04"))
+            facts["claims_charge"] += _dec(seg.get_value("CLP03"))
+        elif sid == "SVC":
+            facts["lines"] += 1
+            facts["lines_paid"] += _dec(seg.get_value("SVC03"))
+        elif sid == "CAS":
+            level = "line" if "/2110/" in where else "claim"
+            for i in range(3, 20, 3):
+                amount = seg.get_value(f"CAS{i:02d}")
+                if amount:
+                    facts[f"adjustments_{level}"] += 1
+                    facts[f"adjustment_amount_{level}"] += _dec(amount)
+        elif sid == "CLM" and "/2300/" in where:
+            facts["claims"] += 1
+            facts["claims_charge"] += _dec(seg.get_value("CLM02"))
+        elif sid == "SV1":
+            facts["lines"] += 1
+            facts["lines_charge"] += _dec(seg.get_value("SV102"))
     return facts, errh.get_error_count()
 
 
@@ -117,20 +121,16 @@ def test_acknowledgments_read_as_pyx12_reads_them(path):
     (IK5), segment errors (IK3) and claim / line statuses (STC in 2200D / 2220D) that we publish."""
     errh = _KeepErrors()
     seen: Counter = Counter()
-    with open(path, encoding="latin-1") as fd:
-        src = pyx12.x12context.X12ContextReader(pyx12.params.params(), errh, fd)
-        for node in src.iter_segments():
-            seg, where = node.seg_data, node.cur_path
-            sid = seg.get_seg_id()
-            if sid == "IK5":
-                seen[("set", seg.get_value("IK501"))] += 1
-            elif sid == "IK3":
-                seen[("segment_error", seg.get_value("IK301"))] += 1
-            elif sid == "STC" and ("/2200D/" in where or "/2220D/" in where):
-                level = "line" if "/2220D/" in where else "claim"
-                for k in ("STC01", "STC10", "STC11"):
-                    if seg.get_value(f"{k}-1"):
-                        seen[(level, seg.get_value(f"{k}-1"), seg.get_value(f"{k}-2"))] += 1
+    for seg, where, sid in pyx12_segments(path, errh):
+        if sid == "IK5":
+            seen[("set", seg.get_value("IK501"))] += 1
+        elif sid == "IK3":
+            seen[("segment_error", seg.get_value("IK301"))] += 1
+        elif sid == "STC" and ("/2200D/" in where or "/2220D/" in where):
+            level = "line" if "/2220D/" in where else "claim"
+            for k in ("STC01", "STC10", "STC11"):
+                if seg.get_value(f"{k}-1"):
+                    seen[(level, seg.get_value(f"{k}-1"), seg.get_value(f"{k}-2"))] += 1
     assert errh.get_error_count() == 0
     res = parse_file(path)
     ours: Counter = Counter()

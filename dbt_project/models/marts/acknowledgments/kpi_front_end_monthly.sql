@@ -55,15 +55,8 @@ measured as (
 ),
 
 by_dimension as (
-    select 'all' as dimension, 'all' as dimension_value, * from measured
-    union all
-    select 'payer', coalesce(payer_id, 'unknown'), * from measured
-    union all
-    select 'provider', coalesce(rendering_npi, 'unknown'), * from measured
-    union all
-    select 'location', coalesce(location_id, 'unknown'), * from measured
-    union all
-    select 'claim_type', coalesce(claim_type, 'unknown'), * from measured
+    {{ by_dimension('measured', [('payer', 'payer_id'), ('provider', 'rendering_npi'), ('location', 'location_id'),
+                                 ('claim_type', 'claim_type')]) }}
 ),
 
 counted as (

@@ -32,13 +32,7 @@ with chains as (
 ),
 
 by_dimension as (
-    select 'all' as dimension, 'all' as dimension_value, * from chains
-    union all
-    select 'payer', coalesce(payer_id, 'unknown'), * from chains
-    union all
-    select 'provider', coalesce(rendering_npi, 'unknown'), * from chains
-    union all
-    select 'location', coalesce(location_id, 'unknown'), * from chains
+    {{ by_dimension('chains', [('payer', 'payer_id'), ('provider', 'rendering_npi'), ('location', 'location_id')]) }}
 ),
 
 cohort as (

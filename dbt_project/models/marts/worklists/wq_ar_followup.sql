@@ -50,9 +50,11 @@ no_answer as (
         and chains.chain_id not in (select chain_id from latest_submissions where is_front_end_rejected)
 ),
 
-no_ack as (
+submission_items as (
+    -- the latest claim to the primary payer: unacknowledged past the wait, or turned back and not re-sent
     select
-        'no_acknowledgment' as queue_reason,
+        case when subs.is_front_end_rejected then 'rejected_not_resent' else 'no_acknowledgment' end
+            as queue_reason,
         subs.chain_id,
         subs.claim_id,
         subs.payer_id,
@@ -61,36 +63,21 @@ no_ack as (
         subs.claim_type,
         subs.total_charge_amount::double as amount,
         chains.first_service_date as service_date,
-        subs.submission_date as reference_date,
-        subs.days_awaiting_acknowledgment as days_waiting,
-        {{ var('ack_overdue_days') }} as expected_days,
-        'no 277CA ' || cast(subs.days_awaiting_acknowledgment as string) || ' days after it was sent' as reason
-    from latest_submissions as subs
-    inner join chains on chains.chain_id = subs.chain_id
-    where subs.is_acknowledgment_overdue and not chains.is_adjudicated
-),
-
-rejected as (
-    select
-        'rejected_not_resent' as queue_reason,
-        subs.chain_id,
-        subs.claim_id,
-        subs.payer_id,
-        subs.rendering_npi,
-        subs.location_id,
-        subs.claim_type,
-        subs.total_charge_amount::double as amount,
-        chains.first_service_date as service_date,
-        subs.rejected_date as reference_date,
-        {{ days_between('subs.rejected_date', 'as_of.as_of_date') }} as days_waiting,
-        0 as expected_days,
-        'rejected ' || case when subs.front_end_status = 'rejected_999' then 'by the 999'
-                            else 'by the 277CA (' || coalesce(subs.ack_277ca_status_codes, '') || ')' end
-            || ', not re-sent' as reason
+        case when subs.is_front_end_rejected then subs.rejected_date else subs.submission_date end
+            as reference_date,
+        case when subs.is_front_end_rejected then {{ days_between('subs.rejected_date', 'as_of.as_of_date') }}
+            else subs.days_awaiting_acknowledgment end as days_waiting,
+        case when subs.is_front_end_rejected then 0 else {{ var('ack_overdue_days') }} end as expected_days,
+        case
+            when subs.front_end_status = 'rejected_999' then 'rejected by the 999, not re-sent'
+            when subs.is_front_end_rejected
+                then 'rejected by the 277CA (' || coalesce(subs.ack_277ca_status_codes, '') || '), not re-sent'
+            else 'no 277CA ' || cast(subs.days_awaiting_acknowledgment as string) || ' days after it was sent'
+        end as reason
     from latest_submissions as subs
     inner join chains on chains.chain_id = subs.chain_id
     cross join as_of
-    where subs.is_front_end_rejected
+    where subs.is_front_end_rejected or (subs.is_acknowledgment_overdue and not chains.is_adjudicated)
 ),
 
 unbilled as (
@@ -117,9 +104,7 @@ unbilled as (
 items as (
     select * from no_answer
     union all
-    select * from no_ack
-    union all
-    select * from rejected
+    select * from submission_items
     union all
     select * from unbilled
 ),
