@@ -97,6 +97,17 @@ def evaluate(world: Path, settings: Settings) -> list[KpiCheck]:
                            ["claims_with_first_answer", "claims_first_pass_paid", "clean_claim_rate",
                             "first_pass_yield"], tol=RATIO))  # fmt: skip
 
+    # the denials work queue: the open provider-liable denials, with the appeal deadline the payer policy gives
+    days = {"denial_date": "denial_day", "appeal_deadline": "deadline_day"}
+    od = pl.read_csv(truth / "open_denials.csv", schema_overrides={"claim_id": pl.String}).with_columns(
+        pl.col(c).str.to_date().cast(pl.Int32).alias(d) for c, d in days.items()
+    )
+    mart = q(
+        "select chain_id as claim_id, denial_date, appeal_deadline, denied_amount from wq_denials"
+    ).with_columns(pl.col(c).cast(pl.Int32).alias(d) for c, d in days.items())
+    checks.append(_compare("denials work queue: open denials, amounts and appeal deadlines", od, mart, ["claim_id"],
+                           ["denied_amount", "denial_day", "deadline_day"]))  # fmt: skip
+
     st = pl.read_csv(truth / "denials.csv")
     mart = q("select payer_id, denial_status, count(*) as claims from fct_denials group by all")
     checks.append(_compare("denial status: overturned / written off / pending", st, mart,

@@ -221,6 +221,14 @@ def engine() -> str:
     return value
 
 
+def dbt_project_seed(name: str) -> list[dict]:
+    """A dbt seed's rows as dbt_project/seeds/<name>.csv holds them (strings)."""
+    import csv
+
+    with open(PROJECT_ROOT / "dbt_project" / "seeds" / f"{name}.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
 def dbt_project_var(name: str):
     """A var's default as dbt_project/dbt_project.yml sets it (a build's --vars override it)."""
     import yaml

@@ -32,6 +32,29 @@ def denial_open_days() -> int:
     return int(dbt_project_var("ar_denial_open_days"))
 
 
+@cache
+def _payer_policy() -> dict:
+    """The seed the warehouse's work queues read (dbt_project/seeds/payer_policy.csv): (scope, key) -> row."""
+    from pipelines.settings import dbt_project_seed
+
+    return {(r["scope"], r["key"]): r for r in dbt_project_seed("payer_policy")}
+
+
+def appeal_window_days(payer_id: str) -> int:
+    """The payer's appeal window as the warehouse reads it: its payer row, else its financial class's, else
+    the default (int_payer_policy)."""
+    from pipelines.generate.world import PAYERS, SUPPLEMENT
+
+    policy = _payer_policy()
+    fc = next((p.financial_class for p in [*PAYERS, SUPPLEMENT] if p.payer_id == payer_id), None)
+    row = (
+        policy.get(("payer", payer_id))
+        or policy.get(("financial_class", fc))
+        or policy[("default", "default")]
+    )
+    return int(row["appeal_window_days"])
+
+
 def aging_bucket(age_days: int) -> str:
     for limit, name in AGING_BUCKETS:
         if age_days <= limit:
@@ -139,9 +162,11 @@ def month_truth(lives: list, payments: list, end: date) -> dict:
                 last = decisions[-1]
                 if not last[7]:
                     paid = sum(e[5] for e in life.primary_events)
-                    denials.append((payer, "overturned" if paid > 0 else "pending", None, reworked))
+                    denials.append(
+                        (payer, "overturned" if paid > 0 else "pending", None, reworked, claim.claim_id, 0)
+                    )
                 else:
-                    denials.append((payer, None, last[0], reworked))
+                    denials.append((payer, None, last[0], reworked, claim.claim_id, last[3]))
         if answers and answers[-1][2] == "decision" and answers[-1][3] > 0 and not reworked:
             write_offs.append((payer, answers[-1][0], answers[-1][3]))
         t["charges"][(payer, dos_month)] += claim.total
@@ -198,9 +223,13 @@ class Truth:
         as_of = end - timedelta(days=1)
         n = denial_open_days()
         status: dict = defaultdict(int)
-        for payer, fixed, last, reworked in self.denials:
+        open_denials = []
+        for payer, fixed, last, reworked, claim_id, liable in self.denials:
             st = fixed or ("written_off" if not reworked and (self.last_date - last).days >= n else "pending")
             status[(payer, st)] += 1
+            if st == "pending" and liable > 0:  # the denials work queue: provider-liable, still open
+                deadline = last + timedelta(days=appeal_window_days(payer))
+                open_denials.append((claim_id, payer, last.isoformat(), deadline.isoformat(), liable))
         for payer, decided, cents in self.write_offs:
             when = decided + timedelta(days=n)
             if when <= self.last_date:
@@ -226,6 +255,10 @@ class Truth:
                         "claims_first_pass_paid"])  # fmt: skip
             for key in sorted(s["fe_submitted"]):
                 w.writerow([*key, *(s[c].get(key, 0) for c in fe_cols)])
+        with open(folder / "open_denials.csv", "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["claim_id", "payer_id", "denial_date", "appeal_deadline", "denied_amount"])
+            w.writerows((*row[:4], money(row[4])) for row in sorted(open_denials))
         with open(folder / "denials.csv", "w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(["payer_id", "denial_status", "claims"])
