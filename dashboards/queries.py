@@ -691,9 +691,10 @@ def overdue_acknowledgments(version: float, f: Filters = NO_FILTER, limit: int =
 
 @st.cache_data(ttl=300, show_spinner=False)
 def work_queue(version: float, queue: str, f: Filters = NO_FILTER) -> pl.DataFrame:
-    """One work queue mart (wq_denials or wq_ar_followup) under the sidebar's payer, provider and location,
+    """One work queue mart (wq_denials, wq_ar_followup, wq_patient_balances) under the sidebar's payer, provider,
+    location and claim type,
     in priority order; the page sorts and filters further (owner area, sort order) without a query."""
-    table = {"denials": "wq_denials", "followup": "wq_ar_followup"}[queue]
+    table = {"denials": "wq_denials", "followup": "wq_ar_followup", "patients": "wq_patient_balances"}[queue]
     where, params = f.where(None)
     return query(f"select * from {table} where {where} order by priority_rank", params)
 

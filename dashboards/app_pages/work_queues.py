@@ -21,8 +21,16 @@ def _totals(df, amount_col: str, deadline_col: str) -> None:
     a, b, c = st.columns(3)
     a.metric("Items", f"{df.height:,}")
     b.metric("Dollars", f"${df[amount_col].sum() or 0:,.0f}")
-    due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
-    c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
+    if "days_left" in df.columns:
+        due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
+        c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
+    else:
+        late = df.filter(df["statement_cycle"].is_in(["final_notice", "collections_review"]))
+        c.metric(
+            "Final notice or later",
+            f"{late.height:,}",
+            help="60 days or more since the patient's share was set",
+        )
 
 
 def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> None:
@@ -54,7 +62,9 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
 
 
 money = st.column_config.NumberColumn
-tab_denials, tab_followup = st.tabs(["Denials to appeal or correct", "Claims to follow up"])
+tab_denials, tab_followup, tab_patients = st.tabs(
+    ["Denials to appeal or correct", "Claims to follow up", "Patient balances"]
+)
 with tab_denials:
     denials = queries.work_queue(version, "denials", flt)
     areas = sorted(a for a in denials["owner_area"].unique().to_list() if a)
@@ -98,5 +108,24 @@ with tab_followup:
             "timely_filing_deadline": st.column_config.DateColumn("file by", format="YYYY-MM-DD"),
             "days_left": money("days left"),
             "reason": "detail",
+        },
+    )
+with tab_patients:
+    balances = queries.work_queue(version, "patients", flt)
+    _show(
+        balances,
+        "patients",
+        "patient_balance",
+        "responsibility_date",
+        {
+            "priority_rank": money("rank"),
+            "patient_last_name": "patient",
+            "member_id": "member id",
+            "claim_id": "claim",
+            "payer_id": "payer",
+            "patient_balance": money("owes", format="$%.2f"),
+            "patient_total_balance": money("patient total", format="$%.2f"),
+            "statement_cycle": "cycle",
+            "days_since_responsibility": money("days since the payer decided"),
         },
     )
