@@ -1,6 +1,7 @@
 """Work queues: what the billing office should work today — open denials before their appeal deadline and
 claims to chase before the payer's filing limit — ranked by money per day left (docs/worklists.md)."""
 
+import polars as pl
 import streamlit as st
 
 from dashboards import phi, queries, ui
@@ -17,10 +18,17 @@ SORTS = {"priority (money per day left)": ("priority_rank", False), "deadline": 
          "amount": (None, True)}  # fmt: skip
 
 
+AMOUNT_LABELS = {
+    "expected_recovery": "Expected recovery",
+    "amount": "Charges",
+    "patient_balance": "Patients owe",
+}
+
+
 def _totals(df, amount_col: str, deadline_col: str) -> None:
     a, b, c = st.columns(3)
     a.metric("Items", f"{df.height:,}")
-    b.metric("Dollars", f"${df[amount_col].sum() or 0:,.0f}")
+    b.metric(AMOUNT_LABELS[amount_col], f"${df[amount_col].sum() or 0:,.0f}")
     if "days_left" in df.columns:
         due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
         c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
@@ -40,7 +48,19 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
     elif sort == "amount":
         df = df.sort(amount_col, "priority_rank", descending=[True, False])
     _totals(df, amount_col, deadline_col)
-    shown = phi.protect(df).select(list(columns))
+    # codes as people read them: COORDINATION_OF_BENEFITS -> Coordination of benefits, no_payer_answer -> ...
+    labelled = [
+        c for c in ("root_cause", "work_status", "queue_reason", "statement_cycle") if c in df.columns
+    ]
+    shown = (
+        phi.protect(df)
+        .with_columns(
+            pl.col(c).str.replace_all("_", " ").str.to_lowercase().str.slice(0, 1).str.to_uppercase()
+            + pl.col(c).str.replace_all("_", " ").str.to_lowercase().str.slice(1)
+            for c in labelled
+        )
+        .select(list(columns))
+    )
     if phi.can_view_phi():
         # the chain drill-down on the Denials page; a link carries the claim id, so only PHI viewers get one
         shown = shown.with_columns(("/denials?claim=" + df["chain_id"]).alias("chain")).select(

@@ -443,7 +443,7 @@ def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
     assert denials.height > 0 and followup.height > 0
     metrics = [(m.label, m.value) for m in at.metric]
     assert ("Items", f"{denials.height:,}") in metrics and ("Items", f"{followup.height:,}") in metrics
-    assert ("Dollars", f"${denials['expected_recovery'].sum():,.0f}") in metrics
+    assert ("Expected recovery", f"${denials['expected_recovery'].sum():,.0f}") in metrics
     tables = [d.value for d in at.dataframe]
     assert list(tables[0]["priority_rank"]) == list(denials["priority_rank"])
     assert len(at.get("download_button")) == 3

@@ -70,6 +70,7 @@ PAGES = [
     ("", "Initial denial rate", "37.5%"),
     ("denials", "Avoidable share", "100%"),
     ("collections", "Total A/R", "$620"),
+    ("work_queues", "Items", "3"),  # the handmade set's three open denials (C1002, C1003, C1006)
     ("data_quality", "Files published", "7"),
 ]
 
