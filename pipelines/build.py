@@ -59,18 +59,20 @@ class DbtProcess:
     the fingerprint and the copy of the warehouse in `revcycle build`.  ``run`` hands it one command;
     ``close`` ends it unused (it exits having run nothing).  dbt runs with the settings' environment
     (profiles.yml and sources have no defaults), in the home (dbt_env's relative paths), by way of
-    pipelines.dbt_cli: dbt's own entry point minus ~1.5 s of exit-time garbage collection."""
+    pipelines.dbt_cli: dbt's own entry point minus ~1.5 s of exit-time garbage collection.  ``capture=False``:
+    dbt writes to this process's own output as it goes (`revcycle dbt`) instead of returning it."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, capture: bool = True):
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
+        output = subprocess.PIPE if capture else None
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.dbt_cli"],
             env={**os.environ, **settings.dbt_env(from_home=True)},
             cwd=settings.home,
             stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=output,
+            stderr=output,
             text=True,
         )
 
@@ -79,6 +81,7 @@ class DbtProcess:
             raise RuntimeError("this dbt process has already run its command")
         command = list(args)  # project and profiles dirs come from the environment (Settings.dbt_env)
         out, err = self._proc.communicate(json.dumps(command) + "\n")
+        out, err = out or "", err or ""  # nothing captured when dbt wrote straight to our output
         if log_path is not None:
             log_path.write_text(out + err)
         return subprocess.CompletedProcess(["dbt", *command], self._proc.returncode, out, err)

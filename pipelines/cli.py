@@ -353,7 +353,9 @@ def cmd_doctor(args, settings: Settings) -> int:
 
 
 def cmd_dbt(args, settings: Settings) -> int:
-    from pipelines.build import pin_raw_batches, run_dbt
+    """dbt itself, every argument passed on: its output appears as it runs (a long build is not silent, `docs
+    serve` prints its address) and its exit code is ours; colour only on a terminal."""
+    from pipelines.build import DbtProcess, pin_raw_batches
 
     if not settings.pinned_raw_dir.exists():  # dbt's sources read the pinned batches (pipelines.build)
         from pipelines.ingest import ensure_layout
@@ -361,10 +363,11 @@ def cmd_dbt(args, settings: Settings) -> int:
         ensure_layout(settings)  # a home that has loaded nothing yet: the schema batch keeps the globs valid
         pin_raw_batches(settings)
 
-    proc = run_dbt(args.dbt_args or ["build"], settings)
-    print(proc.stdout, end="")
-    print(proc.stderr, end="", file=sys.stderr)
-    return proc.returncode
+    if not sys.stdout.isatty():
+        os.environ.setdefault("DBT_USE_COLORS", "False")  # no ANSI codes in a pipe or a file
+    sys.stdout.flush()
+    with DbtProcess(settings, capture=False) as dbt:
+        return dbt.run(args.dbt_args or ["build"]).returncode
 
 
 def cmd_airflow(args, settings: Settings) -> int:

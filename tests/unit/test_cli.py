@@ -22,11 +22,17 @@ def test_a_bad_command_exits_2_with_one_line(capsys):
     assert "invalid choice: 'no-such-command'" in err and "Traceback" not in err
 
 
-def test_dbt_gets_every_argument_options_first_included(tmp_path, capsys, monkeypatch):
+def test_dbt_gets_every_argument_options_first_included(tmp_path, capfd, monkeypatch):
     monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "fresh-home"))  # nothing laid out or loaded yet
     assert main(["dbt", "--version"]) == 0
-    out = capsys.readouterr().out.lower()
-    assert "dbt" in out and "1.11" in out  # dbt's own version report, not ours
+    out = capfd.readouterr().out  # dbt writes straight to our output (streamed, not held until it exits)
+    assert "dbt" in out.lower() and "1.11" in out  # dbt's own version report, not ours
+    assert "\x1b[" not in out  # no colour codes when the output is not a terminal
+
+
+def test_dbt_returns_dbt_exit_code(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "fresh-home"))
+    assert main(["dbt", "no-such-dbt-command"]) != 0
 
 
 def test_ingest_json_lists_every_file(settings, capsys, tmp_path):
