@@ -453,3 +453,20 @@ def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
     assert len(at.dataframe[0].value) == denials.filter(denials["owner_area"] == area).height
     at.radio(key="wq__followup__sort").set_value("deadline").run()
     assert not at.exception and len(at.dataframe[1].value) == followup.height
+
+
+def test_work_queue_links_to_the_chain_only_for_phi_viewers(built_demo, monkeypatch):
+    """A PHI viewer gets a link per denial to its chain on the Denials page (the link carries the claim id);
+    everyone else sees masked claim ids and no link."""
+    from dashboards.phi import SESSION_KEY
+
+    at = _page("work_queues.py", built_demo.home, monkeypatch)
+    assert "chain" not in at.dataframe[0].value.columns
+    assert all(str(c).startswith("•") for c in at.dataframe[0].value["claim_id"])
+    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
+    at = AppTest.from_file(str(PAGES / "work_queues.py"), default_timeout=60)
+    at.session_state[SESSION_KEY] = "local"
+    at.run()
+    assert not at.exception
+    denials = at.dataframe[0].value
+    assert set(denials["chain"]) == {f"/denials?claim={c}" for c in ("C1002", "C1003", "C1006")}
