@@ -19,6 +19,16 @@ from pipelines.settings import Settings, get_settings
 PIPELINE_DAGS = ("revcycle_reference", "revcycle_ingest", "revcycle_transform")
 
 
+def iso_date(text: str):
+    """An argparse type: a YYYY-MM-DD date, or argparse's one-line error (exit code 2), never a traceback."""
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:20]!r}") from None
+
+
 def _expand(paths: list[str]) -> list[Path]:
     out: list[Path] = []
     for p in map(Path, paths):
@@ -75,15 +85,14 @@ def _print_reference(results) -> int:
 
 def cmd_reference(args, settings: Settings) -> int:
     """Load reference files (NCCI PTP, MUE, LEIE, physician time, patient deaths) for the integrity rules."""
-    from datetime import date
 
     from pipelines.reference import load_reference_file
 
     options = {}
     if args.effective_from:
-        options["effective_from"] = date.fromisoformat(args.effective_from)
+        options["effective_from"] = args.effective_from
     if args.as_of:
-        options["snapshot_date"] = date.fromisoformat(args.as_of)
+        options["snapshot_date"] = args.as_of
     if args.setting:
         options["setting"] = args.setting
     if args.pfs_year:
@@ -309,7 +318,6 @@ def cmd_demo_data(args, settings: Settings) -> int:
 
 def cmd_generate(args, settings: Settings) -> int:
     import time
-    from datetime import date
 
     from pipelines.generate import Config, generate
 
@@ -318,7 +326,7 @@ def cmd_generate(args, settings: Settings) -> int:
         claims=args.claims,
         seed=args.seed,
         months=args.months,
-        start=date.fromisoformat(args.start),
+        start=args.start,
         profile=args.profile,
         anomaly_scale=0.0 if args.anomalies == "none" else args.anomaly_scale,
         weekly_batches=args.weekly_batches,
@@ -432,8 +440,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind",
         choices=["ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc"],
     )
-    s.add_argument("--effective-from", help="MUE: first date of service the values apply to (YYYY-MM-DD)")
-    s.add_argument("--as-of", help="LEIE: the date the UPDATED.csv snapshot was downloaded (YYYY-MM-DD); someone "
+    s.add_argument(
+        "--effective-from", type=iso_date, help="MUE: first date of service the values apply to (YYYY-MM-DD)"
+    )
+    s.add_argument("--as-of", type=iso_date, help="LEIE: the date the UPDATED.csv snapshot was downloaded (YYYY-MM-DD); someone "
                                    "missing from a later snapshot counts as reinstated from its date")  # fmt: skip
     s.add_argument("--setting", choices=["practitioner", "outpatient_hospital"], help="NCCI PTP table")
     s.add_argument("--pfs-year", type=int, help="physician time: the PFS year the minutes belong to")
@@ -472,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=42)
     s.add_argument("--out", required=True, help="output folder (landing/, truth/, reference/)")
     s.add_argument("--months", type=int, default=12)
-    s.add_argument("--start", default="2024-01-01", help="first day of service (YYYY-MM-DD)")
+    s.add_argument("--start", type=iso_date, default="2024-01-01", help="first day of service (YYYY-MM-DD)")
     s.add_argument(
         "--profile", choices=["clinic", "multispecialty", "health-system"], default="multispecialty"
     )

@@ -57,3 +57,18 @@ def test_doctor_json(settings, capsys):
     main(["doctor", "--json"])
     checks = json.loads(capsys.readouterr().out)
     assert checks and {"check", "status", "message"} == set(checks[0])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["generate", "--claims", "10", "--out", "x", "--start", "2024-13-01"],
+     ["reference", "--kind", "mue", "--effective-from", "notadate", "f.csv"],
+     ["reference", "--kind", "leie", "--as-of", "2024-02-30", "f.csv"]],
+    ids=["start", "effective-from", "as-of"],
+)  # fmt: skip
+def test_a_bad_date_exits_2_with_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "not a date (YYYY-MM-DD)" in err and "Traceback" not in err
