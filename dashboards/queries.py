@@ -694,8 +694,10 @@ def work_queue(version: float, queue: str, f: Filters = NO_FILTER) -> pl.DataFra
     """One work queue mart (wq_denials, wq_ar_followup, wq_patient_balances) under the sidebar's payer, provider,
     location and claim type,
     in priority order; the page sorts and filters further (owner area, sort order) without a query."""
-    table = {"denials": "wq_denials", "followup": "wq_ar_followup", "patients": "wq_patient_balances"}[queue]
-    where, params = f.where(None)
+    table = {"denials": "wq_denials", "followup": "wq_ar_followup", "patients": "wq_patient_balances",
+             "prebill": "wq_prebill_edits"}[queue]  # fmt: skip
+    # an encounter has no claim type yet: that filter does not apply to the scrubber (the page says so)
+    where, params = f.where(None, claim_type=None if queue == "prebill" else "claim_type")
     return query(f"select * from {table} where {where} order by priority_rank", params)
 
 

@@ -15,7 +15,7 @@ from pipelines.privacy import make_private, write_csv_safe
 from pipelines.settings import Settings
 from pipelines.warehouse import query
 
-QUEUES = ("wq_denials", "wq_ar_followup", "wq_patient_balances")
+QUEUES = ("wq_denials", "wq_ar_followup", "wq_patient_balances", "wq_prebill_edits")
 
 
 def export_work_queues(settings: Settings, day: date | None = None) -> Path:

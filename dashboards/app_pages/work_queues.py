@@ -22,6 +22,7 @@ AMOUNT_LABELS = {
     "expected_recovery": "Expected recovery",
     "amount": "Charges",
     "patient_balance": "Patients owe",
+    "charge_amount": "Charges held",
 }
 
 
@@ -29,7 +30,13 @@ def _totals(df, amount_col: str, deadline_col: str) -> None:
     a, b, c = st.columns(3)
     a.metric("Items", f"{df.height:,}")
     b.metric(AMOUNT_LABELS[amount_col], f"${df[amount_col].sum() or 0:,.0f}")
-    if "days_left" in df.columns:
+    if "severity" in df.columns:
+        c.metric(
+            "Errors",
+            f"{df.filter(df['severity'] == 'error').height:,}",
+            help="edits a payer would reject or deny",
+        )
+    elif "days_left" in df.columns:
         due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
         c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
     else:
@@ -61,7 +68,7 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
         )
         .select(list(columns))
     )
-    if phi.can_view_phi():
+    if phi.can_view_phi() and "chain_id" in df.columns:
         # the chain drill-down on the Denials page; a link carries the claim id, so only PHI viewers get one
         shown = shown.with_columns(("/denials?claim=" + df["chain_id"]).alias("chain")).select(
             "chain", *columns
@@ -82,8 +89,8 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
 
 
 money = st.column_config.NumberColumn
-tab_denials, tab_followup, tab_patients = st.tabs(
-    ["Denials to appeal or correct", "Claims to follow up", "Patient balances"]
+tab_denials, tab_followup, tab_patients, tab_prebill = st.tabs(
+    ["Denials to appeal or correct", "Claims to follow up", "Patient balances", "Pre-bill edits"]
 )
 with tab_denials:
     denials = queries.work_queue(version, "denials", flt)
@@ -147,5 +154,28 @@ with tab_patients:
             "patient_total_balance": money("patient total", format="$%.2f"),
             "statement_cycle": "cycle",
             "days_since_responsibility": money("days since the payer decided"),
+        },
+    )
+with tab_prebill:
+    if flt.claim_types:
+        st.caption("The claim-type filter does not apply here: an encounter has no claim yet.")
+    st.caption("Encounters not billed yet, checked against NCCI, MUE, ICD-10-CM and modifier rules so a coder fixes "
+               "them before the claim goes out. Patient ids are masked unless you are a PHI viewer.")  # fmt: skip
+    edits = queries.work_queue(version, "prebill", flt)
+    _show(
+        edits,
+        "prebill",
+        "charge_amount",
+        "service_date",
+        {
+            "priority_rank": money("rank"),
+            "edit": "edit",
+            "severity": "severity",
+            "evidence": "what the edit saw",
+            "patient_id": "patient",
+            "service_date": st.column_config.DateColumn("service", format="YYYY-MM-DD"),
+            "procedure_code": "code",
+            "payer_id": "payer",
+            "charge_amount": money("charge", format="$%.2f"),
         },
     )

@@ -49,3 +49,29 @@ case when {{ count }} between 1 and 10 then null else {{ value if value else cou
         and col2.service_date >= edits.effective_date
         and (edits.deletion_date is null or col2.service_date < edits.deletion_date)
 {%- endmacro %}
+
+{#- The NCCI-associated modifiers (seed ncci_modifiers) as two lists, for ncci_line_modifiers: a one-row relation. -#}
+{% macro ncci_modifier_groups() -%}
+    select
+        {{ list_agg('modifier') }} filter (where modifier_group = 'anatomic') as anatomic,
+        {{ list_agg('modifier') }} filter (where modifier_group <> 'anatomic') as distinct_service
+    from {{ ref('ncci_modifiers') }}
+{%- endmacro %}
+
+{#- A line's modifiers as NCCI reads them (needs modifier_groups in the query): a distinct-service modifier, and
+    the anatomic sites it names. -#}
+{% macro ncci_line_modifiers(modifiers) -%}
+    {{ list_has_any(modifiers, 'modifier_groups.distinct_service') }} as has_distinct_service_modifier,
+    {{ list_join_sorted(list_intersect(modifiers, 'modifier_groups.anatomic'), ',') }} as anatomic_sites
+{%- endmacro %}
+
+{#- An NCCI PTP pair the edit forbids: indicator 0, or indicator 1 with no modifier showing the services were
+    distinct (docs/integrity.md, "ncci_unbundling"). -#}
+{% macro ncci_pair_not_bypassed(col1, col2, edits) -%}
+    ({{ edits }}.modifier_indicator = '0'
+        or not (
+            {{ col2 }}.has_distinct_service_modifier
+            or ({{ col1 }}.anatomic_sites <> '' and {{ col2 }}.anatomic_sites <> ''
+                and {{ col1 }}.anatomic_sites <> {{ col2 }}.anatomic_sites)
+        ))
+{%- endmacro %}

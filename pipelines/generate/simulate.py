@@ -281,6 +281,8 @@ class MonthSimulator:
         self.acknowledgments = acknowledgments
         # the front end draws from a stream of its own: without acknowledgments the world is unchanged
         self.rng3 = random.Random(seed * 17 + 3)
+        # the coding of encounters not billed yet (their diagnoses), likewise on a stream of its own
+        self.rng4 = random.Random(seed * 19 + 5)
         self.claim_reject_rate = {p.payer_id: CLAIM_REJECT_RATES[i % len(CLAIM_REJECT_RATES)]
                                   for i, p in enumerate(world.payers)}  # fmt: skip
         self.rng = random.Random(seed)
@@ -757,7 +759,12 @@ class MonthSimulator:
     def _encounter_rows(self, enc_id, prov, pat, dos, lines, claim) -> None:
         org = self.w.billing_orgs[prov.billing_index]
         payer = self.w.payers[pat.payer_index]
-        dx = ";".join(f"{c[:3]}.{c[3:]}" if len(c) > 3 else c for c in (claim.diagnoses if claim else []))
+        if claim is not None:
+            codes = claim.diagnoses
+        else:  # coded, not billed yet: the coder's diagnoses, from the specialty's pool as a claim's would be
+            pool = ICD10_POOLS[SPECIALTIES[prov.specialty].dx_pool]
+            codes = self.rng4.sample(pool, k=min(len(pool), self.rng4.randint(1, 3)))
+        dx = ";".join(f"{c[:3]}.{c[3:]}" if len(c) > 3 else c for c in codes)
         for ln in lines:
             self.out.encounters.append(
                 (

@@ -165,6 +165,9 @@ def ensure_reference_layout(settings: Settings) -> None:
             pl.DataFrame(schema=schema).write_parquet(tmp)
             os.replace(tmp, d / SCHEMA_FILE)
         (d / LEGACY_SCHEMA_FILE).unlink(missing_ok=True)
+    from pipelines.reference.icd10cm import ensure_icd10cm
+
+    ensure_icd10cm(settings.reference_dir)  # the code set the scrubber reads, from the installed package
 
 
 def _schema_file_current(path: Path, schema: pl.Schema) -> bool:

@@ -137,3 +137,9 @@
     array_join(transform(array_sort(collect_list(struct({{ order_by }} as k, {{ expr }} as v))), x -> x.v), '{{ sep }}')
     {%- endif -%}
 {%- endmacro %}
+
+{# A text split on a one-character separator into a list (Spark's split takes a regex: the separators used
+   here, ',' and ';', are literal in both). #}
+{% macro split_text(text, sep) %}{{ return(adapter.dispatch('split_text')(text, sep)) }}{% endmacro %}
+{% macro default__split_text(text, sep) %}string_split({{ text }}, '{{ sep }}'){% endmacro %}
+{% macro spark__split_text(text, sep) %}split({{ text }}, '{{ sep }}'){% endmacro %}

@@ -8,17 +8,13 @@
 -- The practitioner table applies to 837P, the outpatient-hospital table to 837I.  Later copies of a
 -- duplicate are left to the duplicate rule (the payer denies them as CARC 18).
 with modifier_groups as (
-    select
-        {{ list_agg('modifier') }} filter (where modifier_group = 'anatomic') as anatomic,
-        {{ list_agg('modifier') }} filter (where modifier_group <> 'anatomic') as distinct_service
-    from {{ ref('ncci_modifiers') }}
+    {{ ncci_modifier_groups() }}
 ),
 
 lines as (
     select
         counted.*,
-        {{ list_has_any('counted.modifiers', 'modifier_groups.distinct_service') }} as has_distinct_service_modifier,
-        {{ list_join_sorted(list_intersect('counted.modifiers', 'modifier_groups.anatomic'), ',') }} as anatomic_sites
+        {{ ncci_line_modifiers('counted.modifiers') }}
     from {{ ref('int_integrity__counted_lines') }} as counted
     cross join modifier_groups
 ),
@@ -42,11 +38,7 @@ violations as (
         edits.modifier_indicator,
         edits.effective_date
     {{ ncci_pairs_billed_together('lines', 'edits') }}
-    where edits.modifier_indicator = '0'
-        or not (
-            col2.has_distinct_service_modifier
-            or (col1.anatomic_sites <> '' and col2.anatomic_sites <> '' and col1.anatomic_sites <> col2.anatomic_sites)
-        )
+    where {{ ncci_pair_not_bypassed('col1', 'col2', 'edits') }}
 ),
 
 findings as (
