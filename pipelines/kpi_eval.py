@@ -108,6 +108,17 @@ def evaluate(world: Path, settings: Settings) -> list[KpiCheck]:
     checks.append(_compare("denials work queue: open denials, amounts and appeal deadlines", od, mart, ["claim_id"],
                            ["denied_amount", "denial_day", "deadline_day"]))  # fmt: skip
 
+    # the pre-bill scrubber: every coding error the generator put into an unbilled encounter, and nothing else
+    keys = ["encounter_id", "line_number", "edit"]
+    ce = pl.read_csv(truth / "coding_errors.csv", schema_overrides={"encounter_id": pl.String}).with_columns(
+        pl.lit(1).alias("found")
+    )
+    mart = q(
+        "select encounter_id, line_number, edit, 1 as found from wq_prebill_edits where severity = 'error'"
+    )
+    checks.append(_compare("pre-bill edits: injected coding errors by encounter line and edit", ce, mart, keys,
+                           ["found"], tol=0))  # fmt: skip
+
     st = pl.read_csv(truth / "denials.csv")
     mart = q("select payer_id, denial_status, count(*) as claims from fct_denials group by all")
     checks.append(_compare("denial status: overturned / written off / pending", st, mart,

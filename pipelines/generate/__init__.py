@@ -165,6 +165,7 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         "anomalies": res.anomalies,
         "truth": month_truth(res.lives, res.payments, world.end),
         "claim_rows": claim_rows,
+        "coding_errors": res.coding_errors,
         "underpaid_rows": [
             (c, n, code, f"{e / 100:.2f}", f"{a / 100:.2f}") for c, n, code, e, a in res.underpaid
         ],
@@ -198,6 +199,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     summary = Summary()
     truth_sums = Truth()
     anomalies: list[tuple] = []
+    coding_errors: list[tuple] = []
     truth = cfg.out / "truth"
     truth.mkdir(parents=True, exist_ok=True)
     claims_fh = open(truth / "claims.csv", "w", newline="")  # noqa: SIM115 - streamed across months
@@ -221,6 +223,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         truth_sums.add(r["truth"])
         claims_csv.writerows(r["claim_rows"])
         underpaid_csv.writerows(r["underpaid_rows"])
+        coding_errors.extend(r["coding_errors"])
 
     bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
     try:
@@ -249,6 +252,10 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
             anomalies.append((VOLUME_OUTLIER, p.npi, None, None, None))
     truth_sums.write(truth, world.end)
     _write_anomalies(truth, anomalies)
+    with open(truth / "coding_errors.csv", "w", newline="") as fh:  # what the pre-bill scrubber must find
+        w = csv.writer(fh)
+        w.writerow(["encounter_id", "line_number", "edit"])
+        w.writerows(sorted(coding_errors))
     ref = cfg.out / "reference"
     # CMS publishes practitioner and outpatient-hospital tables; the synthetic edits are the same in both
     write_ncci_ptp(ref / "ncci_ptp_practitioner.txt", cfg.start)

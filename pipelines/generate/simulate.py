@@ -76,6 +76,12 @@ FRONT_END_REASONS = (  # STC01 category:status:entity of a rejection, with its s
     (("A3", "21", None), 0.15),  # missing or invalid information
 )
 ACCEPTED_STATUS = ("A2", "20", "PR")  # accepted into the payer's adjudication system
+# Coding errors in encounters not billed yet: what the pre-bill scrubber must find (truth/coding_errors.csv).
+# This share of unbilled encounters carries one error, of a kind the encounter allows [design rate].
+CODING_ERROR_RATE = 0.3
+CODING_ERRORS = ("ncci_ptp", "mue_units", "modifier_25_without_em", "dx_missing", "icd10_invalid",
+                 "icd10_not_billable")  # fmt: skip
+_EM_CODES = frozenset(c for codes in EM_FAMILIES.values() for c in codes)
 RECOUP_DUPLICATE_SHARE = 0.5  # paid duplicate claims the payer recovers as an overpayment (PLB WO)
 
 # Injected anomaly rates per claim (scaled by --anomaly-scale).
@@ -241,6 +247,8 @@ class MonthResult:
     payments: list = field(default_factory=list)  # payments.Payment: the 835 transactions, with their PLB
     # 277CA answers: (day, the submission answered, (category, status, entity))
     claim_acks: list[tuple] = field(default_factory=list)
+    # coding errors injected into unbilled encounters: (encounter_id, line_number, edit)
+    coding_errors: list[tuple] = field(default_factory=list)
 
 
 def business_day(d: date) -> date:
@@ -764,6 +772,8 @@ class MonthSimulator:
         else:  # coded, not billed yet: the coder's diagnoses, from the specialty's pool as a claim's would be
             pool = ICD10_POOLS[SPECIALTIES[prov.specialty].dx_pool]
             codes = self.rng4.sample(pool, k=min(len(pool), self.rng4.randint(1, 3)))
+            if self.rng4.random() < CODING_ERROR_RATE:
+                lines, codes = self._coding_error(enc_id, lines, codes)
         dx = ";".join(f"{c[:3]}.{c[3:]}" if len(c) > 3 else c for c in codes)
         for ln in lines:
             self.out.encounters.append(
@@ -785,6 +795,48 @@ class MonthSimulator:
                     claim.claim_id if claim else "",
                 )
             )
+
+    def _coding_error(self, enc_id: str, lines: list[Line], codes: list[str]) -> tuple[list[Line], list[str]]:
+        """One coding error of a kind this encounter allows, recorded in the truth with the line it is on (a
+        diagnosis error on the first line: the diagnoses belong to the encounter)."""
+        import simple_icd_10_cm as icd
+
+        rng, first = self.rng4, lines[0].number
+        col1 = [ln for ln in lines if ln.code in _PTP_BY_COL1 and _PTP_BY_COL1[ln.code][1] in ("0", "1")]
+        mue = [ln for ln in lines if ln.code in MUE]
+        non_em = [ln for ln in lines if ln.code not in _EM_CODES and "25" not in ln.modifiers]
+        categories = [
+            c[:3] for c in codes if len(c) > 3 and icd.is_valid_item(c[:3]) and not icd.is_leaf(c[:3])
+        ]
+        allowed = [k for k, ok in (("ncci_ptp", col1), ("mue_units", mue), ("modifier_25_without_em", non_em),
+                                   ("dx_missing", True), ("icd10_invalid", True),
+                                   ("icd10_not_billable", categories)) if ok]  # fmt: skip
+        kind = rng.choice(allowed)
+        errors = self.out.coding_errors
+        if kind == "ncci_ptp":  # the column-2 code added beside its column-1 code, no modifier
+            ln = rng.choice(col1)
+            code = _PTP_BY_COL1[ln.code][0]
+            new = Line(max(x.number for x in lines) + 1, code, (), 1,
+                       round(BASE_RATE.get(code, 40.0) * CHARGE_MULTIPLIER * 100), (1,))  # fmt: skip
+            errors.append((enc_id, new.number, kind))
+            return [*lines, new], codes
+        if kind == "mue_units":
+            ln = rng.choice(mue)
+            errors.append((enc_id, ln.number, kind))
+            return [replace(x, units=MUE[x.code][0] + 1) if x is ln else x for x in lines], codes
+        if kind == "modifier_25_without_em":
+            ln = rng.choice(non_em)
+            errors.append((enc_id, ln.number, kind))
+            return [replace(x, modifiers=(*x.modifiers, "25")) if x is ln else x for x in lines], codes
+        if kind == "dx_missing":
+            errors.extend((enc_id, ln.number, kind) for ln in lines)
+            return lines, []
+        errors.append((enc_id, first, kind))
+        if kind == "icd10_not_billable":  # the category where a code below it belongs
+            return lines, [rng.choice(categories), *codes[1:]]
+        invalid = next(c[:3] + suffix for c in codes for suffix in ("X9X", "ZZ9", "9Z9")
+                       if not icd.is_valid_item(c[:3] + suffix))  # fmt: skip
+        return lines, [invalid, *codes[1:]]
 
     # ------------------------------------------------------------------ injected billing-integrity anomalies
     def _extra_claim(self, claim: Claim) -> bool:

@@ -36,6 +36,7 @@ def assert_marts_match_truth(world: Path, settings: Settings) -> None:
     front_end = pl.read_csv(world / "truth" / "front_end_monthly.csv").sum()
     assert front_end["claims_rejected_277ca"][0] > 0
     assert pl.read_csv(world / "truth" / "open_denials.csv").height > 0  # the denials queue had work to check
+    assert pl.read_csv(world / "truth" / "coding_errors.csv").height > 0  # and the scrubber errors to find
 
     # Underpayments: exactly the lines the generator repriced below contract, to the cent, and flagged by
     # the documented tolerance; every other contract-priced line is paid at contract (variance 0).
