@@ -29,6 +29,8 @@
 -- depends_on: {{ ref('stg_x12__remit_claims') }}
 -- depends_on: {{ ref('stg_encounters__encounter_lines') }}
 -- depends_on: {{ ref('int_claim_id_chains') }}
+-- depends_on: {{ ref('stg_x12__claim_acknowledgments') }}
+-- depends_on: {{ ref('stg_x12__ack_set_responses') }}
 {#- -1 on a full build, and when the table is empty: then every payment is applied #}
 {%- set own_stamp = _own_stamp() %}
 with
