@@ -126,3 +126,16 @@ def csv_safe_frame(df):
 def write_csv_safe(df, path: Path) -> None:
     """The one way revcycle writes a CSV file: formula-safe cells (polars frames)."""
     csv_safe_frame(df).write_csv(path)
+
+
+def excel_bytes(df, sheet: str) -> bytes:
+    """An .xlsx of a polars frame in which no cell can run as a formula or become a link: the workbook is
+    told to keep every string a string (xlsxwriter would otherwise turn "=..." into a formula)."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    with xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False}) as workbook:
+        df.write_excel(workbook=workbook, worksheet=sheet[:31])
+    return buffer.getvalue()

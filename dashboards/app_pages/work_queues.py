@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import phi, queries, ui
-from pipelines.privacy import csv_safe_frame
+from pipelines.privacy import csv_safe_frame, excel_bytes
 
 version, flt = ui.page_header("Work queues")
 st.caption(
@@ -79,12 +79,20 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
         width="stretch",
         column_config={"chain": st.column_config.LinkColumn("chain", display_text="open"), **columns},
     )
-    st.download_button(
+    left, right = st.columns(2)
+    left.download_button(
         "Download CSV",
         csv_safe_frame(phi.protect(df)).write_csv(),
         file_name=f"{key}_queue.csv",
         mime="text/csv",
         key=f"wq__{key}__csv",
+    )
+    right.download_button(
+        "Download Excel",
+        excel_bytes(phi.protect(df), f"{key} queue"),
+        file_name=f"{key}_queue.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"wq__{key}__xlsx",
     )
 
 

@@ -446,7 +446,7 @@ def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
     assert ("Expected recovery", f"${denials['expected_recovery'].sum():,.0f}") in metrics
     tables = [d.value for d in at.dataframe]
     assert list(tables[0]["priority_rank"]) == list(denials["priority_rank"])
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 8  # CSV and Excel for each of the four queues
     prebill = query("select count(*) as n from wq_prebill_edits", settings=built_world)["n"][0]
     assert len(tables[3]) == prebill
     area = denials["owner_area"].drop_nulls()[0]

@@ -162,3 +162,22 @@ def test_safe_names():
     assert safe_name("caf\udce9.x12") == "caf\\xe9.x12"
     assert safe_name("x\u202egnp.exe") == "x?gnp.exe"  # a right-to-left override cannot disguise a name
     assert len(safe_name("a" * 1000)) <= 160
+
+
+def test_excel_export_keeps_formulas_as_text(tmp_path):
+    """A claim id or name that starts like a formula stays text in the work queues' Excel download."""
+    import zipfile
+
+    import polars as pl
+
+    from pipelines.privacy import excel_bytes
+
+    frame = pl.DataFrame({"claim_id": ['=HYPERLINK("http://x")', "C1"], "amount": [1.5, 2.0]})
+    data = excel_bytes(frame, "q")
+    path = tmp_path / "q.xlsx"
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet  # no formula cell anywhere
+    assert "HYPERLINK" in strings  # the text itself kept, as a string
