@@ -24,7 +24,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-PAGES = ["overview.py", "denials.py", "collections.py", "compliance.py", "data_quality.py"]
+PAGES = [
+    "overview.py",
+    "denials.py",
+    "work_queues.py",
+    "front_end.py",
+    "collections.py",
+    "compliance.py",
+    "data_quality.py",
+]
 
 
 def build_world(claims: int, home: Path) -> None:

@@ -79,17 +79,19 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
         width="stretch",
         column_config={"chain": st.column_config.LinkColumn("chain", display_text="open"), **columns},
     )
+    # the files are made when a button is clicked (on its own thread), not on every render of the page
+    protected = phi.protect(df)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        csv_safe_frame(phi.protect(df)).write_csv(),
+        lambda: csv_safe_frame(protected).write_csv(),
         file_name=f"{key}_queue.csv",
         mime="text/csv",
         key=f"wq__{key}__csv",
     )
     right.download_button(
         "Download Excel",
-        excel_bytes(phi.protect(df), f"{key} queue"),
+        lambda: excel_bytes(protected, f"{key} queue"),
         file_name=f"{key}_queue.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"wq__{key}__xlsx",

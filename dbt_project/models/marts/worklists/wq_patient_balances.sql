@@ -7,7 +7,8 @@
 -- A balance under var small_balance_threshold is a small-balance write-off candidate, not a statement.
 -- Rank: each patient's total balance first (one call or statement covers all their claims), then the oldest.
 with snapshot as (
-    select chain_id, as_of_date, patient_balance::double as patient_balance
+    -- exact decimals: a sum over a patient's chains must not depend on the order the rows come in
+    select chain_id, as_of_date, patient_balance
     from {{ ref('fct_ar_snapshots') }}
     where as_of_date = (select max(as_of_date) from {{ ref('fct_ar_snapshots') }}) and patient_balance > 0
 ),
