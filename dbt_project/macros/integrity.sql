@@ -75,3 +75,14 @@ case when {{ count }} between 1 and 10 then null else {{ value if value else cou
                 and {{ col1 }}.anatomic_sites <> {{ col2 }}.anatomic_sites)
         ))
 {%- endmacro %}
+
+{#- Each line of `lines` with the MUE in effect for its code, setting and date (the MAI says how units count). -#}
+{% macro lines_with_mue(lines) -%}
+    select {{ lines }}.*, mue.mue_value, mue.adjudication_indicator
+    from {{ lines }}
+    inner join {{ ref('stg_reference__mue') }} as mue
+        on mue.hcpcs = {{ lines }}.procedure_code
+        and mue.table_type = {{ lines }}.edit_setting
+        and {{ lines }}.service_date >= mue.effective_from
+        and {{ lines }}.service_date < mue.effective_to
+{%- endmacro %}

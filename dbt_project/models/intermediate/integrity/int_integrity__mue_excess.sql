@@ -7,16 +7,7 @@ with lines as (
 ),
 
 matched as (
-    select
-        lines.*,
-        mue.mue_value,
-        mue.adjudication_indicator
-    from lines
-    inner join {{ ref('stg_reference__mue') }} as mue
-        on mue.hcpcs = lines.procedure_code
-        and mue.table_type = lines.edit_setting
-        and lines.service_date >= mue.effective_from
-        and lines.service_date < mue.effective_to
+    {{ lines_with_mue('lines') }}
 ),
 
 line_edits as (
