@@ -22,3 +22,10 @@
         select claim_key from {{ ref('int_claim_front_end_outcomes') }} where is_front_end_rejected
     )
 {%- endmacro %}
+
+{#  The order in which a submission's 277CA answers decide it: a rejection first, then the earliest, then the
+    file and position (a total order, so both engines and every build pick the same one). #}
+{% macro deciding_answer_order() -%}
+    (case when ack_outcome = 'rejected' then '0' else '1' end)
+        || coalesce(cast(acknowledged_date as string), '9999-12-31') || ack_claim_key
+{%- endmacro %}

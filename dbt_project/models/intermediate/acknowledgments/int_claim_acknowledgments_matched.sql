@@ -25,10 +25,11 @@ acknowledged_claims as (
         end as ack_outcome,
         {{ string_agg_ordered(
             "status_category || coalesce(':' || status_code, '') || coalesce(':' || entity_code, '')",
-            ', ', 'status_sequence') }} as status_codes,
-        min_by(status_category, status_sequence) as status_category,
-        min_by(status_code, status_sequence) as status_code,
-        min_by(entity_code, status_sequence) as entity_code,
+            ', ', 'seg_index, status_sequence') }} as status_codes,
+        -- the first status of the first STC segment (a claim may carry several STCs)
+        min_by(status_category, seg_index * 10 + status_sequence) as status_category,
+        min_by(status_code, seg_index * 10 + status_sequence) as status_code,
+        min_by(entity_code, seg_index * 10 + status_sequence) as entity_code,
         max(_source_file_id) as _source_file_id
     from statuses
     group by ack_claim_key

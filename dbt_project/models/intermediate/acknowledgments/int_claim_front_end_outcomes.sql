@@ -44,8 +44,9 @@ claim_answers as (
         bool_or(ack_outcome = 'accepted') as is_accepted,
         min(case when ack_outcome = 'accepted' then acknowledged_date end) as accepted_date,
         min(case when ack_outcome = 'rejected' then acknowledged_date end) as rejected_date,
-        min_by(status_codes, case when ack_outcome = 'rejected' then 0 else 1 end) as status_codes,
-        min_by(status_category, case when ack_outcome = 'rejected' then 0 else 1 end) as status_category,
+        -- the deciding answer: the first rejection, else the first answer (by date, then file and position)
+        min_by(status_codes, {{ deciding_answer_order() }}) as status_codes,
+        min_by(status_category, {{ deciding_answer_order() }}) as status_category,
         max(payer_claim_control_number) as payer_claim_control_number
     from {{ ref('int_claim_acknowledgments_matched') }}
     where claim_key is not null

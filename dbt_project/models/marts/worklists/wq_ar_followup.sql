@@ -28,6 +28,8 @@ no_answer as (
     select
         'no_payer_answer' as queue_reason,
         chains.chain_id,
+        cast(null as string) as encounter_id,
+        cast(null as string) as submission_key,
         chains.claim_id,
         chains.payer_id,
         chains.rendering_npi,
@@ -56,6 +58,8 @@ submission_items as (
         case when subs.is_front_end_rejected then 'rejected_not_resent' else 'no_acknowledgment' end
             as queue_reason,
         subs.chain_id,
+        cast(null as string) as encounter_id,
+        subs.claim_key as submission_key,
         subs.claim_id,
         subs.payer_id,
         subs.rendering_npi,
@@ -84,6 +88,8 @@ unbilled as (
     select
         'unbilled' as queue_reason,
         cast(null as string) as chain_id,
+        encounters.encounter_id,
+        cast(null as string) as submission_key,
         cast(null as string) as claim_id,
         encounters.payer_id,
         encounters.rendering_npi,
@@ -133,6 +139,7 @@ final as (
 
 select
     *,
-    row_number() over (order by priority_score desc, timely_filing_deadline, queue_reason, chain_id)
-        as priority_rank
+    row_number() over (
+        order by priority_score desc, timely_filing_deadline, queue_reason, chain_id, encounter_id, submission_key
+    ) as priority_rank
 from final
