@@ -720,13 +720,15 @@ class MonthSimulator:
             claim = None
             if bill:
                 billed += 1
-                claim = self._make_claim(prov, pi, dos, lines, enc_id)
+                # the claim's own copy of the lines: injected anomalies change the claim as billed, and an
+                # encounter whose claim never went out keeps its lines as coded
+                claim = self._make_claim(prov, pi, dos, [replace(ln) for ln in lines], enc_id)
                 self._anomalies(claim)
                 if self._life(claim):
                     out.lives[-1].front_desk = True
                 else:
                     claim = None  # not submitted by the end date: the encounter is still unbilled
-            self._encounter_rows(enc_id, prov, pat, dos, lines, claim)
+            self._encounter_rows(enc_id, prov, pat, dos, claim.lines if claim else lines, claim)
         # A voided claim is no longer billed: nothing on it is a finding, and a copy of it is no duplicate.
         out.anomalies = [
             a for a in out.anomalies
@@ -802,7 +804,10 @@ class MonthSimulator:
         import simple_icd_10_cm as icd
 
         rng, first = self.rng4, lines[0].number
-        col1 = [ln for ln in lines if ln.code in _PTP_BY_COL1 and _PTP_BY_COL1[ln.code][1] in ("0", "1")]
+        present = {ln.code for ln in lines}
+        # a column-1 code whose column-2 code is not on the encounter yet: the added line breaks that edit alone
+        col1 = [ln for ln in lines if ln.code in _PTP_BY_COL1 and _PTP_BY_COL1[ln.code][1] in ("0", "1")
+                and _PTP_BY_COL1[ln.code][0] not in present]  # fmt: skip
         mue = [ln for ln in lines if ln.code in MUE]
         non_em = [ln for ln in lines if ln.code not in _EM_CODES and "25" not in ln.modifiers]
         categories = [
