@@ -85,7 +85,6 @@ def _print_reference(results) -> int:
 
 def cmd_reference(args, settings: Settings) -> int:
     """Load reference files (NCCI PTP, MUE, LEIE, physician time, patient deaths) for the integrity rules."""
-
     from pipelines.reference import load_reference_file
 
     options = {}

@@ -14,8 +14,7 @@ st.caption(
     "whole history."
 )
 
-SORTS = {"priority (money per day left)": ("priority_rank", False), "deadline": (None, False),
-         "amount": (None, True)}  # fmt: skip
+SORTS = ("priority (money per day left)", "deadline", "amount")
 
 
 AMOUNT_LABELS = {
@@ -49,7 +48,7 @@ def _totals(df, amount_col: str, deadline_col: str) -> None:
 
 
 def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> None:
-    sort = st.radio("Sort by", list(SORTS), horizontal=True, key=f"wq__{key}__sort")
+    sort = st.radio("Sort by", SORTS, horizontal=True, key=f"wq__{key}__sort")
     if sort == "deadline":
         df = df.sort(deadline_col, "priority_rank")
     elif sort == "amount":

@@ -15,6 +15,7 @@ import pytest
 
 from pipelines.airflow_embedded import dags_test
 from pipelines.cli import PIPELINE_DAGS
+from pipelines.exports import QUEUES
 from pipelines.generate import Config, generate, land_world
 from pipelines.warehouse import file_counts, query
 from tests.conftest import DEMO
@@ -46,7 +47,7 @@ def test_dags_on_a_generated_world_recover_its_truth(settings, tmp_path, monkeyp
     assert (settings.runs_dir / "gx_marts.json").exists()  # the transform DAG checked the marts
     # ... and exported the work queues for the practice-management system, equal to the marts
     (exported,) = settings.exports_dir.iterdir()
-    for queue in ("wq_denials", "wq_ar_followup", "wq_patient_balances", "wq_prebill_edits"):
+    for queue in QUEUES:
         frame = pl.read_parquet(exported / f"{queue}.parquet")
         assert frame.height == query(f"select count(*) as n from {queue}", settings=settings)["n"][0]
         assert (exported / f"{queue}.csv").stat().st_mode & 0o077 == 0  # private, like the data root

@@ -19,24 +19,15 @@ policy as (
     select * from {{ ref('payer_policy') }}
 ),
 
-final as (
+resolved as (
     select
-        payers.payer_id,
-        payers.financial_class,
+        payers.*,
         coalesce(by_payer.timely_filing_days, by_class.timely_filing_days, fallback.timely_filing_days)
             as timely_filing_days,
         coalesce(by_payer.appeal_window_days, by_class.appeal_window_days, fallback.appeal_window_days)
             as appeal_window_days,
         coalesce(by_payer.expected_days_to_pay, by_class.expected_days_to_pay, fallback.expected_days_to_pay)
             as policy_days_to_pay,
-        payers.adjudicated_chains,
-        payers.observed_p90_days_to_pay,
-        case
-            when payers.adjudicated_chains >= {{ var('worklist_min_history') }}
-                then cast(ceil(payers.observed_p90_days_to_pay) as integer)
-            else coalesce(by_payer.expected_days_to_pay, by_class.expected_days_to_pay,
-                          fallback.expected_days_to_pay)
-        end as expected_days_to_pay,
         case
             when by_payer.key is not null then 'payer'
             when by_class.key is not null then 'financial_class'
@@ -46,6 +37,24 @@ final as (
     left join policy as by_payer on by_payer.scope = 'payer' and by_payer.key = payers.payer_id
     left join policy as by_class on by_class.scope = 'financial_class' and by_class.key = payers.financial_class
     cross join (select * from policy where scope = 'default') as fallback
+),
+
+final as (
+    select
+        payer_id,
+        financial_class,
+        timely_filing_days,
+        appeal_window_days,
+        policy_days_to_pay,
+        adjudicated_chains,
+        observed_p90_days_to_pay,
+        case
+            when adjudicated_chains >= {{ var('worklist_min_history') }}
+                then cast(ceil(observed_p90_days_to_pay) as integer)
+            else policy_days_to_pay
+        end as expected_days_to_pay,
+        policy_source
+    from resolved
 )
 
 select * from final

@@ -29,8 +29,7 @@ with submissions as (
 ),
 
 data_date as (
-    -- "today" for the data: the latest interchange loaded (a rebuild gives the same answer on the same files)
-    select max(interchange_date) as as_of_date from {{ ref('stg_x12__transactions') }}
+    {{ data_as_of() }}
 ),
 
 joined as (

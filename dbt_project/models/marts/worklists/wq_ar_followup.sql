@@ -11,7 +11,7 @@ with policy as (
 ),
 
 as_of as (
-    select max(interchange_date) as as_of_date from {{ ref('stg_x12__transactions') }}
+    {{ data_as_of() }}
 ),
 
 chains as (
@@ -126,15 +126,14 @@ dated as (
     cross join as_of
 ),
 
-final as (
-    select
-        *,
-        {{ days_between('as_of_date', 'timely_filing_deadline') }} as days_left,
-        case
-            when {{ days_between('as_of_date', 'timely_filing_deadline') }} < 0 then 0.0
-            else amount / greatest({{ days_between('as_of_date', 'timely_filing_deadline') }}, 1)
-        end as priority_score
+with_days_left as (
+    select *, {{ days_between('as_of_date', 'timely_filing_deadline') }} as days_left
     from dated
+),
+
+final as (
+    select *, {{ money_per_day_left('amount', 'days_left') }} as priority_score
+    from with_days_left
 )
 
 select

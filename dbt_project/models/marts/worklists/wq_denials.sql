@@ -44,7 +44,7 @@ no_appeal_rights as (
 ),
 
 as_of as (
-    select max(interchange_date) as as_of_date from {{ ref('stg_x12__transactions') }}
+    {{ data_as_of() }}
 ),
 
 scored as (
@@ -81,23 +81,28 @@ scored as (
     where chains.current_provider_liable_denied_amount > 0
 ),
 
-final as (
+measured as (
     select
         *,
         {{ days_between('as_of_date', 'appeal_deadline') }} as days_left,
-        denied_amount * overturn_rate as expected_recovery,
+        denied_amount * overturn_rate as expected_recovery
+    from scored
+),
+
+final as (
+    select
+        *,
         case
             when has_no_appeal_rights then 'no appeal rights (RARC N211): correct and re-bill or write off'
-            when {{ days_between('as_of_date', 'appeal_deadline') }} < 0 then 'appeal window closed'
+            when days_left < 0 then 'appeal window closed'
             when work_status = 'corrected_claim_sent' then 'corrected claim sent: awaiting the payer'
             else 'appeal or correct before the deadline'
         end as reason,
         case
-            when has_no_appeal_rights or {{ days_between('as_of_date', 'appeal_deadline') }} < 0 then 0.0
-            else denied_amount * overturn_rate
-                / greatest({{ days_between('as_of_date', 'appeal_deadline') }}, 1)
+            when has_no_appeal_rights then 0.0
+            else {{ money_per_day_left('expected_recovery', 'days_left') }}
         end as priority_score
-    from scored
+    from measured
 )
 
 select
