@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 
 import polars as pl
 
@@ -21,6 +21,7 @@ PATIENT_DEATHS = "patient_deaths"
 CARC = "carc"
 RARC = "rarc"
 PFS_RVU = "pfs_rvu"
+PAYER_POLICY = "payer_policy"
 # The kinds the integrity rules read, with the name the Compliance page and `revcycle doctor` use.
 RULE_INPUTS = {
     NCCI_PTP: "NCCI PTP edits",
@@ -120,6 +121,17 @@ SCHEMAS: dict[str, pl.Schema] = {
             "description": pl.String,
             "start_date": pl.Date,
             "stop_date": pl.Date,
+            **_SOURCE,
+        }
+    ),
+    PAYER_POLICY: pl.Schema(
+        {
+            "scope": pl.String,
+            "key": pl.String,
+            "timely_filing_days": pl.Int64,
+            "appeal_window_days": pl.Int64,
+            "expected_days_to_pay": pl.Int64,
+            "loaded_at": pl.Datetime("us", "UTC"),
             **_SOURCE,
         }
     ),
@@ -567,3 +579,74 @@ def parse_code_list(text: str, file_name: str, file_id: str, kind: str) -> pl.Da
     if not rows:
         raise ReferenceFileError(file_name, None, f"no {kind.upper()} codes found")
     return _frame(kind, rows)
+
+
+# ---------------------------------------------------------------- payer policy (the user's contract terms)
+POLICY_DAYS = ("timely_filing_days", "appeal_window_days", "expected_days_to_pay")
+POLICY_SCOPES = ("payer", "financial_class", "default")
+# Longest span a contract term can sensibly have: beyond ten years a cell is a typo (a date, an amount).
+_MAX_POLICY_DAYS = 3650
+
+
+def looks_like_payer_policy(header: list[str]) -> bool:
+    low = {h.strip().lower() for h in header}
+    return any(d in low for d in POLICY_DAYS) and bool(low & {"payer_id", "financial_class", "scope"})
+
+
+def parse_payer_policy(
+    text: str, file_name: str, file_id: str, loaded_at: datetime, financial_classes: tuple[str, ...]
+) -> pl.DataFrame:
+    """The user's payer policy: the seed's columns (scope, key, days...) or a row per payer (payer_id,
+    days...) or per financial class (financial_class, days...).  Any of the three day columns may be
+    left out or blank: that term falls through to the next level (payer -> financial class -> default).
+    A financial class must be one revcycle assigns (seed financial_class), or the row would silently
+    match nothing."""
+    reader = csv.DictReader(io.StringIO(text))
+    cols = {f.strip().lower(): f for f in reader.fieldnames or []}
+    days = [d for d in POLICY_DAYS if d in cols]
+    if not days:
+        raise ReferenceFileError(file_name, 1, f"header needs one of {', '.join(POLICY_DAYS)}")
+    if "scope" in cols and "key" not in cols:
+        raise ReferenceFileError(file_name, 1, "a scope column needs a key column beside it")
+    rows, seen = [], {}
+    for rec in reader:
+        n = reader.line_num
+        cell = {k: (rec.get(f) or "").strip() for k, f in cols.items()}
+        if not any(cell.values()):
+            continue
+        if "scope" in cols:
+            scope, key = cell["scope"].lower(), cell["key"]
+        elif cell.get("payer_id"):
+            scope, key = "payer", cell["payer_id"]
+        elif cell.get("financial_class"):
+            scope, key = "financial_class", cell["financial_class"]
+        else:
+            raise ReferenceFileError(file_name, n, "neither a payer id nor a financial class")
+        if scope not in POLICY_SCOPES:
+            raise ReferenceFileError(file_name, n, f"the scope is not one of {', '.join(POLICY_SCOPES)}")
+        if scope == "default":
+            key = "default"
+        if not key:
+            raise ReferenceFileError(file_name, n, "the key (payer id or financial class) is empty")
+        if scope == "financial_class" and key not in financial_classes:
+            raise ReferenceFileError(
+                file_name, n, f"unknown financial class; one of {', '.join(financial_classes)}"
+            )
+        if (scope, key) in seen:
+            raise ReferenceFileError(file_name, n, f"a second row for the same {scope} (first on line "
+                                     f"{seen[scope, key]})")  # fmt: skip
+        seen[scope, key] = n
+        values = {}
+        for d in POLICY_DAYS:
+            v = cell.get(d, "")
+            if v and not (v.isdigit() and int(v) <= _MAX_POLICY_DAYS):
+                raise ReferenceFileError(file_name, n, f"{d} is not a whole number of days from 0 to "
+                                         f"{_MAX_POLICY_DAYS}")  # fmt: skip
+            values[d] = int(v) if v else None
+        if all(v is None for v in values.values()):
+            raise ReferenceFileError(file_name, n, "no days given")
+        rows.append({"scope": scope, "key": key, **values, "loaded_at": loaded_at, "source_file": file_name,
+                     "file_id": file_id, "line_number": n})  # fmt: skip
+    if not rows:
+        raise ReferenceFileError(file_name, None, "no payer policy rows found")
+    return _frame(PAYER_POLICY, rows)

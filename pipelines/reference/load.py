@@ -22,6 +22,7 @@ from pipelines.reference.layouts import (
     MUE,
     NCCI_PTP,
     PATIENT_DEATHS,
+    PAYER_POLICY,
     PFS_RVU,
     PHYSICIAN_TIME,
     RARC,
@@ -29,15 +30,17 @@ from pipelines.reference.layouts import (
     ReferenceFileError,
     code_list_kind,
     looks_like_code_list,
+    looks_like_payer_policy,
     parse_code_list,
     parse_leie,
     parse_mue,
     parse_ncci_ptp,
     parse_patient_deaths,
+    parse_payer_policy,
     parse_pfs_rvu,
     parse_physician_time,
 )
-from pipelines.settings import Settings
+from pipelines.settings import Settings, dbt_project_seed
 from pipelines.x12.parser import file_id_for
 
 KINDS = tuple(SCHEMAS)
@@ -77,6 +80,8 @@ def detect_reference_kind(text: str) -> str | None:
         return PFS_RVU
     if "hcpcs" in low and ("total" in low or "physician time" in low) and "mue" not in low:
         return PHYSICIAN_TIME
+    if looks_like_payer_policy(lines[0].split(",") if lines else []):
+        return PAYER_POLICY
     if looks_like_code_list(lines[0].split(",") if lines else []):
         return code_list_kind(head)
     if any(re.match(r'^"?HCPCS/CPT CODE"?\s*,.*MUE', ln.strip().upper()) for ln in lines):
@@ -121,7 +126,8 @@ def parse_reference_file(
     kind = kind or detect_reference_kind(text)
     if kind is None:
         raise ReferenceFileError(path.name, None, "not a recognised reference layout (NCCI PTP, MUE, LEIE, "
-                                 "physician time, PFS RVUs, patient deaths, CARC or RARC list)")  # fmt: skip
+                                 "physician time, PFS RVUs, patient deaths, CARC or RARC list, payer "
+                                 "policy)")  # fmt: skip
     if kind not in KINDS:
         raise ReferenceFileError(
             path.name, None, f"unknown reference kind {kind!r}; one of {', '.join(KINDS)}"
@@ -149,6 +155,9 @@ def parse_reference_file(
         return kind, parse_pfs_rvu(text, name, file_id, pfs_year)
     if kind in (CARC, RARC):
         return kind, parse_code_list(text, name, file_id, kind)
+    if kind == PAYER_POLICY:
+        classes = tuple(sorted({r["financial_class"] for r in dbt_project_seed("financial_class")}))
+        return kind, parse_payer_policy(text, name, file_id, datetime.now(UTC), classes)
     return kind, parse_patient_deaths(text, name, file_id)
 
 
@@ -227,6 +236,8 @@ def load_reference_file(
         file_id = file_id_of(path)
         existing = list(settings.reference_dir.glob(f"*/{file_id}.parquet"))
         if existing:
+            if existing[0].parent.name == PAYER_POLICY:
+                _restamp(existing[0])
             _archive(path, settings, file_id, landed)
             return LoadResult(name, file_id, existing[0].parent.name, "duplicate")
         try:
@@ -252,6 +263,15 @@ def load_reference_file(
             except OSError:
                 pass
         return LoadResult(name, file_id, kind, "rejected", reason=reason)
+
+
+def _restamp(parquet: Path) -> None:
+    """The payer policy in force is the file loaded last (stg_reference__payer_policy): loading an earlier
+    file again makes it the policy again, so its load time moves to now."""
+    frame = pl.read_parquet(parquet).with_columns(loaded_at=pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
+    tmp = parquet.with_name(f".{parquet.stem}.tmp")
+    frame.write_parquet(tmp)
+    os.replace(tmp, parquet)
 
 
 def _archive(path: Path, settings: Settings, file_id: str, landed: bool) -> None:

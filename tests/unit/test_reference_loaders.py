@@ -241,3 +241,50 @@ def test_build_vars_are_part_of_the_fingerprint(settings):
     assert project_fingerprint(settings, {}) == plain
     assert project_fingerprint(settings, {"underpayment_min_dollars": 10}) != plain
     assert project_fingerprint(settings, {"a": 1, "b": 2}) == project_fingerprint(settings, {"b": 2, "a": 1})
+
+
+POLICY = FIX / "payer_policy_fixture.csv"
+
+
+def test_payer_policy_file_by_payer_with_blank_terms_falling_through():
+    kind, df = parse_reference_file(POLICY)
+    assert kind == "payer_policy"  # by content: a payer_id column beside policy day columns
+    rows = {r["key"]: r for r in df.iter_rows(named=True)}
+    assert set(rows) == {"87726", "60054"} and set(df["scope"]) == {"payer"}
+    assert (rows["87726"]["timely_filing_days"], rows["87726"]["appeal_window_days"]) == (90, 180)
+    assert rows["60054"]["appeal_window_days"] is None  # blank: the financial class's window applies
+
+
+@pytest.mark.parametrize(
+    "text, where, what",
+    [
+        ("scope,key,appeal_window_days\nfinancial_class,Comercial,60\n", "line 2", "unknown financial class"),
+        ("payer_id,timely_filing_days\nP1,90\nP1,120\n", "line 3", "a second row for the same payer"),
+        ("payer_id,timely_filing_days\nP1,2024-01-01\n", "line 2", "timely_filing_days is not a whole number"),
+        ("payer_id,timely_filing_days\nP1,\n", "line 2", "no days given"),
+        ("scope,key,timely_filing_days\nplan,P1,90\n", "line 2", "the scope is not one of"),
+    ],
+)
+def test_bad_payer_policy_rows_name_the_file_and_line(tmp_path, text, where, what):
+    bad = tmp_path / "policy.csv"
+    bad.write_text(text)
+    with pytest.raises(ReferenceFileError, match=rf"policy.csv, {where}: {what}"):
+        parse_reference_file(bad, kind="payer_policy")
+
+
+def test_loading_an_earlier_payer_policy_again_puts_it_back_in_force(settings, tmp_path):
+    """The policy in force is the file loaded last (stg_reference__payer_policy), so loading the old file
+    again must make it the latest, and a build must see that (the fingerprint changes)."""
+    from pipelines.build import project_fingerprint
+
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    old.write_text("payer_id,appeal_window_days\nP1,30\n")
+    new.write_text("payer_id,appeal_window_days\nP1,90\n")
+    a, b = load_reference_file(old, settings), load_reference_file(new, settings)
+    assert (a.status, b.status, a.kind) == ("loaded", "loaded", "payer_policy")
+    in_force = lambda: pl.read_parquet(settings.reference_dir / "payer_policy" / "*.parquet").sort("loaded_at")[-1]  # noqa: E731
+    assert in_force()["appeal_window_days"].item() == 90
+    before = project_fingerprint(settings)
+    assert load_reference_file(old, settings).status == "duplicate"
+    assert in_force()["appeal_window_days"].item() == 30
+    assert project_fingerprint(settings) != before

@@ -1,5 +1,5 @@
--- Each payer's filing limit, appeal window and expected days to pay (seed payer_policy: its payer row, else
--- its financial class's, else the default), with the days to pay this payer has shown: the 90th percentile
+-- Each payer's filing limit, appeal window and expected days to pay (seed payer_policy, with the user's
+-- policy file over it: its payer row, else its financial class's, else the default), with the days to pay this payer has shown: the 90th percentile
 -- of submission -> first decision over its adjudicated chains, used instead of the policy once there are
 -- `worklist_min_history` of them (docs/worklists.md).
 with payers as (
@@ -15,8 +15,19 @@ with payers as (
     group by chains.payer_id
 ),
 
+-- The user's row replaces the shipped row of the same scope and key; a cell the user left blank keeps the
+-- shipped value, and where nothing is shipped falls through to the next level below.
 policy as (
-    select * from {{ ref('payer_policy') }}
+    select
+        coalesce(users.scope, shipped.scope) as scope,
+        coalesce(users.key, shipped.key) as key,
+        coalesce(users.timely_filing_days, shipped.timely_filing_days) as timely_filing_days,
+        coalesce(users.appeal_window_days, shipped.appeal_window_days) as appeal_window_days,
+        coalesce(users.expected_days_to_pay, shipped.expected_days_to_pay) as expected_days_to_pay,
+        users.key is not null as from_user_file
+    from {{ ref('payer_policy') }} as shipped
+    full outer join {{ ref('stg_reference__payer_policy') }} as users
+        on users.scope = shipped.scope and users.key = shipped.key
 ),
 
 resolved as (
@@ -32,7 +43,8 @@ resolved as (
             when by_payer.key is not null then 'payer'
             when by_class.key is not null then 'financial_class'
             else 'default'
-        end as policy_source
+        end as policy_source,
+        coalesce(by_payer.from_user_file, by_class.from_user_file, fallback.from_user_file) as from_user_file
     from payers
     left join policy as by_payer on by_payer.scope = 'payer' and by_payer.key = payers.payer_id
     left join policy as by_class on by_class.scope = 'financial_class' and by_class.key = payers.financial_class
@@ -53,7 +65,8 @@ final as (
                 then cast(ceil(observed_p90_days_to_pay) as integer)
             else policy_days_to_pay
         end as expected_days_to_pay,
-        policy_source
+        policy_source,
+        from_user_file
     from resolved
 )
 
