@@ -433,12 +433,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="one JSON object: every file's outcome")
     s.set_defaults(func=cmd_ingest)
 
-    s = sub.add_parser("reference", help="load reference files (NCCI PTP, MUE, LEIE, physician time, PFS, deaths, CARC/RARC, payer policy)")
+    s = sub.add_parser(
+        "reference",
+        help="load reference files (NCCI PTP, MUE, LEIE, physician time, PFS, deaths, CARC/RARC, payer policy)",
+    )
     s.add_argument("paths", nargs="+", help="files or folders; the layout is recognised from the content")
     s.add_argument(
         "--kind",
-        choices=["ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc",
-                 "payer_policy"],
+        choices=[
+            "ncci_ptp",
+            "mue",
+            "leie",
+            "physician_time",
+            "pfs_rvu",
+            "patient_deaths",
+            "carc",
+            "rarc",
+            "payer_policy",
+        ],
     )
     s.add_argument(
         "--effective-from", type=iso_date, help="MUE: first date of service the values apply to (YYYY-MM-DD)"

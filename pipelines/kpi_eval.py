@@ -114,7 +114,8 @@ def evaluate(world: Path, settings: Settings) -> list[KpiCheck]:
         pl.lit(1).alias("found")
     )
     mart = q(
-        "select encounter_id, line_number, edit, 1 as found from wq_prebill_edits where severity = 'error'"
+        "select encounter_id, line_number, edit, 1 as found from wq_prebill_edits"
+        " where severity = 'error' and source = 'encounter'"
     )
     checks.append(_compare("pre-bill edits: injected coding errors by encounter line and edit", ce, mart, keys,
                            ["found"], tol=0))  # fmt: skip

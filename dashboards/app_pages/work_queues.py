@@ -14,6 +14,20 @@ st.caption(
     "whole history."
 )
 
+# the scrubber's rule ids (wq_prebill_edits.edit) as a coder reads them; the downloads keep the ids
+EDIT_LABELS = {
+    "ncci_ptp": "NCCI pair billed together",
+    "mue_units": "Units over the MUE",
+    "dx_missing": "No diagnosis",
+    "icd10_invalid": "Not an ICD-10-CM code",
+    "icd10_not_billable": "ICD-10-CM category, not billable",
+    "icd10_unspecified": "Unspecified diagnosis",
+    "modifier_25_without_em": "Modifier 25 without E/M",
+    "bilateral_conflict": "Bilateral / side modifiers conflict",
+    "sex_conflict": "Code for the other sex",
+    "age_conflict": "Code outside the age range",
+}
+
 SORTS = ("priority (money per day left)", "deadline", "amount")
 
 
@@ -56,7 +70,9 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
     _totals(df, amount_col, deadline_col)
     # codes as people read them: COORDINATION_OF_BENEFITS -> Coordination of benefits, no_payer_answer -> ...
     labelled = [
-        c for c in ("root_cause", "work_status", "queue_reason", "statement_cycle") if c in df.columns
+        c
+        for c in ("root_cause", "work_status", "queue_reason", "statement_cycle", "source")
+        if c in df.columns
     ]
     shown = (
         phi.protect(df)
@@ -65,6 +81,7 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
             + pl.col(c).str.replace_all("_", " ").str.to_lowercase().str.slice(1)
             for c in labelled
         )
+        .with_columns(pl.col(c).replace(labels) for c, labels in (("edit", EDIT_LABELS),) if c in df.columns)
         .select(list(columns))
     )
     if phi.can_view_phi() and "chain_id" in df.columns:
@@ -168,8 +185,10 @@ with tab_patients:
 with tab_prebill:
     if flt.claim_types:
         st.caption("The claim-type filter does not apply here: an encounter has no claim yet.")
-    st.caption("Encounters not billed yet, checked against NCCI, MUE, ICD-10-CM and modifier rules so a coder fixes "
-               "them before the claim goes out. Patient ids are masked unless you are a PHI viewer.")  # fmt: skip
+    st.caption("Encounters not billed yet, and claims sent but not answered, checked against NCCI, MUE, ICD-10-CM, "
+               "modifier, sex and age rules: a coder fixes an encounter before the claim goes out; a biller sends a "
+               "corrected claim before the payer denies. Sex and age come from the claim, so those edits apply to "
+               "sent claims only. Patient and claim ids are masked unless you are a PHI viewer.")  # fmt: skip
     edits = queries.work_queue(version, "prebill", flt)
     _show(
         edits,
@@ -178,10 +197,12 @@ with tab_prebill:
         "service_date",
         {
             "priority_rank": money("rank"),
+            "source": "where",
             "edit": "edit",
             "severity": "severity",
             "evidence": "what the edit saw",
             "patient_id": "patient",
+            "claim_id": "claim",
             "service_date": st.column_config.DateColumn("service", format="YYYY-MM-DD"),
             "procedure_code": "code",
             "payer_id": "payer",

@@ -268,7 +268,9 @@ def load_reference_file(
 def _restamp(parquet: Path) -> None:
     """The payer policy in force is the file loaded last (stg_reference__payer_policy): loading an earlier
     file again makes it the policy again, so its load time moves to now."""
-    frame = pl.read_parquet(parquet).with_columns(loaded_at=pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
+    frame = pl.read_parquet(parquet).with_columns(
+        loaded_at=pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC"))
+    )
     tmp = parquet.with_name(f".{parquet.stem}.tmp")
     frame.write_parquet(tmp)
     os.replace(tmp, parquet)

@@ -256,11 +256,15 @@ def test_payer_policy_file_by_payer_with_blank_terms_falling_through():
 
 
 @pytest.mark.parametrize(
-    "text, where, what",
+    ("text", "where", "what"),
     [
         ("scope,key,appeal_window_days\nfinancial_class,Comercial,60\n", "line 2", "unknown financial class"),
         ("payer_id,timely_filing_days\nP1,90\nP1,120\n", "line 3", "a second row for the same payer"),
-        ("payer_id,timely_filing_days\nP1,2024-01-01\n", "line 2", "timely_filing_days is not a whole number"),
+        (
+            "payer_id,timely_filing_days\nP1,2024-01-01\n",
+            "line 2",
+            "timely_filing_days is not a whole number",
+        ),
         ("payer_id,timely_filing_days\nP1,\n", "line 2", "no days given"),
         ("scope,key,timely_filing_days\nplan,P1,90\n", "line 2", "the scope is not one of"),
     ],
@@ -282,7 +286,9 @@ def test_loading_an_earlier_payer_policy_again_puts_it_back_in_force(settings, t
     new.write_text("payer_id,appeal_window_days\nP1,90\n")
     a, b = load_reference_file(old, settings), load_reference_file(new, settings)
     assert (a.status, b.status, a.kind) == ("loaded", "loaded", "payer_policy")
-    in_force = lambda: pl.read_parquet(settings.reference_dir / "payer_policy" / "*.parquet").sort("loaded_at")[-1]  # noqa: E731
+    in_force = lambda: pl.read_parquet(settings.reference_dir / "payer_policy" / "*.parquet").sort(
+        "loaded_at"
+    )[-1]
     assert in_force()["appeal_window_days"].item() == 90
     before = project_fingerprint(settings)
     assert load_reference_file(old, settings).status == "duplicate"

@@ -77,6 +77,7 @@ joined as (
         ----------  patient
         subs.subscriber_member_id as member_id,
         subs.patient_birth_date,
+        subs.patient_gender,
         {{ patient_key('subs.subscriber_member_id', 'subs.patient_birth_date') }} as patient_key,
         ----------  service
         coalesce(lines.service_date, subs.statement_from_date) as service_date,

@@ -42,6 +42,8 @@ renamed as (
         patient_last_name,
         patient_first_name,
         patient_birth_date,
+        -- DMG03: F, M or U (unknown); the scrubber's sex edits read only F and M
+        patient_gender,
         ----------  claim
         transaction_type as claim_type,
         frequency_code,
