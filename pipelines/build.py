@@ -62,13 +62,13 @@ class DbtProcess:
     pipelines.dbt_cli: dbt's own entry point minus ~1.5 s of exit-time garbage collection.  ``capture=False``:
     dbt writes to this process's own output as it goes (`revcycle dbt`) instead of returning it."""
 
-    def __init__(self, settings: Settings, capture: bool = True):
+    def __init__(self, settings: Settings, capture: bool = True, env: dict[str, str] | None = None):
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
         output = subprocess.PIPE if capture else None
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "pipelines.dbt_cli"],
-            env={**os.environ, **settings.dbt_env(from_home=True)},
+            env={**os.environ, **settings.dbt_env(from_home=True), **(env or {})},
             cwd=settings.home,
             stdin=subprocess.PIPE,
             stdout=output,

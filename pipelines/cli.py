@@ -372,9 +372,38 @@ def cmd_dbt(args, settings: Settings) -> int:
 
     if not sys.stdout.isatty():
         os.environ.setdefault("DBT_USE_COLORS", "False")  # no ANSI codes in a pipe or a file
+    dbt_args = args.dbt_args or ["build"]
     sys.stdout.flush()
-    with DbtProcess(settings, capture=False) as dbt:
-        return dbt.run(args.dbt_args or ["build"]).returncode
+    with DbtProcess(settings, capture=False, env=_published_for_reading(dbt_args, settings)) as dbt:
+        return dbt.run(dbt_args).returncode
+
+
+# dbt commands that only read the warehouse: they look at the published one (read-only, beside the dashboard),
+# not at the build file a `revcycle build` writes and swaps in — `docs generate` then catalogues the real tables
+READING_COMMANDS = frozenset({"docs", "ls", "list", "show", "compile", "parse", "debug", "source"})
+
+
+def _published_for_reading(dbt_args: list[str], settings: Settings) -> dict[str, str]:
+    command = next((a for a in dbt_args if not a.startswith("-")), None)
+    if command not in READING_COMMANDS or settings.engine != "duckdb" or not settings.warehouse_path.exists():
+        return {}
+    return {
+        "REVCYCLE_DBT_DUCKDB_PATH": os.path.relpath(settings.warehouse_path, settings.home),
+        "REVCYCLE_DBT_ACCESS_MODE": "read_only",
+    }
+
+
+def cmd_docs(args, settings: Settings) -> int:
+    """The dbt docs of the published warehouse (models, tests, lineage, exposures for each dashboard page, and
+    the catalog's column types): generated, then served on this machine until Ctrl-C."""
+    if settings.engine == "duckdb" and not settings.warehouse_path.exists():
+        print("nothing built yet: run `revcycle run` (or `make demo`) first", file=sys.stderr)
+        return 1
+    rc = cmd_dbt(argparse.Namespace(dbt_args=["docs", "generate"]), settings)
+    if rc != 0 or args.no_serve:
+        return rc
+    serve = ["docs", "serve", "--port", str(args.port), "--host", args.host, "--no-browser"]
+    return cmd_dbt(argparse.Namespace(dbt_args=serve), settings)
 
 
 def cmd_airflow(args, settings: Settings) -> int:
@@ -465,6 +494,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--select", nargs="*", help="dbt selection (default: everything)")
     s.add_argument("--full-refresh", action="store_true", help="rebuild from scratch")
     s.set_defaults(func=cmd_build)
+
+    s = sub.add_parser(
+        "docs", help="generate and serve the dbt docs (lineage, tests, columns, page exposures)"
+    )
+    s.add_argument("--port", type=int, default=8580, help="port to serve on (default 8580)")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    s.add_argument("--no-serve", action="store_true", help="only generate target/ (index.html, catalog.json)")
+    s.set_defaults(func=cmd_docs)
 
     s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
     s.add_argument("--force", action="store_true", help="build even when nothing new was loaded")

@@ -164,6 +164,7 @@ class Settings:
         return {
             **{k: str(v) for k, v in paths.items()},
             "REVCYCLE_DBT_TARGET": self.engine,
+            "REVCYCLE_DBT_ACCESS_MODE": "automatic",
             "REVCYCLE_SPARK_WAREHOUSE": str(self.spark_warehouse_dir),
             "REVCYCLE_SPARK_METASTORE": str(self.spark_dir),
             "REVCYCLE_SPARK_MASTER": os.environ.get("REVCYCLE_SPARK_MASTER", "local[2]"),

@@ -13,3 +13,25 @@ from tests.e2e.truth_checks import assert_marts_match_truth
 def test_marts_recover_the_generator_truth(built_world):
     # run_generated_world raised unless every landed file was accepted (none partial, none quarantined)
     assert_marts_match_truth(generated_world_dir(built_world), built_world)
+
+
+@pytest.mark.e2e
+def test_dbt_reading_commands_read_the_published_warehouse(built_world, capfd, monkeypatch):
+    """`revcycle dbt docs generate` catalogues the published tables with their column types and leaves no build
+    file behind; `revcycle dbt ls` passes dbt's own selection through."""
+    import json
+
+    from pipelines.cli import main
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
+    published = built_world.warehouse_path.stat().st_mtime_ns
+    assert main(["dbt", "docs", "generate"]) == 0
+    catalog = json.loads((built_world.dbt_dir / "target" / "catalog.json").read_text())
+    columns = catalog["nodes"]["model.revcycle.wq_prebill_edits"]["columns"]
+    assert columns["service_date"]["type"] == "DATE" and columns["charge_amount"]["type"] == "DOUBLE"
+    assert "model.revcycle.fct_claim_chains" in catalog["nodes"]
+    assert not built_world.build_warehouse_path.exists()
+    assert built_world.warehouse_path.stat().st_mtime_ns == published
+    capfd.readouterr()
+    assert main(["dbt", "ls", "--select", "fct_denials", "--output", "name"]) == 0
+    assert "fct_denials" in capfd.readouterr().out.split()
