@@ -39,23 +39,6 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def _print_outcomes(outcomes) -> int:
-    bad = 0
-    for o in outcomes:
-        print(o.summary_line())
-        if o.failed:
-            bad += 1
-            for r in o.reasons[:10]:
-                print(f"  {r}", file=sys.stderr)
-            if len(o.reasons) > 10:
-                print(
-                    f"  ... {len(o.reasons) - 10} more (see {o.quarantine_dir}/reason.json)", file=sys.stderr
-                )
-            if o.quarantine_dir:
-                print(f"  quarantined: {o.quarantine_dir}", file=sys.stderr)
-    return 1 if bad else 0
-
-
 def cmd_ingest(args, settings: Settings) -> int:
     from pipelines.ingest import ingest_paths
     from pipelines.privacy import safe_name
@@ -65,21 +48,47 @@ def cmd_ingest(args, settings: Settings) -> int:
     for p in missing:
         print(f"{safe_name(p)}: no such file", file=sys.stderr)
     outcomes = ingest_paths([p for p in paths if p.exists()], settings)
+    from pipelines.cli_output import log_outcomes
+
+    log_outcomes(outcomes, settings)
     if args.json:
         # one object a script can read: every file's outcome (names, counts, reasons: no data values)
         print(json.dumps({"files": [o.to_dict() for o in outcomes],
                           "missing": [safe_name(p) for p in missing],
                           "failed": sum(o.failed for o in outcomes)}))  # fmt: skip
         return 1 if missing or any(o.failed for o in outcomes) else 0
-    rc = _print_outcomes(outcomes)
+    rc = _report_ingest(outcomes, args, every_file=True)
     return 1 if missing else rc
 
 
-def _print_reference(results) -> int:
+def _report_ingest(outcomes, args, every_file: bool) -> int:
+    """Files that need attention on stderr always; every file with -v (or when the user named them); one line
+    for the lot unless -q."""
+    from pipelines.cli_output import print_each, print_failed, summary_line
+
+    rc = print_failed(outcomes)
+    if not args.quiet and (every_file or args.verbose):
+        print_each(outcomes)
+    if outcomes and not args.quiet:
+        print(summary_line(outcomes))
+    return rc
+
+
+def _print_reference(results, every_file: bool = True, quiet: bool = False) -> int:
+    """Rejected reference files on stderr always; the others one per line when asked, else one line."""
+    from collections import Counter
+
+    from pipelines.x12.findings import plural
+
     bad = 0
     for r in results:
-        print(r.summary_line(), file=sys.stderr if r.status == "rejected" else sys.stdout)
+        if r.status == "rejected" or (every_file and not quiet):
+            print(r.summary_line(), file=sys.stderr if r.status == "rejected" else sys.stdout)
         bad += r.status == "rejected"
+    loaded = Counter(r.kind for r in results if r.status == "loaded")
+    if loaded and not every_file and not quiet:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(loaded.items()))
+        print(f"reference: {plural(sum(loaded.values()), 'files')} loaded ({kinds})")
     return 1 if bad else 0
 
 
@@ -134,18 +143,24 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
     from dataclasses import asdict
 
     from pipelines.build import DbtProcess, warehouse_is_current
-    from pipelines.ingest import load_landing
 
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
+    from pipelines.cli_output import ingest_progress, log_outcomes
+    from pipelines.ingest import load_landing
+
     with DbtProcess(settings) as dbt:
-        landed = load_landing(settings)
+        with ingest_progress(enabled=not args.quiet and not args.json) as (on_scan, on_staged):
+            landed = load_landing(settings, on_scan=on_scan, on_staged=on_staged)
+        log_outcomes(landed.outcomes, settings)
         report = {"files": [o.to_dict() for o in landed.outcomes],
                   "references": [asdict(r) for r in landed.references], "settling": len(landed.settling)}  # fmt: skip
         nothing_new = not landed.outcomes and not landed.references
         if landed.settling:
             print(f"{len(landed.settling)} file(s) still changing, left for the next run: "
                   + ", ".join(landed.settling[:5]) + (" …" if len(landed.settling) > 5 else ""))  # fmt: skip
-        rc_ingest = _print_outcomes(landed.outcomes) | _print_reference(landed.references)
+        rc_ingest = _report_ingest(landed.outcomes, args, every_file=False) | _print_reference(
+            landed.references, every_file=args.verbose, quiet=args.quiet
+        )
         if not args.force and warehouse_is_current(settings):
             # nothing published since the last build (a killed run's batches would make it not current)
             print(("no new files in " if nothing_new else "nothing new to build from ") + f"{settings.landing_dir}: "
@@ -448,6 +463,14 @@ def _version() -> str:
         return "unknown"
 
 
+def _verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_true",
+                       help="print every file's outcome (they are always in runs/ingest.jsonl)")  # fmt: skip
+    group.add_argument("-q", "--quiet", action="store_true",
+                       help="print only what needs attention: no progress bar, no summary")  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="revcycle",
@@ -460,6 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
     s.add_argument("paths", nargs="+", help="files or folders to ingest")
     s.add_argument("--json", action="store_true", help="one JSON object: every file's outcome")
+    _verbosity(s)
     s.set_defaults(func=cmd_ingest)
 
     s = sub.add_parser(
@@ -506,6 +530,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
     s.add_argument("--force", action="store_true", help="build even when nothing new was loaded")
     s.add_argument("--json", action="store_true", help="one JSON object on stdout (files, build, summary)")
+    _verbosity(s)
     s.set_defaults(func=cmd_run)
 
     s = sub.add_parser("summary", help="print headline numbers from the published warehouse")

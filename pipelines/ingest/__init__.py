@@ -39,28 +39,35 @@ def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) ->
     return [paths[i : i + size] for i in range(0, len(paths), size)]
 
 
-def ingest_group(paths: list[Path], settings: Settings) -> list[Outcome]:
-    """Stage every file, gate them together, publish each: the DAG runs these three as separate tasks."""
+def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[Outcome]:
+    """Stage every file, gate them together, publish each: the DAG runs these three as separate tasks.
+    ``on_staged(outcome)`` is called as each file is parsed (the CLI's progress bar)."""
     from expectations.run import warm_up_in_background  # the module is light; GX is imported in the thread
 
     # most of a day's ingest is the GX import: overlap it with the parse (the parser and polars release the
     # GIL), and wait for it only if a file gets as far as the gate
     warm_gx = warm_up_in_background()
     area = staging_area(settings)
-    staged = [stage_file(p, settings, area) for p in paths]
+    staged = []
+    for p in paths:
+        staged.append(stage_file(p, settings, area))
+        if on_staged is not None:
+            on_staged(staged[-1])
     if any(o.staged_dir and o.status in ("accepted", "partial") for o in staged):
         warm_gx.join()
     return publish_staged_many(validate_staged_many(staged, settings), settings)
 
 
-def ingest_paths(paths: list[Path], settings: Settings, group_size: int = 250) -> list[Outcome]:
+def ingest_paths(
+    paths: list[Path], settings: Settings, group_size: int = 250, on_staged=None
+) -> list[Outcome]:
     """Ingest these files (those under landing/ are drained from it afterwards, others are left alone)."""
     ensure_layout(settings)
     clean_stale_areas(settings)
     out: list[Outcome] = []
     try:
         for group in group_paths(list(paths), max_groups=1, max_group_size=group_size):
-            out.extend(ingest_group(group, settings))
+            out.extend(ingest_group(group, settings, on_staged))
     finally:
         release_area(staging_area(settings))
     return out
@@ -80,7 +87,7 @@ class LandingRun:
     settling: list[str] = field(default_factory=list)  # safe names of files still arriving, left for later
 
 
-def load_landing(settings: Settings) -> LandingRun:
+def load_landing(settings: Settings, on_scan=None, on_staged=None) -> LandingRun:
     """Everything ready in landing/: extracts through stage -> GX -> publish, landing/reference/ through the
     reference loaders.  `revcycle run` and the generated-world runs call this; the DAGs run the same steps
     as separate tasks."""
@@ -90,7 +97,11 @@ def load_landing(settings: Settings) -> LandingRun:
     ensure_layout(settings)
     scan: LandingScan = scan_landing(settings)
     run = LandingRun(settling=[safe_name(p.name) for p in scan.settling])
-    run.outcomes = reject_outside_links(scan.outside_links, settings) + ingest_paths(scan.ready, settings)
+    if on_scan is not None:  # what is about to be ingested (the CLI sizes its progress bar)
+        on_scan(scan.ready)
+    run.outcomes = reject_outside_links(scan.outside_links, settings) + ingest_paths(
+        scan.ready, settings, on_staged=on_staged
+    )
     run.references = load_landed_reference(settings)
     return run
 

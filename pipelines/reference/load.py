@@ -41,6 +41,7 @@ from pipelines.reference.layouts import (
     parse_physician_time,
 )
 from pipelines.settings import Settings, dbt_project_seed
+from pipelines.x12.findings import plural
 from pipelines.x12.parser import file_id_for
 
 KINDS = tuple(SCHEMAS)
@@ -63,7 +64,7 @@ class LoadResult:
             return f"{self.file_name}: reference file rejected: {self.reason}"
         if self.status == "duplicate":
             return f"{self.file_name}: {self.kind} already loaded (file id {self.file_id}), skipped"
-        return f"{self.file_name}: {self.kind} loaded, {self.rows} rows"
+        return f"{self.file_name}: {self.kind} loaded, {plural(self.rows, 'rows')}"
 
 
 def detect_reference_kind(text: str) -> str | None:

@@ -10,6 +10,7 @@ they publish must equal `revcycle run`'s on the same files.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -67,18 +68,28 @@ def _settled(db: Path) -> bool:
 
 
 @pytest.mark.e2e
-def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path):
+def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
     world = tmp_path / "world"
     generate(Config(out=world, claims=800, seed=11, months=2, weekly_batches=True), progress=False)
 
     cli = make_settings(tmp_path / "cli")
     cli.ensure_dirs()
     land_world(world, cli.landing_dir, cli.reference_landing_dir, move=False)
+    landed = [
+        p for p in cli.landing_dir.rglob("*") if p.is_file() and cli.reference_landing_dir not in p.parents
+    ]
     os.environ["REVCYCLE_HOME"] = str(cli.home)
     try:
+        capsys.readouterr()
         assert main(["run"]) == 0
     finally:
         del os.environ["REVCYCLE_HOME"]
+    # a quiet run: one ingest line, the build and the summary, not a line per file (those go to the log)
+    printed = capsys.readouterr()
+    assert len(landed) > 30 and len((printed.out + printed.err).splitlines()) <= 30
+    assert f"ingest: {len(landed)} files" in printed.out
+    logged = (cli.runs_dir / "ingest.jsonl").read_text().splitlines()
+    assert sorted(json.loads(x)["file_name"] for x in logged) == sorted(p.name for p in landed)
 
     sched = make_settings(tmp_path / "scheduler")
     sched.ensure_dirs()

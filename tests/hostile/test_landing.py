@@ -128,7 +128,7 @@ def test_file_names_that_are_not_utf8_or_forge_log_lines(settings, capsys, good_
     forged = "x.x12\nERROR 2024 all files rejected\r"
     (settings.landing_dir / odd).write_bytes(REMIT.read_bytes().replace(b"000000201", b"000000999"))
     (settings.landing_dir / forged).write_bytes(b"junk")
-    assert main(["run"]) == 1  # the junk file is rejected; nothing crashes
+    assert main(["run", "-v"]) == 1  # the junk file is rejected; nothing crashes; -v: every file's line
     cap = capsys.readouterr()
     text = cap.out + cap.err
     assert "caf\\xe9.x12" in text  # the undecodable byte shown escaped
