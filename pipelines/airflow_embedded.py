@@ -55,10 +55,11 @@ def ensure_metadata_db(settings: Settings) -> None:
 
 
 def dags_test(
-    dag_id: str, settings: Settings, logical_date: str | None = None
+    dag_id: str, settings: Settings, logical_date: str | None = None, extra_env: dict | None = None
 ) -> subprocess.CompletedProcess:
     ensure_metadata_db(settings)
     cmd = [airflow_executable(), "dags", "test", dag_id]
     if logical_date:
         cmd.append(logical_date)
-    return subprocess.run(cmd, env=airflow_env(settings), capture_output=True, text=True, check=False)
+    env = {**airflow_env(settings), **(extra_env or {})}
+    return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)

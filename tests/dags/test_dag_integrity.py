@@ -44,7 +44,11 @@ def test_house_rules(dagbag):
             assert t.retries >= 2, (dag_id, t.task_id)
             assert t.retry_exponential_backoff, (dag_id, t.task_id)
             assert t.execution_timeout is not None, (dag_id, t.task_id)
-            assert t.on_failure_callback, (dag_id, t.task_id)  # alert record for the Data quality page
+            # the alert notifier: a record for the Data quality page, an email when SMTP is configured
+            assert any(type(cb).__name__ == "FailureAlert" for cb in t.on_failure_callback), (
+                dag_id,
+                t.task_id,
+            )
 
 
 def test_ingest_wiring(dagbag):
@@ -112,3 +116,87 @@ def test_failure_callback_writes_an_alert(tmp_path):
     alerts = recent_alerts(s)
     assert len(alerts) == 1
     assert alerts[0]["task_id"] == "parse_files" and alerts[0]["error"] == "ValueError: boom"
+
+
+class _SmtpServer:
+    """The least SMTP a client needs to hand over one message; keeps what it was sent."""
+
+    def __init__(self):
+        import socketserver
+        import threading
+
+        self.messages: list[str] = []
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self):
+                say = lambda line: self.wfile.write(line.encode() + b"\r\n")
+                say("220 test")
+                while line := self.rfile.readline().decode():
+                    verb = line[:4].upper()
+                    if verb in ("EHLO", "HELO"):
+                        say("250 test")
+                    elif verb == "DATA":
+                        say("354 go on")
+                        body = []
+                        while (row := self.rfile.readline().decode()) not in (".\r\n", ""):
+                            body.append(row)
+                        outer.messages.append("".join(body))
+                        say("250 queued")
+                    elif verb == "QUIT":
+                        say("221 bye")
+                        return
+                    else:
+                        say("250 ok")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+FAILING_DAG = """
+from datetime import datetime
+
+from airflow.sdk import dag, task
+from common import DEFAULT_ARGS
+
+
+@dag(schedule=None, start_date=datetime(2024, 1, 1), catchup=False, default_args={**DEFAULT_ARGS, "retries": 0})
+def revcycle_failing():
+    @task
+    def breaks():
+        raise ValueError("file bad.x12, segment 12: ELEM_BAD_AMOUNT")
+
+    breaks()
+
+
+revcycle_failing()
+"""
+
+
+@pytest.mark.e2e
+def test_a_failing_task_calls_the_alert_notifier(tmp_path):
+    """Under `airflow dags test`, a task that fails for good goes through the DAGs' notifier: the alert record
+    the Data quality page reads, and an email through the `revcycle_smtp` Airflow connection."""
+    import json
+    import shutil
+
+    from pipelines.airflow_embedded import dags_test
+    from pipelines.alerts import recent_alerts
+    from pipelines.settings import Settings
+
+    smtp = _SmtpServer()
+    folder = tmp_path / "dags"
+    shutil.copytree(DAGS / "common", folder / "common")
+    (folder / "revcycle_failing.py").write_text(FAILING_DAG)
+    s = Settings(project_root=PROJECT_ROOT, home=tmp_path / "home")
+    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+                  "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}}  # fmt: skip
+    env = {"AIRFLOW__CORE__DAGS_FOLDER": str(folder), "AIRFLOW_CONN_REVCYCLE_SMTP": json.dumps(connection)}
+    proc = dags_test("revcycle_failing", s, extra_env=env)
+    assert proc.returncode != 0  # the run failed
+    [alert] = recent_alerts(s)
+    assert (alert["dag_id"], alert["task_id"]) == ("revcycle_failing", "breaks")
+    assert "ELEM_BAD_AMOUNT" in alert["error"]
+    [message] = smtp.messages
+    assert "revcycle: revcycle_failing.breaks failed" in message and "billing-ops@example.org" in message
