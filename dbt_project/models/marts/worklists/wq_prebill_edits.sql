@@ -225,7 +225,10 @@ dx_edits as (
         end as evidence
     from diagnoses
     left join {{ ref('stg_reference__icd10cm') }} as icd on icd.code = diagnoses.code
-    where icd.code is null or not icd.is_billable or (icd.is_unspecified and icd.has_specified_sibling)
+    -- an unspecified code is a warning before billing (the documentation may support a specific one); on a
+    -- claim already sent it is valid and no reason to send a corrected claim
+    where icd.code is null or not icd.is_billable
+        or (icd.is_unspecified and icd.has_specified_sibling and diagnoses.source = 'encounter')
 ),
 
 dx_missing as (
