@@ -472,13 +472,33 @@ def _verbosity(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from functools import partial
+
+    class HelpWithDefaults(argparse.HelpFormatter):
+        """Each option's default in its help line, where it has one worth saying."""
+
+        def _get_help_string(self, action):
+            text = action.help or ""
+            if (
+                not action.option_strings
+                or action.default in (None, False, argparse.SUPPRESS)
+                or "default" in text
+            ):
+                return text
+            return f"{text} (default: %(default)s)"
+
     p = argparse.ArgumentParser(
         prog="revcycle",
         description="Revenue-cycle analytics from X12 837/835 and encounter extracts. "
-        "Data root: $REVCYCLE_HOME (default ./data).",
+        f"Data root: $REVCYCLE_HOME (now {get_settings().home}).",
     )
     p.add_argument("--version", action="version", version=f"revcycle {_version()}")
-    sub = p.add_subparsers(dest="command", required=True)
+    # every option's default in its help line
+    sub = p.add_subparsers(
+        dest="command",
+        required=True,
+        parser_class=partial(argparse.ArgumentParser, formatter_class=HelpWithDefaults),
+    )
 
     s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
     s.add_argument("paths", nargs="+", help="files or folders to ingest")
@@ -522,8 +542,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "docs", help="generate and serve the dbt docs (lineage, tests, columns, page exposures)"
     )
-    s.add_argument("--port", type=int, default=8580, help="port to serve on (default 8580)")
-    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8580, help="port to serve on")
+    s.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     s.add_argument("--no-serve", action="store_true", help="only generate target/ (index.html, catalog.json)")
     s.set_defaults(func=cmd_docs)
 

@@ -72,3 +72,14 @@ def test_a_bad_date_exits_2_with_one_line(argv, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "not a date (YYYY-MM-DD)" in err and "Traceback" not in err
+
+
+def test_help_shows_defaults_and_the_data_root(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "somewhere"))
+    monkeypatch.setenv("COLUMNS", "400")  # argparse wraps (and may split a long path) at the terminal's width
+    with pytest.raises(SystemExit):
+        main(["docs", "--help"])
+    assert "(default: 8580)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert str(tmp_path / "somewhere") in capsys.readouterr().out
