@@ -1,6 +1,6 @@
 """The compiled X12 core (native/x12core, Rust with std only) loaded through ctypes.
 
-The library is built by ``make setup`` (``revcycle build-native``) with the rustc already on these
+The library is built by ``make setup`` (``pipelines.x12.native.build``) with the rustc already on these
 machines; crates.io is unreachable here, so it uses no crates and no PyO3: plain C ABI, and its column
 buffers are wrapped as Arrow arrays without a copy, then handed to polars.  When no library is built
 (no Rust toolchain), revcycle falls back to the Python reference engine — same output, slower — and
