@@ -86,13 +86,14 @@ CHANGED_ROWS = {
 }
 
 
-def validate_marts(warehouse: Path, changed_only: bool = False) -> dict:
+def validate_marts(warehouse: Path, changed_only: bool = False, settings=None) -> dict:
     """Validate every mart with a suite (only the rows an incremental build rewrote, with changed_only);
     returns the JSON-able result with a flat list of failures."""
     from expectations.run import validate_tables
+    from pipelines.settings import duckdb_connect
 
     try:
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = duckdb_connect(warehouse, read_only=True, settings=settings)
     except duckdb.ConnectionException:
         # dbt ran in this very process and still holds the file read-write: share that instance; nothing
         # here writes

@@ -26,7 +26,7 @@ from typing import Self
 import duckdb
 
 from pipelines.locks import file_lock
-from pipelines.settings import Settings
+from pipelines.settings import Settings, duckdb_connect
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def _published_fingerprint(settings: Settings) -> str | None:
     if not settings.warehouse_path.exists():
         return None
     try:
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        con = duckdb_connect(settings.warehouse_path, read_only=True, settings=settings)
         try:
             return con.execute(f"select fingerprint from {FINGERPRINT_TABLE}").fetchone()[0]
         finally:
@@ -198,7 +198,7 @@ def warehouse_is_current(settings: Settings) -> bool:
     # _schema holds the empty per-table schema files that keep dbt's globs valid: no batch
     batches = settings.batches_dir.iterdir() if settings.batches_dir.exists() else ()
     on_disk = {b.name for b in batches if b.is_dir() and not b.name.startswith("_")}
-    return _loaded_batches(settings.warehouse_path, incremental_models(settings)) >= on_disk
+    return _loaded_batches(settings.warehouse_path, incremental_models(settings), settings) >= on_disk
 
 
 def pin_raw_batches(settings: Settings) -> set[str]:
@@ -246,7 +246,7 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
         tmp = build.with_suffix(".copying")
         shutil.copyfile(settings.warehouse_path, tmp)
         pinned = pin_raw_batches(settings)
-        if _loaded_batches(tmp, incremental_models(settings)) <= pinned:
+        if _loaded_batches(tmp, incremental_models(settings), settings) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
             # checking again would import the parser and polars (~0.7 s of a daily build) to find them there
             tmp.replace(build)
@@ -310,7 +310,7 @@ def _loaded_batches_parquet(settings: Settings) -> set[str]:
     dirs = [_spark_tables(settings) / m for m in incremental_models(settings)]
     if not all(any(d.glob("*.parquet")) for d in dirs):
         return {"<unknown>"}
-    with duckdb.connect() as con:
+    with duckdb_connect(settings=settings) as con:
         return {
             r[0]
             for d in dirs
@@ -326,7 +326,7 @@ def export_spark_build(settings: Settings) -> Path:
     tables = _spark_tables(settings)
     build = settings.build_warehouse_path
     build.unlink(missing_ok=True)
-    con = duckdb.connect(str(build))
+    con = duckdb_connect(build, settings=settings)
     try:
         for d in sorted(p for p in tables.iterdir() if p.is_dir()):
             if any(d.glob("*.parquet")):
@@ -357,8 +357,8 @@ def incremental_models(settings: Settings) -> list[str]:
     )
 
 
-def _loaded_batches(path: Path, models: list[str]) -> set[str]:
-    con = duckdb.connect(str(path), read_only=True)
+def _loaded_batches(path: Path, models: list[str], settings: Settings) -> set[str]:
+    con = duckdb_connect(path, read_only=True, settings=settings)
     try:
         return {
             r[0]
@@ -377,7 +377,9 @@ def check_marts(settings: Settings, path: Path | None = None, changed_only: bool
     changed_only: an incremental build, whose chain marts are validated on the chains it rewrote."""
     from expectations.marts import validate_marts
 
-    result = validate_marts(path or settings.build_warehouse_path, changed_only=changed_only)
+    result = validate_marts(
+        path or settings.build_warehouse_path, changed_only=changed_only, settings=settings
+    )
     (settings.runs_dir / "gx_marts.json").write_text(json.dumps(result, indent=2, default=str))
     if not result["success"]:
         raise BuildError(
@@ -395,7 +397,7 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     build = settings.build_warehouse_path
     if not build.exists():
         raise BuildError(f"no build file at {build}: nothing to publish")
-    con = duckdb.connect(str(build))
+    con = duckdb_connect(build, settings=settings)
     con.execute(f"create or replace table {FINGERPRINT_TABLE} as select ? as fingerprint, now() as built_at",
                 [project_fingerprint(settings, dbt_vars) if complete else "partial"])  # fmt: skip
     con.execute("checkpoint")

@@ -62,7 +62,9 @@ def compare_warehouses(
     reference: Path, candidate: Path, row_by_row: tuple[str, ...] = ROW_BY_ROW
 ) -> list[str]:
     """Differences between two warehouses' marts (empty when they agree)."""
-    con = duckdb.connect()
+    from pipelines.settings import duckdb_connect
+
+    con = duckdb_connect()
     con.execute(f"attach '{reference}' as ref (read_only)")
     con.execute(f"attach '{candidate}' as cand (read_only)")
     problems: list[str] = []

@@ -35,6 +35,10 @@ class Settings:
     extract_encoding: str = "auto"
     # error findings listed in a reason before the rest are only counted by code
     max_reasons: int = 50
+    # ---------- DuckDB: the memory one connection may use before it spills to duckdb_temp_dir; empty = a third
+    # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
+    # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
+    duckdb_memory_limit: str = ""
 
     # ---------- data layout
     @property
@@ -107,6 +111,19 @@ class Settings:
         return self.spark_dir / "warehouse"
 
     @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what does not fit its memory limit: under the data root (spilled pages hold
+        patient data), on the same disk as the warehouse."""
+        return self.home / "duckdb_tmp"
+
+    def duckdb_config(self) -> dict[str, str]:
+        """The limits every DuckDB connection of the project opens with (duckdb_connect; dbt through dbt_env)."""
+        return {
+            "memory_limit": self.duckdb_memory_limit or default_memory_limit(),
+            "temp_directory": str(self.duckdb_temp_dir),
+        }
+
+    @property
     def airflow_home(self) -> Path:
         return self.home / "airflow"
 
@@ -158,13 +175,15 @@ class Settings:
         each benchmark world's) pay a full parse; relative ones are the same for every home.  The models
         that read these paths are tables, so no stored view depends on the process's directory."""
         paths = {"REVCYCLE_RAW_DIR": self.pinned_raw_dir, "REVCYCLE_REFERENCE_DIR": self.reference_dir,
-                 "REVCYCLE_DBT_DUCKDB_PATH": self.build_warehouse_path}  # fmt: skip
+                 "REVCYCLE_DBT_DUCKDB_PATH": self.build_warehouse_path,
+                 "REVCYCLE_DBT_DUCKDB_TEMP_DIR": self.duckdb_temp_dir}  # fmt: skip
         if from_home and self.engine == "duckdb":
             paths = {k: os.path.relpath(v, self.home) for k, v in paths.items()}
         return {
             **{k: str(v) for k, v in paths.items()},
             "REVCYCLE_DBT_TARGET": self.engine,
             "REVCYCLE_DBT_ACCESS_MODE": "automatic",
+            "REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT": self.duckdb_config()["memory_limit"],
             "REVCYCLE_SPARK_WAREHOUSE": str(self.spark_warehouse_dir),
             "REVCYCLE_SPARK_METASTORE": str(self.spark_dir),
             "REVCYCLE_SPARK_MASTER": os.environ.get("REVCYCLE_SPARK_MASTER", "local[2]"),
@@ -208,7 +227,25 @@ def get_settings() -> Settings:
         max_file_bytes=int(env("REVCYCLE_MAX_FILE_BYTES", Settings.max_file_bytes)),
         ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
+        duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
     )
+
+
+def default_memory_limit() -> str:
+    """A third of this machine's physical memory, in DuckDB's notation."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(256, total // 3 // 2**20)}MB"
+
+
+def duckdb_connect(
+    path: Path | str | None = None, *, read_only: bool = False, settings: Settings | None = None
+):
+    """A DuckDB connection with the project's limits (Settings.duckdb_config): the one way the project opens
+    one, so the memory limit and the spill folder hold everywhere.  ``path`` None: in memory."""
+    import duckdb
+
+    config = (settings or get_settings()).duckdb_config()
+    return duckdb.connect(":memory:" if path is None else str(path), read_only=read_only, config=config)
 
 
 ENGINES = ("duckdb", "spark")

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.settings import Settings, get_settings
+from pipelines.settings import Settings, duckdb_connect, get_settings
 
 
 class WarehouseNotBuilt(RuntimeError):
@@ -23,12 +23,13 @@ class WarehouseNotBuilt(RuntimeError):
 def query(
     sql: str, params: list | None = None, settings: Settings | None = None, retries: int = 5
 ) -> pl.DataFrame:
-    path: Path = (settings or get_settings()).warehouse_path
+    settings = settings or get_settings()
+    path: Path = settings.warehouse_path
     if not path.exists():
         raise WarehouseNotBuilt(f"no warehouse at {path}: run `revcycle run` (or `make demo`) first")
     for attempt in range(retries):
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = duckdb_connect(path, read_only=True, settings=settings)
         except duckdb.IOException:
             # Only while another process holds a write lock on this very file (never the build file).
             if attempt == retries - 1:

@@ -35,3 +35,21 @@ def test_dbt_reading_commands_read_the_published_warehouse(built_world, capfd, m
     capfd.readouterr()
     assert main(["dbt", "ls", "--select", "fct_denials", "--output", "name"]) == 0
     assert "fct_denials" in capfd.readouterr().out.split()
+
+
+@pytest.mark.e2e
+def test_dbt_and_the_dashboard_connect_with_the_memory_limit(built_world, capfd, monkeypatch):
+    """dbt's own connection (profiles.yml) and the dashboard's (pipelines.warehouse.query) both carry the
+    settings' DuckDB memory limit and spill folder."""
+    from pipelines.cli import main
+    from pipelines.warehouse import query
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
+    monkeypatch.setenv("REVCYCLE_DUCKDB_MEMORY_LIMIT", "700MiB")
+    seen = query("select current_setting('memory_limit') as m, current_setting('temp_directory') as t")
+    assert seen["m"][0] == "700.0 MiB" and seen["t"][0].endswith("duckdb_tmp")
+    capfd.readouterr()
+    sql = "select current_setting('memory_limit') as m, current_setting('temp_directory') as t"
+    assert main(["dbt", "show", "--inline", sql]) == 0
+    out = capfd.readouterr().out
+    assert "700.0 MiB" in out and "duckdb_tmp" in out

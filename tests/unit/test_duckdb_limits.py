@@ -1,0 +1,58 @@
+"""Every DuckDB connection the project opens carries the settings' memory limit and spill folder."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from pipelines.settings import PROJECT_ROOT, Settings, duckdb_connect, get_settings
+
+# the one place allowed to call duckdb.connect directly, and the documented fallback that shares a connection
+# dbt opened in the same process (expectations.marts)
+ALLOWED = {("pipelines/settings.py", "duckdb_connect"), ("expectations/marts.py", "validate_marts")}
+
+
+def _direct_connects() -> set[tuple[str, str]]:
+    found = set()
+    for folder in ("pipelines", "dashboards", "expectations", "dags"):
+        for path in (PROJECT_ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text())
+            for func in ast.walk(tree):
+                if not isinstance(func, ast.FunctionDef):
+                    continue
+                for node in ast.walk(func):
+                    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                            and node.func.attr == "connect" and getattr(node.func.value, "id", "") == "duckdb"):  # fmt: skip
+                        found.add((str(path.relative_to(PROJECT_ROOT)), func.name))
+    return found
+
+
+def test_the_project_opens_duckdb_only_through_the_settings():
+    assert _direct_connects() <= ALLOWED
+
+
+def test_connections_and_dbt_get_the_limits(tmp_path, monkeypatch):
+    monkeypatch.setenv("REVCYCLE_DUCKDB_MEMORY_LIMIT", "512MiB")
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
+    s = get_settings()
+    with duckdb_connect(tmp_path / "w.duckdb", settings=s) as con:
+        [(limit, temp)] = con.execute(
+            "select current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchall()
+    assert limit == "512.0 MiB" and Path(temp) == s.duckdb_temp_dir
+    env = s.dbt_env(from_home=True)  # what profiles.yml reads for every dbt connection
+    assert env["REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT"] == "512MiB"
+    assert (s.home / env["REVCYCLE_DBT_DUCKDB_TEMP_DIR"]).resolve() == s.duckdb_temp_dir
+    profile = (PROJECT_ROOT / "dbt_project" / "profiles.yml").read_text()
+    assert (
+        "env_var('REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT')" in profile
+        and "env_var('REVCYCLE_DBT_DUCKDB_TEMP_DIR')" in profile
+    )
+
+
+def test_the_default_is_sized_from_the_machine():
+    import os
+
+    total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    limit = Settings(project_root=PROJECT_ROOT, home=Path("/nowhere")).duckdb_config()["memory_limit"]
+    assert limit.endswith("MB") and abs(int(limit[:-2]) - total_mb // 3) <= 1
