@@ -123,7 +123,8 @@ def cmd_build(args, settings: Settings, dbt=None) -> int:
     except BuildError as e:
         print(str(e), file=sys.stderr)
         return 1
-    print(f"dbt build: {res.passed} passed, {res.warned} warned, {res.skipped} skipped in {res.seconds:.1f}s")
+    print(f"dbt build: {res.passed} passed, {res.warned} warned, {res.skipped} skipped in {res.seconds:.1f}s"
+          + (f" ({res.nodes})" if res.nodes else ""))  # fmt: skip
     print("  " + ", ".join(f"{k} {v:.1f}s" for k, v in (res.phases or {}).items() if k != "total"))
     print(f"warehouse: {settings.warehouse_path}")
     return 0

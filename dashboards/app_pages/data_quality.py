@@ -41,11 +41,13 @@ else:
 
 run_results = get_settings().runs_dir / "run_results.json"
 if run_results.exists():
+    from pipelines.build import describe_nodes
+
     results = json.loads(run_results.read_text())["results"]
-    tests = [r for r in results if r["unique_id"].startswith(("test.", "unit_test."))]
-    failed = [r for r in tests if r["status"] not in ("pass", "success")]
+    failed = [r for r in results if r["status"] not in ("pass", "success")]
     st.subheader("Last dbt build")
-    st.caption(f"{len(tests)} data and unit tests, {len(failed)} not passing")
+    # the same words as the `revcycle build` line, from the same run_results.json
+    st.caption(f"{describe_nodes(run_results)}; {len(failed)} not passing")
     if failed:
         st.dataframe(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
 
