@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 PAGES = [
     "overview.py",
     "denials.py",
+    "claim_chain.py",
     "work_queues.py",
     "front_end.py",
     "collections.py",

@@ -10,6 +10,7 @@ from dashboards.phi import require_sign_in
 pages = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/monitoring:", default=True),
     st.Page("app_pages/denials.py", title="Denials", icon=":material/block:"),
+    st.Page("app_pages/claim_chain.py", title="Claim chain", icon=":material/timeline:"),
     st.Page("app_pages/work_queues.py", title="Work queues", icon=":material/checklist:"),
     st.Page("app_pages/front_end.py", title="Front end", icon=":material/mark_email_read:"),
     st.Page("app_pages/collections.py", title="Collections", icon=":material/payments:"),

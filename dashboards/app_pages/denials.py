@@ -1,5 +1,5 @@
 """Denials: trend (simple vs HFMA, count vs dollars), root-cause Pareto with avoidability, payer x cause,
-and a drill-down to one claim's whole chain (?claim=CLM01 in the URL)."""
+and the denied claims, each linked to its chain (the Claim chain page)."""
 
 import altair as alt
 import streamlit as st
@@ -123,47 +123,26 @@ st.dataframe(
     column_config={"denied_amount": st.column_config.NumberColumn("denied $", format="$%.0f")},
 )
 
-# ---------------------------------------------------------------- drill-down: one claim's whole chain
-st.subheader("One claim's chain")
+# ---------------------------------------------------------------- the denied claims, each a door to its chain
+st.subheader("Denied claims")
 st.caption(
-    "Every 837 submission (original, replacements, voids) with what the 999 and 277CA said of it, every 835 "
-    "decision (adjudications, reversals), "
-    "their CAS adjustments and RARC remarks. Member ids and names are masked unless you are a PHI viewer."
+    "Initially denied chains, largest denied amount first. Claim ids are masked unless you are a PHI viewer, who "
+    "also gets a link to the claim's whole chain (the **Claim chain** page, which anyone can open from the menu "
+    "and pick a claim)."
 )
 denied = queries.denied_chains(version, flt)
-options = denied["chain_id"].to_list()
-wanted = st.query_params.get("claim")
-if wanted and wanted not in options:
-    options = [wanted, *options]
-chain_id = st.selectbox(
-    "Claim (CLM01), largest denied amount first",
-    options,
-    format_func=phi.display_fn(),  # claim ids masked unless a PHI viewer
-    index=options.index(wanted) if wanted in options else 0 if options else None,
-    key="denials__claim",
-    accept_new_options=True,
+shown = phi.protect(denied)
+if phi.can_view_phi():  # a link carries the claim id
+    shown = shown.with_columns(("/claim_chain?claim=" + denied["chain_id"]).alias("chain")).select(
+        "chain", *denied.columns
+    )
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "chain": st.column_config.LinkColumn("chain", display_text="open"),
+        "chain_id": "claim",
+        "denied_amount": st.column_config.NumberColumn("denied $", format="$%.2f"),
+    },
 )
-if chain_id:
-    if chain_id != (wanted or options[0]):  # a choice the user made goes into the link; the default does not
-        st.query_params["claim"] = chain_id
-    detail = queries.chain(version, chain_id)
-    if detail["header"].height == 0:
-        st.info(f"No claim chain {ui.md_escape(phi.display_fn()(chain_id))} in the warehouse.")
-    else:
-        h = detail["header"].row(0, named=True)
-        m1, m2, m3, m4 = st.columns(4)
-        m1.metric("Submissions", h["submission_count"] or 0)
-        m2.metric(
-            "Initial decision",
-            (h["initial_denial_type"] or "none") + " denial" if h["is_initially_denied"] else "paid",
-        )
-        m3.metric("Root cause", h["initial_root_cause"] or "—")
-        m4.metric("Paid (net of reversals)", f"${(h['total_paid_amount'] or 0):,.2f}")
-        st.markdown("**837 submissions**")
-        st.dataframe(phi.protect(detail["submissions"]), hide_index=True, width="stretch")
-        st.markdown("**835 decisions**")
-        st.dataframe(phi.protect(detail["remits"].drop("remit_claim_key")), hide_index=True, width="stretch")
-        st.markdown("**Adjustments (CAS) and remarks (RARC)**")
-        a, r = st.columns([3, 2])
-        a.dataframe(detail["adjustments"], hide_index=True, width="stretch")
-        r.dataframe(detail["remarks"], hide_index=True, width="stretch")

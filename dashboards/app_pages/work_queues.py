@@ -85,8 +85,8 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
         .select(list(columns))
     )
     if phi.can_view_phi() and "chain_id" in df.columns:
-        # the chain drill-down on the Denials page; a link carries the claim id, so only PHI viewers get one
-        shown = shown.with_columns(("/denials?claim=" + df["chain_id"]).alias("chain")).select(
+        # the Claim chain page; a link carries the claim id, so only PHI viewers get one
+        shown = shown.with_columns(("/claim_chain?claim=" + df["chain_id"]).alias("chain")).select(
             "chain", *columns
         )
     st.dataframe(

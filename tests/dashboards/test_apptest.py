@@ -198,11 +198,11 @@ def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
     claim = _denied_claim(built_demo)
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
     monkeypatch.delenv("REVCYCLE_PHI_VIEWERS", raising=False)
-    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
     at.query_params["claim"] = claim
     at.run()
     assert not at.exception, at.exception
-    assert at.selectbox(key="denials__claim").value == claim
+    assert at.selectbox(key="chain__claim").value == claim
     frames = [d.value for d in at.dataframe]
     subs = next(f for f in frames if "member_id" in f.columns and "frequency_code" in f.columns)
     raw = query(
@@ -218,7 +218,7 @@ def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
     assert len(remits) >= 1  # the payer's decisions are there too
     # the claim id (CLM01, an account number) is masked too: in the tables and in the picker's labels
     assert claim not in subs["claim_id"].tolist() and subs["claim_id"].iloc[0].endswith(claim[-2:])
-    assert claim not in at.selectbox(key="denials__claim").options
+    assert claim not in at.selectbox(key="chain__claim").options
 
 
 def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
@@ -228,7 +228,7 @@ def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
     claim = _denied_claim(built_demo)
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
     monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
-    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
     at.session_state[SESSION_KEY] = "local"
     at.query_params["claim"] = claim
     at.run()
@@ -459,7 +459,7 @@ def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
 
 
 def test_work_queue_links_to_the_chain_only_for_phi_viewers(built_demo, monkeypatch):
-    """A PHI viewer gets a link per denial to its chain on the Denials page (the link carries the claim id);
+    """A PHI viewer gets a link per denial to its chain on the Claim chain page (the link carries the claim id);
     everyone else sees masked claim ids and no link."""
     from dashboards.phi import SESSION_KEY
 
@@ -472,4 +472,29 @@ def test_work_queue_links_to_the_chain_only_for_phi_viewers(built_demo, monkeypa
     at.run()
     assert not at.exception
     denials = at.dataframe[0].value
-    assert set(denials["chain"]) == {f"/denials?claim={c}" for c in ("C1002", "C1003", "C1006")}
+    assert set(denials["chain"]) == {f"/claim_chain?claim={c}" for c in ("C1002", "C1003", "C1006")}
+
+
+def test_denied_claims_link_to_their_chain_page(built_demo, monkeypatch):
+    """The Denials page lists the denied claims; a PHI viewer's row links to the Claim chain page, which opens
+    on that claim with its submissions and decisions."""
+    from dashboards.phi import SESSION_KEY
+
+    at = _page("denials.py", built_demo.home, monkeypatch)
+    listed = next(
+        d.value for d in at.dataframe if "denied_amount" in d.value.columns and "chain_id" in d.value.columns
+    )
+    assert "chain" not in listed.columns and all(str(c).startswith("•") for c in listed["chain_id"])
+    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
+    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at.session_state[SESSION_KEY] = "local"
+    at.run()
+    listed = next(d.value for d in at.dataframe if "chain" in d.value.columns)
+    link = listed["chain"].iloc[0]
+    assert link == f"/claim_chain?claim={listed['chain_id'].iloc[0]}"
+    chain = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
+    chain.session_state[SESSION_KEY] = "local"
+    chain.query_params["claim"] = link.split("=", 1)[1]
+    chain.run()
+    assert not chain.exception
+    assert {m.label for m in chain.metric} >= {"Submissions", "Initial decision", "Paid (net of reversals)"}

@@ -69,6 +69,7 @@ def world_url(built_world):
 PAGES = [
     ("", "Initial denial rate", "37.5%"),
     ("denials", "Avoidable share", "100%"),
+    ("claim_chain?claim=C1002", "Initial decision", "denial"),  # a denied claim of the handmade set
     ("collections", "Total A/R", "$620"),
     ("work_queues", "Items", "3"),  # the handmade set's three open denials (C1002, C1003, C1006)
     ("data_quality", "Files published", "7"),
@@ -91,7 +92,7 @@ def test_every_page_renders_its_kpi_in_chromium(app_url):
             assert value in metric.first.inner_text(), (path, metric.first.inner_text())
             page.wait_for_timeout(1500)  # let charts finish drawing before the screenshot
             assert page.locator('[data-testid="stException"]').count() == 0, path
-            page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}.png"), full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{path.split('?')[0] or 'overview'}.png"), full_page=True)
         browser.close()
     # nothing the pages load comes from another machine (icons, fonts, scripts, telemetry)
     from urllib.parse import urlparse

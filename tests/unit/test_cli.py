@@ -90,7 +90,13 @@ def test_dbt_nodes_are_described_by_kind(tmp_path):
 
     from pipelines.build import describe_nodes
 
-    ids = ["model.revcycle.a", "model.revcycle.b", "seed.revcycle.s", "test.revcycle.t", "unit_test.revcycle.m.u"]
+    ids = [
+        "model.revcycle.a",
+        "model.revcycle.b",
+        "seed.revcycle.s",
+        "test.revcycle.t",
+        "unit_test.revcycle.m.u",
+    ]
     path = tmp_path / "run_results.json"
     path.write_text(json.dumps({"results": [{"unique_id": i, "status": "pass"} for i in ids]}))
     assert describe_nodes(path) == "2 models, 1 seed, 1 data test, 1 unit test"
