@@ -97,3 +97,45 @@ def definitions(*names: str) -> None:
     with st.popover("Definitions", icon=":material/info:"):
         for name in names:
             st.markdown(f"**{name}** — {DEFINITIONS[name]}")
+
+
+# Columns whose values are codes a person reads as words (MEDICAL_NECESSITY -> Medical necessity,
+# no_payer_answer -> No payer answer); ids, CARC/RARC and procedure codes stay as they are.
+WORDED_COLUMNS = frozenset({
+    "root_cause", "initial_root_cause", "primary_root_cause", "top_root_cause", "work_status", "queue_reason",
+    "statement_cycle", "front_end_status", "denial_type", "initial_denial_type", "denial_status", "rule_kind",
+    "severity", "owner_area", "source", "adjustment_level", "remark_level", "match_reason", "status",
+    "dimension", "aging_bucket_label",
+})  # fmt: skip
+
+
+def humanize(code: object) -> str:
+    """A snake_case or SCREAMING_SNAKE code as words: 'MEDICAL_NECESSITY' -> 'Medical necessity'."""
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:].lower() if text else text
+
+
+def table(df, column_config: dict | None = None, container=None, **kwargs):
+    """st.dataframe with every header in words (a page's own column_config wins) and code columns worded
+    (WORDED_COLUMNS); hidden index and full width unless told otherwise."""
+    import polars as pl
+
+    if isinstance(df, pl.DataFrame):
+        worded = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
+        if worded:
+            df = df.with_columns(pl.col(c).map_elements(humanize, return_dtype=pl.String) for c in worded)
+        columns = df.columns
+    else:
+        columns = list(getattr(df, "columns", []))
+    config = {c: humanize(c) for c in columns}
+    for column, value in (column_config or {}).items():
+        # a NumberColumn/DateColumn given without a label would show the raw column name
+        config[column] = (
+            {**value, "label": humanize(column)}
+            if isinstance(value, dict) and not value.get("label")
+            else value
+        )
+
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return (container or st).dataframe(df, column_config=config, **kwargs)

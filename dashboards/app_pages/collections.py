@@ -93,7 +93,7 @@ st.caption(
 unbalanced = int(dep["unbalanced_payments"].sum()) if dep.height else 0
 if unbalanced:
     st.warning(f"{unbalanced} payment(s) do not balance: their BPR02 differs from their claims and PLB.")
-st.dataframe(
+ui.table(
     dep.drop("unbalanced_payments"),
     hide_index=True,
     width="stretch",
@@ -124,7 +124,7 @@ with left:
         st.caption("No patient-payments extract loaded: cash is payer cash only (README, input contract).")
 with right:
     st.subheader("Days to pay by payer")
-    st.dataframe(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
+    ui.table(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
 
 pct = {
     "net_collection_rate_12m": ("NCR 12m", "Net collection rate"),
@@ -139,7 +139,7 @@ pct = {
 }
 st.subheader("Collection rates by month")
 rate_keys = [] if one_row or not flt.payers else ["payer_id"]
-st.dataframe(
+ui.table(
     coll.select(
         "month",
         *([] if one_row or not flt.payers else ["payer_id"]),
@@ -182,11 +182,12 @@ u1.metric("Underpaid lines", f"{coll['underpaid_lines'].sum():,}", help=ui.DEFIN
 u2.metric("Underpaid $", f"${coll['underpaid_amount'].sum():,.2f}")
 left, right = st.columns([2, 3])
 left.markdown("**By payer and procedure code**")
-left.dataframe(
+ui.table(
     up["by_payer_code"],
+    container=left,
     hide_index=True,
     width="stretch",
     column_config={"underpayment_rate": st.column_config.NumberColumn("rate", format="percent")},
 )
 right.markdown("**Largest underpaid lines** (for recovery)")
-right.dataframe(phi.protect(up["top"]), hide_index=True, width="stretch")
+ui.table(phi.protect(up["top"]), container=right)

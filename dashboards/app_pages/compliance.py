@@ -45,7 +45,7 @@ if missing:
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Leads by rule")
-    st.dataframe(
+    ui.table(
         by_rule.select("rule_label", "rule_kind", "severity", "findings", "providers", "dollars_at_stake"),
         hide_index=True,
         width="stretch",
@@ -91,7 +91,7 @@ st.caption(
     "(excluded provider 10, death 6, impossible day 6, edits and duplicates 2-3, peer outliers 1-4)."
 )
 risk = queries.provider_risk(version, flt)
-st.dataframe(
+ui.table(
     risk,
     hide_index=True,
     width="stretch",
@@ -126,7 +126,7 @@ findings = queries.integrity_findings(
 )
 st.caption(f"{findings.height:,} lead(s) (at most 1,000 shown, largest billed $ first)")
 shown_findings = phi.protect(findings)  # claim ids masked unless a PHI viewer (also inside evidence text)
-event = st.dataframe(
+event = ui.table(
     shown_findings.drop("finding_id", "evidence_claim_ids"),
     hide_index=True,
     width="stretch",
@@ -134,7 +134,10 @@ event = st.dataframe(
     selection_mode="single-row",
     key="compliance__findings",
     column_config={
-        **{c: st.column_config.DateColumn(c) for c in ("service_date", "period_start", "period_end")},
+        **{
+            c: st.column_config.DateColumn(ui.humanize(c))
+            for c in ("service_date", "period_start", "period_end")
+        },
         "evidence": st.column_config.TextColumn("evidence", width="large"),
         "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.2f"),
     },
@@ -149,11 +152,11 @@ if selected:
     )
     claim_ids = tuple(row["evidence_claim_ids"] or ())
     if claim_ids:
-        st.dataframe(
+        ui.table(
             phi.protect(queries.evidence_lines(version, claim_ids)),
             hide_index=True,
             width="stretch",
-            column_config={"service_date": st.column_config.DateColumn("service_date")},
+            column_config={"service_date": st.column_config.DateColumn("Service date")},
         )
     else:
         st.caption("A provider-level lead: its evidence is the peer comparison above.")

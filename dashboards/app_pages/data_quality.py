@@ -35,7 +35,7 @@ if rejected or files["partial"]:
             for r in quarantine_reasons()
         ]
     )
-    st.dataframe(q, hide_index=True, width="stretch")
+    ui.table(q, hide_index=True, width="stretch")
 else:
     st.success("Nothing quarantined.")
 
@@ -49,13 +49,13 @@ if run_results.exists():
     # the same words as the `revcycle build` line, from the same run_results.json
     st.caption(f"{describe_nodes(run_results)}; {len(failed)} not passing")
     if failed:
-        st.dataframe(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
+        ui.table(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
 
 st.subheader("Pipeline alerts")
 alerts = recent_alerts()
 if alerts:
     st.caption("Failed Airflow task attempts (newest first; retries are attempts too).")
-    st.dataframe(
+    ui.table(
         pl.DataFrame(alerts).select("at", "dag_id", "task_id", "map_index", "try_number", "error"),
         hide_index=True,
         width="stretch",
@@ -67,7 +67,7 @@ gx_marts = get_settings().runs_dir / "gx_marts.json"
 if gx_marts.exists():
     marts = json.loads(gx_marts.read_text())
     st.subheader("Mart checks (Great Expectations, last build)")
-    st.dataframe(
+    ui.table(
         pl.DataFrame(
             [
                 {
@@ -84,4 +84,4 @@ if gx_marts.exists():
     )
 
 st.subheader("Latest files")
-st.dataframe(queries.file_log(version), hide_index=True, width="stretch")
+ui.table(queries.file_log(version), hide_index=True, width="stretch")

@@ -94,7 +94,7 @@ with left:
         "denial in the rates above.",
     )
     st.markdown("**Top CARCs** (largest denied amount of each initial denial)")
-    st.dataframe(
+    ui.table(
         queries.carc_pareto(version, flt),
         hide_index=True,
         width="stretch",
@@ -116,7 +116,7 @@ with right:
 
 st.subheader("Denied service lines by procedure code")
 st.caption("Lines of initial decisions denied on their own or with their claim (fct_denial_lines).")
-st.dataframe(
+ui.table(
     queries.denied_by_cpt(version, flt),
     hide_index=True,
     width="stretch",
@@ -136,7 +136,7 @@ if phi.can_view_phi():  # a link carries the claim id
     shown = shown.with_columns(("/claim_chain?claim=" + denied["chain_id"]).alias("chain")).select(
         "chain", *denied.columns
     )
-st.dataframe(
+ui.table(
     shown,
     hide_index=True,
     width="stretch",

@@ -87,7 +87,7 @@ with left:
         ),
         width="stretch",
     )
-    st.dataframe(
+    ui.table(
         reasons,
         hide_index=True,
         width="stretch",
@@ -104,7 +104,7 @@ with right:
         "Claims sent with no 277CA verdict yet, oldest first. Claim ids are masked unless you are a PHI viewer."
     )
     overdue = queries.overdue_acknowledgments(version, flt)
-    st.dataframe(
+    ui.table(
         phi.protect(overdue),
         hide_index=True,
         width="stretch",

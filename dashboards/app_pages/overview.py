@@ -68,14 +68,14 @@ with left:
     st.altair_chart(chart, width="stretch")
 with right:
     st.subheader("Root causes")
-    st.dataframe(
+    ui.table(
         queries.root_cause_pareto(version, flt).select("root_cause", "denied_claims", "denied_amount"),
         hide_index=True,
         width="stretch",
     )
 
 st.subheader("Payers")
-st.dataframe(
+ui.table(
     by_payer,
     hide_index=True,
     width="stretch",

@@ -89,7 +89,7 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
         shown = shown.with_columns(("/claim_chain?claim=" + df["chain_id"]).alias("chain")).select(
             "chain", *columns
         )
-    st.dataframe(
+    ui.table(
         shown,
         hide_index=True,
         width="stretch",

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipelines.warehouse import headline_kpis
@@ -498,3 +500,27 @@ def test_denied_claims_link_to_their_chain_page(built_demo, monkeypatch):
     chain.run()
     assert not chain.exception
     assert {m.label for m in chain.metric} >= {"Submissions", "Initial decision", "Paid (net of reversals)"}
+
+
+SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\b[A-Z0-9]{2,}(?:_[A-Z0-9]+)+\b")
+
+
+@pytest.mark.parametrize("page", sorted(p.name for p in PAGES.glob("*.py") if p.name != "__init__.py"))
+def test_tables_show_words_not_codes(built_demo, monkeypatch, page):
+    """Every table column shown has a label in words, and the columns holding codes people read (root causes,
+    statuses, queue reasons...) show words: no snake_case or SCREAMING_SNAKE reaches the reader."""
+    import json
+
+    from dashboards.ui import WORDED_COLUMNS
+
+    at = _page(page, built_demo.home, monkeypatch)
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        shown = [c for c in frame.value.columns if not config.get(str(c), {}).get("hidden")]
+        order = list(frame.proto.column_order) or shown
+        for column in order:
+            label = config.get(str(column), {}).get("label", str(column))
+            assert not SNAKE.search(label), (page, column, label)
+        for column in set(order) & WORDED_COLUMNS:
+            values = [str(v) for v in frame.value[column].dropna().unique()]
+            assert not [v for v in values if SNAKE.search(v)], (page, column, values[:5])
