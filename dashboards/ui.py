@@ -109,6 +109,12 @@ WORDED_COLUMNS = frozenset({
 })  # fmt: skip
 
 
+# money columns by name: amounts, charges, payments, balances (not rates, counts or days)
+MONEY = re.compile(r"amount|charges?$|paid|balance|recovery|cash|deposits|recoupments|interest|allowed|variance"
+                   r"|dollars")  # fmt: skip
+NOT_MONEY = re.compile(r"rate|pct|share|count|days|lines$|claims$|chains$|^claims_|^n_")
+
+
 def humanize(code: object) -> str:
     """A snake_case or SCREAMING_SNAKE code as words: 'MEDICAL_NECESSITY' -> 'Medical necessity'."""
     text = str(code).replace("_", " ").strip()
@@ -120,14 +126,22 @@ def table(df, column_config: dict | None = None, container=None, **kwargs):
     (WORDED_COLUMNS); hidden index and full width unless told otherwise."""
     import polars as pl
 
+    config = {}
     if isinstance(df, pl.DataFrame):
         worded = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
         if worded:
             df = df.with_columns(pl.col(c).map_elements(humanize, return_dtype=pl.String) for c in worded)
+        for c, dtype in df.schema.items():  # dates as dates, money with separators (a page's config wins)
+            if dtype == pl.Date:
+                config[c] = st.column_config.DateColumn(humanize(c), format="YYYY-MM-DD")
+            elif isinstance(dtype, pl.Datetime):
+                config[c] = st.column_config.DatetimeColumn(humanize(c), format="YYYY-MM-DD HH:mm")
+            elif dtype.is_numeric() and MONEY.search(c) and not NOT_MONEY.search(c):
+                config[c] = st.column_config.NumberColumn(humanize(c), format="dollar")
         columns = df.columns
     else:
         columns = list(getattr(df, "columns", []))
-    config = {c: humanize(c) for c in columns}
+    config = {c: humanize(c) for c in columns} | config
     for column, value in (column_config or {}).items():
         # a NumberColumn/DateColumn given without a label would show the raw column name
         config[column] = (

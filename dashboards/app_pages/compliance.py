@@ -52,7 +52,7 @@ with left:
         column_config={
             "rule_label": "rule",
             "rule_kind": "kind",
-            "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.0f"),
+            "dollars_at_stake": st.column_config.NumberColumn("billed $", format="dollar"),
         },
     )
 with right:
@@ -97,7 +97,7 @@ ui.table(
     width="stretch",
     column_config={
         "risk_rank": "rank",
-        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.0f"),
+        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="dollar"),
         "risk_score": st.column_config.NumberColumn("risk score", format="%.2f"),
     },
 )
@@ -139,7 +139,7 @@ event = ui.table(
             for c in ("service_date", "period_start", "period_end")
         },
         "evidence": st.column_config.TextColumn("evidence", width="large"),
-        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="$%.2f"),
+        "dollars_at_stake": st.column_config.NumberColumn("billed $", format="dollar"),
     },
 )
 selected = event.selection.rows if event is not None else []

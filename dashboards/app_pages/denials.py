@@ -98,7 +98,7 @@ with left:
         queries.carc_pareto(version, flt),
         hide_index=True,
         width="stretch",
-        column_config={"denied_charges": st.column_config.NumberColumn("denied charges", format="$%.0f")},
+        column_config={"denied_charges": st.column_config.NumberColumn("denied charges", format="dollar")},
     )
 with right:
     st.subheader("Payer × root cause")
@@ -120,7 +120,7 @@ ui.table(
     queries.denied_by_cpt(version, flt),
     hide_index=True,
     width="stretch",
-    column_config={"denied_amount": st.column_config.NumberColumn("denied $", format="$%.0f")},
+    column_config={"denied_amount": st.column_config.NumberColumn("denied $", format="dollar")},
 )
 
 # ---------------------------------------------------------------- the denied claims, each a door to its chain
@@ -143,6 +143,6 @@ ui.table(
     column_config={
         "chain": st.column_config.LinkColumn("chain", display_text="open"),
         "chain_id": "claim",
-        "denied_amount": st.column_config.NumberColumn("denied $", format="$%.2f"),
+        "denied_amount": st.column_config.NumberColumn("denied $", format="dollar"),
     },
 )

@@ -116,6 +116,6 @@ with right:
             "submission_date": st.column_config.DateColumn("sent", format="YYYY-MM-DD"),
             "front_end_status": "status",
             "days_awaiting_acknowledgment": st.column_config.NumberColumn("days waiting"),
-            "charge_amount": st.column_config.NumberColumn("charge", format="$%.2f"),
+            "charge_amount": st.column_config.NumberColumn("charge", format="dollar"),
         },
     )
