@@ -115,10 +115,20 @@ MONEY = re.compile(r"amount|charges?$|paid|balance|recovery|cash|deposits|recoup
 NOT_MONEY = re.compile(r"rate|pct|share|count|days|lines$|claims$|chains$|^claims_|^n_")
 
 
+# short all-capital words in a code are acronyms (UM, COB, PTP...), not shouting; so are these longer ones
+_SMALL_WORDS = frozenset(
+    {"OF", "AND", "OR", "TO", "BY", "IN", "ON", "NOT", "NO", "FOR", "THE", "A", "AN", "AT"}
+)
+_ACRONYMS = frozenset({"NCCI", "CARC", "RARC", "HFMA", "LEIE", "NPSR"})
+
+
 def humanize(code: object) -> str:
-    """A snake_case or SCREAMING_SNAKE code as words: 'MEDICAL_NECESSITY' -> 'Medical necessity'."""
-    text = str(code).replace("_", " ").strip()
-    return text[:1].upper() + text[1:].lower() if text else text
+    """A snake_case or SCREAMING_SNAKE code as words: 'MEDICAL_NECESSITY' -> 'Medical necessity',
+    'PATIENT_ACCESS / UM' -> 'Patient access / UM'."""
+    words = str(code).replace("_", " ").split()
+    text = " ".join(w if w.isupper() and ((len(w) <= 3 and w not in _SMALL_WORDS) or w in _ACRONYMS)
+                    else w.lower() for w in words)  # fmt: skip
+    return text[:1].upper() + text[1:]
 
 
 def table(df, column_config: dict | None = None, container=None, **kwargs):

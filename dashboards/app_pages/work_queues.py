@@ -68,19 +68,9 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
     elif sort == "amount":
         df = df.sort(amount_col, "priority_rank", descending=[True, False])
     _totals(df, amount_col, deadline_col)
-    # codes as people read them: COORDINATION_OF_BENEFITS -> Coordination of benefits, no_payer_answer -> ...
-    labelled = [
-        c
-        for c in ("root_cause", "work_status", "queue_reason", "statement_cycle", "source")
-        if c in df.columns
-    ]
+    # codes as people read them (root causes, statuses, reasons: ui.table; the scrubber's edits: EDIT_LABELS)
     shown = (
         phi.protect(df)
-        .with_columns(
-            pl.col(c).str.replace_all("_", " ").str.to_lowercase().str.slice(0, 1).str.to_uppercase()
-            + pl.col(c).str.replace_all("_", " ").str.to_lowercase().str.slice(1)
-            for c in labelled
-        )
         .with_columns(pl.col(c).replace(labels) for c, labels in (("edit", EDIT_LABELS),) if c in df.columns)
         .select(list(columns))
     )
