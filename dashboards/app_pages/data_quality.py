@@ -5,7 +5,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import filters, queries, ui
 from pipelines.alerts import recent_alerts
 from pipelines.settings import get_settings
 from pipelines.warehouse import quarantine_reasons
@@ -13,6 +13,8 @@ from pipelines.warehouse import quarantine_reasons
 st.title("Data quality")
 version = queries.require_warehouse()
 ui.freshness_banner(version)
+if filters.from_state().active:  # files, tests and alerts belong to no payer, provider or month
+    st.caption("The sidebar filters do not apply on this page: it is about every file and build.")
 
 files = queries.files(version)
 rejected = [r for r in quarantine_reasons() if r["status"] == "rejected"]

@@ -86,6 +86,19 @@ def test_data_quality_page(built_demo, monkeypatch):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Files published"] == "7"
     assert metrics["Files quarantined"] == "0"
+    assert not [c for c in at.caption if "filters do not apply" in c.value]
+
+
+def test_data_quality_says_the_filters_do_not_apply(built_demo, monkeypatch):
+    from dashboards.filters import STATE_KEY, Filters
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    at = AppTest.from_file(str(PAGES / "data_quality.py"), default_timeout=60)
+    at.session_state[STATE_KEY] = Filters(payers=("SOME-PAYER",))
+    at.run()
+    assert not at.exception
+    assert [c for c in at.caption if "filters do not apply" in c.value]
+    assert {m.label: m.value for m in at.metric}["Files published"] == "7"  # every file, whatever the filter
 
 
 def test_compliance_page(built_world, monkeypatch):
