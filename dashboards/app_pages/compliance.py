@@ -91,10 +91,14 @@ st.caption(
     "(excluded provider 10, death 6, impossible day 6, edits and duplicates 2-3, peer outliers 1-4)."
 )
 risk = queries.provider_risk(version, flt)
-ui.table(
+st.caption("Click a provider's row to see their leads below.")
+ranked = ui.table(
     risk,
     hide_index=True,
     width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="compliance__risk",
     column_config={
         "risk_rank": "rank",
         "dollars_at_stake": st.column_config.NumberColumn("billed $", format="dollar"),
@@ -109,16 +113,26 @@ providers = ["all", *risk["provider_npi"].to_list()]
 params = st.query_params
 rule_default = params.get("rule", "all")
 provider_default = params.get("provider", "all")
+clicked = ranked.selection.rows if ranked is not None else []
+if (
+    clicked
+):  # a row clicked in the ranking opens that provider's leads (once per click: the picker stays free)
+    chosen = risk["provider_npi"][clicked[0]]
+    if st.session_state.get("compliance__clicked") != chosen:
+        st.session_state["compliance__clicked"] = chosen
+        st.session_state["compliance__provider"] = chosen
+if st.session_state.get("compliance__provider", "all") not in providers:  # filtered out since it was picked
+    del st.session_state["compliance__provider"]
 f1, f2 = st.columns(2)
 rule = f1.selectbox(
     "Rule", rules, index=rules.index(rule_default) if rule_default in rules else 0, key="compliance__rule"
 )
-provider = f2.selectbox(
-    "Provider (rendering NPI)",
-    providers,
-    index=providers.index(provider_default) if provider_default in providers else 0,
-    key="compliance__provider",
-)
+picker_default = (
+    {}
+    if "compliance__provider" in st.session_state
+    else {"index": providers.index(provider_default) if provider_default in providers else 0}
+)  # a value set through the session state (a click) must not meet a default index
+provider = f2.selectbox("Provider (rendering NPI)", providers, key="compliance__provider", **picker_default)
 st.query_params.update({"rule": rule, "provider": provider})
 
 findings = queries.integrity_findings(

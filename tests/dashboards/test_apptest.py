@@ -537,3 +537,16 @@ def test_tables_show_words_not_codes(built_demo, monkeypatch, page):
         for column in set(order) & WORDED_COLUMNS:
             values = [str(v) for v in frame.value[column].dropna().unique()]
             assert not [v for v in values if SNAKE.search(v)], (page, column, values[:5])
+
+
+def test_clicking_a_ranked_provider_opens_their_leads(built_world, monkeypatch):
+    """A row clicked in the provider ranking becomes the drill-down's provider, and the leads shown are theirs."""
+    at = _page("compliance.py", built_world.home, monkeypatch)
+    risk = next(d.value for d in at.dataframe if "risk_score" in d.value.columns)
+    second = risk["provider_npi"].iloc[1]
+    at.session_state["compliance__risk"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="compliance__provider").value == second
+    leads = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
+    assert len(leads) and set(leads["provider_npi"]) == {second}
