@@ -131,6 +131,18 @@ def humanize(code: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def worded(df):
+    """The frame with its code columns (WORDED_COLUMNS) in words, for a table or a chart."""
+    import polars as pl
+
+    cols = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
+    return (
+        df.with_columns(pl.col(c).map_elements(humanize, return_dtype=pl.String) for c in cols)
+        if cols
+        else df
+    )
+
+
 def table(df, column_config: dict | None = None, container=None, **kwargs):
     """st.dataframe with every header in words (a page's own column_config wins) and code columns worded
     (WORDED_COLUMNS); hidden index and full width unless told otherwise."""
@@ -138,9 +150,7 @@ def table(df, column_config: dict | None = None, container=None, **kwargs):
 
     config = {}
     if isinstance(df, pl.DataFrame):
-        worded = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
-        if worded:
-            df = df.with_columns(pl.col(c).map_elements(humanize, return_dtype=pl.String) for c in worded)
+        df = worded(df)
         for c, dtype in df.schema.items():  # dates as dates, money with separators (a page's config wins)
             if dtype == pl.Date:
                 config[c] = st.column_config.DateColumn(humanize(c), format="YYYY-MM-DD")

@@ -49,18 +49,18 @@ left, right = st.columns(2)
 with left:
     st.subheader("Root causes (denied $)")
     st.altair_chart(
-        alt.Chart(pareto.to_pandas())
+        alt.Chart(ui.worded(pareto).to_pandas())
         .mark_bar()
         .encode(
             x=alt.X("denied_amount:Q", title="denied $"),
-            y=alt.Y("root_cause:N", sort="-x", title=None),
+            y=alt.Y("root_cause:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("avoidable:N", title="avoidable"),
             tooltip=[
-                "root_cause",
-                "denied_claims",
-                "denied_amount",
-                "overturned_claims",
-                "written_off_claims",
+                alt.Tooltip("root_cause", title="root cause"),
+                alt.Tooltip("denied_claims", title="denied claims"),
+                alt.Tooltip("denied_amount", title="denied $", format="$,.2f"),
+                alt.Tooltip("overturned_claims", title="overturned"),
+                alt.Tooltip("written_off_claims", title="written off"),
             ],
         ),
         width="stretch",
@@ -103,13 +103,17 @@ with left:
 with right:
     st.subheader("Payer × root cause")
     st.altair_chart(
-        alt.Chart(queries.payer_root_cause(version, flt).to_pandas())
+        alt.Chart(ui.worded(queries.payer_root_cause(version, flt)).to_pandas())
         .mark_rect()
         .encode(
-            x=alt.X("root_cause:N", title=None),
-            y=alt.Y("payer:N", title=None),
-            color=alt.Color("denied_claims:Q", title="denied claims"),
-            tooltip=["payer", "root_cause", "denied_claims"],
+            x=alt.X("root_cause:N", title=None, axis=alt.Axis(labelAngle=-40, labelLimit=200)),
+            y=alt.Y("payer:N", title=None, axis=alt.Axis(labelLimit=220)),
+            color=alt.Color("denied_claims:Q", title="denied claims", legend=alt.Legend(format="d")),
+            tooltip=[
+                "payer",
+                alt.Tooltip("root_cause", title="root cause"),
+                alt.Tooltip("denied_claims", title="denied claims"),
+            ],
         ),
         width="stretch",
     )
