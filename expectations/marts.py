@@ -86,7 +86,9 @@ CHANGED_ROWS = {
 }
 
 
-def validate_marts(warehouse: Path, changed_only: bool = False, settings=None) -> dict:
+def validate_marts(
+    warehouse: Path, changed_only: bool = False, settings=None, kept: list | None = None
+) -> dict:
     """Validate every mart with a suite (only the rows an incremental build rewrote, with changed_only);
     returns the JSON-able result with a flat list of failures."""
     from expectations.run import validate_tables
@@ -109,7 +111,7 @@ def validate_marts(warehouse: Path, changed_only: bool = False, settings=None) -
         }
     finally:
         con.close()
-    result = validate_tables({f"mart_{k}": v for k, v in tables.items()})
+    result = validate_tables({f"mart_{k}": v for k, v in tables.items()}, kept)
     result["scope"] = "rows rewritten by this build" if changed_only else "all rows"
     result["failures"] = [
         f"{table}: {f['expectation']} on {f['column']} ({f['unexpected_count']} rows)"

@@ -391,13 +391,15 @@ def _loaded_batches(path: Path, models: list[str], settings: Settings) -> set[st
         con.close()
 
 
-def check_marts(settings: Settings, path: Path | None = None, changed_only: bool = False) -> dict:
+def check_marts(
+    settings: Settings, path: Path | None = None, changed_only: bool = False, kept: list | None = None
+) -> dict:
     """Great Expectations on the marts of a finished build (before it is published): raises BuildError.
     changed_only: an incremental build, whose chain marts are validated on the chains it rewrote."""
     from expectations.marts import validate_marts
 
     result = validate_marts(
-        path or settings.build_warehouse_path, changed_only=changed_only, settings=settings
+        path or settings.build_warehouse_path, changed_only=changed_only, settings=settings, kept=kept
     )
     (settings.runs_dir / "gx_marts.json").write_text(json.dumps(result, indent=2, default=str))
     if not result["success"]:
@@ -407,6 +409,18 @@ def check_marts(settings: Settings, path: Path | None = None, changed_only: bool
             + f" (details: {settings.runs_dir / 'gx_marts.json'})"
         )
     return result
+
+
+def data_docs(kept: list, settings: Settings) -> None:
+    """The mart checks into GX's record and the Data Docs site rebuilt with them and the ingests' since
+    (expectations.docs).  The site is a report: failing to render it never fails the build."""
+    from expectations.docs import keep_results
+    from pipelines.privacy import log_error
+
+    try:
+        keep_results(kept, settings, run_name="build", build_docs=True)
+    except Exception as e:  # noqa: BLE001
+        log_error(settings, "rendering the Great Expectations Data Docs", e)
 
 
 def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bool = True) -> Path:
@@ -506,9 +520,12 @@ def build_warehouse(
             with phase("export (Spark only)"):
                 finish_engine_build(settings)
             if not select:  # a partial build has no complete marts to check
+                kept: list = []
                 with phase("Great Expectations on the marts"):
                     warm_gx.join()
-                    check_marts(settings, changed_only=incremental)
+                    check_marts(settings, changed_only=incremental, kept=kept)
+                with phase("Great Expectations Data Docs"):
+                    data_docs(kept, settings)
             with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
             if not select:  # the queues the practice-management system picks up (pipelines.exports)

@@ -411,15 +411,18 @@ def _published_for_reading(dbt_args: list[str], settings: Settings) -> dict[str,
 
 def cmd_docs(args, settings: Settings) -> int:
     """The dbt docs of the published warehouse (models, tests, lineage, exposures for each dashboard page, and
-    the catalog's column types): generated, then served on this machine until Ctrl-C."""
+    the catalog's column types) and Great Expectations' Data Docs: generated, then served on this machine
+    until Ctrl-C."""
     if settings.engine == "duckdb" and not settings.warehouse_path.exists():
         print("nothing built yet: run `revcycle run` (or `make demo`) first", file=sys.stderr)
         return 1
     rc = cmd_dbt(argparse.Namespace(dbt_args=["docs", "generate"]), settings)
     if rc != 0 or args.no_serve:
         return rc
-    serve = ["docs", "serve", "--port", str(args.port), "--host", args.host, "--no-browser"]
-    return cmd_dbt(argparse.Namespace(dbt_args=serve), settings)
+    from pipelines.docs_site import serve
+
+    serve(settings, args.host, args.port)
+    return 0
 
 
 def cmd_airflow(args, settings: Settings) -> int:

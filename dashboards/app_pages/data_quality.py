@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboards import filters, queries, ui
+from expectations.docs import data_docs_index
 from pipelines.alerts import recent_alerts
 from pipelines.settings import get_settings
 from pipelines.warehouse import quarantine_reasons
@@ -52,6 +53,14 @@ if run_results.exists():
     st.caption(f"{describe_nodes(run_results)}; {len(failed)} not passing")
     if failed:
         ui.table(pl.DataFrame([{"test": r["unique_id"], "status": r["status"]} for r in failed]))
+
+if (docs_index := data_docs_index(get_settings())).exists():
+    st.markdown(
+        "Every data check's result, file batch by file batch and build by build, is kept in Great Expectations' "
+        "**Data Docs** (counts, never values): run `revcycle docs` and open "
+        "[localhost:8580/gx/](http://localhost:8580/gx/index.html) — or the file "
+        f"`{str(docs_index).replace('`', '')}`."
+    )
 
 st.subheader("Pipeline alerts")
 alerts = recent_alerts()

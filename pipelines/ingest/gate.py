@@ -48,7 +48,7 @@ def _merge(a: dict, b: dict) -> dict:
     return out
 
 
-def _validate(group: list[Outcome]) -> dict:
+def _validate(group: list[Outcome], kept: list) -> dict:
     from expectations.run import validate_tables  # GX import is heavy: only when a batch needs it
 
     # GX costs ~0.1 s a call whatever the rows: one call per table for the group's small tables; a large
@@ -61,17 +61,18 @@ def _validate(group: list[Outcome]) -> dict:
                 eager[t].append(staged.frame)
             elif t in GX_TABLES:
                 large.append((t, staged))
-    result = validate_tables({t: pl.concat(fs) for t, fs in eager.items() if fs})
+    result = validate_tables({t: pl.concat(fs) for t, fs in eager.items() if fs}, kept)
     for t, staged in large:
         for part in staged.slices(SLICE_ROWS):
-            result = _merge(result, validate_tables({t: part}))
+            result = _merge(result, validate_tables({t: part}, kept))
             trim_heap()  # pandas' freed slice back to the system (pipelines.runtime)
     return result
 
 
 def _validate_group(group: list[Outcome], settings: Settings) -> None:
+    kept: list = []
     try:
-        result = _validate(group)
+        result = _validate(group, kept)
     except Exception as e:  # noqa: BLE001 - a file that breaks the gate is rejected, the others carry on
         if len(group) > 1:
             mid = len(group) // 2
@@ -88,12 +89,25 @@ def _validate_group(group: list[Outcome], settings: Settings) -> None:
         _save(out)
         return
     if result["success"] or len(group) == 1:
+        _keep_for_data_docs(kept, group, settings)
         for o in group:
             _record_gx(o, result, len(group))
         return
     mid = len(group) // 2
     _validate_group(group[:mid], settings)
     _validate_group(group[mid:], settings)
+
+
+def _keep_for_data_docs(kept: list, group: list[Outcome], settings: Settings) -> None:
+    """GX's own record of this gate (expectations.docs); the site is rendered after the next build.  Keeping
+    the record never decides a file's fate: a failure here is logged, privately."""
+    from expectations.docs import keep_results
+
+    name = group[0].file_name + (f" and {len(group) - 1} more" if len(group) > 1 else "")
+    try:
+        keep_results(kept, settings, run_name=f"ingest {name}", build_docs=False)
+    except Exception as e:  # noqa: BLE001
+        log_error(settings, f"keeping the data checks of {name} for the Data Docs", e)
 
 
 def _record_gx(out: Outcome, result: dict, group_size: int) -> None:

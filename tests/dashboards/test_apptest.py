@@ -550,3 +550,27 @@ def test_clicking_a_ranked_provider_opens_their_leads(built_world, monkeypatch):
     assert at.selectbox(key="compliance__provider").value == second
     leads = next(d.value for d in at.dataframe if "evidence" in d.value.columns)
     assert len(leads) and set(leads["provider_npi"]) == {second}
+
+
+def test_data_docs_are_kept_and_linked(built_demo, monkeypatch):
+    """After an ingest and a build, GX's Data Docs site exists under the data root with a page per stored
+    validation, its results carry counts and never a value, and the Data quality page links to it."""
+    import json
+
+    from expectations.docs import data_docs_index
+
+    index = data_docs_index(built_demo)
+    assert index.exists()
+    results = list((built_demo.home / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    suites = {json.loads(p.read_text())["suite_name"] for p in results}
+    assert "remit_claims" in suites and any(
+        s.startswith("mart_") for s in suites
+    )  # the ingest's and the build's
+    pages = list((index.parent / "validations").rglob("*.html"))
+    assert len(pages) >= len(results)
+    for p in results:
+        for r in json.loads(p.read_text())["results"]:
+            assert not r["result"].get("partial_unexpected_list")
+            assert "unexpected_list" not in r["result"] and "partial_unexpected_counts" not in r["result"]
+    at = _page("data_quality.py", built_demo.home, monkeypatch)
+    assert [m for m in at.markdown if "Data Docs" in m.value and "localhost:8580/gx/" in m.value]

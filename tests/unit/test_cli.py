@@ -100,3 +100,31 @@ def test_dbt_nodes_are_described_by_kind(tmp_path):
     path = tmp_path / "run_results.json"
     path.write_text(json.dumps({"results": [{"unique_id": i, "status": "pass"} for i in ids]}))
     assert describe_nodes(path) == "2 models, 1 seed, 1 data test, 1 unit test"
+
+
+def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
+    import functools
+    import http.server
+    import threading
+    import urllib.request
+
+    from pipelines.docs_site import _Handler, gx_site
+    from pipelines.settings import Settings
+
+    s = Settings(project_root=tmp_path / "project", home=tmp_path / "home")
+    (s.dbt_dir / "target").mkdir(parents=True)
+    (s.dbt_dir / "target" / "index.html").write_text("dbt docs")
+    gx_site(s).mkdir(parents=True)
+    (gx_site(s) / "index.html").write_text("data docs")
+    (s.home / "secret.txt").write_text("not served")
+    handler = functools.partial(_Handler, dbt_target=s.dbt_dir / "target", gx_dir=gx_site(s))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert urllib.request.urlopen(f"{base}/index.html").read() == b"dbt docs"
+        assert urllib.request.urlopen(f"{base}/gx/index.html").read() == b"data docs"
+        with pytest.raises(urllib.error.HTTPError):  # nothing outside the two sites
+            urllib.request.urlopen(f"{base}/gx/%2e%2e/%2e%2e/%2e%2e/%2e%2e/secret.txt")
+    finally:
+        server.shutdown()
