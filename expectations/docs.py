@@ -9,6 +9,7 @@ file lock: Airflow's mapped ingest tasks store results at the same time, and GX'
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,14 +22,16 @@ def data_docs_index(settings: Settings) -> Path:
     return settings.home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
 
 
-def _file_context(settings: Settings):
+@functools.cache
+def _file_context_at(home: str):
+    """One per process and data root: opening the context and writing the suites costs ~0.5 s, paid once."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     from expectations.marts import MART_SUITES
     from expectations.suites import SUITES
 
-    ctx = gx.get_context(mode="file", project_root_dir=str(settings.home))
+    ctx = gx.get_context(mode="file", project_root_dir=home)
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
     # the suites as they are now: the site's expectation pages, and what each stored result names
     for build in (*SUITES.values(), *MART_SUITES.values()):
@@ -52,7 +55,7 @@ def keep_results(
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
     pending = settings.home / "gx" / "uncommitted" / "not_rendered.jsonl"  # stored since the site was built
     with file_lock(settings.home / ".gx.lock"):
-        ctx = _file_context(settings)
+        ctx = _file_context_at(str(settings.home))
         keys = []
         for i, (table, result) in enumerate(results):
             key = ValidationResultIdentifier(
