@@ -189,6 +189,23 @@ def mask(value: object, keep: int = 2) -> str | None:
     return "•" * max(len(text) - keep, 1) + text[-keep:] if len(text) > keep else "•" * len(text)
 
 
+def mask_expr(column: str, keep: int = 2):
+    """mask() as a polars expression: a whole column at once (a work queue of 100,000 rows masks in
+    milliseconds instead of a Python call per value)."""
+    import polars as pl
+
+    text = pl.col(column).cast(pl.String)
+    n = text.str.len_chars()
+    return (
+        pl.when(n > keep)
+        .then(text.str.slice(-keep).str.pad_start(n, "•"))
+        .when(n > 0)
+        .then(pl.lit("").str.pad_start(n, "•"))
+        .otherwise(text)
+        .alias(column)
+    )
+
+
 def shown(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -206,11 +223,7 @@ def protect(df):
 
     if can_view_phi():
         return df
-    masked = df.with_columns(
-        pl.col(c).cast(pl.String).map_elements(mask, return_dtype=pl.String)
-        for c in IDENTIFIERS
-        if c in df.columns
-    )
+    masked = df.with_columns(mask_expr(c) for c in IDENTIFIERS if c in df.columns)
     if "evidence_claim_ids" in df.columns:
         masked = masked.with_columns(
             pl.col("evidence_claim_ids").list.eval(pl.element().map_elements(mask, return_dtype=pl.String))

@@ -28,6 +28,8 @@ EDIT_LABELS = {
     "age_conflict": "Code outside the age range",
 }
 
+MAX_SHOWN = 1_000  # rows a queue's table renders
+
 SORTS = ("priority (money per day left)", "deadline", "amount")
 
 
@@ -68,15 +70,19 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
     elif sort == "amount":
         df = df.sort(amount_col, "priority_rank", descending=[True, False])
     _totals(df, amount_col, deadline_col)
+    # the top of the queue on screen (nobody works row 50,000 from a table); the totals and downloads hold all
+    top = df.head(MAX_SHOWN)
+    if df.height > MAX_SHOWN:
+        st.caption(f"The first {MAX_SHOWN:,} of {df.height:,} in this order; the downloads hold them all.")
     # codes as people read them (root causes, statuses, reasons: ui.table; the scrubber's edits: EDIT_LABELS)
     shown = (
-        phi.protect(df)
+        phi.protect(top)
         .with_columns(pl.col(c).replace(labels) for c, labels in (("edit", EDIT_LABELS),) if c in df.columns)
         .select(list(columns))
     )
     if phi.can_view_phi() and "chain_id" in df.columns:
         # the Claim chain page; a link carries the claim id, so only PHI viewers get one
-        shown = shown.with_columns(("/claim_chain?claim=" + df["chain_id"]).alias("chain")).select(
+        shown = shown.with_columns(("/claim_chain?claim=" + top["chain_id"]).alias("chain")).select(
             "chain", *columns
         )
     ui.table(
