@@ -6,7 +6,8 @@
 -#}
 {% macro source(source_name, table_name) %}
     {%- set relation = builtins.source(source_name, table_name) -%}
-    {%- if target.type != 'spark' or not execute -%}
+    {#- a unit test compiles without the graph's sources: its fixture stands in for the source anyway -#}
+    {%- if target.type != 'spark' or not execute or graph.get('sources') is none -%}
         {{ return(relation) }}
     {%- endif -%}
     {%- set node = graph.sources.get('source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name) -%}
