@@ -543,9 +543,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--full-refresh", action="store_true", help="rebuild from scratch")
     s.set_defaults(func=cmd_build)
 
-    s = sub.add_parser(
-        "docs", help="generate and serve the dbt docs (lineage, tests, columns, page exposures)"
-    )
+    s = sub.add_parser("docs", help="generate and serve the dbt docs and the Great Expectations Data Docs")
     s.add_argument("--port", type=int, default=8580, help="port to serve on")
     s.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     s.add_argument("--no-serve", action="store_true", help="only generate target/ (index.html, catalog.json)")
