@@ -136,10 +136,9 @@ def worded(df):
     import polars as pl
 
     cols = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
-    return (
-        df.with_columns(pl.col(c).map_elements(humanize, return_dtype=pl.String) for c in cols)
-        if cols
-        else df
+    # each distinct code worded once, not each row
+    return df.with_columns(
+        pl.col(c).replace({v: humanize(v) for v in df[c].unique().drop_nulls()}) for c in cols
     )
 
 

@@ -19,7 +19,7 @@ from pipelines.settings import Settings
 
 
 def data_docs_index(settings: Settings) -> Path:
-    return settings.home / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    return settings.data_docs_dir / "index.html"
 
 
 @functools.cache
@@ -53,7 +53,7 @@ def keep_results(
     if not results and not build_docs:
         return []
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
-    pending = settings.home / "gx" / "uncommitted" / "not_rendered.jsonl"  # stored since the site was built
+    pending = settings.gx_dir / "uncommitted" / "not_rendered.jsonl"  # stored since the site was built
     with file_lock(settings.home / ".gx.lock"):
         ctx = _file_context_at(str(settings.home))
         keys = []

@@ -13,7 +13,7 @@ GX_PREFIX = "/gx/"
 
 
 def gx_site(settings: Settings) -> Path:
-    return settings.home / "gx" / "uncommitted" / "data_docs" / "local_site"
+    return settings.data_docs_dir
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):

@@ -111,6 +111,16 @@ class Settings:
         return self.spark_dir / "warehouse"
 
     @property
+    def gx_dir(self) -> Path:
+        """Great Expectations' file-backed context: stored validation results and the Data Docs site
+        (expectations.docs)."""
+        return self.home / "gx"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.gx_dir / "uncommitted" / "data_docs" / "local_site"
+
+    @property
     def duckdb_temp_dir(self) -> Path:
         """Where DuckDB spills what does not fit its memory limit: under the data root (spilled pages hold
         patient data), on the same disk as the warehouse."""
