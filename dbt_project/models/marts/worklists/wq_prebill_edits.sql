@@ -2,8 +2,8 @@
 -- the claim goes out, and on the 837s as submitted that the payer has not answered yet, so the biller can send
 -- a corrected claim (frequency 7) before the denial comes back.  One row per line and edit, with the rule and
 -- its evidence:
---   ncci_ptp             : a column-2 code with its column-1 code for the same patient, provider and day, the
---                          edit in effect and not bypassed by a modifier (the integrity rule's reading,
+--   ncci_ptp             : a column-2 code with its column-1 code on the same encounter or claim, the edit in
+--                          effect and not bypassed by a modifier (the integrity rule's reading,
 --                          macros/integrity.sql);
 --   mue_units            : units over the MUE (MAI 1 per line; MAI 2/3 summed per code over the encounter or
 --                          claim, on the line with the most units);
@@ -152,7 +152,10 @@ ncci as (
             || case when edits.modifier_indicator = '1' then ', no distinct-service modifier' else '' end
             as evidence
     {{ ncci_pairs_billed_together('lines', 'edits') }}
-    where {{ ncci_pair_not_bypassed('col1', 'col2', 'edits') }}
+    -- within one encounter or claim: the line to fix is on it (pairs across two claims of a day are the
+    -- integrity rule's, which names both claims)
+    where col1.source = col2.source and col1.item_id = col2.item_id
+        and {{ ncci_pair_not_bypassed('col1', 'col2', 'edits') }}
 ),
 
 mue_matched as (
