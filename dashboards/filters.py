@@ -12,6 +12,7 @@ cash on the posting date, A/R on the month-end, claim counts on the first submis
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -127,6 +128,10 @@ def sidebar(options: dict[str, list[tuple[str, str]]], months: list[date]) -> Fi
             choices = [v for v, _ in options.get(kind, [])]
             if key not in st.session_state:
                 st.session_state[key] = [v for v in _from_url(url_key) if v in choices]
+                # a link naming a value this data does not have says so (once) instead of dropping it silently
+                if unknown := [v for v in _from_url(url_key) if v not in choices]:
+                    shown = ", ".join(re.sub(r"[^0-9A-Za-z .-]", "?", v)[:40] for v in unknown[:5])
+                    st.caption(f"{title}: the link asked for {shown}, which is not in this data; ignored.")
             st.multiselect(
                 title,
                 choices,

@@ -574,3 +574,14 @@ def test_data_docs_are_kept_and_linked(built_demo, monkeypatch):
             assert "unexpected_list" not in r["result"] and "partial_unexpected_counts" not in r["result"]
     at = _page("data_quality.py", built_demo.home, monkeypatch)
     assert [m for m in at.markdown if "Data Docs" in m.value and "localhost:8580/gx/" in m.value]
+
+
+def test_a_link_naming_a_value_the_data_lacks_says_so(built_demo, monkeypatch):
+    """?type=837I on a world with professional claims only: the filter stays empty and the sidebar says why."""
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["type"] = "837I"
+    at.run()
+    assert not at.exception
+    assert [c for c in at.sidebar.caption if "837I" in c.value and "not in this data" in c.value]
+    assert at.multiselect(key="f_type").value == []
