@@ -255,7 +255,15 @@ def duckdb_connect(
     import duckdb
 
     config = (settings or get_settings()).duckdb_config()
-    return duckdb.connect(":memory:" if path is None else str(path), read_only=read_only, config=config)
+    target = ":memory:" if path is None else str(path)
+    try:
+        return duckdb.connect(target, read_only=read_only, config=config)
+    except duckdb.ConnectionException as e:
+        # this process already holds the file through a connection opened without these settings (a
+        # notebook's, a test's): DuckDB allows one configuration per open file, so share that one
+        if "different configuration" not in str(e):
+            raise
+        return duckdb.connect(target, read_only=read_only)
 
 
 ENGINES = ("duckdb", "spark")
