@@ -21,7 +21,6 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
-from multiprocessing import get_context
 from pathlib import Path
 
 from pipelines.generate.codes import SPECIALTIES, has_global_period
@@ -229,9 +228,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
     try:
         if cfg.workers > 1:
-            # forkserver, not fork: a fork of a process whose threads (polars' pool, a test's server) hold a
-            # lock leaves the child spinning on it forever, which hung a test run once
-            with ProcessPoolExecutor(max_workers=cfg.workers, mp_context=get_context("forkserver")) as pool:
+            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
                 futures = [pool.submit(_month, cfg, i, per_month[i], offsets[i]) for i in range(cfg.months)]
                 for f in futures:  # in month order, so the output is identical to a serial run
                     absorb(f.result())
