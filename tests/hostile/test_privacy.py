@@ -148,7 +148,7 @@ def test_the_compliance_case_file_is_formula_safe(built_world, monkeypatch):
 
 def test_a_link_in_the_url_is_shown_as_text(built_demo, monkeypatch):
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
-    at = AppTest.from_file(str(PAGES / "denials.py"), default_timeout=60)
+    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
     at.query_params["claim"] = "[Session expired - sign in again](https://evil.example/login)"
     at.run()
     assert not at.exception
