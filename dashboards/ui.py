@@ -131,14 +131,47 @@ def humanize(code: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+# Codes whose words are chosen, not derived (column -> code -> label); the downloads keep the codes
+VALUE_LABELS = {
+    "edit": {  # the claim scrubber's rule ids (wq_prebill_edits)
+        "ncci_ptp": "NCCI pair billed together",
+        "mue_units": "Units over the MUE",
+        "dx_missing": "No diagnosis",
+        "icd10_invalid": "Not an ICD-10-CM code",
+        "icd10_not_billable": "ICD-10-CM category, not billable",
+        "icd10_unspecified": "Unspecified diagnosis",
+        "modifier_25_without_em": "Modifier 25 without E/M",
+        "bilateral_conflict": "Bilateral / side modifiers conflict",
+        "sex_conflict": "Code for the other sex",
+        "age_conflict": "Code outside the age range",
+    },
+}
+
+
 def worded(df):
-    """The frame with its code columns (WORDED_COLUMNS) in words, for a table or a chart."""
+    """The frame with its code columns in words (VALUE_LABELS, else WORDED_COLUMNS humanized), for a table or
+    a chart."""
     import polars as pl
 
-    cols = [c for c in df.columns if c in WORDED_COLUMNS and df.schema[c] == pl.String]
+    cols = [c for c in df.columns if c in WORDED_COLUMNS | VALUE_LABELS.keys() and df.schema[c] == pl.String]
     # each distinct code worded once, not each row
     return df.with_columns(
-        pl.col(c).replace({v: humanize(v) for v in df[c].unique().drop_nulls()}) for c in cols
+        pl.col(c).replace(
+            {v: VALUE_LABELS.get(c, {}).get(v) or humanize(v) for v in df[c].unique().drop_nulls()}
+        )
+        for c in cols
+    )
+
+
+def with_chain_links(shown, chain_ids):
+    """``shown`` with a first column ``chain`` linking each row to its Claim chain page — for PHI viewers only:
+    the link carries the claim id.  ``chain_ids``: the rows' unmasked chain ids (``shown`` may be masked)."""
+    from dashboards import phi
+
+    if not phi.can_view_phi():
+        return shown
+    return shown.with_columns(("/claim_chain?claim=" + chain_ids).alias("chain")).select(
+        "chain", *shown.columns
     )
 
 
@@ -161,6 +194,8 @@ def table(df, column_config: dict | None = None, container=None, **kwargs):
     else:
         columns = list(getattr(df, "columns", []))
     config = {c: humanize(c) for c in columns} | config
+    if "chain" in columns:  # a link to the Claim chain page (with_chain_links)
+        config["chain"] = st.column_config.LinkColumn("chain", display_text="open")
     for column, value in (column_config or {}).items():
         # a NumberColumn/DateColumn given without a label would show the raw column name
         config[column] = (

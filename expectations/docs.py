@@ -42,8 +42,19 @@ def _file_context_at(home: str):
 def keep_results(
     results: list[tuple[str, object]], settings: Settings, run_name: str, build_docs: bool
 ) -> list:
-    """Store these (table, validation result) pairs under one run; with build_docs, render them and the index.
-    Returns the stored keys."""
+    """Store these (table, validation result) pairs under one run; with build_docs, render them, the pages
+    stored since the last rendering, and the index.  Returns the stored keys.  The record is a report: a
+    failure here is logged privately and never fails the ingest or the build that called it."""
+    from pipelines.privacy import log_error
+
+    try:
+        return _keep(results, settings, run_name, build_docs)
+    except Exception as e:  # noqa: BLE001
+        log_error(settings, f"keeping the data checks of {run_name} for the Data Docs", e)
+        return []
+
+
+def _keep(results: list[tuple[str, object]], settings: Settings, run_name: str, build_docs: bool) -> list:
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,

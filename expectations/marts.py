@@ -99,7 +99,7 @@ def validate_marts(
     except duckdb.ConnectionException:
         # dbt ran in this very process and still holds the file read-write: share that instance; nothing
         # here writes
-        con = duckdb.connect(str(warehouse))
+        con = duckdb_connect(warehouse, settings=settings)
     try:
         where = {
             name: f" where {CHANGED_ROWS[name]}" if changed_only and name in CHANGED_ROWS else ""

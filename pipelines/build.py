@@ -182,12 +182,12 @@ def project_fingerprint(settings: Settings, dbt_vars: dict | None = None) -> str
                 h.update(str(p.relative_to(root)).encode())
                 h.update(p.read_bytes())
     if settings.reference_dir.exists():
-        # a loaded file is stored once as <kind>/<file_id>.parquet, file_id the hash of its bytes: its name
-        # identifies its content (and the empty per-kind schema files never change)
+        # a loaded file is stored once as <kind>/<file_id>.parquet, file_id the hash of its source's bytes; the
+        # stored file is rewritten only when what dbt reads from it changes (a schema file gaining a column, a
+        # payer policy loaded again and so back in force): its name and its write identify it
         for p in sorted(settings.reference_dir.rglob("*.parquet")):
-            h.update(str(p.relative_to(settings.reference_dir)).encode())
-            if p.parent.name == "payer_policy":  # loading an earlier policy again re-dates it (load._restamp)
-                h.update(f"{p.stat().st_ino}:{p.stat().st_mtime_ns}".encode())
+            st = p.stat()
+            h.update(f"{p.relative_to(settings.reference_dir)}:{st.st_ino}:{st.st_mtime_ns}".encode())
     h.update((root / "dbt_project.yml").read_bytes())
     h.update(settings.engine.encode())  # a warehouse exported from Spark is not a DuckDB incremental base
     if dbt_vars:
@@ -411,18 +411,6 @@ def check_marts(
     return result
 
 
-def data_docs(kept: list, settings: Settings) -> None:
-    """The mart checks into GX's record and the Data Docs site rebuilt with them and the ingests' since
-    (expectations.docs).  The site is a report: failing to render it never fails the build."""
-    from expectations.docs import keep_results
-    from pipelines.privacy import log_error
-
-    try:
-        keep_results(kept, settings, run_name="build", build_docs=True)
-    except Exception as e:  # noqa: BLE001
-        log_error(settings, "rendering the Great Expectations Data Docs", e)
-
-
 def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bool = True) -> Path:
     """Fold the WAL into the build file and swap it over the published warehouse (atomic rename).
     complete=False: a --select build from nothing, which holds only what it selected; it gets no fingerprint,
@@ -525,7 +513,9 @@ def build_warehouse(
                     warm_gx.join()
                     check_marts(settings, changed_only=incremental, kept=kept)
                 with phase("Great Expectations Data Docs"):
-                    data_docs(kept, settings)
+                    from expectations.docs import keep_results
+
+                    keep_results(kept, settings, run_name="build", build_docs=True)
             with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
             if not select:  # the queues the practice-management system picks up (pipelines.exports)

@@ -12,10 +12,6 @@ from pipelines.settings import Settings
 GX_PREFIX = "/gx/"
 
 
-def gx_site(settings: Settings) -> Path:
-    return settings.data_docs_dir
-
-
 class _Handler(http.server.SimpleHTTPRequestHandler):
     def __init__(self, *args, dbt_target: Path, gx_dir: Path, **kwargs):
         self.gx_dir = gx_dir
@@ -32,10 +28,17 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def make_server(settings: Settings, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    """The server for both sites (port 0: any free port)."""
+    handler = functools.partial(
+        _Handler, dbt_target=settings.dbt_dir / "target", gx_dir=settings.data_docs_dir
+    )
+    return http.server.ThreadingHTTPServer((host, port), handler)
+
+
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve until interrupted."""
-    handler = functools.partial(_Handler, dbt_target=settings.dbt_dir / "target", gx_dir=gx_site(settings))
-    with http.server.ThreadingHTTPServer((host, port), handler) as httpd:
+    with make_server(settings, host, port) as httpd:
         shown = "localhost" if host == "127.0.0.1" else host
         print(f"dbt docs: http://{shown}:{port}/   Great Expectations Data Docs: http://{shown}:{port}{GX_PREFIX}"
               "  (Ctrl-C stops)", flush=True)  # fmt: skip

@@ -95,8 +95,6 @@ if unbalanced:
     st.warning(f"{unbalanced} payment(s) do not balance: their BPR02 differs from their claims and PLB.")
 ui.table(
     dep.drop("unbalanced_payments"),
-    hide_index=True,
-    width="stretch",
     column_config={c: st.column_config.NumberColumn(format="dollar")
                    for c in ("deposits", "claim_cash", "interest", "forward_balance", "recoupments")},
 )  # fmt: skip
@@ -124,7 +122,7 @@ with left:
         st.caption("No patient-payments extract loaded: cash is payer cash only (README, input contract).")
 with right:
     st.subheader("Days to pay by payer")
-    ui.table(queries.days_to_pay(version, flt), hide_index=True, width="stretch")
+    ui.table(queries.days_to_pay(version, flt))
 
 pct = {
     "net_collection_rate_12m": ("NCR 12m", "Net collection rate"),
@@ -148,8 +146,6 @@ ui.table(
         "total_cash_collected",
         *pct,
     ),
-    hide_index=True,
-    width="stretch",
     column_config={
         col: st.column_config.NumberColumn(label, format="percent", help=ui.DEFINITIONS.get(key or "", None))
         for col, (label, key) in pct.items()
@@ -185,8 +181,6 @@ left.markdown("**By payer and procedure code**")
 ui.table(
     up["by_payer_code"],
     container=left,
-    hide_index=True,
-    width="stretch",
     column_config={"underpayment_rate": st.column_config.NumberColumn("rate", format="percent")},
 )
 right.markdown("**Largest underpaid lines** (for recovery)")

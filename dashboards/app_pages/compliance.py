@@ -47,8 +47,6 @@ with left:
     st.subheader("Leads by rule")
     ui.table(
         by_rule.select("rule_label", "rule_kind", "severity", "findings", "providers", "dollars_at_stake"),
-        hide_index=True,
-        width="stretch",
         column_config={
             "rule_label": "rule",
             "rule_kind": "kind",
@@ -94,8 +92,6 @@ risk = queries.provider_risk(version, flt)
 st.caption("Click a provider's row to see their leads below.")
 ranked = ui.table(
     risk,
-    hide_index=True,
-    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="compliance__risk",
@@ -114,9 +110,8 @@ params = st.query_params
 rule_default = params.get("rule", "all")
 provider_default = params.get("provider", "all")
 clicked = ranked.selection.rows if ranked is not None else []
-if (
-    clicked
-):  # a row clicked in the ranking opens that provider's leads (once per click: the picker stays free)
+# a row clicked in the ranking opens that provider's leads (once per click: the picker stays free)
+if clicked:
     chosen = risk["provider_npi"][clicked[0]]
     if st.session_state.get("compliance__clicked") != chosen:
         st.session_state["compliance__clicked"] = chosen
@@ -142,16 +137,10 @@ st.caption(f"{findings.height:,} lead(s) (at most 1,000 shown, largest billed $ 
 shown_findings = phi.protect(findings)  # claim ids masked unless a PHI viewer (also inside evidence text)
 event = ui.table(
     shown_findings.drop("finding_id", "evidence_claim_ids"),
-    hide_index=True,
-    width="stretch",
     on_select="rerun",
     selection_mode="single-row",
     key="compliance__findings",
     column_config={
-        **{
-            c: st.column_config.DateColumn(ui.humanize(c))
-            for c in ("service_date", "period_start", "period_end")
-        },
         "evidence": st.column_config.TextColumn("evidence", width="large"),
         "dollars_at_stake": st.column_config.NumberColumn("billed $", format="dollar"),
     },
@@ -168,9 +157,6 @@ if selected:
     if claim_ids:
         ui.table(
             phi.protect(queries.evidence_lines(version, claim_ids)),
-            hide_index=True,
-            width="stretch",
-            column_config={"service_date": st.column_config.DateColumn("Service date")},
         )
     else:
         st.caption("A provider-level lead: its evidence is the peer comparison above.")

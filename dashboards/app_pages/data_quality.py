@@ -38,7 +38,7 @@ if rejected or files["partial"]:
             for r in quarantine_reasons()
         ]
     )
-    ui.table(q, hide_index=True, width="stretch")
+    ui.table(q)
 else:
     st.success("Nothing quarantined.")
 
@@ -68,8 +68,6 @@ if alerts:
     st.caption("Failed Airflow task attempts (newest first; retries are attempts too).")
     ui.table(
         pl.DataFrame(alerts).select("at", "dag_id", "task_id", "map_index", "try_number", "error"),
-        hide_index=True,
-        width="stretch",
     )
 else:
     st.success("No failed pipeline tasks recorded.")
@@ -90,9 +88,7 @@ if gx_marts.exists():
                 for t, d in marts["tables"].items()
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 st.subheader("Latest files")
-ui.table(queries.file_log(version), hide_index=True, width="stretch")
+ui.table(queries.file_log(version))

@@ -96,8 +96,6 @@ with left:
     st.markdown("**Top CARCs** (largest denied amount of each initial denial)")
     ui.table(
         queries.carc_pareto(version, flt),
-        hide_index=True,
-        width="stretch",
         column_config={"denied_charges": st.column_config.NumberColumn("denied charges", format="dollar")},
     )
 with right:
@@ -122,8 +120,6 @@ st.subheader("Denied service lines by procedure code")
 st.caption("Lines of initial decisions denied on their own or with their claim (fct_denial_lines).")
 ui.table(
     queries.denied_by_cpt(version, flt),
-    hide_index=True,
-    width="stretch",
     column_config={"denied_amount": st.column_config.NumberColumn("denied $", format="dollar")},
 )
 
@@ -135,17 +131,9 @@ st.caption(
     "and pick a claim)."
 )
 denied = queries.denied_chains(version, flt)
-shown = phi.protect(denied)
-if phi.can_view_phi():  # a link carries the claim id
-    shown = shown.with_columns(("/claim_chain?claim=" + denied["chain_id"]).alias("chain")).select(
-        "chain", *denied.columns
-    )
 ui.table(
-    shown,
-    hide_index=True,
-    width="stretch",
+    ui.with_chain_links(phi.protect(denied), denied["chain_id"]),
     column_config={
-        "chain": st.column_config.LinkColumn("chain", display_text="open"),
         "chain_id": "claim",
         "denied_amount": st.column_config.NumberColumn("denied $", format="dollar"),
     },

@@ -89,8 +89,6 @@ with left:
     )
     ui.table(
         reasons,
-        hide_index=True,
-        width="stretch",
         column_config={
             "reason": "reason",
             "rejected_claims": st.column_config.NumberColumn("rejected first claims"),
@@ -106,8 +104,6 @@ with right:
     overdue = queries.overdue_acknowledgments(version, flt)
     ui.table(
         phi.protect(overdue),
-        hide_index=True,
-        width="stretch",
         column_config={
             "claim_id": "claim",
             "payer_id": "payer",

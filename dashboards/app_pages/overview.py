@@ -70,15 +70,11 @@ with right:
     st.subheader("Root causes")
     ui.table(
         queries.root_cause_pareto(version, flt).select("root_cause", "denied_claims", "denied_amount"),
-        hide_index=True,
-        width="stretch",
     )
 
 st.subheader("Payers")
 ui.table(
     by_payer,
-    hide_index=True,
-    width="stretch",
     column_config={
         "initial_denial_rate": st.column_config.NumberColumn("initial denial rate", format="percent"),
         "paid_amount": st.column_config.NumberColumn("paid", format="dollar"),

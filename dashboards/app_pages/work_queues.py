@@ -1,7 +1,6 @@
 """Work queues: what the billing office should work today — open denials before their appeal deadline and
 claims to chase before the payer's filing limit — ranked by money per day left (docs/worklists.md)."""
 
-import polars as pl
 import streamlit as st
 
 from dashboards import phi, queries, ui
@@ -13,20 +12,6 @@ st.caption(
     "today). Claim ids are masked unless you are a PHI viewer, who also gets a **chain** link to the claim's "
     "whole history."
 )
-
-# the scrubber's rule ids (wq_prebill_edits.edit) as a coder reads them; the downloads keep the ids
-EDIT_LABELS = {
-    "ncci_ptp": "NCCI pair billed together",
-    "mue_units": "Units over the MUE",
-    "dx_missing": "No diagnosis",
-    "icd10_invalid": "Not an ICD-10-CM code",
-    "icd10_not_billable": "ICD-10-CM category, not billable",
-    "icd10_unspecified": "Unspecified diagnosis",
-    "modifier_25_without_em": "Modifier 25 without E/M",
-    "bilateral_conflict": "Bilateral / side modifiers conflict",
-    "sex_conflict": "Code for the other sex",
-    "age_conflict": "Code outside the age range",
-}
 
 MAX_SHOWN = 1_000  # rows a queue's table renders
 
@@ -74,23 +59,11 @@ def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> No
     top = df.head(MAX_SHOWN)
     if df.height > MAX_SHOWN:
         st.caption(f"The first {MAX_SHOWN:,} of {df.height:,} in this order; the downloads hold them all.")
-    # codes as people read them (root causes, statuses, reasons: ui.table; the scrubber's edits: EDIT_LABELS)
-    shown = (
-        phi.protect(top)
-        .with_columns(pl.col(c).replace(labels) for c, labels in (("edit", EDIT_LABELS),) if c in df.columns)
-        .select(list(columns))
-    )
-    if phi.can_view_phi() and "chain_id" in df.columns:
-        # the Claim chain page; a link carries the claim id, so only PHI viewers get one
-        shown = shown.with_columns(("/claim_chain?claim=" + top["chain_id"]).alias("chain")).select(
-            "chain", *columns
-        )
-    ui.table(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={"chain": st.column_config.LinkColumn("chain", display_text="open"), **columns},
-    )
+    # codes in words (ui.table); for PHI viewers a link to each row's chain (it carries the claim id)
+    shown = phi.protect(top).select(list(columns))
+    if "chain_id" in df.columns:
+        shown = ui.with_chain_links(shown, top["chain_id"])
+    ui.table(shown, column_config=columns)
     # the files are made when a button is clicked (on its own thread), not on every render of the page
     protected = phi.protect(df)
     left, right = st.columns(2)

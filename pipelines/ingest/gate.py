@@ -70,6 +70,8 @@ def _validate(group: list[Outcome], kept: list) -> dict:
 
 
 def _validate_group(group: list[Outcome], settings: Settings) -> None:
+    from expectations.docs import keep_results
+
     kept: list = []
     try:
         result = _validate(group, kept)
@@ -89,25 +91,14 @@ def _validate_group(group: list[Outcome], settings: Settings) -> None:
         _save(out)
         return
     if result["success"] or len(group) == 1:
-        _keep_for_data_docs(kept, group, settings)
+        name = group[0].file_name + (f" and {len(group) - 1} more" if len(group) > 1 else "")
+        keep_results(kept, settings, run_name=f"ingest {name}", build_docs=False)  # GX's record (Data Docs)
         for o in group:
             _record_gx(o, result, len(group))
         return
     mid = len(group) // 2
     _validate_group(group[:mid], settings)
     _validate_group(group[mid:], settings)
-
-
-def _keep_for_data_docs(kept: list, group: list[Outcome], settings: Settings) -> None:
-    """GX's own record of this gate (expectations.docs); the site is rendered after the next build.  Keeping
-    the record never decides a file's fate: a failure here is logged, privately."""
-    from expectations.docs import keep_results
-
-    name = group[0].file_name + (f" and {len(group) - 1} more" if len(group) > 1 else "")
-    try:
-        keep_results(kept, settings, run_name=f"ingest {name}", build_docs=False)
-    except Exception as e:  # noqa: BLE001
-        log_error(settings, f"keeping the data checks of {name} for the Data Docs", e)
 
 
 def _record_gx(out: Outcome, result: dict, group_size: int) -> None:

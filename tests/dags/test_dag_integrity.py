@@ -193,7 +193,10 @@ def test_a_failing_task_calls_the_alert_notifier(tmp_path):
     connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
                   "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}}  # fmt: skip
     env = {"AIRFLOW__CORE__DAGS_FOLDER": str(folder), "AIRFLOW_CONN_REVCYCLE_SMTP": json.dumps(connection)}
-    proc = dags_test("revcycle_failing", s, extra_env=env)
+    try:
+        proc = dags_test("revcycle_failing", s, extra_env=env)
+    finally:
+        smtp.server.shutdown()  # no thread left behind in the test process (a later fork would inherit it)
     assert proc.returncode != 0  # the run failed
     [alert] = recent_alerts(s)
     assert (alert["dag_id"], alert["task_id"]) == ("revcycle_failing", "breaks")

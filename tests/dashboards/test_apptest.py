@@ -527,6 +527,8 @@ def test_tables_show_words_not_codes(built_demo, monkeypatch, page):
     from dashboards.ui import WORDED_COLUMNS
 
     at = _page(page, built_demo.home, monkeypatch)
+    if not at.dataframe:  # said, not passed: a page with no table on the demo set checks nothing here
+        pytest.skip(f"{page} shows no table on the demo set")
     for frame in at.dataframe:
         config = json.loads(frame.proto.columns or "{}")
         shown = [c for c in frame.value.columns if not config.get(str(c), {}).get("hidden")]

@@ -103,22 +103,19 @@ def test_dbt_nodes_are_described_by_kind(tmp_path):
 
 
 def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
-    import functools
-    import http.server
     import threading
     import urllib.request
 
-    from pipelines.docs_site import _Handler, gx_site
+    from pipelines.docs_site import make_server
     from pipelines.settings import Settings
 
     s = Settings(project_root=tmp_path / "project", home=tmp_path / "home")
     (s.dbt_dir / "target").mkdir(parents=True)
     (s.dbt_dir / "target" / "index.html").write_text("dbt docs")
-    gx_site(s).mkdir(parents=True)
-    (gx_site(s) / "index.html").write_text("data docs")
+    s.data_docs_dir.mkdir(parents=True)
+    (s.data_docs_dir / "index.html").write_text("data docs")
     (s.home / "secret.txt").write_text("not served")
-    handler = functools.partial(_Handler, dbt_target=s.dbt_dir / "target", gx_dir=gx_site(s))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = make_server(s, "127.0.0.1", 0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -128,3 +125,14 @@ def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
             urllib.request.urlopen(f"{base}/gx/%2e%2e/%2e%2e/%2e%2e/%2e%2e/secret.txt")
     finally:
         server.shutdown()
+
+
+def test_reference_kinds_offered_are_the_loader_kinds():
+    """`revcycle reference --kind` lists its choices without importing the loaders (polars): the same kinds."""
+    from pipelines.cli import build_parser
+    from pipelines.reference import KINDS
+
+    for kind in KINDS:
+        assert build_parser().parse_args(["reference", "--kind", kind, "f.csv"]).kind == kind
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["reference", "--kind", "not_a_kind", "f.csv"])

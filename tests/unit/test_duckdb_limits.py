@@ -7,9 +7,8 @@ from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT, Settings, duckdb_connect, get_settings
 
-# the one place allowed to call duckdb.connect directly, and the documented fallback that shares a connection
-# dbt opened in the same process (expectations.marts)
-ALLOWED = {("pipelines/settings.py", "duckdb_connect"), ("expectations/marts.py", "validate_marts")}
+# the one place allowed to call duckdb.connect directly
+ALLOWED = {("pipelines/settings.py", "duckdb_connect")}
 
 
 def _direct_connects() -> set[tuple[str, str]]:

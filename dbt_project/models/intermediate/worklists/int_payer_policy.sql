@@ -1,7 +1,7 @@
 -- Each payer's filing limit, appeal window and expected days to pay (seed payer_policy, with the user's
--- policy file over it: its payer row, else its financial class's, else the default), with the days to pay this payer has shown: the 90th percentile
--- of submission -> first decision over its adjudicated chains, used instead of the policy once there are
--- `worklist_min_history` of them (docs/worklists.md).
+-- policy file over it: its payer row, else its financial class's, else the default), with the days to pay
+-- this payer has shown: the 90th percentile of submission -> first decision over its adjudicated chains, used
+-- instead of the policy once there are `worklist_min_history` of them (docs/worklists.md).
 with payers as (
     select
         chains.payer_id,
