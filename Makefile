@@ -8,7 +8,7 @@ X12CORE := pipelines/x12/libx12core.so
 PORT ?= 8501
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-spark browser lint format dbt dashboard run airflow bench clean
+.PHONY: help setup demo test test-spark test-wheel browser lint format dbt dashboard run airflow bench clean
 
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test: setup browser lint  ## lint + the whole pytest pyramid (unit, dbt, GX, DAG
 test-spark: setup  ## the dbt project on Apache Spark local mode == the DuckDB build (installs the [spark] extra; Java 17+)
 	$(BIN)/python -m pip install -q -e '.[test,spark]' -c constraints.txt
 	$(BIN)/pytest -m spark tests/spark
+
+test-wheel: setup  ## pip install the wheel into a fresh virtualenv and run it from another directory
+	$(BIN)/pytest -m wheel tests/packaging
 
 browser:  ## Debian chromium for the real-browser test (playwright never downloads a browser here)
 	@command -v chromium >/dev/null || { \

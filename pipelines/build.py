@@ -143,7 +143,7 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
 def ensure_manifest(settings: Settings) -> Path:
     """target/manifest.json, regenerated with `dbt parse` when any project file is newer (the incremental
     models are read from it, so a stale manifest would miss a new one)."""
-    manifest = settings.dbt_dir / "target" / "manifest.json"
+    manifest = settings.dbt_target_dir / "manifest.json"
     sources = [settings.dbt_dir / "dbt_project.yml"] + [
         p
         for d in ("models", "seeds", "macros", "tests")
@@ -474,7 +474,7 @@ def build_warehouse(
             if dbt_vars:
                 args += ["--vars", json.dumps(dbt_vars)]
             log_path = settings.runs_dir / "dbt_build.log"
-            run_results = settings.dbt_dir / "target" / "run_results.json"
+            run_results = settings.dbt_target_dir / "run_results.json"
             run_results.unlink(missing_ok=True)  # a parse error writes none: never report a stale one
             # Importing Great Expectations (pandas, scipy, altair, sqlalchemy) takes ~8 s on this 2-core machine,
             # a quarter of a daily incremental build: do it while dbt runs in its subprocess, not after

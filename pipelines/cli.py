@@ -269,7 +269,9 @@ DASHBOARD_SERVER_OPTIONS = {
 
 
 def cmd_dashboard(args, settings: Settings) -> int:
-    app = settings.project_root / "dashboards" / "streamlit_app.py"
+    import dashboards
+
+    app = Path(dashboards.__file__).parent / "streamlit_app.py"
     options = {**DASHBOARD_SERVER_OPTIONS, "server.port": str(args.port), "server.address": args.host}
     cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
     for k, v in options.items():

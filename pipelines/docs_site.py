@@ -30,9 +30,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 def make_server(settings: Settings, host: str, port: int) -> http.server.ThreadingHTTPServer:
     """The server for both sites (port 0: any free port)."""
-    handler = functools.partial(
-        _Handler, dbt_target=settings.dbt_dir / "target", gx_dir=settings.data_docs_dir
-    )
+    handler = functools.partial(_Handler, dbt_target=settings.dbt_target_dir, gx_dir=settings.data_docs_dir)
     return http.server.ThreadingHTTPServer((host, port), handler)
 
 

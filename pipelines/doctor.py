@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+from packaging.specifiers import SpecifierSet
 
 from pipelines.settings import Settings
 
@@ -30,30 +31,41 @@ def check_python(settings: Settings) -> tuple[str, str]:
         FAIL, f"Python {v.major}.{v.minor}; the pinned stack needs 3.11")  # fmt: skip
 
 
+CORE_PACKAGES = (
+    "apache-airflow",
+    "dbt-core",
+    "dbt-duckdb",
+    "duckdb",
+    "polars",
+    "great-expectations",
+    "streamlit",
+)
+
+
 def check_packages(settings: Settings) -> tuple[str, str]:
-    pins = _pins(settings)
+    """In a checkout, the exact pins of constraints.txt; installed from a wheel (no constraints file), the
+    ranges the package declares."""
+    from packaging.requirements import Requirement
+
+    pinned = (settings.project_root / "constraints.txt").exists()
+    if pinned:
+        wanted = {name: f"=={ver}" for name, ver in _pins(settings).items()}
+    else:
+        reqs = [Requirement(r) for r in md.requires("revcycle") or [] if "extra ==" not in r]
+        wanted = {r.name.lower(): str(r.specifier) for r in reqs}
     wrong = []
-    for name in (
-        "apache-airflow",
-        "dbt-core",
-        "dbt-duckdb",
-        "duckdb",
-        "polars",
-        "great-expectations",
-        "streamlit",
-    ):
+    for name in CORE_PACKAGES:
         try:
             have = md.version(name)
         except md.PackageNotFoundError:
             wrong.append(f"{name} missing")
             continue
-        if name in pins and have != pins[name]:
-            wrong.append(f"{name} {have} (pinned {pins[name]})")
-    return (
-        (OK, "core packages match constraints.txt")
-        if not wrong
-        else (FAIL, "; ".join(wrong) + " - run make setup")
-    )
+        spec = wanted.get(name)
+        if spec and not SpecifierSet(spec).contains(have, prereleases=True):
+            wrong.append(f"{name} {have} (wants {spec})")
+    source = "constraints.txt" if pinned else "the package's requirements"
+    return (OK, f"core packages match {source}") if not wrong else (
+        FAIL, "; ".join(wrong) + (" - run make setup" if pinned else " - reinstall revcycle"))  # fmt: skip
 
 
 def check_dirs(settings: Settings) -> tuple[str, str]:

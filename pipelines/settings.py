@@ -12,7 +12,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parent.parent
+# A checkout holds the dbt project and the DAGs beside this package; a wheel ships them inside it
+# (pyproject.toml, package-dir), so `pip install .` works from any directory.
+PROJECT_ROOT = (
+    _CHECKOUT if (_CHECKOUT / "dbt_project").is_dir() else Path(__file__).resolve().parent / "project"
+)
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,18 @@ class Settings:
         return self.project_root / "dbt_project"
 
     @property
+    def installed(self) -> bool:
+        """Running from an installed package (its project files read-only), not from a checkout."""
+        return self.project_root.name == "project" and self.project_root.parent.name == "pipelines"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's artifacts (manifest, run results, docs).  In a checkout, dbt's own place in the project, which
+        every data root shares (its partial parse stays warm across test and benchmark homes); installed, under
+        the data root, since a package's files are not ours to write."""
+        return self.home / "dbt" / "target" if self.installed else self.dbt_dir / "target"
+
+    @property
     def dags_dir(self) -> Path:
         return self.project_root / "dags"
 
@@ -206,6 +223,10 @@ class Settings:
             # through the environment, not flags: dbt takes them with or without a subcommand (`dbt --version`)
             "DBT_PROJECT_DIR": str(self.dbt_dir),
             "DBT_PROFILES_DIR": str(self.dbt_dir),
+            "DBT_TARGET_PATH": str(self.dbt_target_dir),
+            "DBT_LOG_PATH": str(
+                self.dbt_target_dir.parent / "logs" if self.installed else self.dbt_dir / "logs"
+            ),
             # dbt's anonymous usage events go to the internet, which is not reachable here: each run spent
             # ~1.5 s failing to flush them at exit
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
