@@ -1,0 +1,227 @@
+"""How revcycle grows with the book: every step of a year of a health system's claims, at one or more sizes.
+
+    .venv/bin/python benchmarks/scale.py --claims 1000000
+    .venv/bin/python benchmarks/scale.py --claims 1000000 10000000        # side by side, with ratios
+    .venv/bin/python benchmarks/scale.py --compare a.json b.json           # two earlier runs side by side
+
+For each size, each step in its own process (wall time, peak RSS of the process tree):
+  1. generate the world (health-system profile, 12 months, acknowledgments on);
+  2. load its reference files (NCCI, MUE, LEIE, ...);
+  3. ingest every file but the last day's, GX gate on (landing -> published raw batches), printed as MB/s next
+     to the bare X12 core parsing the same 837/835/999/277CA files in one process (step 3b);
+  4. the full dbt build (models, seeds, every data and unit test, GX on the marts, publish);
+  5. the floor: the same machine reading the raw Parquet once and computing chain-level aggregates in one
+     DuckDB query (what no build can beat), to print the full build as a multiple of it;
+  6. the next day as a user runs it: its files dropped into landing/ and `revcycle run`;
+  7. every dashboard page, cold and warm p95 (benchmarks/dashboard.py on the built data root).
+and the disk: X12 landed, raw Parquet, warehouse.  Each size's figures are also written as JSON beside the
+world (scale_<claims>.json) for --compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _measure import python_script, run_measured
+
+from pipelines.generate import file_day
+
+PARSE_ALL = """
+import sys, time
+from pathlib import Path
+from pipelines.x12.parser import parse_file
+files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
+t0 = time.perf_counter()
+for p in files:
+    parse_file(p)
+print(time.perf_counter() - t0)
+"""
+
+# Claims and remittances read once; one row per claim id with its first submission, charge, first payment,
+# paid total and whether its first answer denied it; then those rows by payer and month.
+FLOOR = """
+import sys, time
+from pipelines.settings import duckdb_connect
+raw, out = sys.argv[1], sys.argv[2]
+con = duckdb_connect(out)  # the project's memory limit and spill folder, as the build has them
+t0 = time.perf_counter()
+con.sql(f'''
+create table chain_floor as
+with claims as (
+    select claim_id, any_value(payer_id) as payer_id, min(submission_date) as first_submission,
+           max(total_charge) as charge, count(*) as submissions
+    from read_parquet('{raw}/*/claims.parquet', union_by_name = true) group by claim_id),
+remits as (
+    select claim_id, min(coalesce(payment_date, received_date)) as first_answer, sum(paid_amount) as paid,
+           arg_min(status_code, coalesce(payment_date, received_date)) = '4' as first_denied
+    from read_parquet('{raw}/*/remit_claims.parquet', union_by_name = true) group by claim_id)
+select c.*, r.first_answer, r.paid, r.first_denied
+from claims as c left join remits as r using (claim_id)''')
+con.sql('''create table month_floor as
+    select payer_id, date_trunc('month', first_answer) as month, count(*) as chains,
+           count(*) filter (where first_denied) as denied, sum(paid) as paid, sum(charge) as charge
+    from chain_floor group by all''')
+print(time.perf_counter() - t0)
+"""
+
+
+def _size(path: Path, pattern: str = "*") -> float:
+    return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 2**20
+
+
+def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
+    bin_dir = Path(sys.executable).parent
+    revcycle = str(bin_dir / "revcycle")
+    world, home = work / "world", work / "home"
+    env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
+    steps: list[dict] = []
+
+    def step(name: str, cmd: list[str], note: str = "") -> dict:
+        secs, peak, proc = run_measured(cmd, env)
+        if proc.returncode:
+            raise SystemExit(f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        row = {"step": name, "seconds": round(secs, 1), "peak_rss_mb": round(peak), "note": note,
+               "stdout": proc.stdout}  # fmt: skip
+        steps.append(row)
+        print(f"  {name}: {secs:,.1f} s, {peak:,.0f} MB", flush=True)
+        return row
+
+    step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
+                      "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
+    files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
+    last_day = max(file_day(p) for p in files)
+    head = [p for p in files if file_day(p) != last_day]
+    tail = [p for p in files if file_day(p) == last_day]
+    x12_mb = sum(p.stat().st_size for p in head) / 2**20
+
+    # the user's path: files dropped into landing/ (hard links: the world keeps its copy for the next day)
+    for p in head:
+        dest = home / "landing" / p.relative_to(world / "landing")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, dest)
+    references = sorted(p for p in (world / "reference").rglob("*") if p.is_file())
+    step("load reference files", [revcycle, "reference", *map(str, references)], f"{len(references)} files")
+    ingest = step(
+        "ingest all but the last day (GX gate on)", [revcycle, "ingest", "-q", str(home / "landing")]
+    )
+    ingest["note"] = f"{len(head):,} files, {x12_mb:,.0f} MB, {x12_mb / ingest['seconds']:,.1f} MB/s"
+
+    x12 = [p for p in head if p.suffix.lower() == ".x12"]
+    listing = work / "x12_files.txt"
+    listing.write_text("\n".join(map(str, x12)))
+    parse = step("bare X12 core, the same X12 files in one process", python_script(PARSE_ALL, str(listing)))
+    parsed_mb = sum(p.stat().st_size for p in x12) / 2**20
+    parse_secs = float(parse["stdout"].split()[-1])
+    parse["note"] = f"{len(x12):,} files, {parsed_mb:,.0f} MB, {parsed_mb / parse_secs:,.1f} MB/s parsing"
+
+    build = step("full dbt build (models, tests, GX on marts) and publish", [revcycle, "build"])
+    floor_db = work / "floor.duckdb"
+    floor = step("floor: raw Parquet -> chain aggregates, one DuckDB query",
+                 python_script(FLOOR, str(home / "raw" / "batches"), str(floor_db)))  # fmt: skip
+    floor_secs = float(floor["stdout"].split()[-1])
+    build["note"] = f"{build['seconds'] / floor_secs:,.1f}x the floor's query"
+    floor_db.unlink()
+
+    for p in tail:
+        dest = home / "landing" / p.relative_to(world / "landing")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, dest)
+    nxt = step(f"next day ({last_day}): `revcycle run`", [revcycle, "run", "-q"], f"{len(tail)} files")
+    full_run = ingest["seconds"] + build["seconds"]
+    nxt["note"] += f", {nxt['seconds'] / full_run:.1%} of the full run"
+
+    dash = step(f"dashboard pages ({dashboard_runs} runs each)",
+                [sys.executable, str(Path(__file__).parent / "dashboard.py"), "--home", str(home),
+                 "--runs", str(dashboard_runs)])  # fmt: skip
+    pages = {}
+    for line in dash["stdout"].splitlines():
+        m = re.match(r"\| (\w+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", line)
+        if m:
+            pages[m[1]] = {"cold_p95": float(m[3]), "warm_p95": float(m[5])}
+    dash["note"] = "worst page cold p95 {:.2f} s, warm p95 {:.2f} s".format(
+        max(v["cold_p95"] for v in pages.values()), max(v["warm_p95"] for v in pages.values())
+    )
+
+    chains = json.loads(run_measured([revcycle, "summary", "--json"], env)[2].stdout)
+    result = {
+        "claims": claims,
+        "files": len(files),
+        "steps": [{k: v for k, v in s.items() if k != "stdout"} for s in steps],
+        "full_run_seconds": round(full_run, 1),
+        "full_run_peak_rss_mb": max(ingest["peak_rss_mb"], build["peak_rss_mb"]),
+        "ingest_mb_per_s": round(x12_mb / ingest["seconds"], 1),
+        "parser_mb_per_s": round(parsed_mb / parse_secs, 1),
+        "floor_seconds": round(floor_secs, 1),
+        "pages": pages,
+        "disk_mb": {
+            "x12_landed": round(_size(world / "landing")),
+            "raw_parquet": round(_size(home / "raw")),
+            "warehouse": round((home / "warehouse.duckdb").stat().st_size / 2**20),
+        },
+        "summary": chains,
+    }
+    (work / f"scale_{claims}.json").write_text(json.dumps(result, indent=2))
+    return result
+
+
+def show(results: list[dict]) -> None:
+    names = [f"{r['claims']:,} claims" for r in results]
+    print(f"\n{'step':58}" + "".join(f"{n:>26}" for n in names) + ("   ratio" if len(results) > 1 else ""))
+    rows = [s["step"].split(" (")[0].split(":")[0] for s in results[0]["steps"]]
+    for i, label in enumerate(rows):
+        cells = [
+            f"{r['steps'][i]['seconds']:>10,.1f} s {r['steps'][i]['peak_rss_mb']:>9,} MB" for r in results
+        ]
+        ratio = (f"   {results[-1]['steps'][i]['seconds'] / max(results[0]['steps'][i]['seconds'], 0.1):.1f}x time, "
+                 f"{results[-1]['steps'][i]['peak_rss_mb'] / max(results[0]['steps'][i]['peak_rss_mb'], 1):.2f}x RSS"
+                 if len(results) > 1 else "")  # fmt: skip
+        print(f"{label:58}" + "".join(f"{c:>26}" for c in cells) + ratio)
+    for key, fmt in (("full_run_seconds", "{:,.1f} s"), ("full_run_peak_rss_mb", "{:,} MB"),
+                     ("ingest_mb_per_s", "{:,.1f} MB/s"), ("parser_mb_per_s", "{:,.1f} MB/s"),
+                     ("floor_seconds", "{:,.1f} s")):  # fmt: skip
+        print(f"{key:58}" + "".join(f"{fmt.format(r[key]):>26}" for r in results))
+    for key in results[0]["disk_mb"]:
+        print(f"{'disk: ' + key:58}" + "".join(f"{r['disk_mb'][key]:>23,} MB" for r in results))
+    for page in results[0]["pages"]:
+        print(f"{'page ' + page + ' cold / warm p95':58}" + "".join(
+            f"{r['pages'][page]['cold_p95']:>17.2f} / {r['pages'][page]['warm_p95']:.2f} s" for r in results))  # fmt: skip
+    print()
+    for r in results:
+        print(f"{r['claims']:,} claims, {r['files']:,} files; notes:")
+        for s in r["steps"]:
+            if s["note"]:
+                print(f"  {s['step']}: {s['note']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--claims", type=int, nargs="*", default=[1_000_000])
+    ap.add_argument("--dashboard-runs", type=int, default=5)
+    ap.add_argument("--compare", type=Path, nargs="*", help="print earlier scale_<claims>.json results")
+    ap.add_argument("--keep", action="store_true", help="keep each size's world and data root")
+    args = ap.parse_args()
+    if args.compare:
+        show([json.loads(p.read_text()) for p in args.compare])
+        return
+    results = []
+    for claims in args.claims:
+        work = Path(tempfile.mkdtemp(prefix=f"revcycle-scale-{claims}-"))
+        print(f"{claims:,} claims in {work}", flush=True)
+        results.append(run_size(claims, work, args.dashboard_runs))
+        if not args.keep:
+            for sub in ("world", "home"):
+                shutil.rmtree(work / sub, ignore_errors=True)
+    show(results)
+
+
+if __name__ == "__main__":
+    main()
