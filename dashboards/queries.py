@@ -14,7 +14,14 @@ import streamlit as st
 
 from dashboards.filters import Filters
 from pipelines.settings import get_settings
-from pipelines.warehouse import WarehouseNotBuilt, file_counts, headline_sql, query
+from pipelines.warehouse import (
+    INITIAL_DENIAL_RATE,
+    INITIAL_DENIAL_RATE_DOLLARS,
+    WarehouseNotBuilt,
+    file_counts,
+    headline_sql,
+    query,
+)
 
 NO_FILTER = Filters()
 
@@ -69,7 +76,7 @@ def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], li
 @st.cache_data(ttl=300, show_spinner=False)
 def headline(version: float, f: Filters = NO_FILTER) -> dict:
     dims, params = f.dims()
-    sql = headline_sql(dims, f.period("first_submission_date"), f.period("first_adjudication_date"))
+    sql = headline_sql(dims, f.period("month"))
     return query(sql, params).row(0, named=True)
 
 
@@ -80,19 +87,19 @@ def files(version: float) -> dict:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def denials_by_payer(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    where, params = f.where("first_adjudication_date")
+    where, params = f.where("month")
     return query(
         f"""
         select
             coalesce(payer_name, payer_id, 'unknown')                 as payer,
-            count(*) filter (where is_adjudicated)                     as adjudicated,
-            count(*) filter (where is_initially_denied)                as initially_denied,
-            count(*) filter (where is_initially_denied)::double
-                / nullif(count(*) filter (where is_adjudicated), 0)    as initial_denial_rate,
-            sum(total_paid_amount)::double                             as paid_amount
-        from fct_claim_chains
+            sum(claims_adjudicated)::bigint                            as adjudicated,
+            sum(claims_initially_denied)::bigint                       as initially_denied,
+            {INITIAL_DENIAL_RATE}                                      as initial_denial_rate,
+            sum(paid_amount)::double                                   as paid_amount
+        from fct_claim_activity_monthly
         where {where}
         group by 1
+        having sum(claims_adjudicated) > 0
         order by initially_denied desc, payer
         """,
         params,
@@ -102,8 +109,9 @@ def denials_by_payer(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 @st.cache_data(ttl=300, show_spinner=False)
 def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
     """The monthly initial denial rate of the selection.  When it is one value of one mart dimension (or
-    nothing), both variants come from kpi_denial_rate_monthly; any other combination has no HFMA
-    denominator in the mart, so only the simple rate (same definition, from fct_claim_chains) is shown."""
+    nothing), both variants come from kpi_denial_rate_monthly; any other combination sums the same rows of
+    fct_claim_activity_monthly the mart is built from, for the simple rate (the HFMA variant's lagged
+    denominator is the mart's alone, so it is left out)."""
     single = f.single_dimension()
     if single is not None:
         dimension, value = single
@@ -118,22 +126,22 @@ def denial_trend(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
             """,
             [dimension, value],
         )
-    where, params = f.where("first_adjudication_date")
+    where, params = f.where("month")
     return query(
         f"""
-        select date_trunc('month', first_adjudication_date)::date as month,
-               count(*) as claims_adjudicated,
-               count(*) filter (where is_initially_denied) as claims_initially_denied,
-               null::bigint as claims_duplicate_denied,
-               count(*) filter (where is_initially_denied)::double / count(*) as initial_denial_rate_simple,
+        select month,
+               sum(claims_adjudicated)::bigint as claims_adjudicated,
+               sum(claims_initially_denied)::bigint as claims_initially_denied,
+               sum(claims_duplicate_denied)::bigint as claims_duplicate_denied,
+               {INITIAL_DENIAL_RATE} as initial_denial_rate_simple,
                null::double as initial_denial_rate_hfma,
-               sum(total_charge_amount) filter (where is_initially_denied)::double
-                   / nullif(sum(total_charge_amount)::double, 0) as initial_denial_rate_simple_dollars,
+               {INITIAL_DENIAL_RATE_DOLLARS} as initial_denial_rate_simple_dollars,
                null::double as initial_denial_rate_hfma_dollars
-        from fct_claim_chains
-        where is_adjudicated and not is_voided and {where}
-        group by 1
-        order by 1
+        from fct_claim_activity_monthly
+        where {where}
+        group by month
+        having sum(claims_adjudicated) > 0
+        order by month
         """,
         params,
     )

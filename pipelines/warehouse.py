@@ -43,21 +43,28 @@ def query(
     raise AssertionError("unreachable")
 
 
-def headline_sql(dims: str = "true", submitted_in: str = "true", adjudicated_in: str = "true") -> str:
-    """The headline numbers (`revcycle summary`, the Overview): claims counted on their first 837, denials
-    and paid on their first adjudication; the dashboard passes its filters as the three predicates."""
+# The initial denial rate (docs/metrics.md) of any set of fct_claim_activity_monthly rows: the ratio of their
+# summed parts.  kpi_denial_rate_monthly holds it per month for the whole book and for one payer, provider or
+# location; a page filtering several segments at once sums the mart's rows with these, and nothing else
+# divides them.
+INITIAL_DENIAL_RATE = "sum(claims_initially_denied)::double / nullif(sum(claims_adjudicated), 0)"
+INITIAL_DENIAL_RATE_DOLLARS = "sum(charges_initially_denied) / nullif(sum(charges_adjudicated), 0)"
+
+
+def headline_sql(dims: str = "true", period: str = "true") -> str:
+    """The headline numbers (`revcycle summary`, the Overview) from fct_claim_activity_monthly: claims counted
+    in the month of their first 837, denials and cash in that of their first adjudication; the dashboard
+    passes its filters as the two predicates (segments, and the period on `month`)."""
     return f"""
 select
-    count(*) filter (where has_submission and {submitted_in})                 as claims_submitted,
-    count(*) filter (where is_adjudicated and {adjudicated_in})               as claims_adjudicated,
-    count(*) filter (where is_initially_denied and {adjudicated_in})          as claims_initially_denied,
-    count(*) filter (where is_initially_denied and {adjudicated_in})::double
-        / nullif(count(*) filter (where is_adjudicated and {adjudicated_in}), 0) as initial_denial_rate,
-    coalesce(sum(total_paid_amount) filter (where {adjudicated_in}), 0)::double as paid_amount,
-    coalesce(sum(total_charge_amount) filter (where has_submission and {submitted_in}), 0)::double
-        as charge_amount
-from fct_claim_chains
-where {dims}
+    coalesce(sum(claims_submitted), 0)::bigint                 as claims_submitted,
+    coalesce(sum(claims_adjudicated), 0)::bigint               as claims_adjudicated,
+    coalesce(sum(claims_initially_denied), 0)::bigint          as claims_initially_denied,
+    {INITIAL_DENIAL_RATE}                                      as initial_denial_rate,
+    coalesce(sum(paid_amount), 0)::double                      as paid_amount,
+    coalesce(sum(charges_submitted), 0)::double                as charge_amount
+from fct_claim_activity_monthly
+where {dims} and {period}
 """
 
 

@@ -12,41 +12,36 @@
 -- cpt is counted in service lines (count_unit = 'lines'): the SVC lines of each chain's first
 -- adjudication with that procedure code, denied when the line carries a denial adjustment or its claim was
 -- denied whole and the line unpaid; its HFMA denominator is the lines submitted on chains' first 837s.  Months without three prior months of submissions have a null HFMA rate.
+-- denied chains by cause (root cause, CARC) come from the chains; every other count from the activity mart
 with chains as (
     select
-        chain_id,
-        payer_id,
-        rendering_npi,
-        location_id,
         coalesce(initial_root_cause, 'UNSPECIFIED') as root_cause,
         coalesce(initial_primary_carc, 'UNSPECIFIED') as primary_carc,
-        is_adjudicated,
         is_initially_denied,
-        has_submission,
         total_charge_amount::double as charge,
-        date_trunc('month', first_adjudication_date)::date as adjudication_month,
-        date_trunc('month', first_submission_date)::date as submission_month,
-        date_trunc('month', first_duplicate_denial_date)::date as duplicate_month
+        date_trunc('month', first_adjudication_date)::date as adjudication_month
     from {{ ref('fct_claim_chains') }}
-    where not is_voided
+    where not is_voided and is_adjudicated
 ),
 
-by_dimension as (
-    {{ by_dimension('chains', [('payer', 'payer_id'), ('provider', 'rendering_npi'), ('location', 'location_id')]) }}
+-- the claims-level parts of every month and segment, summed per dimension: the same rows a page filtering
+-- several segments sums (fct_claim_activity_monthly holds which chains count where)
+activity_by_dimension as (
+    {{ by_dimension(ref('fct_claim_activity_monthly'), [('payer', 'payer_id'), ('provider', 'rendering_npi'), ('location', 'location_id')]) }}
 ),
 
 cohort as (
     select
         dimension,
         dimension_value,
-        adjudication_month as month,
-        count(*) as claims_adjudicated,
-        sum(case when is_initially_denied then 1 else 0 end) as claims_initially_denied,
-        sum(charge) as charges_adjudicated,
-        sum(case when is_initially_denied then charge else 0 end) as charges_initially_denied
-    from by_dimension
-    where is_adjudicated
+        month,
+        sum(claims_adjudicated)::bigint as claims_adjudicated,
+        sum(claims_initially_denied)::bigint as claims_initially_denied,
+        sum(charges_adjudicated) as charges_adjudicated,
+        sum(charges_initially_denied) as charges_initially_denied
+    from activity_by_dimension
     group by 1, 2, 3
+    having sum(claims_adjudicated) > 0
 ),
 
 denied_by_cause as (
@@ -94,10 +89,10 @@ cpt_cohort as (
 ),
 
 duplicates as (
-    select dimension, dimension_value, duplicate_month as month, count(*) as claims_duplicate_denied
-    from by_dimension
-    where duplicate_month is not null
+    select dimension, dimension_value, month, sum(claims_duplicate_denied)::bigint as claims_duplicate_denied
+    from activity_by_dimension
     group by 1, 2, 3
+    having sum(claims_duplicate_denied) > 0
 ),
 
 duplicate_only as (
@@ -152,11 +147,11 @@ submitted_lines as (
 ),
 
 submitted as (
-    select dimension, dimension_value, submission_month as month, count(*) as claims_submitted,
-           sum(charge) as charges_submitted
-    from by_dimension
-    where has_submission
+    select dimension, dimension_value, month, sum(claims_submitted_not_voided)::bigint as claims_submitted,
+           sum(charges_submitted_not_voided) as charges_submitted
+    from activity_by_dimension
     group by 1, 2, 3
+    having sum(claims_submitted_not_voided) > 0
     union all
     select * from submitted_lines
 ),
