@@ -48,7 +48,7 @@ def query(
 # location; a page filtering several segments at once sums the mart's rows with these, and nothing else
 # divides them.
 INITIAL_DENIAL_RATE = "sum(claims_initially_denied)::double / nullif(sum(claims_adjudicated), 0)"
-INITIAL_DENIAL_RATE_DOLLARS = "sum(charges_initially_denied) / nullif(sum(charges_adjudicated), 0)"
+INITIAL_DENIAL_RATE_DOLLARS = "sum(charges_initially_denied)::double / nullif(sum(charges_adjudicated), 0)"
 
 
 def headline_sql(dims: str = "true", period: str = "true") -> str:

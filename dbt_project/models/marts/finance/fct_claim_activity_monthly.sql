@@ -15,8 +15,9 @@ with chains as (
         has_submission,
         is_adjudicated,
         is_initially_denied,
-        total_charge_amount::double as charge,
-        coalesce(total_paid_amount, 0)::double as paid,
+        -- money as decimals: sums are exact in any order, so an incremental build equals a full one to the cent
+        cast(total_charge_amount as decimal(18, 2)) as charge,
+        cast(coalesce(total_paid_amount, 0) as decimal(18, 2)) as paid,
         date_trunc('month', first_submission_date)::date as submission_month,
         date_trunc('month', first_adjudication_date)::date as adjudication_month,
         date_trunc('month', first_duplicate_denial_date)::date as duplicate_month
@@ -31,15 +32,15 @@ events as (
         case when is_voided then 0 else 1 end as claims_submitted_not_voided,
         case when is_voided then 0 else charge end as charges_submitted_not_voided,
         0 as claims_adjudicated, 0 as claims_initially_denied,
-        cast(0 as double) as charges_adjudicated, cast(0 as double) as charges_initially_denied,
-        cast(0 as double) as paid_amount,
+        cast(0 as decimal(18, 2)) as charges_adjudicated, cast(0 as decimal(18, 2)) as charges_initially_denied,
+        cast(0 as decimal(18, 2)) as paid_amount,
         0 as claims_duplicate_denied
     from chains
     where has_submission and submission_month is not null
     union all
     select
         adjudication_month, payer_id, rendering_npi, location_id, claim_type,
-        0, cast(0 as double), 0, cast(0 as double),
+        0, cast(0 as decimal(18, 2)), 0, cast(0 as decimal(18, 2)),
         case when is_voided then 0 else 1 end,
         case when not is_voided and is_initially_denied then 1 else 0 end,
         case when is_voided then 0 else charge end,
@@ -51,7 +52,7 @@ events as (
     union all
     select
         duplicate_month, payer_id, rendering_npi, location_id, claim_type,
-        0, cast(0 as double), 0, cast(0 as double), 0, 0, cast(0 as double), cast(0 as double), cast(0 as double),
+        0, cast(0 as decimal(18, 2)), 0, cast(0 as decimal(18, 2)), 0, 0, cast(0 as decimal(18, 2)), cast(0 as decimal(18, 2)), cast(0 as decimal(18, 2)),
         1
     from chains
     where duplicate_month is not null and not is_voided
@@ -82,14 +83,14 @@ final as (
         e.claim_type,
         -- sums of ints are HUGEINT in DuckDB and BIGINT in Spark: one type for both engines
         sum(e.claims_submitted)::bigint as claims_submitted,
-        sum(e.charges_submitted) as charges_submitted,
+        cast(sum(e.charges_submitted) as decimal(18, 2)) as charges_submitted,
         sum(e.claims_submitted_not_voided)::bigint as claims_submitted_not_voided,
-        sum(e.charges_submitted_not_voided) as charges_submitted_not_voided,
+        cast(sum(e.charges_submitted_not_voided) as decimal(18, 2)) as charges_submitted_not_voided,
         sum(e.claims_adjudicated)::bigint as claims_adjudicated,
         sum(e.claims_initially_denied)::bigint as claims_initially_denied,
-        sum(e.charges_adjudicated) as charges_adjudicated,
-        sum(e.charges_initially_denied) as charges_initially_denied,
-        sum(e.paid_amount) as paid_amount,
+        cast(sum(e.charges_adjudicated) as decimal(18, 2)) as charges_adjudicated,
+        cast(sum(e.charges_initially_denied) as decimal(18, 2)) as charges_initially_denied,
+        cast(sum(e.paid_amount) as decimal(18, 2)) as paid_amount,
         sum(e.claims_duplicate_denied)::bigint as claims_duplicate_denied
     from events as e
     left join payer_names as p on p.payer_id = e.payer_id

@@ -37,8 +37,8 @@ cohort as (
         month,
         sum(claims_adjudicated)::bigint as claims_adjudicated,
         sum(claims_initially_denied)::bigint as claims_initially_denied,
-        sum(charges_adjudicated) as charges_adjudicated,
-        sum(charges_initially_denied) as charges_initially_denied
+        cast(sum(charges_adjudicated) as double) as charges_adjudicated,
+        cast(sum(charges_initially_denied) as double) as charges_initially_denied
     from activity_by_dimension
     group by 1, 2, 3
     having sum(claims_adjudicated) > 0
@@ -148,7 +148,7 @@ submitted_lines as (
 
 submitted as (
     select dimension, dimension_value, month, sum(claims_submitted_not_voided)::bigint as claims_submitted,
-           sum(charges_submitted_not_voided) as charges_submitted
+           cast(sum(charges_submitted_not_voided) as double) as charges_submitted
     from activity_by_dimension
     group by 1, 2, 3
     having sum(claims_submitted_not_voided) > 0
