@@ -51,9 +51,10 @@ browser:  ## Debian chromium for the real-browser test (playwright never downloa
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
 	  || echo "could not install chromium (needs root and Debian's apt): the browser test will be skipped"; }
 
-lint:  ## ruff (incl. Airflow AIR3 rules)
+lint:  ## ruff (incl. Airflow AIR3 rules) and sqlfluff (dbt templater) on the dbt project
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m pipelines.sql_lint lint --processes 2
 
 format:  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -271,8 +271,9 @@ windowed as (
         *,
         {%- for name, back in windows.items() %}
         {%- for col in ['total_cash_collected', 'gross_charges', 'expected_allowed', 'charity', 'bad_debt', 'denial_write_offs'] %}
+        -- sqlfluff's DuckDB grammar has no RANGE frame with an interval offset (DuckDB and Spark run it)
         sum({{ col }}) over (
-            partition by payer_id order by month range between interval {{ back }} month preceding and current row
+            partition by payer_id order by month range between interval {{ back }} month preceding and current row  -- noqa: PRS
         ) as {{ col }}_{{ name }},
         {%- endfor %}
         {%- endfor %}
