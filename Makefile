@@ -54,7 +54,7 @@ browser:  ## Debian chromium for the real-browser test (playwright never downloa
 lint:  ## ruff (incl. Airflow AIR3 rules) and sqlfluff (dbt templater) on the dbt project
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pipelines.sql_lint lint --processes 2
+	$(BIN)/python -m pipelines.cli.sql_lint lint --processes 2
 
 format:  ## apply ruff fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -37,8 +37,8 @@ PAGES = [
 
 
 def build_world(claims: int, home: Path) -> None:
+    from pipelines.evaluation.integrity import run_generated_world
     from pipelines.generate import Config
-    from pipelines.integrity_eval import run_generated_world
     from pipelines.settings import PROJECT_ROOT, Settings
 
     s = Settings(project_root=PROJECT_ROOT, home=home)
@@ -69,7 +69,7 @@ def main() -> None:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     chains = query("select count(*) as n from fct_claim_chains")["n"][0]
     size_mb = (home / "warehouse.duckdb").stat().st_size / 2**20

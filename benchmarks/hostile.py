@@ -64,7 +64,9 @@ def parquet_extract(path: Path, rows: int) -> Path:
 def ingest(path: Path, home: Path) -> tuple[float, float, str]:
     shutil.rmtree(home, ignore_errors=True)
     env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
-    secs, peak, proc = run_measured([sys.executable, "-m", "pipelines.cli", "ingest", str(path)], env=env)
+    secs, peak, proc = run_measured(
+        [sys.executable, "-m", "pipelines.cli.main", "ingest", str(path)], env=env
+    )
     return secs, peak, (proc.stdout.strip().splitlines() or ["?"])[0][:90]
 
 

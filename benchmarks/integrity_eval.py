@@ -4,7 +4,7 @@ false-positive rate of every rule on a clean world.
     python benchmarks/integrity_eval.py [--claims 200000] [--months 6] [--seeds 7 8 9]
 
 For each seed, a health-system world with injected anomalies goes through ingest, reference loading and dbt
-exactly like `revcycle run` and each rule is scored (pipelines/integrity_eval.py); the counts are pooled
+exactly like `revcycle run` and each rule is scored (pipelines/evaluation/integrity.py); the counts are pooled
 over the seeds and printed with 95 % Wilson intervals.  Then a clean world (`--anomalies none`: the same
 realistic noise, nothing injected) is built and every lead it raises is counted as a false positive, per
 1,000 provider-months.  The named alternative, in the same run on the first seed: a stricter draft's
@@ -24,9 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.build import build_warehouse
-from pipelines.generate import Config
-from pipelines.integrity_eval import (
+from pipelines.evaluation.integrity import (
     clean_world_rates,
     evaluate,
     evaluate_generated_world,
@@ -34,7 +32,9 @@ from pipelines.integrity_eval import (
     run_generated_world,
     wilson_interval,
 )
+from pipelines.generate import Config
 from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse.build import build_warehouse
 
 STRICTER_DRAFT = {"em_percentile": 0.95, "modifier_percentile": 0.95}
 

@@ -3,7 +3,7 @@
     python benchmarks/kpi_eval.py [--claims 20000] [--months 12] [--seed 7] [--profile multispecialty]
 
 Generates a world, runs it through ingest and dbt exactly like `revcycle run`, and prints, per KPI, the keys
-compared, the truth's and the mart's totals and the keys that disagree (pipelines/kpi_eval.py; the truth is
+compared, the truth's and the mart's totals and the keys that disagree (pipelines/evaluation/kpi.py; the truth is
 summed from the simulated events, pipelines/generate/truth.py).  Then the named alternatives, from the same
 warehouse: the same-month NCR (cash and charges of one month) against the trailing-12-month NCR, claim cash
 (Σ CLP04) against deposits (Σ BPR02), and insurance-only days in A/R against days in total A/R.
@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pipelines.evaluation.integrity import run_generated_world
+from pipelines.evaluation.kpi import evaluate, format_table
 from pipelines.generate import Config
-from pipelines.integrity_eval import run_generated_world
-from pipelines.kpi_eval import evaluate, format_table
 from pipelines.settings import PROJECT_ROOT, Settings
-from pipelines.warehouse import query
+from pipelines.warehouse.read import query
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ Generates a world, ingests it once (the raw Parquet both engines read), then `re
 REVCYCLE_ENGINE=duckdb and with REVCYCLE_ENGINE=spark (pyspark local[2] on this 2-core machine: dbt-spark's
 session method, models + data tests + unit tests, then the Spark tables exported into the DuckDB file the
 dashboard reads), each from nothing, wall time and peak RSS of the process tree.  The two warehouses are
-then compared (pipelines.engine_compare): the run fails if they differ.
+then compared (pipelines.warehouse.engines): the run fails if they differ.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _measure import python_script, run_measured
 
-from pipelines.engine_compare import compare_warehouses
+from pipelines.warehouse.engines import compare_warehouses
 
 
 def main() -> None:

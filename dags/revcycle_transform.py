@@ -2,7 +2,7 @@
 ### revcycle_transform
 
 Rebuild the warehouse whenever new raw tables or reference data are published (Asset-scheduled), with the
-same function as `revcycle build` (pipelines.build.build_warehouse), so the DAG and the CLI build alike:
+same function as `revcycle build` (pipelines.warehouse.build.build_warehouse), so the DAG and the CLI build alike:
 
 1. the raw batches published so far are pinned (a batch published during the build waits for the next run);
 2. `warehouse.build.duckdb` starts as a copy of the published warehouse when the same project built it (the
@@ -38,9 +38,9 @@ from common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, task_set
 def revcycle_transform():
     @task(outlets=[WAREHOUSE])
     def build_warehouse() -> dict:
-        """dbt build into a copy, mart checks, swap: pipelines.build.build_warehouse."""
-        from pipelines.build import BuildError
-        from pipelines.build import build_warehouse as build
+        """dbt build into a copy, mart checks, swap: pipelines.warehouse.build.build_warehouse."""
+        from pipelines.warehouse.build import BuildError
+        from pipelines.warehouse.build import build_warehouse as build
 
         try:
             res = build(task_settings())

@@ -1,6 +1,6 @@
 """Cached, read-only queries for the dashboard pages.
 
-Each call opens a short-lived read-only DuckDB connection (pipelines.warehouse.query) and returns only
+Each call opens a short-lived read-only DuckDB connection (pipelines.warehouse.read.query) and returns only
 what a page draws.  The cache key includes the warehouse file's mtime, so the swap at the end of a build
 invalidates every cached frame at once and no page mixes numbers from two builds.
 """
@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboards.filters import Filters
 from pipelines.settings import get_settings
-from pipelines.warehouse import (
+from pipelines.warehouse.read import (
     INITIAL_DENIAL_RATE,
     INITIAL_DENIAL_RATE_DOLLARS,
     WarehouseNotBuilt,

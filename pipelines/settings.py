@@ -62,7 +62,7 @@ class Settings:
 
     @property
     def pinned_raw_dir(self) -> Path:
-        """What a build reads: the raw batches published when it started, as hard links (pipelines.build
+        """What a build reads: the raw batches published when it started, as hard links (pipelines.warehouse.build
         pin_raw_batches), so a batch published during the build waits for the next one and never mixes in."""
         return self.raw_dir / "_build"
 
@@ -73,7 +73,7 @@ class Settings:
 
     @property
     def exports_dir(self) -> Path:
-        """Work queues exported after each build, one dated folder per day (pipelines.exports), for the
+        """Work queues exported after each build, one dated folder per day (pipelines.warehouse.exports), for the
         practice-management system to pick up."""
         return self.home / "exports"
 

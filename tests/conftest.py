@@ -64,8 +64,8 @@ def settings(tmp_path, monkeypatch) -> Settings:
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory) -> Settings:
     """Demo data ingested and built once per session (CLI functions, no Airflow)."""
-    from pipelines.build import build_warehouse
     from pipelines.ingest import ingest_paths
+    from pipelines.warehouse.build import build_warehouse
 
     s = make_settings(tmp_path_factory.mktemp("built") / "home")
     s.ensure_dirs()
@@ -93,8 +93,8 @@ def built_world(tmp_path_factory) -> Settings:
     """
     from datetime import date
 
+    from pipelines.evaluation.integrity import run_generated_world
     from pipelines.generate import Config
-    from pipelines.integrity_eval import run_generated_world
 
     root = tmp_path_factory.mktemp("world")
     s = make_settings(root / "home")

@@ -9,7 +9,7 @@ from dashboards import filters, queries, ui
 from expectations.docs import data_docs_index
 from pipelines.alerts import recent_alerts
 from pipelines.settings import get_settings
-from pipelines.warehouse import quarantine_reasons
+from pipelines.warehouse.read import quarantine_reasons
 
 st.title("Data quality")
 version = queries.require_warehouse()
@@ -44,7 +44,7 @@ else:
 
 run_results = get_settings().runs_dir / "run_results.json"
 if run_results.exists():
-    from pipelines.build import describe_nodes
+    from pipelines.warehouse.build import describe_nodes
 
     results = json.loads(run_results.read_text())["results"]
     failed = [r for r in results if r["status"] not in ("pass", "success")]

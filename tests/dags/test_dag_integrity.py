@@ -86,7 +86,7 @@ def test_tasks_call_the_cli_functions():
         }
     for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged_many"),
                  ("pipelines.ingest", "publish_staged_many"), ("pipelines.reference", "load_landed_reference"),
-                 ("pipelines.build", "build_warehouse")]:  # fmt: skip
+                 ("pipelines.warehouse.build", "build_warehouse")]:  # fmt: skip
         assert need in imported, need
 
 
@@ -181,8 +181,8 @@ def test_a_failing_task_calls_the_alert_notifier(tmp_path):
     import json
     import shutil
 
-    from pipelines.airflow_embedded import dags_test
     from pipelines.alerts import recent_alerts
+    from pipelines.cli.airflow_embedded import dags_test
     from pipelines.settings import Settings
 
     smtp = _SmtpServer()

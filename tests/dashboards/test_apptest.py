@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.warehouse import headline_kpis
+from pipelines.warehouse.read import headline_kpis
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboards" / "streamlit_app.py")
 
@@ -57,7 +57,7 @@ def test_denials_page(built_demo, monkeypatch):
 
 
 def test_collections_page(built_demo, monkeypatch):
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     at = _page("collections.py", built_demo.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
@@ -102,7 +102,7 @@ def test_data_quality_says_the_filters_do_not_apply(built_demo, monkeypatch):
 
 
 def test_compliance_page(built_world, monkeypatch):
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     s = built_world
     at = _page("compliance.py", s.home, monkeypatch)
@@ -162,7 +162,7 @@ def test_compliance_page(built_world, monkeypatch):
 def test_compliance_evidence_rows(built_world, monkeypatch):
     """The drill-down's evidence query returns the lines of the claims a finding names (both copies of a duplicate)."""
     from dashboards import queries
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     s = built_world
     # a copy under another claim id (a re-sent original names its one claim id twice)
@@ -199,7 +199,7 @@ def test_data_quality_shows_pipeline_alerts(built_demo, monkeypatch, tmp_path):
 
 
 def _denied_claim(settings) -> str:
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     return query(
         "select chain_id from fct_claim_chains where is_initially_denied order by chain_id limit 1",
@@ -208,7 +208,7 @@ def _denied_claim(settings) -> str:
 
 
 def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     claim = _denied_claim(built_demo)
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
@@ -238,7 +238,7 @@ def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
 
 def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
     from dashboards.phi import SESSION_KEY
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     claim = _denied_claim(built_demo)
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
@@ -361,7 +361,7 @@ def test_pages_keep_rendering_while_dbt_rebuilds(built_demo, monkeypatch):
     import sys
 
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
-    build = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build"], stdout=subprocess.PIPE,
+    build = subprocess.Popen([sys.executable, "-m", "pipelines.cli.main", "build"], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)  # fmt: skip
     during_build = 0
     while build.poll() is None:
@@ -381,7 +381,7 @@ def test_pages_keep_rendering_while_dbt_rebuilds(built_demo, monkeypatch):
 def test_global_filters_from_the_url_apply_on_every_page(built_demo, monkeypatch):
     """?payer=...&from=... selects the data on the Overview, survives page changes (also when navigation
     drops the URL) and is written back to the URL; the numbers equal the marts filtered the same way."""
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
     payer = query("select payer_id from fct_claim_chains group by 1 order by count(*) desc limit 1",
@@ -425,7 +425,7 @@ def test_global_filters_from_the_url_apply_on_every_page(built_demo, monkeypatch
 def test_front_end_page_equals_the_mart(built_world, monkeypatch):
     """The headline rates are the mart's parts summed over the months shown: clean-claim rate and first-pass
     yield of the whole book, with rejections counted by source."""
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     at = _page("front_end.py", built_world.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
@@ -451,7 +451,7 @@ def test_front_end_page_says_when_no_acknowledgments_are_loaded(built_demo, monk
 def test_work_queues_page_equals_the_marts(built_world, monkeypatch):
     """Both queues render in priority order with their totals; the owner-area filter narrows the denials, a
     sort keeps every row, and each queue has a formula-safe CSV download."""
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     at = _page("work_queues.py", built_world.home, monkeypatch)
     denials = query("select * from wq_denials order by priority_rank", settings=built_world)

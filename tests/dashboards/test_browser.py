@@ -37,7 +37,7 @@ def _serve(home: Path):
     env = {**os.environ, "REVCYCLE_HOME": str(home)}
     # served as users serve it: `revcycle dashboard` (127.0.0.1, generic errors, no Deploy menu), from elsewhere
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "dashboard", "--port", str(port)],
+        [sys.executable, "-m", "pipelines.cli.main", "dashboard", "--port", str(port)],
         env=env, cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     deadline = time.time() + 60
@@ -107,7 +107,7 @@ def test_compliance_drill_down_in_chromium(world_url, built_world):
     """A shared link to one rule's leads opens filtered; clicking a lead shows the claim lines behind it."""
     from playwright.sync_api import sync_playwright
 
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     top = query(
         "select claim_id, evidence_claim_ids from fct_integrity_findings where rule_id = 'mue_excess' "
@@ -144,7 +144,7 @@ def test_global_filter_survives_navigation_in_chromium(app_url, built_demo):
     the query string."""
     from playwright.sync_api import sync_playwright
 
-    from pipelines.warehouse import query
+    from pipelines.warehouse.read import query
 
     payer = query("select payer_id from fct_claim_chains group by 1 order by count(*) desc limit 1",
                   settings=built_demo).item()  # fmt: skip

@@ -9,10 +9,10 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from pipelines.build import FINGERPRINT_TABLE, build_warehouse
 from pipelines.generate import Config, file_day, generate
 from pipelines.ingest import ingest_paths
 from pipelines.settings import PROJECT_ROOT
+from pipelines.warehouse.build import FINGERPRINT_TABLE, build_warehouse
 from tests.conftest import make_settings
 
 
@@ -138,7 +138,7 @@ def test_incremental_builds_equal_a_full_refresh(tmp_path):
 
 
 def test_the_build_knows_every_incremental_model(settings):
-    from pipelines.build import incremental_models
+    from pipelines.warehouse.build import incremental_models
 
     models = PROJECT_ROOT / "dbt_project" / "models"
     texts = {p.stem: p.read_text() for p in models.rglob("*.sql")}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.build import build_warehouse
 from pipelines.ingest import ingest_paths
-from pipelines.warehouse import query
+from pipelines.warehouse.build import build_warehouse
+from pipelines.warehouse.read import query
 from tests.conftest import SAMPLES, manifest_rows
 
 

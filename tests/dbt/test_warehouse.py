@@ -9,9 +9,9 @@ import time
 import duckdb
 import pytest
 
-from pipelines.build import BuildError, build_warehouse, run_dbt
 from pipelines.settings import PROJECT_ROOT
-from pipelines.warehouse import headline_kpis, query
+from pipelines.warehouse.build import BuildError, build_warehouse, run_dbt
+from pipelines.warehouse.read import headline_kpis, query
 from tests.conftest import DEMO_TRUTH
 
 
@@ -67,7 +67,7 @@ def test_no_view_reads_a_source(settings):
     source would store such a path and break for a reader started elsewhere (the dashboard)."""
     import json
 
-    from pipelines.build import ensure_manifest
+    from pipelines.warehouse.build import ensure_manifest
 
     nodes = json.loads(ensure_manifest(settings).read_text())["nodes"].values()
     readers = {n["name"]: n["config"]["materialized"] for n in nodes
@@ -183,8 +183,8 @@ def test_a_build_reads_the_batches_pinned_when_it_started(settings):
     """A batch published while a build runs (the ingest DAG publishing as the reference DAG's asset starts a
     transform) is not read by that build — not by some of its models and not by others — and the next
     build takes it."""
-    from pipelines.build import prepare_build
     from pipelines.ingest import ingest_file
+    from pipelines.warehouse.build import prepare_build
     from tests.conftest import DEMO
 
     ingest_file(DEMO / "claims_837p_20240105.x12", settings)
@@ -206,7 +206,7 @@ def test_docs_generate_and_every_mart_column_documented(built_demo):
     import json
     import shutil
 
-    from pipelines.build import run_dbt
+    from pipelines.warehouse.build import run_dbt
 
     shutil.copyfile(built_demo.warehouse_path, built_demo.build_warehouse_path)
     try:

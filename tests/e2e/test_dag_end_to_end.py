@@ -13,11 +13,11 @@ import shutil
 import polars as pl
 import pytest
 
-from pipelines.airflow_embedded import dags_test
-from pipelines.cli import PIPELINE_DAGS
-from pipelines.exports import QUEUES
+from pipelines.cli.airflow_embedded import dags_test
+from pipelines.cli.main import PIPELINE_DAGS
 from pipelines.generate import Config, generate, land_world
-from pipelines.warehouse import file_counts, query
+from pipelines.warehouse.exports import QUEUES
+from pipelines.warehouse.read import file_counts, query
 from tests.conftest import DEMO
 from tests.e2e.truth_checks import assert_marts_match_truth
 

@@ -21,7 +21,7 @@ def test_dbt_reading_commands_read_the_published_warehouse(built_world, capfd, m
     file behind; `revcycle dbt ls` passes dbt's own selection through."""
     import json
 
-    from pipelines.cli import main
+    from pipelines.cli.main import main
 
     monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
     published = built_world.warehouse_path.stat().st_mtime_ns
@@ -39,10 +39,10 @@ def test_dbt_reading_commands_read_the_published_warehouse(built_world, capfd, m
 
 @pytest.mark.e2e
 def test_dbt_and_the_dashboard_connect_with_the_memory_limit(built_world, capfd, monkeypatch):
-    """dbt's own connection (profiles.yml) and the dashboard's (pipelines.warehouse.query) both carry the
+    """dbt's own connection (profiles.yml) and the dashboard's (pipelines.warehouse.read.query) both carry the
     settings' DuckDB memory limit and spill folder."""
-    from pipelines.cli import main
-    from pipelines.warehouse import query
+    from pipelines.cli.main import main
+    from pipelines.warehouse.read import query
 
     monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
     monkeypatch.setenv("REVCYCLE_DUCKDB_MEMORY_LIMIT", "700MiB")

@@ -14,8 +14,8 @@ from datetime import date
 
 import pytest
 
+from pipelines.evaluation.integrity import evaluate_generated_world, format_table
 from pipelines.generate import Config
-from pipelines.integrity_eval import evaluate_generated_world, format_table
 from pipelines.integrity_rules import INJECTED
 
 

@@ -2,7 +2,7 @@
 
 The worlds run 9 months so that denials reach the write-off window and patients reach bad debt; their
 truth is summed from the simulated events (pipelines/generate/truth.py), the marts are read as pages read
-them (pipelines/kpi_eval.py)."""
+them (pipelines/evaluation/kpi.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import date
 
 import pytest
 
+from pipelines.evaluation.integrity import run_generated_world
 from pipelines.generate import Config
-from pipelines.integrity_eval import run_generated_world
 from tests.conftest import make_settings
 from tests.e2e.truth_checks import assert_marts_match_truth
 

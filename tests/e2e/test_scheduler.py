@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.cli import main
-from pipelines.engine_compare import compare_warehouses
+from pipelines.cli.main import main
 from pipelines.generate import Config, generate, land_world
+from pipelines.warehouse.engines import compare_warehouses
 from tests.conftest import make_settings
 
 DEADLINE_SECONDS = 600
@@ -100,7 +100,7 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
     env.pop("AIRFLOW_HOME", None)  # the home's own (settings.airflow_home), as `revcycle airflow` sets it
     log = (tmp_path / "airflow.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "airflow", "--port", str(port)],
+        [sys.executable, "-m", "pipelines.cli.main", "airflow", "--port", str(port)],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     db = sched.airflow_home / "airflow.db"

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.settings import Settings
-from pipelines.warehouse import query
+from pipelines.warehouse.read import query
 
 
 def _assert_same_rows(
@@ -23,9 +23,9 @@ def _assert_same_rows(
 
 
 def assert_marts_match_truth(world: Path, settings: Settings) -> None:
-    """Every revenue-cycle KPI against the truth (pipelines/kpi_eval.py), exact to the claim and cent;
+    """Every revenue-cycle KPI against the truth (pipelines/evaluation/kpi.py), exact to the claim and cent;
     underpayments line by line."""
-    from pipelines.kpi_eval import evaluate, format_table
+    from pipelines.evaluation.kpi import evaluate, format_table
 
     checks = evaluate(world, settings)
     assert all(c.ok for c in checks), (

@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 from tests.conftest import DEMO
 
 REMIT = DEMO / "remit_835_medicare_20240126.x12"

@@ -24,7 +24,7 @@ def test_two_ingests_on_one_home_load_every_file_once(settings, tmp_path):
         for copy in range(3):  # the same bytes under several names too
             shutil.copyfile(f, drop / f"{copy}_{f.name}")
     env = {**os.environ, "REVCYCLE_HOME": str(settings.home)}
-    cmd = [sys.executable, "-m", "pipelines.cli", "ingest", str(drop)]
+    cmd = [sys.executable, "-m", "pipelines.cli.main", "ingest", str(drop)]
     procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(2)]  # fmt: skip
     results = [p.communicate(timeout=300) for p in procs]
@@ -42,7 +42,7 @@ def test_two_ingests_on_one_home_load_every_file_once(settings, tmp_path):
 
 
 def test_a_full_disk_publishes_nothing_and_keeps_the_files(settings, monkeypatch, capsys):
-    from pipelines.cli import main
+    from pipelines.cli.main import main
 
     land(settings, REMIT, CLAIMS)
     real = pl.DataFrame.write_parquet

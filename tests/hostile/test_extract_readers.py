@@ -136,7 +136,7 @@ def test_values_never_appear_in_row_reasons():
 def test_an_extract_that_breaks_the_reader_stops_only_itself(settings, good_files, monkeypatch, capsys):
     """Any failure inside one file's read is that file's outcome: quarantined with the kind of failure, the
     traceback in the private error log only, every other file loaded."""
-    from pipelines.cli import main
+    from pipelines.cli.main import main
     from pipelines.ingest import extracts
 
     real = extracts._check

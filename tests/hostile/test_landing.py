@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 from pipelines.ingest import load_landing, scan_landing
 from tests.conftest import make_settings
 from tests.hostile.conftest import (

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 from pipelines.ingest import load_landing
 from pipelines.privacy import csv_safe, csv_safe_frame, safe_name
 from tests.hostile.conftest import ENCOUNTERS, REMIT, land

@@ -2,8 +2,8 @@
 same marts as on DuckDB: `make test-spark` (needs the [spark] extra and Java 17+; CI runs it).
 
 One generated world is loaded without its last day of 837/835 files and built on DuckDB, then on Spark; the
-Spark build's tables are exported into a DuckDB file (pipelines.build.export_spark_build) and compared:
-every mart's row count and per-column sums, the KPI tables row by row (pipelines.engine_compare).  Then the
+Spark build's tables are exported into a DuckDB file (pipelines.warehouse.build.export_spark_build) and compared:
+every mart's row count and per-column sums, the KPI tables row by row (pipelines.warehouse.engines).  Then the
 last day lands, Spark builds incrementally (its staging appends only the new raw batches) and must still
 equal DuckDB, and the Spark warehouse recovers the generator's truth exactly as DuckDB's does.
 """
@@ -15,10 +15,10 @@ import shutil
 
 import pytest
 
-from pipelines.build import build_warehouse
-from pipelines.engine_compare import compare_warehouses
 from pipelines.generate import Config, file_day, generate, land_world
 from pipelines.ingest import landed_files, load_landing
+from pipelines.warehouse.build import build_warehouse
+from pipelines.warehouse.engines import compare_warehouses
 from tests.e2e.truth_checks import assert_marts_match_truth
 
 pytest.importorskip("pyspark", reason="the [spark] extra is not installed (make test-spark installs it)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 
 
 def test_version(capsys):
@@ -88,7 +88,7 @@ def test_help_shows_defaults_and_the_data_root(capsys, monkeypatch, tmp_path):
 def test_dbt_nodes_are_described_by_kind(tmp_path):
     import json
 
-    from pipelines.build import describe_nodes
+    from pipelines.warehouse.build import describe_nodes
 
     ids = [
         "model.revcycle.a",
@@ -106,7 +106,7 @@ def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
     import threading
     import urllib.request
 
-    from pipelines.docs_site import make_server
+    from pipelines.cli.docs_site import make_server
     from pipelines.settings import Settings
 
     s = Settings(project_root=tmp_path / "project", home=tmp_path / "home")
@@ -129,7 +129,7 @@ def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
 
 def test_reference_kinds_offered_are_the_loader_kinds():
     """`revcycle reference --kind` lists its choices without importing the loaders (polars): the same kinds."""
-    from pipelines.cli import build_parser
+    from pipelines.cli.main import build_parser
     from pipelines.reference import KINDS
 
     for kind in KINDS:

@@ -1,12 +1,12 @@
-"""A dbt process started before its command is known (pipelines.build.DbtProcess): `revcycle run` starts one
+"""A dbt process started before its command is known (pipelines.warehouse.build.DbtProcess): `revcycle run` starts one
 before ingesting so dbt's import overlaps the ingest."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.build import DbtProcess
 from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse.build import DbtProcess
 
 
 def test_a_started_process_runs_the_command_given_later(tmp_path):

@@ -1,5 +1,5 @@
-from pipelines.cli import main
-from pipelines.doctor import FAIL, OK, WARN, run_checks
+from pipelines.cli.doctor import FAIL, OK, WARN, run_checks
+from pipelines.cli.main import main
 
 
 def test_doctor_on_a_fresh_home(settings, capsys):

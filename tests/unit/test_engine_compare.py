@@ -1,10 +1,10 @@
-"""pipelines.engine_compare, the check make test-spark relies on, is not blind to differences."""
+"""pipelines.warehouse.engines, the check make test-spark relies on, is not blind to differences."""
 
 from __future__ import annotations
 
 import duckdb
 
-from pipelines.engine_compare import compare_warehouses
+from pipelines.warehouse.engines import compare_warehouses
 
 
 def test_the_comparison_sees_a_difference(settings, tmp_path):

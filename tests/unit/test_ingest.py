@@ -7,7 +7,7 @@ import shutil
 
 import polars as pl
 
-from pipelines.cli import main
+from pipelines.cli.main import main
 from pipelines.ingest import ingest_file, ingest_paths, landed_files
 from tests.conftest import DEMO
 

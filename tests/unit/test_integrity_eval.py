@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipelines.integrity_eval import wilson_interval
+from pipelines.evaluation.integrity import wilson_interval
 
 
 def test_wilson_interval():

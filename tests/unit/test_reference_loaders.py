@@ -221,7 +221,7 @@ def test_bad_pfs_row_names_the_file_and_line(tmp_path):
 def test_a_new_reference_file_rebuilds_the_warehouse(settings):
     """Incremental builds recompute only the chains new batches touch, so loading a reference file (which
     moves old chains' contract prices and findings) must change the fingerprint that allows one."""
-    from pipelines.build import project_fingerprint
+    from pipelines.warehouse.build import project_fingerprint
 
     before = project_fingerprint(settings)
     assert project_fingerprint(settings) == before
@@ -235,7 +235,7 @@ def test_a_new_reference_file_rebuilds_the_warehouse(settings):
 def test_build_vars_are_part_of_the_fingerprint(settings):
     """--vars thresholds are compiled into models and views: a build with other values cannot continue the
     warehouse (nor skip re-creating its views)."""
-    from pipelines.build import project_fingerprint
+    from pipelines.warehouse.build import project_fingerprint
 
     plain = project_fingerprint(settings)
     assert project_fingerprint(settings, {}) == plain
@@ -279,7 +279,7 @@ def test_bad_payer_policy_rows_name_the_file_and_line(tmp_path, text, where, wha
 def test_loading_an_earlier_payer_policy_again_puts_it_back_in_force(settings, tmp_path):
     """The policy in force is the file loaded last (stg_reference__payer_policy), so loading the old file
     again must make it the latest, and a build must see that (the fingerprint changes)."""
-    from pipelines.build import project_fingerprint
+    from pipelines.warehouse.build import project_fingerprint
 
     old, new = tmp_path / "old.csv", tmp_path / "new.csv"
     old.write_text("payer_id,appeal_window_days\nP1,30\n")

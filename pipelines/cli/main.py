@@ -1,4 +1,4 @@
-"""``revcycle`` command line.  The Airflow DAG calls the same functions (pipelines.ingest / pipelines.build)."""
+"""``revcycle`` command line.  The Airflow DAG calls the same functions (pipelines.ingest / pipelines.warehouse.build)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def cmd_ingest(args, settings: Settings) -> int:
     for p in missing:
         print(f"{safe_name(p)}: no such file", file=sys.stderr)
     outcomes = ingest_paths([p for p in paths if p.exists()], settings)
-    from pipelines.cli_output import log_outcomes
+    from pipelines.cli.output import log_outcomes
 
     log_outcomes(outcomes, settings)
     if args.json:
@@ -64,7 +64,7 @@ def cmd_ingest(args, settings: Settings) -> int:
 def _report_ingest(outcomes, args, every_file: bool) -> int:
     """Files that need attention on stderr always; every file with -v (or when the user named them); one line
     for the lot unless -q."""
-    from pipelines.cli_output import print_each, print_failed, summary_line
+    from pipelines.cli.output import print_each, print_failed, summary_line
 
     rc = print_failed(outcomes)
     if not args.quiet and (every_file or args.verbose):
@@ -116,7 +116,7 @@ def cmd_reference(args, settings: Settings) -> int:
 
 
 def cmd_build(args, settings: Settings, dbt=None) -> int:
-    from pipelines.build import BuildError, build_warehouse
+    from pipelines.warehouse.build import BuildError, build_warehouse
 
     try:
         res = build_warehouse(settings, select=args.select, full_refresh=args.full_refresh, dbt=dbt)
@@ -143,11 +143,10 @@ def cmd_run(args, settings: Settings) -> int:
 def _run(args, settings: Settings) -> tuple[int, dict]:
     from dataclasses import asdict
 
-    from pipelines.build import DbtProcess, warehouse_is_current
-
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
-    from pipelines.cli_output import ingest_progress, log_outcomes
+    from pipelines.cli.output import ingest_progress, log_outcomes
     from pipelines.ingest import load_landing
+    from pipelines.warehouse.build import DbtProcess, warehouse_is_current
 
     with DbtProcess(settings) as dbt:
         with ingest_progress(enabled=not args.quiet and not args.json) as (on_scan, on_staged):
@@ -184,7 +183,7 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
 
 
 def cmd_summary(args, settings: Settings) -> int:
-    from pipelines.warehouse import WarehouseNotBuilt
+    from pipelines.warehouse.read import WarehouseNotBuilt
 
     try:
         summary = _summary(settings)
@@ -200,7 +199,7 @@ def cmd_summary(args, settings: Settings) -> int:
 
 def _summary(settings: Settings) -> dict:
     """Headline numbers of the published warehouse: files and claims (`summary`, `run`)."""
-    from pipelines.warehouse import file_counts, headline_kpis
+    from pipelines.warehouse.read import file_counts, headline_kpis
 
     return {**file_counts(settings), **headline_kpis(settings)}
 
@@ -366,7 +365,7 @@ def cmd_generate(args, settings: Settings) -> int:
 
 
 def cmd_doctor(args, settings: Settings) -> int:
-    from pipelines.doctor import FAIL, run_checks
+    from pipelines.cli.doctor import FAIL, run_checks
 
     results = run_checks(settings)
     if args.json:
@@ -380,9 +379,11 @@ def cmd_doctor(args, settings: Settings) -> int:
 def cmd_dbt(args, settings: Settings) -> int:
     """dbt itself, every argument passed on: its output appears as it runs (a long build is not silent, `docs
     serve` prints its address) and its exit code is ours; colour only on a terminal."""
-    from pipelines.build import DbtProcess, pin_raw_batches
+    from pipelines.warehouse.build import DbtProcess, pin_raw_batches
 
-    if not settings.pinned_raw_dir.exists():  # dbt's sources read the pinned batches (pipelines.build)
+    if (
+        not settings.pinned_raw_dir.exists()
+    ):  # dbt's sources read the pinned batches (pipelines.warehouse.build)
         from pipelines.ingest import ensure_layout
 
         ensure_layout(settings)  # a home that has loaded nothing yet: the schema batch keeps the globs valid
@@ -421,7 +422,7 @@ def cmd_docs(args, settings: Settings) -> int:
     rc = cmd_dbt(argparse.Namespace(dbt_args=["docs", "generate"]), settings)
     if rc != 0 or args.no_serve:
         return rc
-    from pipelines.docs_site import serve
+    from pipelines.cli.docs_site import serve
 
     serve(settings, args.host, args.port)
     return 0
@@ -430,7 +431,7 @@ def cmd_docs(args, settings: Settings) -> int:
 def cmd_airflow(args, settings: Settings) -> int:
     """`airflow standalone` with the project's DAGs and settings: scheduler, DAG processor, triggerer and the
     API server + UI.  Local development only (SQLite metadata, simple auth manager)."""
-    from pipelines.airflow_embedded import airflow_env, airflow_executable, ensure_metadata_db
+    from pipelines.cli.airflow_embedded import airflow_env, airflow_executable, ensure_metadata_db
 
     settings.ensure_dirs()
     ensure_metadata_db(settings)
@@ -445,7 +446,7 @@ def cmd_airflow(args, settings: Settings) -> int:
 
 def cmd_dag_test(args, settings: Settings) -> int:
     """Run DAGs one after the other with `airflow dags test`; stops at the first failure."""
-    from pipelines.airflow_embedded import dags_test
+    from pipelines.cli.airflow_embedded import dags_test
 
     settings.ensure_dirs()
     for dag_id in args.dag_ids:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from pipelines.integrity_rules import INJECTED, RULES
-from pipelines.warehouse import query
+from pipelines.warehouse.read import query
 
 # The grain each rule's findings are matched on is the seed's `level` (dbt_project/seeds/integrity_rules.csv):
 # line (claim id + line number), claim (claim id), provider_day (NPI + date) or provider (NPI).
@@ -197,9 +197,9 @@ def clean_world_rates(settings, months: int) -> list[CleanWorldRate]:
 def run_generated_world(cfg, settings, dbt_vars: dict | None = None) -> None:
     """Generate a world and take it through the same load + build steps as `revcycle run`; a generated
     world must load without a single rejection.  dbt_vars: thresholds as a user sets them (`--vars`)."""
-    from pipelines.build import build_warehouse
     from pipelines.generate import generate, land_world
     from pipelines.ingest import load_landing
+    from pipelines.warehouse.build import build_warehouse
 
     generate(cfg, progress=False)
     land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)

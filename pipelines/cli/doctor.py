@@ -86,8 +86,8 @@ def check_dirs(settings: Settings) -> tuple[str, str]:
 
 
 def check_dbt(settings: Settings) -> tuple[str, str]:
-    from pipelines.build import run_dbt
     from pipelines.ingest import ensure_layout
+    from pipelines.warehouse.build import run_dbt
 
     ensure_layout(settings)
     proc = run_dbt(["parse", "--quiet"], settings)
@@ -97,7 +97,7 @@ def check_dbt(settings: Settings) -> tuple[str, str]:
 
 
 def check_warehouse(settings: Settings) -> tuple[str, str]:
-    from pipelines.warehouse import WarehouseNotBuilt, headline_kpis
+    from pipelines.warehouse.read import WarehouseNotBuilt, headline_kpis
 
     try:
         k = headline_kpis(settings)

@@ -1,6 +1,6 @@
-"""``python -m pipelines.dbt_cli`` imports dbt (~2 s on this 2-core machine), then reads one dbt command as a
+"""``python -m pipelines.warehouse.dbt`` imports dbt (~2 s on this 2-core machine), then reads one dbt command as a
 JSON list on standard input and runs it through dbt's own entry point, without the exit-time collection
-over dbt's heap (pipelines.runtime).  pipelines.build.DbtProcess starts it before the command is known, so
+over dbt's heap (pipelines.runtime).  pipelines.warehouse.build.DbtProcess starts it before the command is known, so
 the import overlaps the day's ingest or the copy of the warehouse; every dbt command revcycle runs outside
 the DAG goes through it.  End of input without a command exits 0 having run nothing (the caller found
 nothing to build, or failed first)."""

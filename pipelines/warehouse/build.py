@@ -55,12 +55,12 @@ def build_lock(settings: Settings):
 
 
 class DbtProcess:
-    """A dbt process started before its command is known (``python -m pipelines.dbt_cli``):
+    """A dbt process started before its command is known (``python -m pipelines.warehouse.dbt``):
     importing dbt, ~2 s here, overlaps what the caller does meanwhile — the day's ingest in `revcycle run`,
     the fingerprint and the copy of the warehouse in `revcycle build`.  ``run`` hands it one command;
     ``close`` ends it unused (it exits having run nothing).  dbt runs with the settings' environment
     (profiles.yml and sources have no defaults), in the home (dbt_env's relative paths), by way of
-    pipelines.dbt_cli: dbt's own entry point minus ~1.5 s of exit-time garbage collection.  ``capture=False``:
+    pipelines.warehouse.dbt: dbt's own entry point minus ~1.5 s of exit-time garbage collection.  ``capture=False``:
     dbt writes to this process's own output as it goes (`revcycle dbt`) instead of returning it."""
 
     def __init__(self, settings: Settings, capture: bool = True, env: dict[str, str] | None = None):
@@ -68,7 +68,7 @@ class DbtProcess:
         settings.home.mkdir(parents=True, exist_ok=True)
         output = subprocess.PIPE if capture else None
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.dbt_cli"],
+            [sys.executable, "-m", "pipelines.warehouse.dbt"],
             env={**os.environ, **settings.dbt_env(from_home=True), **(env or {})},
             cwd=settings.home,
             stdin=subprocess.PIPE,
@@ -518,8 +518,8 @@ def build_warehouse(
                     keep_results(kept, settings, run_name="build", build_docs=True)
             with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
-            if not select:  # the queues the practice-management system picks up (pipelines.exports)
-                from pipelines.exports import export_work_queues
+            if not select:  # the queues the practice-management system picks up (pipelines.warehouse.exports)
+                from pipelines.warehouse.exports import export_work_queues
 
                 with phase("export the work queues"):
                     export_work_queues(settings)

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.settings import Settings
-from pipelines.warehouse import query
+from pipelines.warehouse.read import query
 
 CENT = 0.005
 # Spark divides decimals to six decimal places (DuckDB in double precision): a ratio or a day count agrees

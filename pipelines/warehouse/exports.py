@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipelines.privacy import make_private, write_csv_safe
 from pipelines.settings import Settings
-from pipelines.warehouse import query
+from pipelines.warehouse.read import query
 
 QUEUES = ("wq_denials", "wq_ar_followup", "wq_patient_balances", "wq_prebill_edits")
 

@@ -1,0 +1,2 @@
+"""`revcycle`: the command line (main.py), its output (output.py), `doctor`, `docs`, the embedded Airflow
+commands and the SQL lint."""
