@@ -5,7 +5,8 @@
 
 Side by side in the same run:
   * ingest with one Great Expectations run per group of files (what revcycle does) versus one GX run per
-    file (the alternative), both on the same first --subset files;
+    file (the alternative), and versus publishing a Parquet row group per file instead of row groups of
+    ~100k rows (the other alternative), all on the same first --subset files;
   * the world without its last day of 837/835 files ingested (grouped), then `dbt build` from nothing
     (models + all data and unit tests; the full build);
   * then that last day ingested and `revcycle build` again (the incremental build, compared with the full
@@ -72,9 +73,15 @@ def main() -> None:
     n_files = sum(1 for p in landing.rglob("*") if p.is_file())
     rows = [("generate", secs, peak, f"{args.claims:,} claims, {n_files:,} files")]
 
-    for name, script in (("ingest, GX per group", INGEST_GROUPED), ("ingest, GX per file (alternative)",
-                                                                   INGEST_ONE_BY_ONE)):  # fmt: skip
-        env = {**os.environ, "REVCYCLE_HOME": str(work / name.split(",")[1].strip().replace(" ", "_"))}
+    comparisons = (
+        ("ingest, GX per group", INGEST_GROUPED, {}),
+        ("ingest, GX per file (alternative)", INGEST_ONE_BY_ONE, {}),
+        # the published Parquet with a row group per file instead of ~100k-row groups
+        ("ingest, GX per group, a row group per file (alternative)", INGEST_GROUPED,
+         {"REVCYCLE_PUBLISH_ROW_GROUP_ROWS": "1"}),
+    )  # fmt: skip
+    for i, (name, script, extra) in enumerate(comparisons):
+        env = {**os.environ, **extra, "REVCYCLE_HOME": str(work / f"subset_{i}")}
         secs, peak, proc = run_measured(python_script(script, str(landing), str(args.subset)), env)
         if proc.returncode:
             raise SystemExit(proc.stderr)

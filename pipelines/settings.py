@@ -40,6 +40,9 @@ class Settings:
     extract_encoding: str = "auto"
     # error findings listed in a reason before the rest are only counted by code
     max_reasons: int = 50
+    # rows gathered into one Parquet row group of a published raw batch (REVCYCLE_PUBLISH_ROW_GROUP_ROWS); 1
+    # writes a row group per staged file, the alternative benchmarks/build.py measures
+    publish_row_group_rows: int = 100_000
     # ---------- DuckDB: the memory one connection may use before it spills to duckdb_temp_dir; empty = a third
     # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
     # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
@@ -259,6 +262,9 @@ def get_settings() -> Settings:
         ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
         duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
+        publish_row_group_rows=max(
+            1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
+        ),
     )
 
 

@@ -254,22 +254,46 @@ def _files_row(out: Outcome) -> dict:
     }
 
 
-def _write_table(parts: list[tuple[Staged, pl.Expr | None]], empty: pl.DataFrame, path: Path) -> None:
+def _write_table(
+    parts: list[tuple[Staged, pl.Expr | None]],
+    empty: pl.DataFrame,
+    path: Path,
+    row_group_rows: int,
+) -> None:
     """One published table from the group's staged parts, slice by slice: memory stays near one slice however
-    large a file was."""
+    large a file was.  Small files' slices are gathered into row groups of about ``row_group_rows`` rows
+    before they are written: a row group per file (most files hold a few hundred rows of each table) made
+    the Parquet writer, not the parser, the ingest's largest cost (docs/performance.md)."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     cast = [pl.col(c).cast(dt) for c, dt in empty.schema.items()]
     writer = None
+    pending: list = []
+    pending_rows = 0
+
+    def flush() -> None:
+        nonlocal writer, pending, pending_rows
+        if not pending:
+            return
+        table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+        if writer is None:
+            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+        writer.write_table(table)
+        pending, pending_rows = [], 0
+
     try:
         for staged, keep in parts:
             for part in staged.slices():
                 if keep is not None:
                     part = part.filter(keep)
-                table = part.select(cast).to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-                writer.write_table(table)
+                if part.height == 0:
+                    continue
+                pending.append(part.select(cast).to_arrow())
+                pending_rows += part.height
+                if pending_rows >= row_group_rows:
+                    flush()
+        flush()
     finally:
         if writer is not None:
             writer.close()
@@ -296,7 +320,7 @@ def _write_batch(
                 )
                 continue
             parts = [(t[name], keep if name in X12_TABLES else None) for _, t, keep in accepted if name in t]
-            _write_table(parts, empty, tmp / f"{name}.parquet")
+            _write_table(parts, empty, tmp / f"{name}.parquet", settings.publish_row_group_rows)
         meta = {"file_ids": ids, "files": [o.to_dict() for o, _, _ in accepted]}
         (tmp / META).write_text(json.dumps(meta, indent=2))
         tmp.rename(target)

@@ -179,3 +179,25 @@ def test_a_home_laid_out_before_a_table_existed_gets_its_empty_file(settings):
     added.unlink()  # as a home laid out before the patient-payments extract existed
     ensure_layout(settings)
     assert pl.read_parquet(added).columns[:3] == ["file_id", "row_number", "payment_id"]
+
+
+def test_a_batch_gathers_small_files_into_row_groups(settings, tmp_path):
+    """The files of a group share row groups in the published Parquet (one per file is the slow alternative),
+    and how rows are grouped changes nothing of what is published."""
+    import dataclasses
+
+    import pyarrow.parquet as pq
+
+    remits = sorted(DEMO.glob("remit_835_*.x12"))
+    ingest_paths(remits, settings)
+    one_per_file = dataclasses.replace(settings, home=tmp_path / "other", publish_row_group_rows=1)
+    one_per_file.ensure_dirs()
+    ingest_paths(remits, one_per_file)
+
+    def batch(s):
+        (b,) = [p for p in s.batches_dir.iterdir() if p.name != "_schema"]
+        return b / "remit_claims.parquet"
+
+    assert pq.ParquetFile(batch(settings)).num_row_groups == 1
+    assert pq.ParquetFile(batch(one_per_file)).num_row_groups == len(remits)
+    assert pl.read_parquet(batch(settings)).equals(pl.read_parquet(batch(one_per_file)))
