@@ -41,56 +41,66 @@ DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 # ---------------------------------------------------------------------------------------------- sets
-_tx_index: dict[str, tuple[int, pl.DataFrame]] = {}
+# batches folder -> (the x12_transactions files read so far, the identities they hold)
+_tx_index: dict[str, tuple[set[str], set[tuple]]] = {}
 
 
-def published_transactions(settings: Settings) -> pl.DataFrame:
-    """Every published X12 transaction set by its identity (TX_KEY); cached until a batch is added."""
+def _identities(df: pl.DataFrame) -> set[tuple]:
+    """TX_KEY tuples of a frame's transaction sets; a set missing any part of its identity matches nothing."""
+    cols = [pl.col(c) if c in df.columns else pl.lit(None, pl.String).alias(c) for c in TX_KEY]
+    keys = df.select(cols).drop_nulls().unique()
+    return set(keys.iter_rows())
+
+
+def published_transactions(settings: Settings) -> set[tuple]:
+    """Every published X12 transaction set by its identity (TX_KEY).  Batches are immutable, so the index is
+    kept in memory and only batches published since are read: re-reading every batch for every group made
+    a long ingest quadratic in its files."""
     key = str(settings.batches_dir)
-    stamp = settings.batches_dir.stat().st_mtime_ns if settings.batches_dir.exists() else 0
-    cached = _tx_index.get(key)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    files = sorted(settings.batches_dir.glob("*/x12_transactions.parquet"))
-    frames = []
-    for f in files:
-        df = pl.read_parquet(f)
-        frames.append(
-            df.select(pl.col(c) if c in df.columns else pl.lit(None, pl.String).alias(c) for c in TX_KEY)
-        )
-    index = pl.concat(frames).filter(pl.col("content_hash").is_not_null()).unique() if frames else \
-        pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))  # fmt: skip
-    _tx_index[key] = (stamp, index)
+    files = {str(f) for f in settings.batches_dir.glob("*/x12_transactions.parquet")}
+    read, index = _tx_index.get(key, (set(), set()))
+    if read - files:  # a batch was removed (a rebuilt data root): start over
+        read, index = set(), set()
+    for f in sorted(files - read):
+        index |= _identities(pl.read_parquet(f))
+    _tx_index[key] = (files, index)
     return index
 
 
 def _skip_loaded_sets(
-    out: Outcome, tables: dict[str, Staged], loaded: pl.DataFrame
-) -> tuple[pl.Expr | None, pl.DataFrame]:
+    out: Outcome, tables: dict[str, Staged], loaded: set[tuple]
+) -> tuple[pl.Expr | None, set]:
     """The transaction sets of this file already loaded (or repeating an earlier set of the file): returns the
     filter that keeps the others on every X12 table (None: keep everything) and the identities of this file's
     sets (loaded, for the rest of the group)."""
-    none = pl.DataFrame(schema=dict.fromkeys(TX_KEY, pl.String))
     staged = tables.get("x12_transactions")
     if staged is None:
-        return None, none
+        return None, set()
     tx = staged.collect()
     if "content_hash" not in tx.columns:
-        return None, none
+        return None, set()
     mine = tx.select(*TX_KEY, "st_index").sort("st_index")
-    repeated = mine.filter(pl.struct(TX_KEY).is_duplicated() & ~pl.struct(TX_KEY).is_first_distinct())
-    dup = pl.concat([mine.join(loaded, on=TX_KEY, how="semi", nulls_equal=False), repeated])[
-        "st_index"
-    ].unique()
-    if dup.len() == 0:
-        return None, mine.drop("st_index")
-    out.transactions_skipped = dup.len()
-    keep = ~pl.col("st_index").is_in(dup.implode())
-    if tx.height == dup.len():
+    first: set[tuple] = set()  # this file's complete identities, for the rest of the group
+    in_file: set[tuple] = set()  # a set repeated within the file is skipped however complete its identity
+    dup = []
+    for row in mine.iter_rows():
+        ident, st_index = row[:-1], row[-1]
+        complete = None not in ident
+        if ident in in_file or (complete and ident in loaded):
+            dup.append(st_index)
+            continue
+        in_file.add(ident)
+        if complete:
+            first.add(ident)
+    if not dup:
+        return None, first
+    out.transactions_skipped = len(set(dup))
+    keep = ~pl.col("st_index").is_in(pl.Series(sorted(set(dup))).implode())
+    if tx.height == out.transactions_skipped:
         out.status = DUPLICATE
     out.claims = _rows(tables.get("claims"), keep) + _rows(tables.get("remit_claims"), keep)
     out.lines = _rows(tables.get("claim_lines"), keep) + _rows(tables.get("remit_lines"), keep)
-    return keep, mine.drop("st_index")
+    return keep, first
 
 
 def _rows(staged: Staged | None, keep: pl.Expr) -> int:
@@ -188,7 +198,7 @@ def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Out
 
 def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
     loaded_ids = published_file_ids(settings)
-    loaded_sets = published_transactions(settings)
+    loaded_sets = set(published_transactions(settings))  # a copy: this group's files join it as they go
     accepted: list[tuple[Outcome, dict[str, Staged], pl.Expr | None]] = []
     seen: set[str] = set()
     for out in outcomes:
@@ -203,7 +213,7 @@ def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
         if out.status in (ACCEPTED, PARTIAL) and out.staged_dir:
             tables = staged_tables(Path(out.staged_dir))
             keep, sets = _skip_loaded_sets(out, tables, loaded_sets)
-            loaded_sets = pl.concat([loaded_sets, sets]).unique()
+            loaded_sets |= sets
             if out.status == DUPLICATE:
                 continue
             accepted.append((out, tables, keep))
