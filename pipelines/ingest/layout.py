@@ -69,9 +69,14 @@ _laid_out: set[Path] = set()
 
 def ensure_layout(settings: Settings) -> None:
     """Create the data folders and the schema-only batch that keeps dbt's source globs non-empty."""
-    schema_meta = settings.batches_dir / SCHEMA_BATCH / META
-    if settings.home in _laid_out and schema_meta.exists() and settings.staging_dir.is_dir() \
-            and settings.reference_dir.is_dir():  # fmt: skip
+    schema_batch = settings.batches_dir / SCHEMA_BATCH
+    if (
+        settings.home in _laid_out
+        and settings.staging_dir.is_dir()
+        and settings.reference_dir.is_dir()
+        and (schema_batch / META).exists()
+        and all((schema_batch / f"{name}.parquet").exists() for name in _empty_tables())
+    ):
         return
     settings.ensure_dirs()
     from pipelines.reference import ensure_reference_layout
