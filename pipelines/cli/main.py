@@ -478,6 +478,12 @@ def _verbosity(parser: argparse.ArgumentParser) -> None:
                        help="print only what needs attention: no progress bar, no summary")  # fmt: skip
 
 
+def _listen(parser: argparse.ArgumentParser, port: int, what: str) -> None:
+    """--port and --host of a server command: this machine only unless told otherwise (it serves PHI)."""
+    parser.add_argument("--port", type=int, default=port, help="port to listen on")
+    parser.add_argument("--host", default="127.0.0.1", help=f"{what} (0.0.0.0: every one)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from functools import partial
 
@@ -563,8 +569,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_summary)
 
     s = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
-    s.add_argument("--port", type=int, default=8501)
-    s.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0: every one)")
+    _listen(s, 8501, "interface to listen on")
     s.set_defaults(func=cmd_dashboard)
 
     s = sub.add_parser("dashboard-password", help="make the salted hash for the dashboard's password gate")
@@ -608,10 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_doctor)
 
     s = sub.add_parser("airflow", help="run Airflow 3 standalone (scheduler + UI) with the project's DAGs")
-    s.add_argument("--port", type=int, default=8080)
-    s.add_argument(
-        "--host", default="127.0.0.1", help="interface the UI and API listen on (0.0.0.0: every one)"
-    )
+    _listen(s, 8080, "interface the UI and API listen on")
     s.set_defaults(func=cmd_airflow)
 
     s = sub.add_parser("dag-test", help="run DAGs embedded with `airflow dags test` (SQLite metadata)")
