@@ -37,9 +37,10 @@ from pipelines.settings import PROJECT_ROOT, Settings
 INGEST_ONE_BY_ONE = """
 import sys
 from pathlib import Path
-from pipelines.ingest import publish_staged, stage_file, validate_staged
+from pipelines.ingest import ensure_layout, publish_staged, stage_file, validate_staged
 from pipelines.settings import get_settings
 s = get_settings()
+ensure_layout(s)
 for p in sorted(Path(sys.argv[1]).rglob('*'))[: int(sys.argv[2])]:
     if p.is_file():
         publish_staged(validate_staged(stage_file(p, s), s), s)

@@ -30,7 +30,6 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _measure import python_script, run_measured
 
 from pipelines.generate import file_day
@@ -151,7 +150,7 @@ def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
         max(v["cold_p95"] for v in pages.values()), max(v["warm_p95"] for v in pages.values())
     )
 
-    chains = json.loads(run_measured([revcycle, "summary", "--json"], env)[2].stdout)
+    summary = json.loads(run_measured([revcycle, "summary", "--json"], env)[2].stdout)
     result = {
         "claims": claims,
         "files": len(files),
@@ -167,7 +166,7 @@ def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
             "raw_parquet": round(_size(home / "raw")),
             "warehouse": round((home / "warehouse.duckdb").stat().st_size / 2**20),
         },
-        "summary": chains,
+        "summary": summary,
     }
     (work / f"scale_{claims}.json").write_text(json.dumps(result, indent=2))
     return result

@@ -62,12 +62,12 @@ def revcycle_ingest():
 
     @task(map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] | truncate(60) }}")
     def parse_files(paths: list[str]) -> list[dict]:
-        from pipelines.ingest import stage_file, staging_area
+        from pipelines.ingest import stage_files, staging_area
 
         s = task_settings()
         # one staging area for the DAG run: its tasks are separate processes
         area = staging_area(s, owner=f"airflow-{get_current_context()['run_id']}")
-        return [stage_file(p, s, area).to_dict() for p in paths]
+        return [o.to_dict() for o in stage_files(paths, s, area)]
 
     @task
     def validate_batches(outcomes: list[dict]) -> list[dict]:

@@ -15,9 +15,8 @@ from pathlib import Path
 _CHECKOUT = Path(__file__).resolve().parent.parent
 # A checkout holds the dbt project and the DAGs beside this package; a wheel ships them inside it
 # (pyproject.toml, package-dir), so `pip install .` works from any directory.
-PROJECT_ROOT = (
-    _CHECKOUT if (_CHECKOUT / "dbt_project").is_dir() else Path(__file__).resolve().parent / "project"
-)
+INSTALLED_PROJECT = Path(__file__).resolve().parent / "project"
+PROJECT_ROOT = _CHECKOUT if (_CHECKOUT / "dbt_project").is_dir() else INSTALLED_PROJECT
 
 
 @dataclass(frozen=True)
@@ -158,7 +157,7 @@ class Settings:
     @property
     def installed(self) -> bool:
         """Running from an installed package (its project files read-only), not from a checkout."""
-        return self.project_root.name == "project" and self.project_root.parent.name == "pipelines"
+        return self.project_root == INSTALLED_PROJECT
 
     @property
     def dbt_target_dir(self) -> Path:
@@ -227,9 +226,7 @@ class Settings:
             "DBT_PROJECT_DIR": str(self.dbt_dir),
             "DBT_PROFILES_DIR": str(self.dbt_dir),
             "DBT_TARGET_PATH": str(self.dbt_target_dir),
-            "DBT_LOG_PATH": str(
-                self.dbt_target_dir.parent / "logs" if self.installed else self.dbt_dir / "logs"
-            ),
+            "DBT_LOG_PATH": str(self.dbt_target_dir.parent / "logs"),  # beside target/, wherever that is
             # dbt's anonymous usage events go to the internet, which is not reachable here: each run spent
             # ~1.5 s failing to flush them at exit
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",

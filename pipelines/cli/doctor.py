@@ -9,20 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 from pipelines.settings import Settings
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
-
-
-def _pins(settings: Settings) -> dict[str, str]:
-    pins = {}
-    for line in (settings.project_root / "constraints.txt").read_text().splitlines():
-        if "==" in line and not line.startswith("#"):
-            name, ver = line.split("==", 1)
-            pins[name.lower().replace("_", "-")] = ver.strip()
-    return pins
 
 
 def check_python(settings: Settings) -> tuple[str, str]:
@@ -42,17 +35,20 @@ CORE_PACKAGES = (
 )
 
 
-def check_packages(settings: Settings) -> tuple[str, str]:
-    """In a checkout, the exact pins of constraints.txt; installed from a wheel (no constraints file), the
-    ranges the package declares."""
-    from packaging.requirements import Requirement
-
-    pinned = (settings.project_root / "constraints.txt").exists()
-    if pinned:
-        wanted = {name: f"=={ver}" for name, ver in _pins(settings).items()}
+def _requirements(settings: Settings) -> tuple[dict[str, SpecifierSet], str]:
+    """What each package must be: in a checkout, the exact pins of constraints.txt; installed from a wheel
+    (no constraints file), the ranges the package declares (extras left out)."""
+    constraints = settings.project_root / "constraints.txt"
+    if constraints.exists():
+        lines, source = constraints.read_text().splitlines(), "constraints.txt"
     else:
-        reqs = [Requirement(r) for r in md.requires("revcycle") or [] if "extra ==" not in r]
-        wanted = {r.name.lower(): str(r.specifier) for r in reqs}
+        lines, source = md.requires("revcycle") or [], "the package's requirements"
+    reqs = [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+    return {canonicalize_name(r.name): r.specifier for r in reqs if r.marker is None}, source
+
+
+def check_packages(settings: Settings) -> tuple[str, str]:
+    wanted, source = _requirements(settings)
     wrong = []
     for name in CORE_PACKAGES:
         try:
@@ -61,9 +57,9 @@ def check_packages(settings: Settings) -> tuple[str, str]:
             wrong.append(f"{name} missing")
             continue
         spec = wanted.get(name)
-        if spec and not SpecifierSet(spec).contains(have, prereleases=True):
+        if spec and not spec.contains(have, prereleases=True):
             wrong.append(f"{name} {have} (wants {spec})")
-    source = "constraints.txt" if pinned else "the package's requirements"
+    pinned = source == "constraints.txt"
     return (OK, f"core packages match {source}") if not wrong else (
         FAIL, "; ".join(wrong) + (" - run make setup" if pinned else " - reinstall revcycle"))  # fmt: skip
 

@@ -27,7 +27,7 @@ from pipelines.ingest.landing import LandingScan, scan_landing
 from pipelines.ingest.layout import empty_tables, ensure_layout, is_published, published_file_ids
 from pipelines.ingest.outcome import Outcome
 from pipelines.ingest.publish import publish_staged, publish_staged_many, reject_outside_links
-from pipelines.ingest.stage import clean_stale_areas, release_area, stage_file, staging_area
+from pipelines.ingest.stage import clean_stale_areas, release_area, stage_file, stage_files, staging_area
 from pipelines.settings import Settings
 
 
@@ -47,12 +47,7 @@ def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[
     # most of a day's ingest is the GX import: overlap it with the parse (the parser and polars release the
     # GIL), and wait for it only if a file gets as far as the gate
     warm_gx = warm_up_in_background()
-    area = staging_area(settings)
-    staged = []
-    for p in paths:
-        staged.append(stage_file(p, settings, area))
-        if on_staged is not None:
-            on_staged(staged[-1])
+    staged = stage_files(paths, settings, on_staged=on_staged)
     if any(o.staged_dir and o.status in ("accepted", "partial") for o in staged):
         warm_gx.join()
     return publish_staged_many(validate_staged_many(staged, settings), settings)
@@ -128,6 +123,7 @@ __all__ = [
     "reject_outside_links",
     "scan_landing",
     "stage_file",
+    "stage_files",
     "staging_area",
     "validate_staged",
     "validate_staged_many",

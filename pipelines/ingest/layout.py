@@ -12,7 +12,6 @@ import functools
 import json
 import os
 import shutil
-from pathlib import Path
 
 import polars as pl
 
@@ -61,23 +60,8 @@ def write_tables(tables: dict[str, pl.DataFrame], directory) -> None:
         df.write_parquet(directory / f"{name}.parquet")
 
 
-# data roots this process has laid out: staging every file calls ensure_layout (a DAG's stage task may be the
-# first to touch a new root), and the full check (folders, permissions, every reference kind's schema file,
-# the code-set file) cost ~2.5 ms a file — a fifth of an ingest of small files
-_laid_out: set[Path] = set()
-
-
 def ensure_layout(settings: Settings) -> None:
     """Create the data folders and the schema-only batch that keeps dbt's source globs non-empty."""
-    schema_batch = settings.batches_dir / SCHEMA_BATCH
-    if (
-        settings.home in _laid_out
-        and settings.staging_dir.is_dir()
-        and settings.reference_dir.is_dir()
-        and (schema_batch / META).exists()
-        and all((schema_batch / f"{name}.parquet").exists() for name in _empty_tables())
-    ):
-        return
     settings.ensure_dirs()
     from pipelines.reference import ensure_reference_layout
 
@@ -92,7 +76,6 @@ def ensure_layout(settings: Settings) -> None:
             tmp.rename(schema_batch)
         except OSError:  # another process laid it out first
             shutil.rmtree(tmp, ignore_errors=True)
-        _laid_out.add(settings.home)
         return
     # a table added since this home was laid out: its empty file keeps the new glob non-empty (a temporary
     # name per process: two processes upgrading one home must not rename each other's file away)
@@ -101,7 +84,6 @@ def ensure_layout(settings: Settings) -> None:
             tmp = settings.staging_dir / f"_schema-{name}-{os.getpid()}.parquet"
             df.write_parquet(tmp)
             tmp.rename(schema_batch / f"{name}.parquet")
-    _laid_out.add(settings.home)
 
 
 _published: dict[str, tuple[int, frozenset[str]]] = {}

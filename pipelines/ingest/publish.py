@@ -94,8 +94,8 @@ def _skip_loaded_sets(
             first.add(ident)
     if not dup:
         return None, first
-    out.transactions_skipped = len(set(dup))
-    keep = ~pl.col("st_index").is_in(pl.Series(sorted(set(dup))).implode())
+    out.transactions_skipped = len(dup)  # st_index is unique within a file
+    keep = ~pl.col("st_index").is_in(pl.Series(dup).implode())
     if tx.height == out.transactions_skipped:
         out.status = DUPLICATE
     out.claims = _rows(tables.get("claims"), keep) + _rows(tables.get("remit_claims"), keep)
@@ -286,7 +286,7 @@ def _write_table(
         nonlocal writer, pending, pending_rows
         if not pending:
             return
-        table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+        table = pa.concat_tables(pending)
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="zstd")
         writer.write_table(table)

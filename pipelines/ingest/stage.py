@@ -223,6 +223,19 @@ def file_id_of(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()[:20]
 
 
+def stage_files(paths, settings: Settings, area: Path | None = None, on_staged=None) -> list[Outcome]:
+    """Stage a group of files into one staging area (the CLI's group, a DAG task's share), the data root laid
+    out once for the group.  ``on_staged(outcome)`` is called as each file is parsed (the CLI's progress)."""
+    ensure_layout(settings)  # a DAG's parse task may be the first to touch a new data root
+    area = area or staging_area(settings)
+    out = []
+    for p in paths:
+        out.append(stage_file(p, settings, area))
+        if on_staged is not None:
+            on_staged(out[-1])
+    return out
+
+
 def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -> Outcome:
     """Parse one file into the staging area; nothing is visible to dbt yet.  Never raises for the file's
     sake: every failure is the outcome's status and reasons."""
@@ -247,7 +260,6 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
             return out
         if st.st_size == 0:
             return _reject(out, "FILE_EMPTY", "the file is empty")
-        ensure_layout(settings)
         area = area or staging_area(settings)
         staged = area / out.file_id
         shutil.rmtree(staged, ignore_errors=True)

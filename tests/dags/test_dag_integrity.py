@@ -84,7 +84,7 @@ def test_tasks_call_the_cli_functions():
             if isinstance(n, ast.ImportFrom)
             for a in n.names
         }
-    for need in [("pipelines.ingest", "stage_file"), ("pipelines.ingest", "validate_staged_many"),
+    for need in [("pipelines.ingest", "stage_files"), ("pipelines.ingest", "validate_staged_many"),
                  ("pipelines.ingest", "publish_staged_many"), ("pipelines.reference", "load_landed_reference"),
                  ("pipelines.warehouse.build", "build_warehouse")]:  # fmt: skip
         assert need in imported, need
