@@ -1,15 +1,22 @@
-"""``revcycle`` command line.  The Airflow DAG calls the same functions (pipelines.ingest / pipelines.warehouse.build)."""
+"""``revcycle`` command line, on Typer (Click): typed options with their defaults in the help, one-line errors
+with exit code 2, `--version`, shell completion (`revcycle --install-completion`).  Each command calls the same
+functions the Airflow DAGs call (pipelines.ingest, pipelines.warehouse.build) and returns its exit code."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
+
+import typer
+from typer.exceptions import TyperException
 
 from pipelines.privacy import private_umask
 from pipelines.runtime import return_freed_memory, skip_exit_gc
@@ -18,15 +25,58 @@ from pipelines.settings import Settings, get_settings
 # The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
 PIPELINE_DAGS = ("revcycle_reference", "revcycle_ingest", "revcycle_transform")
 
+# `revcycle reference --kind`: the loaders' kinds (pipelines.reference.KINDS, which imports polars — too slow
+# for `--help`; a unit test keeps the two lists equal)
+REFERENCE_KINDS = ("ncci_ptp", "mue", "leie", "physician_time", "pfs_rvu", "patient_deaths", "carc", "rarc",
+                   "payer_policy")  # fmt: skip
 
-def iso_date(text: str):
-    """An argparse type: a YYYY-MM-DD date, or argparse's one-line error (exit code 2), never a traceback."""
-    from datetime import date
+app = typer.Typer(
+    name="revcycle",
+    add_completion=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+    pretty_exceptions_enable=False,
+)
 
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:20]!r}") from None
+
+ReferenceKind = StrEnum("ReferenceKind", {kind: kind for kind in REFERENCE_KINDS})
+
+
+class Profile(StrEnum):
+    clinic = "clinic"
+    multispecialty = "multispecialty"
+    health_system = "health-system"
+
+
+class Anomalies(StrEnum):
+    injected = "injected"
+    none = "none"
+
+
+class EncounterFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+class PtpSetting(StrEnum):
+    practitioner = "practitioner"
+    outpatient_hospital = "outpatient_hospital"
+
+
+# options several commands share
+Json = Annotated[bool, typer.Option("--json", help="one JSON object on stdout", show_default=False)]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", show_default=False,
+                                       help="print every file's outcome (always in runs/ingest.jsonl)")]  # fmt: skip
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", show_default=False,
+                                     help="print only what needs attention: no progress bar, no summary")]  # fmt: skip
+Host = Annotated[str, typer.Option(help="interface to listen on (0.0.0.0: every one; it serves PHI)")]
+Claims = Annotated[int, typer.Option(min=1, help="number of claims to bill")]
+Seed = Annotated[int, typer.Option(help="random seed (the same seed, the same world)")]
+
+
+def _one_of(verbose: bool, quiet: bool) -> None:
+    if verbose and quiet:
+        raise typer.BadParameter("they exclude each other", param_hint="-v/--verbose and -q/--quiet")
 
 
 def _expand(paths: list[str]) -> list[Path]:
@@ -39,37 +89,44 @@ def _expand(paths: list[str]) -> list[Path]:
     return out
 
 
-def cmd_ingest(args, settings: Settings) -> int:
+@app.command(help="Parse, validate and publish (or quarantine) files.")
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="files or folders to ingest", show_default=False)],
+    as_json: Json = False,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> int:
+    from pipelines.cli.output import log_outcomes
     from pipelines.ingest import ingest_paths
     from pipelines.privacy import safe_name
 
-    paths = _expand(args.paths)
-    missing = [p for p in paths if not p.exists()]
+    _one_of(verbose, quiet)
+    settings = get_settings()
+    files = _expand(paths)
+    missing = [p for p in files if not p.exists()]
     for p in missing:
         print(f"{safe_name(p)}: no such file", file=sys.stderr)
-    outcomes = ingest_paths([p for p in paths if p.exists()], settings)
-    from pipelines.cli.output import log_outcomes
-
+    outcomes = ingest_paths([p for p in files if p.exists()], settings)
     log_outcomes(outcomes, settings)
-    if args.json:
+    if as_json:
         # one object a script can read: every file's outcome (names, counts, reasons: no data values)
         print(json.dumps({"files": [o.to_dict() for o in outcomes],
                           "missing": [safe_name(p) for p in missing],
                           "failed": sum(o.failed for o in outcomes)}))  # fmt: skip
         return 1 if missing or any(o.failed for o in outcomes) else 0
-    rc = _report_ingest(outcomes, args, every_file=True)
+    rc = _report_ingest(outcomes, verbose=verbose, quiet=quiet, every_file=True)
     return 1 if missing else rc
 
 
-def _report_ingest(outcomes, args, every_file: bool) -> int:
+def _report_ingest(outcomes, *, verbose: bool, quiet: bool, every_file: bool) -> int:
     """Files that need attention on stderr always; every file with -v (or when the user named them); one line
     for the lot unless -q."""
     from pipelines.cli.output import print_each, print_failed, summary_line
 
     rc = print_failed(outcomes)
-    if not args.quiet and (every_file or args.verbose):
+    if not quiet and (every_file or verbose):
         print_each(outcomes)
-    if outcomes and not args.quiet:
+    if outcomes and not quiet:
         print(summary_line(outcomes))
     return rc
 
@@ -92,34 +149,74 @@ def _print_reference(results, every_file: bool = True, quiet: bool = False) -> i
     return 1 if bad else 0
 
 
-def cmd_reference(args, settings: Settings) -> int:
-    """Load reference files (NCCI PTP, MUE, LEIE, physician time, patient deaths) for the integrity rules."""
+@app.command(help="Load reference files (NCCI PTP, MUE, LEIE, physician time, PFS, deaths, CARC/RARC, payer "
+                  "policy) for the integrity rules and the denial labels.")  # fmt: skip
+def reference(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="files or folders; the layout is recognised from the content", show_default=False
+        ),
+    ],
+    kind: Annotated[
+        ReferenceKind | None, typer.Option(help="the layout, when the content does not say")
+    ] = None,
+    effective_from: Annotated[
+        date | None, typer.Option(metavar="YYYY-MM-DD", help="MUE: first date of service the values apply to")
+    ] = None,
+    as_of: Annotated[
+        date | None,
+        typer.Option(
+            metavar="YYYY-MM-DD",
+            help="LEIE: the date the UPDATED.csv snapshot was downloaded; someone missing from a later "
+            "snapshot counts as reinstated from its date",
+        ),
+    ] = None,
+    setting: Annotated[PtpSetting | None, typer.Option(help="NCCI PTP table")] = None,
+    pfs_year: Annotated[
+        int | None, typer.Option(help="physician time: the PFS year the minutes belong to")
+    ] = None,
+) -> int:
     from pipelines.reference import load_reference_file
 
+    settings = get_settings()
     options = {}
-    if args.effective_from:
-        options["effective_from"] = args.effective_from
-    if args.as_of:
-        options["snapshot_date"] = args.as_of
-    if args.setting:
-        options["setting"] = args.setting
-    if args.pfs_year:
-        options["pfs_year"] = args.pfs_year
-    paths = _expand(args.paths)
-    missing = [p for p in paths if not p.exists()]
+    if effective_from:
+        options["effective_from"] = effective_from
+    if as_of:
+        options["snapshot_date"] = as_of
+    if setting:
+        options["setting"] = setting.value
+    if pfs_year:
+        options["pfs_year"] = pfs_year
+    files = _expand(paths)
+    missing = [p for p in files if not p.exists()]
     for p in missing:
         print(f"{p}: no such file", file=sys.stderr)
     rc = _print_reference(
-        [load_reference_file(p, settings, args.kind, **options) for p in paths if p.exists()]
+        [load_reference_file(p, settings, kind and kind.value, **options) for p in files if p.exists()]
     )
     return 1 if missing else rc
 
 
-def cmd_build(args, settings: Settings, dbt=None) -> int:
+@app.command(help="dbt build into a new warehouse file, then swap it in.")
+def build(
+    select: Annotated[
+        list[str] | None,
+        typer.Option(help="dbt selection, repeatable (default: everything)", show_default=False),
+    ] = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="rebuild from scratch")] = False,
+) -> int:
+    # `--select "a b"` as dbt reads it: several methods in one value
+    return _build(get_settings(), select=[s for v in select or [] for s in v.split()] or None,
+                  full_refresh=full_refresh)  # fmt: skip
+
+
+def _build(settings: Settings, select: list[str] | None = None, full_refresh: bool = False, dbt=None) -> int:
     from pipelines.warehouse.build import BuildError, build_warehouse
 
     try:
-        res = build_warehouse(settings, select=args.select, full_refresh=args.full_refresh, dbt=dbt)
+        res = build_warehouse(settings, select=select, full_refresh=full_refresh, dbt=dbt)
     except BuildError as e:
         print(str(e), file=sys.stderr)
         return 1
@@ -130,17 +227,28 @@ def cmd_build(args, settings: Settings, dbt=None) -> int:
     return 0
 
 
-def cmd_run(args, settings: Settings) -> int:
-    if not getattr(args, "json", False):
-        return _run(args, settings)[0]
+@app.command(help="Ingest every file in the landing folder, then build.")
+def run(
+    force: Annotated[bool, typer.Option("--force", help="build even when nothing new was loaded")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", show_default=False, help="one JSON object on stdout (files, build, summary)"),
+    ] = False,
+    verbose: Verbose = False,
+    quiet: Quiet = False,
+) -> int:
+    _one_of(verbose, quiet)
+    settings = get_settings()
+    if not as_json:
+        return _run(settings, force=force, verbose=verbose, quiet=quiet)[0]
     # --json: one object on stdout for a script; the human lines go to stderr
     with contextlib.redirect_stdout(sys.stderr):
-        rc, report = _run(args, settings)
+        rc, report = _run(settings, force=force, verbose=verbose, quiet=True)
     print(json.dumps(report, default=str))
     return rc
 
 
-def _run(args, settings: Settings) -> tuple[int, dict]:
+def _run(settings: Settings, *, force: bool, verbose: bool, quiet: bool) -> tuple[int, dict]:
     from dataclasses import asdict
 
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
@@ -149,7 +257,7 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
     from pipelines.warehouse.build import DbtProcess, warehouse_is_current
 
     with DbtProcess(settings) as dbt:
-        with ingest_progress(enabled=not args.quiet and not args.json) as (on_scan, on_staged):
+        with ingest_progress(enabled=not quiet) as (on_scan, on_staged):
             landed = load_landing(settings, on_scan=on_scan, on_staged=on_staged)
         log_outcomes(landed.outcomes, settings)
         report = {"files": [o.to_dict() for o in landed.outcomes],
@@ -158,10 +266,9 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
         if landed.settling:
             print(f"{len(landed.settling)} file(s) still changing, left for the next run: "
                   + ", ".join(landed.settling[:5]) + (" …" if len(landed.settling) > 5 else ""))  # fmt: skip
-        rc_ingest = _report_ingest(landed.outcomes, args, every_file=False) | _print_reference(
-            landed.references, every_file=args.verbose, quiet=args.quiet
-        )
-        if not args.force and warehouse_is_current(settings):
+        rc_ingest = _report_ingest(landed.outcomes, verbose=verbose, quiet=quiet, every_file=False)
+        rc_ingest |= _print_reference(landed.references, every_file=verbose, quiet=quiet)
+        if not force and warehouse_is_current(settings):
             # nothing published since the last build (a killed run's batches would make it not current)
             print(("no new files in " if nothing_new else "nothing new to build from ") + f"{settings.landing_dir}: "
                   "the published warehouse is current (revcycle run --force rebuilds it)")  # fmt: skip
@@ -172,7 +279,7 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
             }
         if nothing_new and not landed.settling:
             print(f"no new files in {settings.landing_dir}")
-        rc_build = cmd_build(argparse.Namespace(select=None, full_refresh=False), settings, dbt=dbt)
+        rc_build = _build(settings, dbt=dbt)
     report["build"] = "built" if rc_build == 0 else "failed"
     if rc_build == 0:
         report["summary"] = _summary(settings)
@@ -182,18 +289,19 @@ def _run(args, settings: Settings) -> tuple[int, dict]:
     return rc_build or rc_ingest, report
 
 
-def cmd_summary(args, settings: Settings) -> int:
+@app.command(help="Print headline numbers from the published warehouse.")
+def summary(as_json: Json = False) -> int:
     from pipelines.warehouse.read import WarehouseNotBuilt
 
     try:
-        summary = _summary(settings)
+        numbers = _summary(get_settings())
     except WarehouseNotBuilt as e:
         print(str(e), file=sys.stderr)
         return 1
-    if getattr(args, "json", False):
-        print(json.dumps(summary, default=str))
+    if as_json:
+        print(json.dumps(numbers, default=str))
     else:
-        _print_summary(summary)
+        _print_summary(numbers)
     return 0
 
 
@@ -216,38 +324,33 @@ def _print_summary(s: dict) -> None:
     print(f"  paid amount         ${s['paid_amount']:,.2f}")
 
 
-def cmd_parse(args, settings: Settings) -> int:
+@app.command(help="Parse X12 files only: Parquet tables and findings, nothing published.")
+def parse(
+    files: Annotated[list[str], typer.Argument(help="X12 files or folders", show_default=False)],
+    out: Annotated[Path, typer.Option(help="output folder (one subfolder per file id)", show_default=False)],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="one JSON object per file", show_default=False)
+    ] = False,
+) -> int:
     from pipelines.x12.parser import parse_file
 
-    out_dir = Path(args.out)
     rc = 0
-    for p in _expand(args.files):
+    for p in _expand(files):
         if not p.exists():
             print(f"{p}: no such file", file=sys.stderr)
             rc = 1
             continue
         res = parse_file(p)
-        target = out_dir / res.file_id
+        target = out / res.file_id
         target.mkdir(parents=True, exist_ok=True)
         for name, df in res.tables.items():
             if df.height:
                 df.write_parquet(target / f"{name}.parquet")
         res.findings_frame().write_parquet(target / "findings.parquet")
-        if args.json:
-            print(
-                json.dumps(
-                    {
-                        "file": str(p),
-                        "type": res.file_type,
-                        "status": res.status,
-                        "claims": res.claims,
-                        "lines": res.lines,
-                        "errors": res.errors,
-                        "warnings": res.warnings,
-                        "out": str(target),
-                    }
-                )
-            )
+        if as_json:
+            print(json.dumps({"file": str(p), "type": res.file_type, "status": res.status, "claims": res.claims,
+                              "lines": res.lines, "errors": res.errors, "warnings": res.warnings,
+                              "out": str(target)}))  # fmt: skip
         else:
             print(res.summary_line())
             for f in res.findings:
@@ -267,16 +370,21 @@ DASHBOARD_SERVER_OPTIONS = {
 }
 
 
-def cmd_dashboard(args, settings: Settings) -> int:
+@app.command(help="Serve the Streamlit dashboard.")
+def dashboard(
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8501,
+    host: Host = "127.0.0.1",
+) -> int:
     import dashboards
 
-    app = Path(dashboards.__file__).parent / "streamlit_app.py"
-    options = {**DASHBOARD_SERVER_OPTIONS, "server.port": str(args.port), "server.address": args.host}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app)]
+    settings = get_settings()
+    app_file = Path(dashboards.__file__).parent / "streamlit_app.py"
+    options = {**DASHBOARD_SERVER_OPTIONS, "server.port": str(port), "server.address": host}
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app_file)]
     for k, v in options.items():
         cmd += [f"--{k}", v]
-    shown = "localhost" if args.host == "127.0.0.1" else args.host
-    print(f"dashboard: http://{shown}:{args.port}")
+    shown = "localhost" if host == "127.0.0.1" else host
+    print(f"dashboard: http://{shown}:{port}")
     # started in the project, so .streamlit/secrets.toml (OIDC) is found from any working directory; this
     # process becomes the server, so a stop signal (a service manager's SIGTERM, Ctrl-C) reaches Streamlit
     # instead of leaving it running behind a dead parent
@@ -285,8 +393,8 @@ def cmd_dashboard(args, settings: Settings) -> int:
     os.execve(sys.executable, cmd, {**os.environ, "REVCYCLE_HOME": str(settings.home)})
 
 
-def cmd_dashboard_password(args, settings: Settings) -> int:
-    """Prompt for the dashboard password (twice) and print the salted hash to set."""
+@app.command("dashboard-password", help="Make the salted hash for the dashboard's password gate.")
+def dashboard_password() -> int:
     import getpass
 
     from dashboards.phi import hash_password
@@ -302,28 +410,24 @@ def cmd_dashboard_password(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_demo_data(args, settings: Settings) -> int:
-    """Fill an empty landing folder with a generated world (truth kept beside it for checking)."""
-    from datetime import date
-
+@app.command("demo-data", help="Generate a demo world into an empty landing folder.")
+def demo_data(
+    claims: Claims = 20_000,
+    seed: Seed = 42,
+    force: Annotated[bool, typer.Option("--force", help="generate even if landing/ is not empty")] = False,
+) -> int:
     from pipelines.generate import Config, generate, land_world
 
+    settings = get_settings()
     settings.ensure_dirs()
     existing = [p for p in settings.landing_dir.rglob("*") if p.is_file()]
-    if existing and not args.force:
+    if existing and not force:
         print(f"landing folder already has {len(existing)} file(s); demo data not generated")
         return 0
-    cfg = Config(
-        out=settings.demo_world_dir,
-        claims=args.claims,
-        seed=args.seed,
-        months=12,
-        start=date(2024, 1, 1),
-        profile="multispecialty",
-        weekly_batches=True,
-    )
+    cfg = Config(out=settings.demo_world_dir, claims=claims, seed=seed, months=12, start=date(2024, 1, 1),
+                 profile="multispecialty", weekly_batches=True)  # fmt: skip
     shutil.rmtree(cfg.out, ignore_errors=True)
-    s = generate(cfg, progress=True)
+    s = generate(cfg, progress=sys.stderr.isatty())
     # extracts to landing/, the synthetic NCCI/MUE/LEIE/physician-time/death files to landing/reference/
     land_world(cfg.out, settings.landing_dir, settings.reference_landing_dir)
     print(
@@ -332,26 +436,62 @@ def cmd_demo_data(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_generate(args, settings: Settings) -> int:
+@app.command(help="Write a synthetic revenue-cycle world with known truth.")
+def generate(
+    claims: Claims,
+    out: Annotated[
+        Path, typer.Option(help="output folder (landing/, truth/, reference/)", show_default=False)
+    ],
+    seed: Seed = 42,
+    months: Annotated[int, typer.Option(min=1, help="months of service")] = 12,
+    start: Annotated[date, typer.Option(metavar="YYYY-MM-DD", help="first day of service")] = date(
+        2024, 1, 1
+    ),
+    profile: Annotated[Profile, typer.Option(help="size and mix of the practice")] = Profile.multispecialty,
+    anomaly_scale: Annotated[float, typer.Option(min=0, help="multiply every injected anomaly rate")] = 1.0,
+    anomalies: Annotated[
+        Anomalies,
+        typer.Option(
+            help="none: a clean world (no injected billing-integrity anomalies, the same realistic noise otherwise), "
+            "so every compliance lead it raises is a false positive"
+        ),
+    ] = Anomalies.injected,
+    weekly_batches: Annotated[
+        bool, typer.Option("--weekly-batches", help="send 837 batches weekly instead of daily")
+    ] = False,
+    acknowledgments: Annotated[
+        bool,
+        typer.Option(
+            help="999 / 277CA files and front-end rejections (--no-acknowledgments: the world without them)"
+        ),
+    ] = True,
+    encounter_format: Annotated[EncounterFormat, typer.Option(help="format of the encounter extracts")] = (
+        EncounterFormat.csv
+    ),
+    workers: Annotated[int, typer.Option(min=1, help="processes (months are simulated in parallel)")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar", show_default=False)] = False,
+) -> int:
     import time
 
-    from pipelines.generate import Config, generate
+    from pipelines.generate import Config
+    from pipelines.generate import generate as generate_world
 
     cfg = Config(
-        out=Path(args.out),
-        claims=args.claims,
-        seed=args.seed,
-        months=args.months,
-        start=args.start,
-        profile=args.profile,
-        anomaly_scale=0.0 if args.anomalies == "none" else args.anomaly_scale,
-        weekly_batches=args.weekly_batches,
-        encounter_format=args.encounter_format,
-        workers=args.workers,
-        acknowledgments=not args.no_acknowledgments,
+        out=out,
+        claims=claims,
+        seed=seed,
+        months=months,
+        start=start,
+        profile=profile.value,
+        anomaly_scale=0.0 if anomalies is Anomalies.none else anomaly_scale,
+        weekly_batches=weekly_batches,
+        encounter_format=encounter_format.value,
+        workers=workers,
+        acknowledgments=acknowledgments,
     )
     t0 = time.perf_counter()
-    s = generate(cfg, progress=not args.quiet)
+    # the bar only on a terminal: in a log or a pipe it would be thousands of carriage-return lines
+    s = generate_world(cfg, progress=not quiet and sys.stderr.isatty())
     secs = time.perf_counter() - t0
     print(
         f"generated {s.claims:,} claims ({s.encounters:,} encounters, {s.remits:,} remits, {s.anomalies:,} anomalies) "
@@ -364,19 +504,30 @@ def cmd_generate(args, settings: Settings) -> int:
     return 0
 
 
-def cmd_doctor(args, settings: Settings) -> int:
+@app.command(help="Check the configuration and say what is wrong.")
+def doctor(as_json: Annotated[bool, typer.Option("--json", show_default=False,
+                                                 help="a JSON list: check, status, message")] = False) -> int:  # fmt: skip
     from pipelines.cli.doctor import FAIL, run_checks
 
-    results = run_checks(settings)
-    if args.json:
+    results = run_checks(get_settings())
+    if as_json:
         print(json.dumps([{"check": n, "status": st, "message": m} for n, st, m in results]))
-        return 1 if any(status == FAIL for _, status, _ in results) else 0
-    for name, status, message in results:
-        print(f"{status:>4}  {name:10} {message}")
+    else:
+        for name, status, message in results:
+            print(f"{status:>4}  {name:10} {message}")
     return 1 if any(status == FAIL for _, status, _ in results) else 0
 
 
-def cmd_dbt(args, settings: Settings) -> int:
+@app.command(
+    help="Run dbt with the settings' environment: every argument goes to dbt unchanged (revcycle dbt --help is "
+    "dbt's help); read-only commands (docs, ls, show, compile…) look at the published warehouse.",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+)
+def dbt(ctx: typer.Context) -> int:
+    return run_dbt(list(ctx.args), get_settings())
+
+
+def run_dbt(dbt_args: list[str], settings: Settings) -> int:
     """dbt itself, every argument passed on: its output appears as it runs (a long build is not silent, `docs
     serve` prints its address) and its exit code is ours; colour only on a terminal."""
     from pipelines.warehouse.build import DbtProcess, pin_raw_batches
@@ -391,10 +542,10 @@ def cmd_dbt(args, settings: Settings) -> int:
 
     if not sys.stdout.isatty():
         os.environ.setdefault("DBT_USE_COLORS", "False")  # no ANSI codes in a pipe or a file
-    dbt_args = args.dbt_args or ["build"]
+    dbt_args = dbt_args or ["build"]
     sys.stdout.flush()
-    with DbtProcess(settings, capture=False, env=_published_for_reading(dbt_args, settings)) as dbt:
-        return dbt.run(dbt_args).returncode
+    with DbtProcess(settings, capture=False, env=_published_for_reading(dbt_args, settings)) as process:
+        return process.run(dbt_args).returncode
 
 
 # dbt commands that only read the warehouse: they look at the published one (read-only, beside the dashboard),
@@ -412,30 +563,40 @@ def _published_for_reading(dbt_args: list[str], settings: Settings) -> dict[str,
     }
 
 
-def cmd_docs(args, settings: Settings) -> int:
-    """The dbt docs of the published warehouse (models, tests, lineage, exposures for each dashboard page, and
-    the catalog's column types) and Great Expectations' Data Docs: generated, then served on this machine
-    until Ctrl-C."""
+@app.command(help="Generate and serve the dbt docs (models, tests, lineage, the exposures of each dashboard page, "
+                  "column types) and Great Expectations' Data Docs from one address, until Ctrl-C.")  # fmt: skip
+def docs(
+    port: Annotated[int, typer.Option(help="port to serve on")] = 8580,
+    host: Host = "127.0.0.1",
+    serve: Annotated[
+        bool, typer.Option(help="--no-serve: only generate dbt's target/ (index.html, catalog.json)")
+    ] = True,
+) -> int:
+    settings = get_settings()
     if settings.engine == "duckdb" and not settings.warehouse_path.exists():
         print("nothing built yet: run `revcycle run` (or `make demo`) first", file=sys.stderr)
         return 1
-    rc = cmd_dbt(argparse.Namespace(dbt_args=["docs", "generate"]), settings)
-    if rc != 0 or args.no_serve:
+    rc = run_dbt(["docs", "generate"], settings)
+    if rc != 0 or not serve:
         return rc
-    from pipelines.cli.docs_site import serve
+    from pipelines.cli.docs_site import serve as serve_docs
 
-    serve(settings, args.host, args.port)
+    serve_docs(settings, host, port)
     return 0
 
 
-def cmd_airflow(args, settings: Settings) -> int:
-    """`airflow standalone` with the project's DAGs and settings: scheduler, DAG processor, triggerer and the
-    API server + UI.  Local development only (SQLite metadata, simple auth manager)."""
+@app.command(help="Run Airflow 3 standalone (scheduler, DAG processor, triggerer, API server and UI) with the "
+                  "project's DAGs. Local development only: SQLite metadata, simple auth manager.")  # fmt: skip
+def airflow(
+    port: Annotated[int, typer.Option(help="port of the UI and API")] = 8080,
+    host: Host = "127.0.0.1",
+) -> int:
     from pipelines.cli.airflow_embedded import airflow_env, airflow_executable, ensure_metadata_db
 
+    settings = get_settings()
     settings.ensure_dirs()
     ensure_metadata_db(settings)
-    env = airflow_env(settings, port=args.port, host=args.host)
+    env = airflow_env(settings, port=port, host=host)
     env.setdefault("AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS", "admin:admin")
     passwords = settings.airflow_home / "simple_auth_manager_passwords.json.generated"
     print(f"Airflow UI: {env['AIRFLOW__API__BASE_URL']}  user: admin  password: printed below by Airflow and kept in "
@@ -444,12 +605,21 @@ def cmd_airflow(args, settings: Settings) -> int:
     return subprocess.call([airflow_executable(), "standalone"], env=env)
 
 
-def cmd_dag_test(args, settings: Settings) -> int:
-    """Run DAGs one after the other with `airflow dags test`; stops at the first failure."""
+@app.command("dag-test", help="Run DAGs embedded with `airflow dags test` (SQLite metadata), one after the other; "
+                              "stops at the first failure.")  # fmt: skip
+def dag_test(
+    dag_ids: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help=f"DAG ids, run in order (default: {' '.join(PIPELINE_DAGS)})", show_default=False
+        ),
+    ] = None,
+) -> int:
     from pipelines.cli.airflow_embedded import dags_test
 
+    settings = get_settings()
     settings.ensure_dirs()
-    for dag_id in args.dag_ids:
+    for dag_id in dag_ids or PIPELINE_DAGS:
         proc = dags_test(dag_id, settings)
         log = settings.runs_dir / f"airflow_{dag_id}.log"
         log.write_text(proc.stdout + proc.stderr)
@@ -470,180 +640,45 @@ def _version() -> str:
         return "unknown"
 
 
-def _verbosity(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("-v", "--verbose", action="store_true",
-                       help="print every file's outcome (they are always in runs/ingest.jsonl)")  # fmt: skip
-    group.add_argument("-q", "--quiet", action="store_true",
-                       help="print only what needs attention: no progress bar, no summary")  # fmt: skip
+def _print_version(value: bool) -> None:
+    if value:
+        print(f"revcycle {_version()}")
+        raise typer.Exit()
 
 
-def _listen(parser: argparse.ArgumentParser, port: int, what: str) -> None:
-    """--port and --host of a server command: this machine only unless told otherwise (it serves PHI)."""
-    parser.add_argument("--port", type=int, default=port, help="port to listen on")
-    parser.add_argument("--host", default="127.0.0.1", help=f"{what} (0.0.0.0: every one)")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from functools import partial
-
-    class HelpWithDefaults(argparse.HelpFormatter):
-        """Each option's default in its help line, where it has one worth saying."""
-
-        def _get_help_string(self, action):
-            text = action.help or ""
-            if (
-                not action.option_strings
-                or action.default in (None, False, argparse.SUPPRESS)
-                or "default" in text
-            ):
-                return text
-            return f"{text} (default: %(default)s)"
-
-    p = argparse.ArgumentParser(
-        prog="revcycle",
-        description="Revenue-cycle analytics from X12 837/835 and encounter extracts. "
-        f"Data root: $REVCYCLE_HOME (now {get_settings().home}).",
-    )
-    p.add_argument("--version", action="version", version=f"revcycle {_version()}")
-    # every option's default in its help line
-    sub = p.add_subparsers(
-        dest="command",
-        required=True,
-        parser_class=partial(argparse.ArgumentParser, formatter_class=HelpWithDefaults),
-    )
-
-    s = sub.add_parser("ingest", help="parse, validate and publish (or quarantine) files")
-    s.add_argument("paths", nargs="+", help="files or folders to ingest")
-    s.add_argument("--json", action="store_true", help="one JSON object: every file's outcome")
-    _verbosity(s)
-    s.set_defaults(func=cmd_ingest)
-
-    s = sub.add_parser(
-        "reference",
-        help="load reference files (NCCI PTP, MUE, LEIE, physician time, PFS, deaths, CARC/RARC, payer policy)",
-    )
-    s.add_argument("paths", nargs="+", help="files or folders; the layout is recognised from the content")
-    s.add_argument(
-        "--kind",
-        choices=[
-            "ncci_ptp",
-            "mue",
-            "leie",
-            "physician_time",
-            "pfs_rvu",
-            "patient_deaths",
-            "carc",
-            "rarc",
-            "payer_policy",
-        ],
-    )
-    s.add_argument(
-        "--effective-from", type=iso_date, help="MUE: first date of service the values apply to (YYYY-MM-DD)"
-    )
-    s.add_argument("--as-of", type=iso_date, help="LEIE: the date the UPDATED.csv snapshot was downloaded (YYYY-MM-DD); someone "
-                                   "missing from a later snapshot counts as reinstated from its date")  # fmt: skip
-    s.add_argument("--setting", choices=["practitioner", "outpatient_hospital"], help="NCCI PTP table")
-    s.add_argument("--pfs-year", type=int, help="physician time: the PFS year the minutes belong to")
-    s.set_defaults(func=cmd_reference)
-
-    s = sub.add_parser("build", help="dbt build into a new warehouse file, then swap it in")
-    s.add_argument("--select", nargs="*", help="dbt selection (default: everything)")
-    s.add_argument("--full-refresh", action="store_true", help="rebuild from scratch")
-    s.set_defaults(func=cmd_build)
-
-    s = sub.add_parser("docs", help="generate and serve the dbt docs and the Great Expectations Data Docs")
-    s.add_argument("--port", type=int, default=8580, help="port to serve on")
-    s.add_argument("--host", default="127.0.0.1", help="interface to listen on")
-    s.add_argument("--no-serve", action="store_true", help="only generate target/ (index.html, catalog.json)")
-    s.set_defaults(func=cmd_docs)
-
-    s = sub.add_parser("run", help="ingest every file in the landing folder, then build")
-    s.add_argument("--force", action="store_true", help="build even when nothing new was loaded")
-    s.add_argument("--json", action="store_true", help="one JSON object on stdout (files, build, summary)")
-    _verbosity(s)
-    s.set_defaults(func=cmd_run)
-
-    s = sub.add_parser("summary", help="print headline numbers from the published warehouse")
-    s.add_argument("--json", action="store_true", help="one JSON object")
-    s.set_defaults(func=cmd_summary)
-
-    s = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
-    _listen(s, 8501, "interface to listen on")
-    s.set_defaults(func=cmd_dashboard)
-
-    s = sub.add_parser("dashboard-password", help="make the salted hash for the dashboard's password gate")
-    s.set_defaults(func=cmd_dashboard_password)
-
-    s = sub.add_parser("parse", help="parse X12 files only: Parquet tables + findings, no publishing")
-    s.add_argument("files", nargs="+")
-    s.add_argument("--out", required=True, help="output folder (one subfolder per file id)")
-    s.add_argument("--json", action="store_true", help="one JSON object per file")
-    s.set_defaults(func=cmd_parse)
-
-    s = sub.add_parser("generate", help="write a synthetic revenue-cycle world with known truth")
-    s.add_argument("--claims", type=int, required=True, help="number of claims to bill")
-    s.add_argument("--seed", type=int, default=42)
-    s.add_argument("--out", required=True, help="output folder (landing/, truth/, reference/)")
-    s.add_argument("--months", type=int, default=12)
-    s.add_argument("--start", type=iso_date, default="2024-01-01", help="first day of service (YYYY-MM-DD)")
-    s.add_argument(
-        "--profile", choices=["clinic", "multispecialty", "health-system"], default="multispecialty"
-    )
-    s.add_argument("--anomaly-scale", type=float, default=1.0, help="multiply every injected anomaly rate")
-    s.add_argument("--anomalies", choices=["injected", "none"], default="injected",
-                   help="none: a clean world (no injected billing-integrity anomalies, the same realistic noise "
-                        "otherwise), so every compliance lead it raises is a false positive")  # fmt: skip
-    s.add_argument("--weekly-batches", action="store_true", help="send 837 batches weekly instead of daily")
-    s.add_argument("--no-acknowledgments", action="store_true",
-                   help="no 999 / 277CA files and no front-end rejections (the world as before acknowledgments)")  # fmt: skip
-    s.add_argument("--encounter-format", choices=["csv", "parquet"], default="csv")
-    s.add_argument("--workers", type=int, default=2, help="processes (months are simulated in parallel)")
-    s.add_argument("--quiet", action="store_true", help="no progress bar")
-    s.set_defaults(func=cmd_generate)
-
-    s = sub.add_parser("dbt", help="run dbt with the settings' environment (writes the build file, no swap)")
-    s.add_argument(
-        "dbt_args", nargs=argparse.REMAINDER, help="dbt arguments, e.g. test --select fct_claim_chains"
-    )
-    s.set_defaults(func=cmd_dbt)
-
-    s = sub.add_parser("doctor", help="check the configuration and say what is wrong")
-    s.add_argument("--json", action="store_true", help="a JSON list: check, status, message")
-    s.set_defaults(func=cmd_doctor)
-
-    s = sub.add_parser("airflow", help="run Airflow 3 standalone (scheduler + UI) with the project's DAGs")
-    _listen(s, 8080, "interface the UI and API listen on")
-    s.set_defaults(func=cmd_airflow)
-
-    s = sub.add_parser("dag-test", help="run DAGs embedded with `airflow dags test` (SQLite metadata)")
-    s.add_argument(
-        "dag_ids",
-        nargs="*",
-        default=list(PIPELINE_DAGS),
-        help=f"DAG ids, run in order (default: {' '.join(PIPELINE_DAGS)})",
-    )
-    s.set_defaults(func=cmd_dag_test)
-
-    s = sub.add_parser("demo-data", help="generate a demo world into an empty landing folder")
-    s.add_argument("--claims", type=int, default=20_000)
-    s.add_argument("--seed", type=int, default=42)
-    s.add_argument("--force", action="store_true", help="generate even if landing/ is not empty")
-    s.set_defaults(func=cmd_demo_data)
-    return p
+@app.callback(no_args_is_help=True)
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="print the version and exit"),
+    ] = None,
+) -> None:
+    """Revenue-cycle analytics from X12 837/835 and encounter extracts."""
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `revcycle` console script: the command's exit code; 2 and one line on stderr for a bad argument."""
     skip_exit_gc()  # a command loading GX/duckdb/polars would spend ~1.4 s more just exiting
     return_freed_memory()  # before polars loads (pipelines.runtime)
     private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
-    argv = sys.argv[1:] if argv is None else argv
+    argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["dbt"]:
-        # everything after `dbt` is dbt's, options first included (argparse's REMAINDER drops a leading
-        # `--version` or `--help` into our own parser)
-        return cmd_dbt(argparse.Namespace(dbt_args=argv[1:]), get_settings())
-    args = build_parser().parse_args(argv)
-    return args.func(args, get_settings())
+        # everything after `dbt` is dbt's, its own --help and --version included
+        return run_dbt(argv[1:], get_settings())
+    command = typer.main.get_command(app)
+    command.help = (f"Revenue-cycle analytics from X12 837/835 and encounter extracts. "
+                    f"Data root: $REVCYCLE_HOME (now {get_settings().home}).")  # fmt: skip
+    try:
+        result = command.main(args=argv or ["--help"], prog_name="revcycle", standalone_mode=False)
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except TyperException as e:  # a bad argument (exit code 2): one line, no traceback
+        ctx = getattr(e, "ctx", None)
+        where = ctx.command_path if ctx else "revcycle"
+        print(f"{where}: {e.format_message()} (see {where} --help)", file=sys.stderr)
+        return getattr(e, "exit_code", 2)
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

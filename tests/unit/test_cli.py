@@ -8,18 +8,26 @@ from pipelines.cli.main import main
 
 
 def test_version(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["--version"])
-    assert e.value.code == 0
+    assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("revcycle ")
 
 
-def test_a_bad_command_exits_2_with_one_line(capsys):
-    with pytest.raises(SystemExit) as e:
-        main(["no-such-command"])
-    assert e.value.code == 2
-    err = capsys.readouterr().err
-    assert "invalid choice: 'no-such-command'" in err and "Traceback" not in err
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [(["no-such-command"], "No such command 'no-such-command'"),
+     (["ingest"], "Missing argument"),
+     (["ingest", "-v", "-q", "f.x12"], "exclude each other"),
+     (["generate", "--claims", "0", "--out", "x"], "'--claims'"),
+     (["generate", "--claims", "10", "--out", "x", "--profile", "hospital"], "'--profile'"),
+     (["reference", "--kind", "not_a_kind", "f.csv"], "'--kind'"),
+     (["dashboard", "--port", "eighty"], "'--port'")],
+    ids=["command", "missing", "verbose-quiet", "claims", "profile", "kind", "port"],
+)  # fmt: skip
+def test_a_bad_argument_exits_2_with_one_line(argv, says, capsys):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert says in captured.err and len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.err and captured.out == ""
 
 
 def test_dbt_gets_every_argument_options_first_included(tmp_path, capfd, monkeypatch):
@@ -67,22 +75,35 @@ def test_doctor_json(settings, capsys):
     ids=["start", "effective-from", "as-of"],
 )  # fmt: skip
 def test_a_bad_date_exits_2_with_one_line(argv, capsys):
-    with pytest.raises(SystemExit) as e:
-        main(argv)
-    assert e.value.code == 2
+    assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "not a date (YYYY-MM-DD)" in err and "Traceback" not in err
+    assert "Invalid value for '--" in err and "valid date" in err and len(err.strip().splitlines()) == 1
 
 
 def test_help_shows_defaults_and_the_data_root(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "somewhere"))
-    monkeypatch.setenv("COLUMNS", "400")  # argparse wraps (and may split a long path) at the terminal's width
-    with pytest.raises(SystemExit):
-        main(["docs", "--help"])
-    assert "(default: 8580)" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["--help"])
+    monkeypatch.setenv("COLUMNS", "400")  # help wraps (and may split a long path) at the terminal's width
+    assert main(["docs", "--help"]) == 0
+    assert "[default: 8580]" in capsys.readouterr().out
+    assert main(["--help"]) == 0
     assert str(tmp_path / "somewhere") in capsys.readouterr().out
+    assert main([]) == 0  # no command: the help, not an error
+    assert "Commands" in capsys.readouterr().out
+
+
+def test_shell_completion_offers_commands_and_choices(monkeypatch, capsys):
+    """What `revcycle --install-completion` wires into the shell: the completion the program itself answers."""
+    monkeypatch.setenv("_REVCYCLE_COMPLETE", "complete_bash")
+    monkeypatch.setenv("COMP_WORDS", "revcycle ing")
+    monkeypatch.setenv("COMP_CWORD", "1")
+    with pytest.raises(SystemExit):
+        main([])
+    assert capsys.readouterr().out.split() == ["ingest"]
+    monkeypatch.setenv("COMP_WORDS", "revcycle generate --profile ")
+    monkeypatch.setenv("COMP_CWORD", "3")
+    with pytest.raises(SystemExit):
+        main([])
+    assert capsys.readouterr().out.split() == ["clinic", "multispecialty", "health-system"]
 
 
 def test_dbt_nodes_are_described_by_kind(tmp_path):
@@ -129,10 +150,7 @@ def test_docs_site_serves_dbt_docs_and_data_docs_from_one_address(tmp_path):
 
 def test_reference_kinds_offered_are_the_loader_kinds():
     """`revcycle reference --kind` lists its choices without importing the loaders (polars): the same kinds."""
-    from pipelines.cli.main import build_parser
+    from pipelines.cli.main import REFERENCE_KINDS
     from pipelines.reference import KINDS
 
-    for kind in KINDS:
-        assert build_parser().parse_args(["reference", "--kind", kind, "f.csv"]).kind == kind
-    with pytest.raises(SystemExit):
-        build_parser().parse_args(["reference", "--kind", "not_a_kind", "f.csv"])
+    assert sorted(REFERENCE_KINDS) == sorted(KINDS)
