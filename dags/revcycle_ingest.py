@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import Param, dag, get_current_context, task
-from common import DEFAULT_ARGS, RAW_TABLES, task_settings
+from common import DEFAULT_ARGS, RAW_TABLES, run_deadline, task_settings
 
 
 @dag(
@@ -33,6 +33,7 @@ from common import DEFAULT_ARGS, RAW_TABLES, task_settings
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=run_deadline(),
     params={
         "only_interval": Param(False, type="boolean", description="only files modified in the data interval")
     },

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import dag, task
-from common import DEFAULT_ARGS, REFERENCE_DATA, task_settings
+from common import DEFAULT_ARGS, REFERENCE_DATA, run_deadline, task_settings
 
 
 @dag(
@@ -25,6 +25,7 @@ from common import DEFAULT_ARGS, REFERENCE_DATA, task_settings
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=run_deadline(),
     tags=["revcycle", "reference"],
     doc_md=__doc__,
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from airflow.sdk import dag, task
-from common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, task_settings
+from common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, run_deadline, task_settings
 
 
 @dag(
@@ -32,6 +32,7 @@ from common import DEFAULT_ARGS, RAW_TABLES, REFERENCE_DATA, WAREHOUSE, task_set
     catchup=False,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
+    deadline=run_deadline(),
     tags=["revcycle", "dbt", "transform"],
     doc_md=__doc__,
 )

@@ -1,8 +1,10 @@
-"""Alert records for failed Airflow tasks, shown on the Data quality page.
+"""Alert records for the Airflow DAGs, shown on the Data quality page: failed task attempts and runs that missed
+their deadline.
 
-Airflow's on_failure_callback calls ``record_failure`` with the task context; one JSON line per failure
-goes to runs/alerts.jsonl under the data root.  The exception text is cut short and carries no rows
-(parser messages name files and segment positions, never patient data).
+Airflow's on_failure_callback calls ``record_failure`` with the task context, a missed deadline alert (Airflow 3's
+successor of SLAs) ``record_deadline_miss`` with the run's context; one JSON line per alert goes to
+runs/alerts.jsonl under the data root, every line with the same keys.  The exception text is cut short and
+carries no rows (parser messages name files and segment positions, never patient data).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ def record_failure(context: dict, settings: Settings | None = None) -> dict:
     exc = context.get("exception")
     row = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": "task_failed",
         "dag_id": getattr(ti, "dag_id", None),
         "task_id": getattr(ti, "task_id", None),
         "map_index": getattr(ti, "map_index", None),
@@ -29,9 +32,32 @@ def record_failure(context: dict, settings: Settings | None = None) -> dict:
         "run_id": getattr(dag_run, "run_id", None) or getattr(ti, "run_id", None),
         "error": (f"{type(exc).__name__}: {exc}" if exc is not None else "unknown error")[:500],
     }
+    return _append(row, settings)
+
+
+def record_deadline_miss(context: dict, settings: Settings | None = None) -> dict:
+    """A DAG run still unfinished at its deadline.  ``context`` is what Airflow gives a deadline callback: the
+    run as a plain dict (``dag_run``) and the deadline (``deadline``)."""
+    run = context.get("dag_run") or {}
+    deadline = (context.get("deadline") or {}).get("deadline_time")
+    row = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": "deadline_missed",
+        "dag_id": run.get("dag_id"),
+        "task_id": None,
+        "map_index": None,
+        "try_number": None,
+        "run_id": run.get("dag_run_id") or run.get("run_id"),
+        "error": f"run not finished by its deadline {deadline} (queued {run.get('queued_at')}, state "
+        f"{run.get('state')})",
+    }
+    return _append(row, settings or get_settings())
+
+
+def _append(row: dict, settings: Settings) -> dict:
     settings.runs_dir.mkdir(parents=True, exist_ok=True)
     with open(settings.runs_dir / ALERTS_FILE, "a") as fh:
-        fh.write(json.dumps(row) + "\n")
+        fh.write(json.dumps(row, default=str) + "\n")
     return row
 
 

@@ -46,6 +46,10 @@ class Settings:
     # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
     # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
     duckdb_memory_limit: str = ""
+    # ---------- Airflow: a DAG run not finished this many minutes after it was queued raises a deadline alert
+    # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
+    # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.
+    dag_deadline_minutes: float = 45.0
 
     # ---------- data layout
     @property
@@ -259,6 +263,9 @@ def get_settings() -> Settings:
         ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
         duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
+        dag_deadline_minutes=max(
+            0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
+        ),
         publish_row_group_rows=max(
             1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
         ),

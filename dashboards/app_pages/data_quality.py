@@ -65,12 +65,21 @@ if (docs_index := data_docs_index(get_settings())).exists():
 st.subheader("Pipeline alerts")
 alerts = recent_alerts()
 if alerts:
-    st.caption("Failed Airflow task attempts (newest first; retries are attempts too).")
+    st.caption(
+        "Failed Airflow task attempts (retries are attempts too) and runs still going at their deadline "
+        "(REVCYCLE_DAG_DEADLINE_MINUTES after they were queued), newest first."
+    )
+    frame = pl.from_dicts(alerts, infer_schema_length=None)
+    if "kind" not in frame.columns:  # records written before deadline alerts existed: all failures
+        frame = frame.with_columns(kind=pl.lit(None, pl.String))
+    kinds = {"task_failed": "task failed", "deadline_missed": "deadline missed"}
     ui.table(
-        pl.DataFrame(alerts).select("at", "dag_id", "task_id", "map_index", "try_number", "error"),
+        frame.with_columns(pl.col("kind").fill_null("task_failed").replace_strict(kinds)).select(
+            "at", "kind", "dag_id", "task_id", "map_index", "try_number", "error"
+        )
     )
 else:
-    st.success("No failed pipeline tasks recorded.")
+    st.success("No failed pipeline tasks or missed deadlines recorded.")
 
 gx_marts = get_settings().runs_dir / "gx_marts.json"
 if gx_marts.exists():

@@ -49,6 +49,10 @@ def test_house_rules(dagbag):
                 dag_id,
                 t.task_id,
             )
+        # a run still going 45 minutes after it was queued raises a deadline alert (Airflow 3's SLA successor)
+        [deadline] = dag.deadline
+        assert deadline.callback.path == "common.DeadlineMissed", dag_id
+        assert deadline.interval.total_seconds() == 45 * 60, dag_id
 
 
 def test_ingest_wiring(dagbag):
@@ -152,6 +156,44 @@ class _SmtpServer:
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_missed_deadline_is_recorded_and_emailed(tmp_path, monkeypatch):
+    """What the triggerer does when a run misses its deadline: awaits the DAGs' notifier with the run's context
+    (the shape Airflow sends); the record reaches the Data quality page's list and the email goes out."""
+    import asyncio
+    import json
+
+    from common import DeadlineMissed
+
+    from pipelines.alerts import recent_alerts
+    from pipelines.settings import get_settings
+
+    smtp = _SmtpServer()
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path))
+    monkeypatch.setenv("AIRFLOW_CONN_REVCYCLE_SMTP", json.dumps(
+        {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
+         "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}}))  # fmt: skip
+    context = {
+        "dag_run": {"dag_id": "revcycle_transform", "dag_run_id": "asset_triggered__1", "state": "running",
+                    "queued_at": "2026-12-06T04:00:00Z"},
+        "deadline": {"id": "d1", "deadline_time": "2026-12-06T04:45:00Z"},
+    }  # fmt: skip
+
+    async def triggerer():
+        await DeadlineMissed(context=context, smtp_conn_id="revcycle_smtp")
+
+    try:
+        asyncio.run(triggerer())
+    finally:
+        smtp.server.shutdown()
+    [alert] = recent_alerts(get_settings())
+    assert (alert["kind"], alert["dag_id"], alert["run_id"]) == (
+        "deadline_missed", "revcycle_transform", "asset_triggered__1"
+    )  # fmt: skip
+    assert "2026-12-06T04:45:00Z" in alert["error"]
+    [message] = smtp.messages
+    assert "revcycle: revcycle_transform missed its deadline" in message
 
 
 FAILING_DAG = """

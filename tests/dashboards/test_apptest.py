@@ -182,17 +182,19 @@ def test_data_quality_shows_pipeline_alerts(built_demo, monkeypatch, tmp_path):
     """A failed task's alert record appears on the page; the demo build's mart checks are listed."""
     import shutil
 
-    from pipelines.alerts import record_failure
+    from pipelines.alerts import record_deadline_miss, record_failure
     from pipelines.settings import Settings
 
     home = tmp_path / "home"
     shutil.copytree(built_demo.home, home)
     s = Settings(project_root=built_demo.project_root, home=home)
     record_failure({"ti": None, "exception": RuntimeError("dbt node failed")}, s)
+    record_deadline_miss({"dag_run": {"dag_id": "revcycle_ingest", "dag_run_id": "r1"}}, s)
     at = _page("data_quality.py", home, monkeypatch)
     frames = [d.value for d in at.dataframe]
     alerts = next(f for f in frames if "error" in f.columns)
-    assert alerts["error"].tolist() == ["RuntimeError: dbt node failed"]
+    assert alerts["kind"].tolist() == ["deadline missed", "task failed"]  # newest first
+    assert alerts["error"].tolist()[1] == "RuntimeError: dbt node failed"
     marts = next(f for f in frames if "mart" in f.columns)
     assert "fct_claim_chains" in set(marts["mart"])  # empty marts (no integrity leads here) are skipped
     assert marts["failed"].sum() == 0

@@ -22,12 +22,14 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.alerts import recent_alerts
 from pipelines.cli.main import main
 from pipelines.generate import Config, generate, land_world
 from pipelines.warehouse.engines import compare_warehouses
 from tests.conftest import make_settings
 
 DEADLINE_SECONDS = 600
+DAG_IDS = {"revcycle_ingest", "revcycle_reference", "revcycle_transform"}
 
 
 def _free_port() -> int:
@@ -95,8 +97,9 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
     sched.ensure_dirs()
     land_world(world, sched.landing_dir, sched.reference_landing_dir, move=False)
     port = _free_port()
+    # a deadline of 3 s, which every run misses: the triggerer must find and await the DAGs' notifier
     env = {**os.environ, "REVCYCLE_HOME": str(sched.home), "REVCYCLE_SETTLE_SECONDS": "0",
-           "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"}  # fmt: skip
+           "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False", "REVCYCLE_DAG_DEADLINE_MINUTES": "0.05"}  # fmt: skip
     env.pop("AIRFLOW_HOME", None)  # the home's own (settings.airflow_home), as `revcycle airflow` sets it
     log = (tmp_path / "airflow.log").open("w")
     proc = subprocess.Popen(
@@ -112,6 +115,12 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
         runs = _runs(db)
         assert _settled(db), runs
         assert not [r for r in runs if r[1] == "failed"], runs
+        # every DAG's run missed its 3-second deadline: each has its alert (written by the triggerer)
+        missed = set()
+        while time.monotonic() < deadline and missed != DAG_IDS:
+            missed = {a["dag_id"] for a in recent_alerts(sched, limit=1000) if a["kind"] == "deadline_missed"}
+            time.sleep(2)
+        assert missed == DAG_IDS, (tmp_path / "airflow.log").read_text()[-4000:]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
