@@ -17,7 +17,8 @@ setup: $(STAMP) $(X12CORE)  ## create .venv, install the pinned stack, build the
 
 # The compiled X12 core (Rust, std only: crates.io is not reachable here).  Without rustc revcycle still
 # works on the Python reference engine, only slower.
-$(X12CORE): native/x12core/src/lib.rs $(STAMP)
+# The code lists it validates against are dbt seeds it compiles in (pipelines/x12/codes.py).
+$(X12CORE): native/x12core/src/lib.rs $(wildcard dbt_project/seeds/*.csv) $(STAMP)
 	@if $(BIN)/python -c "import sys; from pipelines.x12.native import rustc; sys.exit(rustc() is None)"; then \
 	  $(BIN)/python -c "from pipelines.x12.native import build; build()" && echo "built $(X12CORE)"; \
 	else echo "rustc not found: the X12 core is not built, revcycle uses the Python reference engine"; fi

@@ -1,6 +1,6 @@
 import great_expectations as gx
 
-from pipelines.x12.tx_837 import FREQUENCY_CODES
+from pipelines.x12.codes import FREQUENCY_CODES
 
 TABLE = "claims"
 

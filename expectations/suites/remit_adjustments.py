@@ -1,6 +1,6 @@
 import great_expectations as gx
 
-from pipelines.x12.tx_835 import CAS_GROUP_CODES
+from pipelines.x12.codes import CAS_GROUP_CODES
 
 TABLE = "remit_adjustments"
 

@@ -1,6 +1,6 @@
 import great_expectations as gx
 
-from pipelines.x12.tx_835 import CLP_STATUS_CODES
+from pipelines.x12.codes import CLP_STATUS_CODES
 
 TABLE = "remit_claims"
 

@@ -61,8 +61,12 @@ def rustc() -> str | None:
 
 
 def build(force: bool = False) -> Path:
-    """Compile the core (a few seconds); a no-op when the library is newer than its source."""
-    if not force and LIBRARY.exists() and LIBRARY.stat().st_mtime >= SOURCE.stat().st_mtime:
+    """Compile the core (a few seconds); a no-op when the library is newer than its source and the code-list
+    seeds it compiles in (pipelines.x12.codes)."""
+    from pipelines.x12.codes import SEEDS
+
+    inputs = [SOURCE, *SEEDS.glob("*.csv")]
+    if not force and LIBRARY.exists() and LIBRARY.stat().st_mtime >= max(p.stat().st_mtime for p in inputs):
         return LIBRARY
     compiler = rustc()
     if compiler is None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.x12 import native
+from pipelines.x12.codes import REJECTED_STATUS_CODES
 from pipelines.x12.context import Segment, TxContext, element, shown_segment_id
 from pipelines.x12.envelope import MAX_SEGMENT, SEGMENT_ID_RE, EnvelopeError, Tokenized, tokenize
 from pipelines.x12.findings import ERROR, WARNING, Finding, findings_frame, plural
@@ -23,7 +24,7 @@ from pipelines.x12.schemas import TABLES, X12_835_TABLES, X12_837_TABLES, X12_AC
 from pipelines.x12.tx_277ca import REJECTED_CATEGORIES, SEGMENTS_277, parse_277ca
 from pipelines.x12.tx_835 import SEGMENTS_835, parse_835
 from pipelines.x12.tx_837 import SEGMENTS_837, parse_837
-from pipelines.x12.tx_999 import REJECTED_STATUS_CODES, SEGMENTS_999, parse_999
+from pipelines.x12.tx_999 import SEGMENTS_999, parse_999
 
 TOO_LONG = f"segment longer than {MAX_SEGMENT} bytes (a missing segment terminator?): skipped"
 ENVELOPE_SEGMENTS = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA", "TA1"})

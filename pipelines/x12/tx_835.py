@@ -10,14 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pipelines.x12.codes import CAS_GROUP_CODES, CLP_STATUS_CODES
 from pipelines.x12.context import Segment, TxContext, element
-
-# CLP02 claim status codes in use in 005010 (X12 external code list 1029, codes only).
-CLP_STATUS_CODES = frozenset(
-    {"1", "2", "3", "4", "5", "10", "13", "15", "16", "17", "19", "20", "21", "22", "23", "25"}
-)
-# CR (corrections and reversals) existed only in 4010; 5010 reversals resend the original groups.
-CAS_GROUP_CODES = frozenset({"CO", "PR", "OA", "PI"})
 
 SEGMENTS_835 = frozenset(
     {

@@ -12,11 +12,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pipelines.x12.codes import FREQUENCY_CODES
 from pipelines.x12.context import Segment, TxContext, element
-
-# CLM05-3 claim frequency type codes (NUBC); 1 original, 7 replacement, 8 void are the ones that matter.
-FREQUENCY_CODES = frozenset({"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F",
-                             "G", "H", "I", "J", "K", "M", "O", "P", "Q", "X", "Y", "Z"})  # fmt: skip
 
 SEGMENTS_837 = frozenset(
     {

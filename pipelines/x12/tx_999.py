@@ -8,14 +8,10 @@ unit context of X231A1), which ties a rejection to one claim, not only to a set.
 
 from __future__ import annotations
 
+from pipelines.x12.codes import GROUP_STATUS_CODES, SET_STATUS_CODES
 from pipelines.x12.context import Segment, TxContext, element
 
 SEGMENTS_999 = frozenset({"AK1", "AK2", "IK3", "CTX", "IK4", "IK5", "AK9"})
-# IK501 / AK901 (X12 code lists 717 and 715): A accepted, E accepted with errors, P partially accepted
-# (groups only), M/R/W/X rejected
-SET_STATUS_CODES = frozenset({"A", "E", "M", "R", "W", "X"})
-GROUP_STATUS_CODES = frozenset({"A", "E", "M", "P", "R", "W", "X"})
-REJECTED_STATUS_CODES = frozenset({"M", "R", "W", "X"})
 
 
 def _codes(seg: list[str], first: int, last: int) -> str | None:

@@ -127,3 +127,34 @@ def test_rejected_sets_between_constant_columns(rejected):
     result = parse_bytes(data, "three.835")
     assert result.rejected_transactions == len(rejected)
     assert_same(data)
+
+
+def _seed(name: str, where: str | None = None, value: str = "true") -> list[str]:
+    import csv
+
+    from pipelines.x12.codes import SEEDS
+
+    with open(SEEDS / f"{name}.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index(where) if where else 0
+    return [r[0] for r in rows[1:] if where is None or r[col] == value]
+
+
+@pytest.mark.parametrize(
+    ("source", "element", "codes"),
+    [("remit", rb"(CLP\*[^*]*\*)([^*]*)", _seed("claim_status")),
+     ("remit", rb"(CAS\*)([^*]*)", _seed("cas_group")),
+     ("claims", rb"(CLM\*[^*]*\*[^*]*\*\*\*[^:]*:[^:]*:)([^*]*)", _seed("claim_frequency")),
+     ("999", rb"(IK5\*)([^*]*)", _seed("ack_status", "group_only", "false")),
+     ("999", rb"(AK9\*)([^*]*)", _seed("ack_status"))],
+    ids=["CLP02", "CAS01", "CLM05-3", "IK501", "AK901"],
+)  # fmt: skip
+def test_code_lists_are_the_dbt_seeds(source, element, codes):
+    """Both engines accept exactly the codes of the seed that labels them in the warehouse (edit the seed and
+    both follow): every listed code passes, a code the seed lacks is a bad-code error."""
+    for code in [*codes, "ZQ"]:
+        data = re.sub(element, lambda m, c=code: m.group(1) + c.encode(), SOURCES[source], count=1)
+        assert data != SOURCES[source] or code.encode() in SOURCES[source]
+        bad = [f for f in parse_bytes(data, "f.x12").findings if f.code == "ELEM_BAD_CODE"]
+        assert bool(bad) == (code == "ZQ"), (code, [f.message for f in bad])
+        assert_same(data)

@@ -731,8 +731,41 @@ fn nz<'a>(v: Option<&&'a [u8]>) -> Option<&'a [u8]> {
 
 // ------------------------------------------------------------------------------------------ codes
 
-const CLP_STATUS_CODES: &[&str] = &["1", "2", "3", "4", "5", "10", "13", "15", "16", "17", "19", "20", "21", "22", "23", "25"];
-const CAS_GROUP_CODES: &[&str] = &["CO", "PR", "OA", "PI"];
+// The code lists a value is validated against are the dbt seeds that label them in the warehouse, compiled in:
+// one file per list for this core, the Python engine (pipelines/x12/codes.py) and the marts.
+fn seed_codes(csv: &'static str, filter: Option<(&str, bool)>) -> Vec<&'static str> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or("").split(',').map(str::trim).collect();
+    // the filter column counted from the end: a label before it may hold a quoted comma
+    let from_end = filter.and_then(|(name, _)| header.iter().position(|h| *h == name).map(|i| header.len() - i));
+    lines
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split(',').map(str::trim).collect();
+            let code = *fields.first().filter(|c| !c.is_empty())?;
+            match (filter, from_end) {
+                (Some((_, want)), Some(k)) if fields.len() >= k => (fields[fields.len() - k] == "true") == want,
+                (Some(_), _) => false,
+                (None, _) => true,
+            }
+            .then_some(code)
+        })
+        .collect()
+}
+
+macro_rules! seed_list {
+    ($name:ident, $file:literal, $filter:expr) => {
+        fn $name() -> &'static [&'static str] {
+            static CODES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+            CODES.get_or_init(|| seed_codes(include_str!(concat!("../../../dbt_project/seeds/", $file)), $filter))
+        }
+    };
+}
+
+seed_list!(clp_status_codes, "claim_status.csv", None); // CLP02
+seed_list!(cas_group_codes, "cas_group.csv", None); // CAS01 (5010: no CR)
+seed_list!(frequency_codes, "claim_frequency.csv", None); // CLM05-3 (NUBC)
+seed_list!(group_status_codes, "ack_status.csv", None); // AK901
+seed_list!(set_status_codes, "ack_status.csv", Some(("group_only", false))); // IK501: P is a group's only
 const SEGMENTS_835: &[&str] = &["BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM", "LX", "TS3",
     "TS2", "CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB"];
 const SEGMENTS_837: &[&str] = &["BHT", "NM1", "N2", "N3", "N4", "PER", "REF", "HL", "PRV", "CUR", "SBR", "PAT", "DMG",
@@ -741,11 +774,6 @@ const SEGMENTS_837: &[&str] = &["BHT", "NM1", "N2", "N3", "N4", "PER", "REF", "H
     "SVD", "CAS", "TOO"];
 const SEGMENTS_999: &[&str] = &["AK1", "AK2", "IK3", "CTX", "IK4", "IK5", "AK9"];
 const SEGMENTS_277: &[&str] = &["BHT", "HL", "NM1", "TRN", "STC", "QTY", "AMT", "REF", "DTP", "SVC"];
-// IK501 / AK901: A accepted, E accepted with errors, P partially accepted (groups only), M/R/W/X rejected
-const SET_STATUS_CODES: &[&str] = &["A", "E", "M", "R", "W", "X"];
-const GROUP_STATUS_CODES: &[&str] = &["A", "E", "M", "P", "R", "W", "X"];
-const FREQUENCY_CODES: &[&str] = &["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "A", "B", "C", "D", "E", "F", "G",
-    "H", "I", "J", "K", "M", "O", "P", "Q", "X", "Y", "Z"];
 const MIA_REMARKS: &[usize] = &[5, 20, 21, 22, 23];
 const MOA_REMARKS: &[usize] = &[3, 4, 5, 6, 7];
 const PRINCIPAL_DX: &[&str] = &["ABK", "BK"];
@@ -1468,7 +1496,7 @@ impl Parser {
             b"CLP" => {
                 self.close_claim_835();
                 let status = el(seg, 2);
-                if !in_set(status, CLP_STATUS_CODES) {
+                if !in_set(status, clp_status_codes()) {
                     self.err("ELEM_BAD_CODE", "CLP02 claim status is not a valid code", Some(idx), Some(sid), Some("02"));
                 }
                 if el(seg, 1).is_none() {
@@ -1506,7 +1534,7 @@ impl Parser {
             }
             b"CAS" => {
                 let group = el(seg, 1);
-                if !in_set(group, CAS_GROUP_CODES) {
+                if !in_set(group, cas_group_codes()) {
                     self.err("ELEM_BAD_CODE", "CAS01 group code is not one of CO, PR, OA, PI (CR was removed in 5010)",
                              Some(idx), Some(sid), Some("01"));
                 }
@@ -1904,7 +1932,7 @@ impl Parser {
                 self.close_claim_837();
                 let clm05 = split_components(el(seg, 5), comp);
                 let freq = nz(clm05.get(2));
-                if freq.is_some() && !in_set(freq, FREQUENCY_CODES) {
+                if freq.is_some() && !in_set(freq, frequency_codes()) {
                     self.err("ELEM_BAD_CODE", "CLM05-3 frequency code is not valid", Some(idx), Some(sid), Some("05-3"));
                 }
                 if el(seg, 1).is_none() {
@@ -2224,7 +2252,7 @@ impl Parser {
             match status {
                 None => self.err("REQ_MISSING_ELEMENT", "AK901 functional group acknowledgment code is missing",
                                  Some(idx), Some(sid), Some("01")),
-                Some(_) if !in_set(status, GROUP_STATUS_CODES) => self.err(
+                Some(_) if !in_set(status, group_status_codes()) => self.err(
                     "ELEM_BAD_CODE", "AK901 functional group acknowledgment code is not valid", Some(idx), Some(sid),
                     Some("01")),
                 _ => {}
@@ -2291,7 +2319,7 @@ impl Parser {
             match status {
                 None => self.err("REQ_MISSING_ELEMENT", "IK501 transaction set acknowledgment code is missing",
                                  Some(idx), Some(sid), Some("01")),
-                Some(_) if !in_set(status, SET_STATUS_CODES) => self.err(
+                Some(_) if !in_set(status, set_status_codes()) => self.err(
                     "ELEM_BAD_CODE", "IK501 transaction set acknowledgment code is not valid", Some(idx), Some(sid),
                     Some("01")),
                 _ => {}

@@ -41,9 +41,11 @@ renamed as (
         source.group_sets_received,
         source.group_sets_accepted,
         source.group_error_codes,
-        -- IK501 / AK901 M, R, W, X: rejected; A and E (accepted with errors) go on to the payer; a group-only
-        -- row takes its group's verdict (P, partially accepted, names no set: read as accepted)
-        coalesce(source.set_status, source.group_status) in ('M', 'R', 'W', 'X') as is_rejected,
+        -- IK501 / AK901 M, R, W, X: rejected (seed ack_status); A and E (accepted with errors) go on to the
+        -- payer; a group-only row takes its group's verdict (P, partially accepted, names no set: accepted)
+        coalesce(source.set_status, source.group_status) in (
+            select ack_status.status_code from {{ ref('ack_status') }} as ack_status where ack_status.is_rejected
+        ) as is_rejected,
         ----------  parties and dates
         transactions.sender_id as acknowledged_by,
         transactions.receiver_id as acknowledged_to,
