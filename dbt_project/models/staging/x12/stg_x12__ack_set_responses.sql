@@ -43,9 +43,7 @@ renamed as (
         source.group_error_codes,
         -- IK501 / AK901 M, R, W, X: rejected (seed ack_status); A and E (accepted with errors) go on to the
         -- payer; a group-only row takes its group's verdict (P, partially accepted, names no set: accepted)
-        coalesce(source.set_status, source.group_status) in (
-            select ack_status.status_code from {{ ref('ack_status') }} as ack_status where ack_status.is_rejected
-        ) as is_rejected,
+        coalesce(ack_status.is_rejected, false) as is_rejected,
         ----------  parties and dates
         transactions.sender_id as acknowledged_by,
         transactions.receiver_id as acknowledged_to,
@@ -53,6 +51,8 @@ renamed as (
     from source
     left join transactions
         on transactions._source_file_id = source.file_id and transactions.st_index = source.st_index
+    left join {{ ref('ack_status') }} as ack_status
+        on ack_status.status_code = coalesce(source.set_status, source.group_status)
 )
 
 select * from renamed
