@@ -42,6 +42,15 @@ def require_warehouse() -> float:
     return version
 
 
+def payer_names() -> dict[str, str]:
+    """Payer id -> the payer's name (one per id, as the marts choose it), for labelling tables and charts."""
+    version = warehouse_version()
+    if version is None:
+        return {}
+    options, _ = filter_options(version)
+    return {value: label for value, label in options.get("payer", []) if label}
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], list[date]]:
     """Values for the global filters (with payer names) and the months the data covers."""

@@ -149,18 +149,44 @@ VALUE_LABELS = {
 
 
 def worded(df):
-    """The frame with its code columns in words (VALUE_LABELS, else WORDED_COLUMNS humanized), for a table or
-    a chart."""
+    """The frame with its code columns in words (VALUE_LABELS, else WORDED_COLUMNS humanized) and payer ids as
+    "name (id)", for a table or a chart."""
     import polars as pl
 
     cols = [c for c in df.columns if c in WORDED_COLUMNS | VALUE_LABELS.keys() and df.schema[c] == pl.String]
     # each distinct code worded once, not each row
-    return df.with_columns(
+    df = df.with_columns(
         pl.col(c).replace(
             {v: VALUE_LABELS.get(c, {}).get(v) or humanize(v) for v in df[c].unique().drop_nulls()}
         )
         for c in cols
     )
+    if "payer_id" in df.columns and df.schema["payer_id"] == pl.String:
+        names = queries.payer_names()
+        df = df.with_columns(
+            pl.col("payer_id").replace(
+                {i: f"{names[i]} ({i})" for i in df["payer_id"].unique().drop_nulls() if names.get(i, i) != i}
+            )
+        )
+    return df
+
+
+def tooltips(*fields) -> list:
+    """A chart's tooltip with every field titled in words: 'claims_adjudicated' -> 'Claims adjudicated' (an
+    alt.Tooltip given with its own title is kept; dates show as months unless it says otherwise)."""
+    import altair as alt
+
+    out = []
+    for f in fields:
+        if isinstance(f, str):
+            name, _, kind = f.partition(":")
+            f = alt.Tooltip(f, title=humanize(name), **({"format": "%Y-%m"} if kind == "T" else {}))
+        elif f._get("title") is alt.Undefined:
+            name = f._get("shorthand")
+            f = f.copy()
+            f.title = humanize(str(name if name is not alt.Undefined else f._get("field")).split(":")[0])
+        out.append(f)
+    return out
 
 
 def with_chain_links(shown, chain_ids):

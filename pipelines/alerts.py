@@ -15,6 +15,10 @@ from datetime import UTC, datetime
 from pipelines.settings import Settings, get_settings
 
 ALERTS_FILE = "alerts.jsonl"
+# An Airflow connection of type smtp (host, port, login, password); its extra names the recipients:
+# {"to": "billing-ops@example.org", "from_email": "revcycle@example.org"}.  Set it in the UI, with
+# `airflow connections add`, or as AIRFLOW_CONN_REVCYCLE_SMTP.
+SMTP_CONN_ID = "revcycle_smtp"
 
 
 def record_failure(context: dict, settings: Settings | None = None) -> dict:
@@ -52,6 +56,52 @@ def record_deadline_miss(context: dict, settings: Settings | None = None) -> dic
         f"{run.get('state')})",
     }
     return _append(row, settings or get_settings())
+
+
+async def deadline_missed(context: dict, smtp_conn_id: str = SMTP_CONN_ID) -> None:
+    """The DAGs' deadline callback (dags/common run_deadline), awaited by Airflow's triggerer with the run's
+    context: the record, then the email.  It lives here, not beside the DAGs, because the triggerer imports it
+    by module path and does not have the DAG folder on sys.path."""
+    import asyncio
+
+    # a file append and an SMTP exchange: off the triggerer's event loop
+    await asyncio.to_thread(lambda: email_alert(record_deadline_miss(context), smtp_conn_id))
+
+
+def email_alert(row: dict, smtp_conn_id: str = SMTP_CONN_ID) -> bool:
+    """Send an alert record through the SMTP connection (Airflow's SMTP provider); False when none is
+    configured (the record is kept either way).  Airflow is imported here only: the dashboard reads the records
+    without it."""
+    from html import escape
+
+    from airflow.providers.smtp.hooks.smtp import SmtpHook
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    try:
+        conn = Connection.get(smtp_conn_id)
+    except AirflowNotFoundException:
+        return False
+    extra = conn.extra_dejson
+    if row.get("kind") == "deadline_missed":
+        subject, intro = (
+            f"revcycle: {row.get('dag_id')} missed its deadline",
+            "A revcycle run is running late.",
+        )
+    else:
+        subject = f"revcycle: {row.get('dag_id')}.{row.get('task_id')} failed"
+        intro = "A revcycle task failed after its retries."
+    body = "".join(
+        f"<tr><th align=left>{escape(k)}</th><td>{escape(str(v))}</td></tr>" for k, v in row.items()
+    )
+    with SmtpHook(smtp_conn_id=smtp_conn_id) as hook:
+        hook.send_email_smtp(
+            to=extra["to"],
+            from_email=extra.get("from_email") or conn.login or "revcycle@localhost",
+            subject=subject,
+            html_content=f"<p>{intro}</p><table>{body}</table>",
+        )
+    return True
 
 
 def _append(row: dict, settings: Settings) -> dict:

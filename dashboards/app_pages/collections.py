@@ -67,14 +67,20 @@ component = st.radio(
 )  # fmt: skip
 order = ["0-30", "31-60", "61-90", "91-120", ">120"]
 st.altair_chart(
-    alt.Chart(aging.filter(pl.col(component) > 0).to_pandas())
+    alt.Chart(ui.worded(aging.filter(pl.col(component) > 0)).to_pandas())
     .mark_bar()
     .encode(
         x=alt.X(f"sum({component}):Q", title=f"{COMPONENTS.get(component, 'credit').lower()} balance $"),
-        y=alt.Y("payer_id:N", title=None),
+        y=alt.Y("payer_id:N", title="payer"),
         color=alt.Color("aging_bucket:N", sort=order, title="days"),
         order=alt.Order("aging_bucket:N"),
-        tooltip=["payer_id", "financial_class", "aging_bucket", component, "claims"],
+        tooltip=[
+            alt.Tooltip("payer_id", title="payer"),
+            alt.Tooltip("financial_class", title="financial class"),
+            alt.Tooltip("aging_bucket", title="days"),
+            alt.Tooltip(component, title="balance", format="$,.2f"),
+            "claims",
+        ],
     ),
     width="stretch",
 )
@@ -114,7 +120,7 @@ with left:
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("sum(cash):Q", title="cash $"),
             color=alt.Color("from:N", title=None),
-            tooltip=["month:T", "from", alt.Tooltip("sum(cash):Q", format=",.2f")],
+            tooltip=ui.tooltips("month:T", "from", alt.Tooltip("sum(cash):Q", title="cash", format="$,.2f")),
         ),
         width="stretch",
     )
@@ -158,7 +164,9 @@ days = {"days_in_total_ar": "total", "days_in_insurance_ar": "insurance", "days_
 dar = coll.select("month", "payer_id", *days).rename(days)
 st.altair_chart(
     alt.Chart(
-        dar.unpivot(index=["month", "payer_id"], variable_name="measure", value_name="days").to_pandas()
+        ui.worded(
+            dar.unpivot(index=["month", "payer_id"], variable_name="measure", value_name="days")
+        ).to_pandas()
     )
     .mark_line(point=True)
     .encode(
@@ -166,7 +174,12 @@ st.altair_chart(
         y=alt.Y("days:Q", title="days"),
         color=alt.Color("measure:N", title=None),
         detail="payer_id:N",
-        tooltip=["month:T", "payer_id", "measure", alt.Tooltip("days:Q", format=".1f")],
+        tooltip=[
+            alt.Tooltip("month:T", format="%Y-%m"),
+            alt.Tooltip("payer_id", title="payer"),
+            "measure",
+            alt.Tooltip("days:Q", format=".1f"),
+        ],
     ),
     width="stretch",
 )

@@ -64,7 +64,7 @@ with right:
                 x=alt.X("yearmonth(finding_month):T", title=None),
                 y=alt.Y("findings:Q", title="leads"),
                 color=alt.Color("rule_id:N", title="rule"),
-                tooltip=["rule_id", "finding_month:T", "findings", "providers"],
+                tooltip=ui.tooltips("rule_id", "finding_month:T", "findings", "providers"),
             ),
             width="stretch",
         )
@@ -198,7 +198,7 @@ if provider != "all":
                 y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of visits"),
                 color=alt.Color("who:N", title=None),
                 column=alt.Column("em_family:N", title=None),
-                tooltip=["em_family", "em_level", "who", alt.Tooltip("share:Q", format=".1%")],
+                tooltip=ui.tooltips("em_family", "em_level", "who", alt.Tooltip("share:Q", format=".1%")),
             ),
         )
 

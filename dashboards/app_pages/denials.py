@@ -34,12 +34,12 @@ st.altair_chart(
     .encode(
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y(f"{col}:Q", title="initial denial rate", axis=alt.Axis(format="%")),
-        tooltip=[
+        tooltip=ui.tooltips(
             "month:T",
             "claims_adjudicated",
             "claims_initially_denied",
-            alt.Tooltip(f"{col}:Q", format=".1%"),
-        ],
+            alt.Tooltip(f"{col}:Q", title="initial denial rate", format=".1%"),
+        ),
     ),
     width="stretch",
 )

@@ -62,7 +62,7 @@ lines = (
         x=alt.X("yearmonth(month):T", title=None),
         y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%")),
         color=alt.Color("measure:N", title=None),
-        tooltip=["month:T", "measure:N", alt.Tooltip("rate:Q", format=".1%")],
+        tooltip=ui.tooltips("month:T", "measure:N", alt.Tooltip("rate:Q", format=".1%")),
     )
 )
 rules = alt.Chart(goal.to_pandas()).mark_rule(strokeDash=[4, 4]).encode(y="rate:Q", color="measure:N")
@@ -83,7 +83,7 @@ with left:
         .encode(
             x=alt.X("rejected_claims:Q", title="rejected first claims"),
             y=alt.Y("reason:N", sort="-x", title=None),
-            tooltip=["reason", "rejected_claims", "resubmitted_claims"],
+            tooltip=ui.tooltips("reason", "rejected_claims", "resubmitted_claims"),
         ),
         width="stretch",
     )

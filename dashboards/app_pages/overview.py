@@ -39,8 +39,8 @@ if trend.height:
         .encode(
             x=alt.X("yearmonth(month):T", title=None),
             y=alt.Y("initial_denial_rate_simple:Q", title="initial denial rate", axis=alt.Axis(format="%")),
-            tooltip=["month:T", "claims_adjudicated", "claims_initially_denied",
-                     alt.Tooltip("initial_denial_rate_simple:Q", format=".1%")],
+            tooltip=ui.tooltips("month:T", "claims_adjudicated", "claims_initially_denied",
+                                alt.Tooltip("initial_denial_rate_simple:Q", title="initial denial rate", format=".1%")),
         )
     )  # fmt: skip
     rules = bands.mark_rule(strokeDash=[4, 4], color="gray").encode(y="y:Q")
@@ -57,12 +57,9 @@ with left:
         .encode(
             x=alt.X("initially_denied:Q", title="Initially denied claims"),
             y=alt.Y("payer:N", sort="-x", title=None),
-            tooltip=[
-                "payer",
-                "adjudicated",
-                "initially_denied",
-                alt.Tooltip("initial_denial_rate:Q", format=".1%"),
-            ],
+            tooltip=ui.tooltips(
+                "payer", "adjudicated", "initially_denied", alt.Tooltip("initial_denial_rate:Q", format=".1%")
+            ),
         )
     )
     st.altair_chart(chart, width="stretch")

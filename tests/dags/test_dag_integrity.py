@@ -51,7 +51,7 @@ def test_house_rules(dagbag):
             )
         # a run still going 45 minutes after it was queued raises a deadline alert (Airflow 3's SLA successor)
         [deadline] = dag.deadline
-        assert deadline.callback.path == "common.DeadlineMissed", dag_id
+        assert deadline.callback.path == "pipelines.alerts.deadline_missed", dag_id
         assert deadline.interval.total_seconds() == 45 * 60, dag_id
 
 
@@ -159,14 +159,12 @@ class _SmtpServer:
 
 
 def test_a_missed_deadline_is_recorded_and_emailed(tmp_path, monkeypatch):
-    """What the triggerer does when a run misses its deadline: awaits the DAGs' notifier with the run's context
-    (the shape Airflow sends); the record reaches the Data quality page's list and the email goes out."""
+    """What the triggerer does when a run misses its deadline: awaits the DAGs' deadline callback with the run's
+    context (the shape Airflow sends); the record reaches the Data quality page's list and the email goes out."""
     import asyncio
     import json
 
-    from common import DeadlineMissed
-
-    from pipelines.alerts import recent_alerts
+    from pipelines.alerts import deadline_missed, recent_alerts
     from pipelines.settings import get_settings
 
     smtp = _SmtpServer()
@@ -180,11 +178,8 @@ def test_a_missed_deadline_is_recorded_and_emailed(tmp_path, monkeypatch):
         "deadline": {"id": "d1", "deadline_time": "2026-12-06T04:45:00Z"},
     }  # fmt: skip
 
-    async def triggerer():
-        await DeadlineMissed(context=context, smtp_conn_id="revcycle_smtp")
-
     try:
-        asyncio.run(triggerer())
+        asyncio.run(deadline_missed(context=context, smtp_conn_id="revcycle_smtp"))
     finally:
         smtp.server.shutdown()
     [alert] = recent_alerts(get_settings())

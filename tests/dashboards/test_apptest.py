@@ -541,6 +541,16 @@ def test_tables_show_words_not_codes(built_demo, monkeypatch, page):
         for column in set(order) & WORDED_COLUMNS:
             values = [str(v) for v in frame.value[column].dropna().unique()]
             assert not [v for v in values if SNAKE.search(v)], (page, column, values[:5])
+        if "payer_id" in order:  # a payer by its name, its id beside it
+            values = [str(v) for v in frame.value["payer_id"].dropna().unique()]
+            assert all(re.fullmatch(r"[A-Z].* \([^)]+\)", v) for v in values), (page, values[:5])
+    for chart in at.get("arrow_vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for layer in [spec, *spec.get("layer", []), *([spec["spec"]] if "spec" in spec else [])]:
+            tips = layer.get("encoding", {}).get("tooltip", [])
+            for tip in tips if isinstance(tips, list) else [tips]:
+                title = tip.get("title", tip.get("field", ""))
+                assert not SNAKE.search(str(title)), (page, tip)
 
 
 def test_clicking_a_ranked_provider_opens_their_leads(built_world, monkeypatch):
