@@ -51,6 +51,18 @@ def payer_names() -> dict[str, str]:
     return {value: label for value, label in options.get("payer", []) if label}
 
 
+def rule_labels() -> dict[str, str]:
+    """Integrity rule id -> its label in words (seed integrity_rules), for tables, charts and pickers."""
+    version = warehouse_version()
+    return {} if version is None else _rule_labels(version)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _rule_labels(version: float) -> dict[str, str]:
+    rows = query("select rule_id, rule_label from integrity_rules")
+    return dict(zip(rows["rule_id"], rows["rule_label"], strict=True))
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], list[date]]:
     """Values for the global filters (with payer names) and the months the data covers."""

@@ -149,8 +149,8 @@ VALUE_LABELS = {
 
 
 def worded(df):
-    """The frame with its code columns in words (VALUE_LABELS, else WORDED_COLUMNS humanized) and payer ids as
-    "name (id)", for a table or a chart."""
+    """The frame with its code columns in words (VALUE_LABELS, else WORDED_COLUMNS humanized), integrity rule
+    ids as their labels and payer ids as "name (id)", for a table or a chart."""
     import polars as pl
 
     cols = [c for c in df.columns if c in WORDED_COLUMNS | VALUE_LABELS.keys() and df.schema[c] == pl.String]
@@ -161,6 +161,10 @@ def worded(df):
         )
         for c in cols
     )
+    rules = [c for c in ("rule_id", "top_rule") if c in df.columns and df.schema[c] == pl.String]
+    if rules:  # integrity rule ids as their labels (seed integrity_rules)
+        labels = queries.rule_labels()
+        df = df.with_columns(pl.col(c).replace(labels) for c in rules)
     if "payer_id" in df.columns and df.schema["payer_id"] == pl.String:
         names = queries.payer_names()
         df = df.with_columns(
@@ -219,7 +223,8 @@ def table(df, column_config: dict | None = None, container=None, **kwargs):
         columns = df.columns
     else:
         columns = list(getattr(df, "columns", []))
-    config = {c: humanize(c) for c in columns} | config
+    # payer ids are shown as "name (id)" (worded): the column is the payer
+    config = {c: {"payer_id": "Payer", "rule_id": "Rule"}.get(c) or humanize(c) for c in columns} | config
     if "chain" in columns:  # a link to the Claim chain page (with_chain_links)
         config["chain"] = st.column_config.LinkColumn("chain", display_text="open")
     for column, value in (column_config or {}).items():

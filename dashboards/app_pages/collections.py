@@ -71,7 +71,7 @@ st.altair_chart(
     .mark_bar()
     .encode(
         x=alt.X(f"sum({component}):Q", title=f"{COMPONENTS.get(component, 'credit').lower()} balance $"),
-        y=alt.Y("payer_id:N", title="payer"),
+        y=alt.Y("payer_id:N", title="payer", axis=alt.Axis(labelLimit=260)),
         color=alt.Color("aging_bucket:N", sort=order, title="days"),
         order=alt.Order("aging_bucket:N"),
         tooltip=[

@@ -63,9 +63,14 @@ with right:
             .encode(
                 x=alt.X("yearmonth(finding_month):T", title=None),
                 y=alt.Y("findings:Q", title="leads"),
-                color=alt.Color("rule_id:N", title="rule"),
-                tooltip=ui.tooltips("rule_id", "finding_month:T", "findings", "providers"),
-            ),
+                color=alt.Color(
+                    "rule_label:N",
+                    title="rule",
+                    legend=alt.Legend(orient="bottom", columns=1, labelLimit=400),
+                ),
+                tooltip=ui.tooltips("rule_label", "finding_month:T", "findings", "providers"),
+            )
+            .properties(height=220),  # the bars, above a legend of one rule per line
             width="stretch",
         )
     # exact counts for the team's own review; small cells are suppressed only in what leaves the organisation
@@ -119,8 +124,13 @@ if clicked:
 if st.session_state.get("compliance__provider", "all") not in providers:  # filtered out since it was picked
     del st.session_state["compliance__provider"]
 f1, f2 = st.columns(2)
+rule_label = queries.rule_labels()
 rule = f1.selectbox(
-    "Rule", rules, index=rules.index(rule_default) if rule_default in rules else 0, key="compliance__rule"
+    "Rule",
+    rules,
+    index=rules.index(rule_default) if rule_default in rules else 0,
+    key="compliance__rule",
+    format_func=lambda r: "all" if r == "all" else rule_label.get(r, r),
 )
 picker_default = (
     {}
@@ -150,7 +160,7 @@ if selected:
     row = findings.row(selected[0], named=True)
     shown = shown_findings.row(selected[0], named=True)
     st.markdown(
-        f"**{ui.md_escape(row['rule_id'])}** · provider {ui.md_escape(row['provider_npi'])} · "
+        f"**{ui.md_escape(rule_label.get(row['rule_id'], row['rule_id']))}** · provider {ui.md_escape(row['provider_npi'])} · "
         f"{ui.md_escape(shown['evidence'])}"
     )
     claim_ids = tuple(row["evidence_claim_ids"] or ())
