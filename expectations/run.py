@@ -95,21 +95,25 @@ def validate_tables(tables: dict[str, pl.DataFrame], kept: list | None = None) -
         res = batch.validate(suites[name], result_format=RESULT_FORMAT)
         if kept is not None:
             kept.append((name, res))
-        failed = [
+        unmet = [
             {
                 "expectation": r.expectation_config.type,
                 "column": r.expectation_config.kwargs.get("column")
                 or r.expectation_config.kwargs.get("column_list"),
                 "unexpected_count": (r.result or {}).get("unexpected_count"),
+                "severity": str(getattr(r.expectation_config.severity, "value", "critical")),
             }
             for r in res.results
             if not r.success
         ]
+        # a warning-severity expectation (a plausibility band) is reported, never blocks
+        failed = [u for u in unmet if u["severity"] != "warning"]
         out["tables"][name] = {
-            "success": bool(res.success),
+            "success": not failed,
             "rows": df.height,
             "evaluated": res.statistics["evaluated_expectations"],
             "failed": failed,
+            "warned": [u for u in unmet if u["severity"] == "warning"],
         }
-        out["success"] = out["success"] and bool(res.success)
+        out["success"] = out["success"] and not failed
     return out

@@ -85,6 +85,11 @@ gx_marts = get_settings().runs_dir / "gx_marts.json"
 if gx_marts.exists():
     marts = json.loads(gx_marts.read_text())
     st.subheader("Mart checks (Great Expectations, last build)")
+    st.caption(
+        "Across marts and rows, what dbt's tests cannot say: reconciliations (one quantity from two marts, to "
+        "the cent; a failure keeps the build from being published) and plausibility bands (a warning: an "
+        "unusual month to look at, never a block)."
+    )
     ui.table(
         pl.DataFrame(
             [
@@ -93,11 +98,18 @@ if gx_marts.exists():
                     "rows": d["rows"],
                     "checks": d["evaluated"],
                     "failed": len(d["failed"]),
+                    "warnings": len(d.get("warned", [])),
                 }
                 for t, d in marts["tables"].items()
             ]
         ),
     )
+    for warning in marts.get("warnings", []):
+        st.warning(warning)
+    if marts.get("reconciliation"):
+        ui.table(
+            pl.DataFrame(marts["reconciliation"]), column_config={"left": "one mart", "right": "the other"}
+        )
 
 st.subheader("Latest files")
 ui.table(queries.file_log(version))

@@ -40,3 +40,50 @@ def test_bad_batch_fails_with_detail():
     assert not out["success"]
     failed = out["tables"]["remit_adjustments"]["failed"]
     assert failed[0]["column"] == "group_code" and failed[0]["unexpected_count"] == adj.height
+
+
+def _tampered(built_demo, tmp_path, sql: str):
+    """A copy of the demo build with one mart changed by ``sql`` (the published file stays untouched)."""
+    import shutil
+
+    import duckdb
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy2(built_demo.warehouse_path, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(sql)
+    return path
+
+
+def test_mart_checks_pass_on_a_clean_build(built_demo):
+    from expectations.marts import RECONCILIATIONS, validate_marts
+
+    out = validate_marts(built_demo.warehouse_path, settings=built_demo)
+    assert out["success"] and out["failures"] == [] and out["warnings"] == []
+    assert {r["check"] for r in out["reconciliation"]} == set(RECONCILIATIONS)
+    assert all(r["left"] > 0 for r in out["reconciliation"]), out["reconciliation"]  # every check has data
+
+
+def test_marts_that_disagree_block_the_publish(built_demo, tmp_path):
+    """A denial KPI row that lost a claim the chains still hold (an incremental build that missed a chain): the
+    reconciliation fails and names the check."""
+    from expectations.marts import validate_marts
+
+    path = _tampered(built_demo, tmp_path, "update kpi_denial_rate_monthly set claims_adjudicated = "
+                     "claims_adjudicated - 1 where dimension = 'all' and claims_adjudicated > 0")  # fmt: skip
+    out = validate_marts(path, settings=built_demo)
+    assert not out["success"]
+    assert any("denial KPI adjudicated claims = adjudicated chains" in f for f in out["failures"]), out[
+        "failures"
+    ]
+
+
+def test_implausible_marts_warn_without_blocking(built_demo, tmp_path):
+    """Remits matching no claim on every chain: a linking fault worth a warning on the Data quality page, but a
+    band, not a rule — the build still publishes."""
+    from expectations.marts import validate_marts
+
+    path = _tampered(built_demo, tmp_path, "update fct_claim_chains set match_reason = 'unmatched_remit'")
+    out = validate_marts(path, settings=built_demo)
+    assert out["success"] and out["failures"] == []
+    assert any("match_reason" in w for w in out["warnings"]), out["warnings"]
