@@ -63,3 +63,44 @@ def dags_test(
         cmd.append(logical_date)
     env = {**airflow_env(settings), **(extra_env or {})}
     return subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+
+
+# ------------------------------------------------------------- watching `revcycle airflow` (tests, benchmarks)
+# The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
+PIPELINE_DAGS = ("revcycle_reference", "revcycle_ingest", "revcycle_transform")
+PIPELINE_DAG_IDS = frozenset(PIPELINE_DAGS)
+
+
+def dag_runs(db: Path) -> list[tuple]:
+    """(dag_id, state, start_date, end_date) of every DAG run in a standalone Airflow's SQLite metadata DB, read
+    read-only; [] while the DB is not there or busy."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+            return con.execute("select dag_id, state, start_date, end_date from dag_run").fetchall()
+    except sqlite3.Error:
+        return []
+
+
+def pipeline_settled(db: Path) -> bool:
+    """The landed files are through: both source DAGs succeeded, nothing is queued or running, and a transform
+    run that started after the last publish succeeded."""
+    import sqlite3
+
+    runs = dag_runs(db)
+    if not runs or any(state in ("queued", "running") for _, state, _, _ in runs):
+        return False
+    if not PIPELINE_DAG_IDS <= {dag for dag, state, _, _ in runs if state == "success"}:
+        return False
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
+            last_publish = con.execute(
+                "select max(end_date) from task_instance where dag_id in ('revcycle_ingest', 'revcycle_reference') "
+                "and task_id in ('publish_batches', 'load_reference_data')"
+            ).fetchone()[0]
+    except sqlite3.Error:
+        return False
+    return any(
+        d == "revcycle_transform" and s == "success" and start >= last_publish for d, s, start, _ in runs
+    )

@@ -18,12 +18,10 @@ from typing import Annotated
 import typer
 from typer.exceptions import TyperException
 
+from pipelines.cli.airflow_embedded import PIPELINE_DAGS
 from pipelines.privacy import private_umask
 from pipelines.runtime import return_freed_memory, skip_exit_gc
 from pipelines.settings import Settings, get_settings
-
-# The whole pipeline as the scheduler would chain it: reference data and extracts, then the rebuild.
-PIPELINE_DAGS = ("revcycle_reference", "revcycle_ingest", "revcycle_transform")
 
 # `revcycle reference --kind`: the loaders' kinds (pipelines.reference.KINDS, which imports polars — too slow
 # for `--help`; a unit test keeps the two lists equal)

@@ -14,59 +14,26 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from pipelines.alerts import recent_alerts
+from pipelines.cli.airflow_embedded import PIPELINE_DAG_IDS, dag_runs, pipeline_settled
 from pipelines.cli.main import main
 from pipelines.generate import Config, generate, land_world
 from pipelines.warehouse.engines import compare_warehouses
 from tests.conftest import make_settings
 
 DEADLINE_SECONDS = 600
-DAG_IDS = {"revcycle_ingest", "revcycle_reference", "revcycle_transform"}
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _runs(db: Path) -> list[tuple]:
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
-            return con.execute("select dag_id, state, start_date, end_date from dag_run").fetchall()
-    except sqlite3.Error:
-        return []
-
-
-def _last_publish_end(db: Path) -> str | None:
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
-        return con.execute(
-            "select max(end_date) from task_instance where dag_id in ('revcycle_ingest', 'revcycle_reference') "
-            "and task_id in ('publish_batches', 'load_reference_data')"
-        ).fetchone()[0]
-
-
-def _settled(db: Path) -> bool:
-    """Both source DAGs succeeded, nothing is queued or running, and a transform run that started after the
-    last publish succeeded."""
-    runs = _runs(db)
-    if not runs or any(state in ("queued", "running") for _, state, _, _ in runs):
-        return False
-    ok = {dag for dag, state, _, _ in runs if state == "success"}
-    if not {"revcycle_ingest", "revcycle_reference", "revcycle_transform"} <= ok:
-        return False
-    last_publish = _last_publish_end(db)
-    return any(
-        d == "revcycle_transform" and s == "success" and start >= last_publish for d, s, start, _ in runs
-    )
 
 
 @pytest.mark.e2e
@@ -109,18 +76,18 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
     db = sched.airflow_home / "airflow.db"
     try:
         deadline = time.monotonic() + DEADLINE_SECONDS
-        while time.monotonic() < deadline and proc.poll() is None and not _settled(db):
+        while time.monotonic() < deadline and proc.poll() is None and not pipeline_settled(db):
             time.sleep(3)
         assert proc.poll() is None, (tmp_path / "airflow.log").read_text()[-4000:]
-        runs = _runs(db)
-        assert _settled(db), runs
+        runs = dag_runs(db)
+        assert pipeline_settled(db), runs
         assert not [r for r in runs if r[1] == "failed"], runs
         # every DAG's run missed its 3-second deadline: each has its alert (written by the triggerer)
         missed = set()
-        while time.monotonic() < deadline and missed != DAG_IDS:
+        while time.monotonic() < deadline and missed != PIPELINE_DAG_IDS:
             missed = {a["dag_id"] for a in recent_alerts(sched, limit=1000) if a["kind"] == "deadline_missed"}
             time.sleep(2)
-        assert missed == DAG_IDS, (tmp_path / "airflow.log").read_text()[-4000:]
+        assert missed == PIPELINE_DAG_IDS, (tmp_path / "airflow.log").read_text()[-4000:]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
