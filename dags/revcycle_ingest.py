@@ -6,11 +6,12 @@ quarantine with its reason), then move it out of landing/ (to the archive when i
 folder when it did not).  Publishing emits the `revcycle_raw_tables` Asset, which schedules
 `revcycle_transform`.
 
-Dynamic task mapping over the landed files: parse -> validate -> publish, one mapped instance per group of
-files (a single file per instance for small drops; at most `REVCYCLE_MAX_MAPPED_TASKS` groups for large
-ones, so a 2,000-file day does not become 6,000 task instances).  Each file inside a group is still
-published or quarantined on its own.  The tasks call the same functions as `revcycle ingest`
-(pipelines.ingest).  Re-running is idempotent: files are keyed by content hash, X12 transaction sets by
+Dynamic task mapping over the landed files: one mapped instance per group of files (a single file per
+instance for small drops; at most `REVCYCLE_MAX_MAPPED_TASKS` groups of up to 250 files for large ones, so a
+2,000-file day does not become 2,000 task instances).  Each instance parses its files, gates them together
+with Great Expectations and publishes (or quarantines) each file on its own: the function `revcycle ingest`
+runs (pipelines.ingest.ingest_paths), in one process, so Great Expectations is imported once per group, not
+once per step (docs/performance.md, "The scheduler path").  Re-running is idempotent: files are keyed by content hash, X12 transaction sets by
 their control numbers and content.
 
 Backfill by date range (`airflow backfill create --dag-id revcycle_ingest --from-date ... --to-date ...`)
@@ -61,35 +62,25 @@ def revcycle_ingest():
             print(f"{len(scan.settling)} file(s) still changing, left for the next run")
         return group_paths([str(p) for p in scan.ready], max_groups=s.max_mapped_tasks)
 
-    @task(map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] | truncate(60) }}")
-    def parse_files(paths: list[str]) -> list[dict]:
-        from pipelines.ingest import stage_files, staging_area
+    @task(
+        outlets=[RAW_TABLES],
+        map_index_template="{{ task.op_kwargs['paths'][0].split('/')[-1] | truncate(60) }}",
+    )
+    def ingest_files(paths: list[str]) -> list[dict]:
+        """Parse, gate and publish (or quarantine) one group of files, each on its own; a retry is a re-run
+        (files are keyed by content hash, X12 sets by control numbers and content)."""
+        from pathlib import Path
 
-        s = task_settings()
-        # one staging area for the DAG run: its tasks are separate processes
-        area = staging_area(s, owner=f"airflow-{get_current_context()['run_id']}")
-        return [o.to_dict() for o in stage_files(paths, s, area)]
+        from pipelines.ingest import ingest_paths
 
-    @task
-    def validate_batches(outcomes: list[dict]) -> list[dict]:
-        from pipelines.ingest import Outcome, validate_staged_many
-
-        checked = validate_staged_many([Outcome.from_dict(o) for o in outcomes], task_settings())
-        return [o.to_dict() for o in checked]
-
-    @task(outlets=[RAW_TABLES])
-    def publish_batches(outcomes: list[dict]) -> list[dict]:
-        from pipelines.ingest import Outcome, publish_staged_many
-
-        published = publish_staged_many([Outcome.from_dict(o) for o in outcomes], task_settings())
-        for out in published:
+        outcomes = ingest_paths([Path(p) for p in paths], task_settings())
+        for out in outcomes:
             print(out.summary_line())
             for reason in out.reasons[:20]:
                 print(f"  {reason}")
-        return [o.to_dict() for o in published]
+        return [o.to_dict() for o in outcomes]
 
-    staged = parse_files.expand(paths=find_landed_files())
-    publish_batches.expand(outcomes=validate_batches.expand(outcomes=staged))
+    ingest_files.expand(paths=find_landed_files())
 
 
 revcycle_ingest()

@@ -97,7 +97,7 @@ def pipeline_settled(db: Path) -> bool:
         with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as con:
             last_publish = con.execute(
                 "select max(end_date) from task_instance where dag_id in ('revcycle_ingest', 'revcycle_reference') "
-                "and task_id in ('publish_batches', 'load_reference_data')"
+                "and task_id in ('ingest_files', 'load_reference_data')"
             ).fetchone()[0]
     except sqlite3.Error:
         return False

@@ -60,16 +60,16 @@ def _this_process() -> str:
     return f"p{os.getpid()}-{socket.gethostname()}"
 
 
-def staging_area(settings: Settings, owner: str | None = None) -> Path:
-    """This process's staging folder (or a named owner's: an Airflow run, whose tasks are processes)."""
-    name = safe_name(owner or _this_process()).replace("/", "_").replace("\\", "_")
+def staging_area(settings: Settings) -> Path:
+    """This process's staging folder (the CLI's, or one Airflow task's: a task stages and publishes its group)."""
+    name = safe_name(_this_process()).replace("/", "_").replace("\\", "_")
     area = settings.staging_dir / name
     area.mkdir(parents=True, exist_ok=True, mode=0o700)
     return area
 
 
 def release_area(area: Path) -> None:
-    """Remove a staging area once it is empty (another task of the same owner may still be using it)."""
+    """Remove a staging area once it is empty."""
     try:
         area.rmdir()
     except OSError:

@@ -57,15 +57,9 @@ def test_house_rules(dagbag):
 
 def test_ingest_wiring(dagbag):
     dag = dagbag.dags["revcycle_ingest"]
-    assert {t.task_id for t in dag.tasks} == {
-        "find_landed_files",
-        "parse_files",
-        "validate_batches",
-        "publish_batches",
-    }
-    assert dag.get_task("validate_batches").upstream_task_ids == {"parse_files"}
-    assert dag.get_task("publish_batches").upstream_task_ids == {"validate_batches"}
-    assert [o.uri for o in dag.get_task("publish_batches").outlets] == [RAW_TABLES.uri]
+    assert {t.task_id for t in dag.tasks} == {"find_landed_files", "ingest_files"}
+    assert dag.get_task("ingest_files").upstream_task_ids == {"find_landed_files"}
+    assert [o.uri for o in dag.get_task("ingest_files").outlets] == [RAW_TABLES.uri]
 
 
 def test_transform_runs_on_assets_through_the_cli_build(dagbag):
@@ -88,8 +82,7 @@ def test_tasks_call_the_cli_functions():
             if isinstance(n, ast.ImportFrom)
             for a in n.names
         }
-    for need in [("pipelines.ingest", "stage_files"), ("pipelines.ingest", "validate_staged_many"),
-                 ("pipelines.ingest", "publish_staged_many"), ("pipelines.reference", "load_landed_reference"),
+    for need in [("pipelines.ingest", "ingest_paths"), ("pipelines.reference", "load_landed_reference"),
                  ("pipelines.warehouse.build", "build_warehouse")]:  # fmt: skip
         assert need in imported, need
 
@@ -113,13 +106,13 @@ def test_failure_callback_writes_an_alert(tmp_path):
 
     s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
     ti = SimpleNamespace(
-        dag_id="revcycle_ingest", task_id="parse_files", map_index=3, try_number=3, run_id="r1"
+        dag_id="revcycle_ingest", task_id="ingest_files", map_index=3, try_number=3, run_id="r1"
     )
     record_failure({"ti": ti, "exception": ValueError("boom")}, s)
     (s.runs_dir / "alerts.jsonl").open("a").write('{"cut by a cra')  # a torn last line is skipped
     alerts = recent_alerts(s)
     assert len(alerts) == 1
-    assert alerts[0]["task_id"] == "parse_files" and alerts[0]["error"] == "ValueError: boom"
+    assert alerts[0]["task_id"] == "ingest_files" and alerts[0]["error"] == "ValueError: boom"
 
 
 class _SmtpServer:
