@@ -1,7 +1,7 @@
 """Ingest landed files: stage (parse or check) -> gate (Great Expectations) -> publish or quarantine.
 
-The three steps are separate functions so the Airflow DAG can run them as separate tasks; the CLI calls
-``ingest_paths``/``load_landing``, which chain the same three.  The modules, in the order a file meets them:
+The CLI (``load_landing``) and each mapped task of the Airflow ingest DAG call ``ingest_paths`` on a group
+of files, which chains the three steps in one process.  The modules, in the order a file meets them:
 
 * ``landing``  — which landed files are ready (settled, not in progress, no links out), where handled ones go;
 * ``detect``   — what a file is, from its content;
@@ -40,8 +40,8 @@ def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) ->
 
 
 def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[Outcome]:
-    """Stage every file, gate them together, publish each: the DAG runs these three as separate tasks.
-    ``on_staged(outcome)`` is called as each file is parsed (the CLI's progress bar)."""
+    """Stage every file, gate them together, publish each.  ``on_staged(outcome)`` is called as each file is
+    parsed (the CLI's progress bar)."""
     from expectations.run import warm_up_in_background  # the module is light; GX is imported in the thread
 
     # most of a day's ingest is the GX import: overlap it with the parse (the parser and polars release the
@@ -84,8 +84,8 @@ class LandingRun:
 
 def load_landing(settings: Settings, on_scan=None, on_staged=None) -> LandingRun:
     """Everything ready in landing/: extracts through stage -> GX -> publish, landing/reference/ through the
-    reference loaders.  `revcycle run` and the generated-world runs call this; the DAGs run the same steps
-    as separate tasks."""
+    reference loaders.  `revcycle run` and the generated-world runs call this; the DAGs run the same two
+    functions (ingest_paths per group of files, load_landed_reference)."""
     from pipelines.privacy import safe_name
     from pipelines.reference import load_landed_reference
 
