@@ -105,9 +105,11 @@ def email_alert(row: dict, smtp_conn_id: str = SMTP_CONN_ID) -> bool:
 
 
 def _append(row: dict, settings: Settings) -> dict:
-    settings.runs_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.runs_dir / ALERTS_FILE, "a") as fh:
-        fh.write(json.dumps(row, default=str) + "\n")
+    from pipelines.privacy import append_private
+
+    append_private(
+        settings.runs_dir / ALERTS_FILE, json.dumps(row, default=str) + "\n", settings.run_log_max_bytes
+    )
     return row
 
 

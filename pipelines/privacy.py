@@ -70,6 +70,31 @@ def safe_name(name: str | os.PathLike, limit: int = 160) -> str:
     return shown or "?"
 
 
+def append_private(path: Path, text: str, max_bytes: int | None = None, backups: int = 3) -> None:
+    """Append ``text`` to a log under the data root, owner-only whatever the process's umask (a triggerer or a
+    dashboard may write one), after rotating it when it would grow past ``max_bytes`` (``path.1`` ...
+    ``path.<backups>``, the oldest dropped; default Settings.run_log_max_bytes).  logging's RotatingFileHandler
+    rotates the same way but cannot create the file 0600."""
+    if max_bytes is None:
+        from pipelines.settings import get_settings
+
+        max_bytes = get_settings().run_log_max_bytes
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        grown = path.stat().st_size + len(text.encode("utf-8", "backslashreplace")) > max_bytes
+    except FileNotFoundError:
+        grown = False
+    if grown:
+        for i in range(backups - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{i}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{i + 1}"))
+        os.replace(path, path.with_name(f"{path.name}.1"))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as fh:
+        fh.write(text)
+
+
 def log_error(settings_or_runs_dir, context: str, exc: BaseException) -> Path:
     """Append a traceback to the private error log under the data root; return its path for the reason.
 
@@ -78,11 +103,8 @@ def log_error(settings_or_runs_dir, context: str, exc: BaseException) -> Path:
     runs_dir = getattr(settings_or_runs_dir, "runs_dir", settings_or_runs_dir)
     path = Path(runs_dir) / ERROR_LOG
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "a", encoding="utf-8", errors="backslashreplace") as fh:
-            fh.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {context}\n")
-            fh.write("".join(traceback.format_exception(exc)))
+        append_private(path, f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {context}\n"
+                       + "".join(traceback.format_exception(exc)))  # fmt: skip
     except OSError:
         log.debug("could not write the private error log", exc_info=True)
     return path

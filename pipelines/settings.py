@@ -50,6 +50,9 @@ class Settings:
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
     # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.
     dag_deadline_minutes: float = 45.0
+    # ---------- run logs under runs/ (ingest.jsonl, alerts.jsonl, errors.log): rotated past this size, three
+    # older files kept (REVCYCLE_RUN_LOG_MAX_BYTES)
+    run_log_max_bytes: int = 64 * 2**20
 
     # ---------- data layout
     @property

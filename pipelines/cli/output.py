@@ -82,11 +82,12 @@ def summary_line(outcomes: list[Outcome]) -> str:
 
 def log_outcomes(outcomes: list[Outcome], settings: Settings) -> Path:
     """Append every file's outcome to runs/ingest.jsonl (the record -v prints and scripts read)."""
+    from pipelines.privacy import append_private
+
     path = settings.runs_dir / "ingest.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
     at = datetime.now(UTC).isoformat(timespec="seconds")
-    with open(path, "a") as fh:
-        fh.writelines(json.dumps({"at": at, **o.to_dict()}) + "\n" for o in outcomes)
+    append_private(path, "".join(json.dumps({"at": at, **o.to_dict()}) + "\n" for o in outcomes),
+                   settings.run_log_max_bytes)  # fmt: skip
     return path
 
 

@@ -181,3 +181,25 @@ def test_excel_export_keeps_formulas_as_text(tmp_path):
         strings = z.read("xl/sharedStrings.xml").decode()
     assert "<f>" not in sheet  # no formula cell anywhere
     assert "HYPERLINK" in strings  # the text itself kept, as a string
+
+
+def test_run_logs_rotate_and_stay_owner_only(tmp_path):
+    """A run log past its size limit moves to .1 (older ones shift, the oldest dropped); every line written is in
+    one of the kept files, and each is 0600 even when the process's umask would make it readable to others."""
+    import os
+
+    from pipelines.privacy import append_private
+
+    path = tmp_path / "runs" / "alerts.jsonl"
+    old = os.umask(0o022)  # a process that never set the private umask (a triggerer, a dashboard)
+    try:
+        for i in range(40):
+            append_private(path, f'{{"n": {i:03d}}}\n', max_bytes=100, backups=3)
+    finally:
+        os.umask(old)
+    kept = [path, *(path.with_name(f"alerts.jsonl.{i}") for i in (1, 2, 3))]
+    assert all(p.exists() for p in kept) and not path.with_name("alerts.jsonl.4").exists()
+    assert all(p.stat().st_size <= 100 for p in kept)
+    assert all(p.stat().st_mode & 0o077 == 0 for p in kept)
+    lines = [ln for p in reversed(kept) for ln in p.read_text().splitlines()]
+    assert lines == [f'{{"n": {i:03d}}}' for i in range(40 - len(lines), 40)]  # the newest, in order
