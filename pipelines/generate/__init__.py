@@ -16,7 +16,6 @@ and money movements, never read back from the files or the warehouse; docs/metri
 from __future__ import annotations
 
 import csv
-import multiprocessing as mp
 import random
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -229,11 +228,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
     try:
         if cfg.workers > 1:
-            # forkserver, not fork: a process with threads running (a test runner's, polars' pool, a progress
-            # thread) can fork a child holding a lock no thread will release, and the month never returns
-            with ProcessPoolExecutor(
-                max_workers=cfg.workers, mp_context=mp.get_context("forkserver")
-            ) as pool:
+            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
                 futures = [pool.submit(_month, cfg, i, per_month[i], offsets[i]) for i in range(cfg.months)]
                 for f in futures:  # in month order, so the output is identical to a serial run
                     absorb(f.result())
