@@ -14,10 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _measure import run_measured
 
-from pipelines.cli.airflow_embedded import pipeline_settled
+from pipelines.cli.airflow_embedded import pipeline_settled, standalone
 from pipelines.generate import land_world
 from pipelines.settings import Settings, get_settings
 from pipelines.warehouse.engines import compare_warehouses
@@ -39,12 +36,6 @@ def _home(root: Path) -> Settings:
     s = get_settings()
     s.ensure_dirs()
     return s
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _seconds(a: str | None, b: str | None) -> float:
@@ -80,28 +71,14 @@ def main() -> None:
         raise SystemExit(proc.stdout[-3000:] + proc.stderr[-3000:])
     build_secs = float(re.search(r"dbt build: .* in ([\d.]+)s", proc.stdout).group(1))
 
-    port = _free_port()
-    log = (work / "airflow.log").open("w")
     t0 = time.monotonic()
-    airflow = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli.main", "airflow", "--port", str(port)],
-        env={**env, "REVCYCLE_HOME": str(sched.home), "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"},
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    db = sched.airflow_home / "airflow.db"
-    try:
+    extra = {"REVCYCLE_SETTLE_SECONDS": "0", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False"}
+    with standalone(sched, work / "airflow.log", extra) as (airflow, db):
         while time.monotonic() - t0 < args.timeout and airflow.poll() is None and not pipeline_settled(db):
             time.sleep(5)
         through = time.monotonic() - t0
         if not pipeline_settled(db):
             raise SystemExit(f"the scheduler did not finish in {args.timeout} s: see {work / 'airflow.log'}")
-    finally:
-        os.killpg(airflow.pid, signal.SIGTERM)
-        try:
-            airflow.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(airflow.pid, signal.SIGKILL)
-        log.close()
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
         runs = con.execute("select dag_id, start_date, end_date from dag_run where state = 'success' "

@@ -21,6 +21,8 @@ import duckdb
 import great_expectations as gx
 import polars as pl
 
+# two marts agree when they differ by less than half a cent
+CENT_TOLERANCE = 0.005
 # check name -> (left, right): two scalar queries that must agree
 RECONCILIATIONS = {
     "denial KPI adjudicated claims = adjudicated chains": (
@@ -68,8 +70,8 @@ RECONCILIATIONS = {
 
 def _reconciliation() -> gx.ExpectationSuite:
     s = gx.ExpectationSuite(name="mart_reconciliation")
-    s.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(column="difference", min_value=-0.005,
-                                                                   max_value=0.005))  # fmt: skip
+    s.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(column="difference", min_value=-CENT_TOLERANCE,
+                                                                   max_value=CENT_TOLERANCE))  # fmt: skip
     return s
 
 
@@ -164,7 +166,7 @@ def validate_marts(
     result["reconciliation"] = tables["reconciliation"].to_dicts()
     result["failures"] = [
         f"{table}: {f['expectation']} on {f['column']} ({f['unexpected_count']} rows)"
-        + (" — " + "; ".join(r["check"] for r in result["reconciliation"] if abs(r["difference"]) > 0.005)
+        + (" — " + "; ".join(r["check"] for r in result["reconciliation"] if abs(r["difference"]) > CENT_TOLERANCE)
            if table == "mart_reconciliation" else "")
         for table, detail in result["tables"].items()
         for f in detail["failed"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from pipelines.runtime import return_freed_memory
@@ -107,3 +108,35 @@ def pipeline_settled(db: Path) -> bool:
     return any(
         d == "revcycle_transform" and s == "success" and start >= last_publish for d, s, start, _ in runs
     )
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def standalone(settings: Settings, log_path: Path, extra_env: dict | None = None):
+    """`revcycle airflow` on a free port as a process group, its output in ``log_path``; yields (process, the
+    metadata DB's path) and stops every component on the way out (SIGTERM, then SIGKILL after a minute)."""
+    import signal
+
+    env = {**os.environ, "REVCYCLE_HOME": str(settings.home), **(extra_env or {})}
+    env.pop("AIRFLOW_HOME", None)  # the home's own (settings.airflow_home), as `revcycle airflow` sets it
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.cli.main", "airflow", "--port", str(free_port())],
+            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+        try:
+            yield proc, settings.airflow_home / "airflow.db"
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()

@@ -150,21 +150,25 @@ class _SmtpServer:
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def connection(self) -> str:
+        """The `revcycle_smtp` Airflow connection pointing at this server (AIRFLOW_CONN_REVCYCLE_SMTP)."""
+        import json
+
+        return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": self.port,
+                           "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}})  # fmt: skip
+
 
 def test_a_missed_deadline_is_recorded_and_emailed(tmp_path, monkeypatch):
     """What the triggerer does when a run misses its deadline: awaits the DAGs' deadline callback with the run's
     context (the shape Airflow sends); the record reaches the Data quality page's list and the email goes out."""
     import asyncio
-    import json
 
     from pipelines.alerts import deadline_missed, recent_alerts
     from pipelines.settings import get_settings
 
     smtp = _SmtpServer()
     monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path))
-    monkeypatch.setenv("AIRFLOW_CONN_REVCYCLE_SMTP", json.dumps(
-        {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
-         "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}}))  # fmt: skip
+    monkeypatch.setenv("AIRFLOW_CONN_REVCYCLE_SMTP", smtp.connection())
     context = {
         "dag_run": {"dag_id": "revcycle_transform", "dag_run_id": "asset_triggered__1", "state": "running",
                     "queued_at": "2026-12-06T04:00:00Z"},
@@ -208,7 +212,6 @@ revcycle_failing()
 def test_a_failing_task_calls_the_alert_notifier(tmp_path):
     """Under `airflow dags test`, a task that fails for good goes through the DAGs' notifier: the alert record
     the Data quality page reads, and an email through the `revcycle_smtp` Airflow connection."""
-    import json
     import shutil
 
     from pipelines.alerts import recent_alerts
@@ -220,9 +223,7 @@ def test_a_failing_task_calls_the_alert_notifier(tmp_path):
     shutil.copytree(DAGS / "common", folder / "common")
     (folder / "revcycle_failing.py").write_text(FAILING_DAG)
     s = Settings(project_root=PROJECT_ROOT, home=tmp_path / "home")
-    connection = {"conn_type": "smtp", "host": "127.0.0.1", "port": smtp.port,
-                  "extra": {"to": "billing-ops@example.org", "disable_ssl": True, "disable_tls": True}}  # fmt: skip
-    env = {"AIRFLOW__CORE__DAGS_FOLDER": str(folder), "AIRFLOW_CONN_REVCYCLE_SMTP": json.dumps(connection)}
+    env = {"AIRFLOW__CORE__DAGS_FOLDER": str(folder), "AIRFLOW_CONN_REVCYCLE_SMTP": smtp.connection()}
     try:
         proc = dags_test("revcycle_failing", s, extra_env=env)
     finally:

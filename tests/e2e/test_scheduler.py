@@ -12,28 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
 from pipelines.alerts import recent_alerts
-from pipelines.cli.airflow_embedded import PIPELINE_DAG_IDS, dag_runs, pipeline_settled
+from pipelines.cli.airflow_embedded import PIPELINE_DAG_IDS, dag_runs, pipeline_settled, standalone
 from pipelines.cli.main import main
 from pipelines.generate import Config, generate, land_world
 from pipelines.warehouse.engines import compare_warehouses
 from tests.conftest import make_settings
 
 DEADLINE_SECONDS = 600
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.mark.e2e
@@ -63,18 +53,10 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
     sched = make_settings(tmp_path / "scheduler")
     sched.ensure_dirs()
     land_world(world, sched.landing_dir, sched.reference_landing_dir, move=False)
-    port = _free_port()
-    # a deadline of 3 s, which every run misses: the triggerer must find and await the DAGs' notifier
-    env = {**os.environ, "REVCYCLE_HOME": str(sched.home), "REVCYCLE_SETTLE_SECONDS": "0",
-           "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False", "REVCYCLE_DAG_DEADLINE_MINUTES": "0.05"}  # fmt: skip
-    env.pop("AIRFLOW_HOME", None)  # the home's own (settings.airflow_home), as `revcycle airflow` sets it
-    log = (tmp_path / "airflow.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli.main", "airflow", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    db = sched.airflow_home / "airflow.db"
-    try:
+    # a deadline of 3 s, which every run misses: the triggerer must find and await the DAGs' deadline callback
+    env = {"REVCYCLE_SETTLE_SECONDS": "0", "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+           "REVCYCLE_DAG_DEADLINE_MINUTES": "0.05"}  # fmt: skip
+    with standalone(sched, tmp_path / "airflow.log", env) as (proc, db):
         deadline = time.monotonic() + DEADLINE_SECONDS
         while time.monotonic() < deadline and proc.poll() is None and not pipeline_settled(db):
             time.sleep(3)
@@ -88,14 +70,6 @@ def test_the_scheduler_publishes_what_revcycle_run_publishes(tmp_path, capsys):
             missed = {a["dag_id"] for a in recent_alerts(sched, limit=1000) if a["kind"] == "deadline_missed"}
             time.sleep(2)
         assert missed == PIPELINE_DAG_IDS, (tmp_path / "airflow.log").read_text()[-4000:]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
     # tasks reached the Execution API on the port given (nothing was refused on 8080)
     assert "Connection refused" not in (tmp_path / "airflow.log").read_text()
     assert compare_warehouses(cli.warehouse_path, sched.warehouse_path) == []
