@@ -9,13 +9,16 @@ Layout of the output folder:
   reference/   synthetic NCCI PTP, MUE, LEIE, physician-time and patient-death files in the official layouts
 
 Months are simulated independently (one process each, two at a time) from one world, so the output is
-the same for a seed whatever the number of workers.  The truth is summed from each month's simulated events
+the same for a seed whatever the number of workers.  A month larger than MAX_UNIT_CLAIMS is simulated as
+several runs over consecutive spans of its days, so a worker's memory is bounded whatever the book's size;
+the world (patients, providers) is built once and shared with the workers they fork from.  The truth is summed from each month's simulated events
 and money movements, never read back from the files or the warehouse; docs/metrics.md defines each figure.
 """
 
 from __future__ import annotations
 
 import csv
+import gc
 import random
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
@@ -90,24 +93,86 @@ def _assign_anomalies(world: World, seed: int, scale: float) -> tuple[set[str], 
     return upcoders, abusers
 
 
+# A simulation run holds every claim of its span in memory (~5 KB a claim with its remits and payments); a
+# month above this many claims is split into spans of its days.  Books up to ~3M claims a year keep one run
+# per month, so their worlds are what they were before the split existed.
+MAX_UNIT_CLAIMS = 250_000
+
+# The world of the generation under way, built once per process.  Workers fork from the process that built it
+# and read it (gc.freeze keeps the collector from touching, and so copying, its pages); the simulation never
+# changes it.
+_WORLD: dict[tuple, tuple[World, set[str], set[str]]] = {}
+
+
 def _world(cfg: Config) -> tuple[World, set[str], set[str]]:
-    n_prov_floor = max(1, cfg.claims // (cfg.months * 21 * 14))  # ~14 claims per provider-day at most
-    world = build_world(cfg.seed, cfg.claims, cfg.start, cfg.months, cfg.profile, min_providers=n_prov_floor)
-    up, ab = _assign_anomalies(world, cfg.seed, cfg.anomaly_scale)
-    return world, up, ab
+    key = (cfg.seed, cfg.claims, cfg.start, cfg.months, cfg.profile, cfg.anomaly_scale)
+    if key not in _WORLD:
+        _WORLD.clear()
+        n_prov_floor = max(1, cfg.claims // (cfg.months * 21 * 14))  # ~14 claims per provider-day at most
+        world = build_world(
+            cfg.seed, cfg.claims, cfg.start, cfg.months, cfg.profile, min_providers=n_prov_floor
+        )
+        up, ab = _assign_anomalies(world, cfg.seed, cfg.anomaly_scale)
+        _WORLD[key] = (world, up, ab)
+    return _WORLD[key]
 
 
-def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
+@dataclass(frozen=True)
+class Unit:
+    """One simulation run: month ``month`` of the world, or span ``part`` of its ``parts`` spans of days."""
+
+    month: int
+    part: int
+    parts: int
+    claims: int
+    id_offset: int
+    ctrl_base: int
+
+    def days(self, cfg: Config) -> tuple[date, date]:
+        m0, m1 = _add_months(cfg.start, self.month), _add_months(cfg.start, self.month + 1)
+        n = (m1 - m0).days
+        return m0 + timedelta(days=n * self.part // self.parts), m0 + timedelta(
+            days=n * (self.part + 1) // self.parts
+        )
+
+    @property
+    def tag(self) -> str:
+        """What names the run's files: m03, or m03b for the second span of a split month."""
+        return f"m{self.month:02d}" + ("" if self.parts == 1 else "abcdefghijklmnopqrstuvwxyz"[self.part])
+
+    @property
+    def seed_offset(self) -> int:
+        return self.month + 10_007 * self.part
+
+
+def units(cfg: Config) -> list[Unit]:
+    per_month = [
+        cfg.claims // cfg.months + (1 if i < cfg.claims % cfg.months else 0) for i in range(cfg.months)
+    ]
+    out: list[Unit] = []
+    offset = 0
+    for month, n in enumerate(per_month):
+        parts = max(1, -(-n // MAX_UNIT_CLAIMS))
+        for part in range(parts):
+            k = n // parts + (1 if part < n % parts else 0)
+            # ids: room for injected extra claims; control numbers: 100,000 per run
+            out.append(Unit(month, part, parts, k, offset * 2, (len(out) + 1) * 100_000))
+            offset += k
+    return out
+
+
+def _month(cfg: Config, unit: Unit) -> dict:
     from pipelines.generate.x12_writer import write_277ca, write_835, write_837, write_999
 
     world, upcoders, abusers = _world(cfg)
+    idx, tag = unit.month, unit.tag
     m0 = _add_months(cfg.start, idx)
-    m1 = _add_months(cfg.start, idx + 1)
-    sim = MonthSimulator(world, m0, m1, cfg.seed * 1_000_003 + idx, id_offset, cfg.anomaly_scale, upcoders, abusers,
-                         cfg.weekly_batches, cfg.acknowledgments)  # fmt: skip
-    res = sim.run(n_claims)
+    d0, d1 = unit.days(cfg)
+    sim = MonthSimulator(world, d0, d1, cfg.seed * 1_000_003 + unit.seed_offset, unit.id_offset, cfg.anomaly_scale,
+                         upcoders, abusers, cfg.weekly_batches, cfg.acknowledgments)  # fmt: skip
+    res = sim.run(unit.claims)
     landing = cfg.out / "landing"
-    ctrl_base = (idx + 1) * 100_000
+    ctrl_base = unit.ctrl_base
 
     groups: dict[tuple, list] = defaultdict(list)
     for s in res.submissions:
@@ -118,7 +183,7 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
     for (d, pid, ctype), subs in sorted(groups.items()):
         n += 1
         folder = "837p" if ctype == "837P" else "837i"
-        first = write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d,
+        first = write_837(landing / folder / f"{ctype.lower()}_{d:%Y%m%d}_{pid}_{tag}.x12", ctrl_base + n, d,
                           payers[pid], subs, world, ctype)  # fmt: skip
         written.append((d, pid, ctype, ctrl_base + n, first))
     files_837 = n
@@ -128,14 +193,14 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         # business day (the simulation's front-end events: MonthSimulator._submit)
         for d, pid, ctype, ctrl, first in written:
             n += 1
-            write_999(landing / "999" / f"999_{d:%Y%m%d}_{pid}_{ctype.lower()}_m{idx:02d}.x12", ctrl_base + n, d, ctrl,
+            write_999(landing / "999" / f"999_{d:%Y%m%d}_{pid}_{ctype.lower()}_{tag}.x12", ctrl_base + n, d, ctrl,
                       ctype, sim.file_rejected(d, pid, ctype), first)  # fmt: skip
         ack_groups: dict[tuple, list] = defaultdict(list)
         for day, sub, status in res.claim_acks:
             ack_groups[(day, sub.billed_payer.payer_id)].append((sub, status))
         for (day, pid), acks in sorted(ack_groups.items()):
             n += 1
-            write_277ca(landing / "277ca" / f"277ca_{day:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, day, payers[pid],
+            write_277ca(landing / "277ca" / f"277ca_{day:%Y%m%d}_{pid}_{tag}.x12", ctrl_base + n, day, payers[pid],
                         acks, world)  # fmt: skip
         files_ack = len(written) + len(ack_groups)
     pgroups: dict[tuple, list] = defaultdict(list)
@@ -143,10 +208,11 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
         pgroups[(p.date, p.payer.payer_id)].append(p)
     for (d, pid), payments in sorted(pgroups.items()):
         n += 1
-        write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_m{idx:02d}.x12", ctrl_base + n, d, payers[pid], payments,
+        write_835(landing / "835" / f"835_{d:%Y%m%d}_{pid}_{tag}.x12", ctrl_base + n, d, payers[pid], payments,
                   world)  # fmt: skip
-    _write_extract(landing / "encounters", ENCOUNTERS, m0, res.encounters, cfg.encounter_format)
-    _write_extract(landing / "patient_payments", PATIENT_PAYMENTS, m0,
+    name = f"{m0:%Y%m}" + ("" if unit.parts == 1 else f"_{unit.part + 1}of{unit.parts}")
+    _write_extract(landing / "encounters", ENCOUNTERS, name, res.encounters, cfg.encounter_format)
+    _write_extract(landing / "patient_payments", PATIENT_PAYMENTS, name,
                    [(pid, pat, d.isoformat(), f"{c / 100:.2f}", claim, enc, method, kind)
                     for pid, pat, d, c, claim, enc, method, kind in res.patient_rows], "csv")  # fmt: skip
     claim_rows = []
@@ -172,7 +238,7 @@ def _month(cfg: Config, idx: int, n_claims: int, id_offset: int) -> dict:
     }
 
 
-def _write_extract(folder: Path, spec: Extract, month: date, rows: list[tuple], fmt: str) -> None:
+def _write_extract(folder: Path, spec: Extract, name: str, rows: list[tuple], fmt: str) -> None:
     """A month's extract in its contract's column order (pipelines.ingest.extracts), as CSV or Parquet."""
     folder.mkdir(parents=True, exist_ok=True)
     header = list(spec.contract)
@@ -180,9 +246,9 @@ def _write_extract(folder: Path, spec: Extract, month: date, rows: list[tuple], 
         import polars as pl
 
         df = pl.DataFrame(rows, schema=header, orient="row").with_columns(pl.all().cast(pl.String))
-        df.write_parquet(folder / f"{spec.kind}_{month:%Y%m}.parquet")
+        df.write_parquet(folder / f"{spec.kind}_{name}.parquet")
         return
-    with open(folder / f"{spec.kind}_{month:%Y%m}.csv", "w", newline="") as fh:
+    with open(folder / f"{spec.kind}_{name}.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)
@@ -192,10 +258,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     from tqdm import tqdm
 
     world, upcoders, abusers = _world(cfg)
-    per_month = [
-        cfg.claims // cfg.months + (1 if i < cfg.claims % cfg.months else 0) for i in range(cfg.months)
-    ]
-    offsets = [sum(per_month[:i]) * 2 for i in range(cfg.months)]  # room for injected extra claims
+    runs = units(cfg)
     summary = Summary()
     truth_sums = Truth()
     anomalies: list[tuple] = []
@@ -225,17 +288,21 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         underpaid_csv.writerows(r["underpaid_rows"])
         coding_errors.extend(r["coding_errors"])
 
-    bar = tqdm(total=cfg.months, desc="generating months", unit="month", disable=not progress)
+    bar = tqdm(total=len(runs), desc="generating months", unit="run", disable=not progress)
     try:
         if cfg.workers > 1:
-            with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
-                futures = [pool.submit(_month, cfg, i, per_month[i], offsets[i]) for i in range(cfg.months)]
-                for f in futures:  # in month order, so the output is identical to a serial run
-                    absorb(f.result())
-                    bar.update()
+            gc.freeze()  # the world's objects stay out of the workers' collections: their pages stay shared
+            try:
+                with ProcessPoolExecutor(max_workers=cfg.workers) as pool:
+                    futures = [pool.submit(_month, cfg, u) for u in runs]
+                    for f in futures:  # in order, so the output is identical to a serial run
+                        absorb(f.result())
+                        bar.update()
+            finally:
+                gc.unfreeze()
         else:
-            for i in range(cfg.months):
-                absorb(_month(cfg, i, per_month[i], offsets[i]))
+            for u in runs:
+                absorb(_month(cfg, u))
                 bar.update()
     finally:
         bar.close()
@@ -266,6 +333,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)
+    _WORLD.clear()
     return summary
 
 

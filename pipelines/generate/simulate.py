@@ -753,7 +753,10 @@ class MonthSimulator:
         from pipelines.generate.patients import PatientStream
         from pipelines.generate.payments import plan_payments
 
-        PatientStream(self.w, self.seed, f"{self.m0:%y%m}").run(out)
+        # payment ids are unique per run: a month split into spans of days names each span by its first day
+        PatientStream(self.w, self.seed, f"{self.m0:%y%m}" if self.m0.day == 1 else f"{self.m0:%y%m%d}").run(
+            out
+        )
         out.payments = plan_payments(out.remits, out.recoupments)
         return out
 

@@ -53,7 +53,7 @@ class BillingOrg:
     zip: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Patient:
     patient_id: str
     last_name: str

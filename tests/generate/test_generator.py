@@ -66,6 +66,44 @@ def test_deterministic_for_a_seed_whatever_the_workers(tmp_path):
     assert _digest(a) != _digest(c)
 
 
+def test_a_month_over_the_run_size_is_split_into_spans_of_days_with_unique_ids(tmp_path, monkeypatch):
+    """A big book's month is simulated as several runs (bounded memory): the runs' ids, control numbers and
+    payment ids never collide, every service date stays in its run's span, and the output still does not
+    depend on the number of workers."""
+    import pipelines.generate as gen
+
+    monkeypatch.setattr(gen, "MAX_UNIT_CLAIMS", 160)
+    a, b = tmp_path / "a", tmp_path / "b"
+    summary = generate(Config(out=a, claims=640, seed=5, months=2, workers=2), progress=False)
+    generate(Config(out=b, claims=640, seed=5, months=2, workers=1), progress=False)
+    assert _digest(a) == _digest(b)
+    runs = gen.units(Config(out=a, claims=640, months=2))
+    assert [(u.month, u.part, u.claims) for u in runs] == [(0, 0, 160), (0, 1, 160), (1, 0, 160), (1, 1, 160)]
+    assert {p.name for p in (a / "landing" / "encounters").iterdir()} == {
+        "encounters_202401_1of2.csv", "encounters_202401_2of2.csv",
+        "encounters_202402_1of2.csv", "encounters_202402_2of2.csv",
+    }  # fmt: skip
+
+    results = [parse_file(p) for p in sorted((a / "landing").rglob("*.x12"))]
+    assert all(r.status == "accepted" for r in results)
+    assert {p.stem.rsplit("_", 1)[1] for p in (a / "landing" / "837p").iterdir()} == {
+        "m00a",
+        "m00b",
+        "m01a",
+        "m01b",
+    }
+    controls = [c for r in results for c in r.tables["x12_transactions"]["isa13"].unique().to_list()]
+    assert len(controls) == len(set(controls)) == len(results)
+
+    truth = _rows(a / "truth" / "claims.csv")
+    assert len(truth) == summary.claims == len({r["claim_id"] for r in truth})
+    pays = [r for p in (a / "landing" / "patient_payments").iterdir() for r in _rows(p)]
+    assert pays and len({r["payment_id"] for r in pays}) == len(pays)
+    # the second span of January holds services from mid-January on, none from its first half
+    encs = _rows(a / "landing" / "encounters" / "encounters_202401_2of2.csv")
+    assert encs and min(r["service_date"] for r in encs) >= "2024-01-16"
+
+
 def test_every_file_parses_without_findings(parsed):
     results, _ = parsed
     assert all(r.status == "accepted" for r in results)

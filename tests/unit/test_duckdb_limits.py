@@ -54,4 +54,4 @@ def test_the_default_is_sized_from_the_machine():
 
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     limit = Settings(project_root=PROJECT_ROOT, home=Path("/nowhere")).duckdb_config()["memory_limit"]
-    assert limit.endswith("MB") and abs(int(limit[:-2]) - total_mb // 3) <= 1
+    assert limit.endswith("MB") and abs(int(limit[:-2]) - total_mb // 4) <= 1
