@@ -60,7 +60,8 @@ def revcycle_ingest():
             print(out.summary_line())
         if scan.settling:
             print(f"{len(scan.settling)} file(s) still changing, left for the next run")
-        return group_paths([str(p) for p in scan.ready], max_groups=s.max_mapped_tasks)
+        return group_paths([str(p) for p in scan.ready], max_groups=s.max_mapped_tasks,
+                           max_group_size=s.ingest_group_files)  # fmt: skip
 
     @task(
         outlets=[RAW_TABLES],
@@ -73,7 +74,8 @@ def revcycle_ingest():
 
         from pipelines.ingest import ingest_paths
 
-        outcomes = ingest_paths([Path(p) for p in paths], task_settings())
+        # one process per mapped task: the executor runs the groups side by side
+        outcomes = ingest_paths([Path(p) for p in paths], task_settings(), workers=1)
         for out in outcomes:
             print(out.summary_line())
             for reason in out.reasons[:20]:

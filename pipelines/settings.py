@@ -39,6 +39,13 @@ class Settings:
     extract_encoding: str = "auto"
     # error findings listed in a reason before the rest are only counted by code
     max_reasons: int = 50
+    # files staged, gated and published together as one raw batch (REVCYCLE_INGEST_GROUP_FILES): Great
+    # Expectations runs once per group, and a group's staged tables are what an ingest holds at a time
+    ingest_group_files: int = 250
+    # processes `revcycle ingest` / `revcycle run` spread the groups over (REVCYCLE_INGEST_WORKERS; default
+    # this machine's cores, at most 4: past that the publish lock and the disk are the limit).  The Airflow
+    # DAG runs one group per mapped task instead: its parallelism is the executor's.
+    ingest_workers: int = 0
     # rows gathered into one Parquet row group of a published raw batch (REVCYCLE_PUBLISH_ROW_GROUP_ROWS); 1
     # writes a row group per staged file, the alternative benchmarks/build.py measures
     publish_row_group_rows: int = 100_000
@@ -53,6 +60,11 @@ class Settings:
     # ---------- run logs under runs/ (ingest.jsonl, alerts.jsonl, errors.log): rotated past this size, three
     # older files kept (REVCYCLE_RUN_LOG_MAX_BYTES)
     run_log_max_bytes: int = 64 * 2**20
+
+    @property
+    def ingest_processes(self) -> int:
+        """How many processes an ingest spreads its groups over (ingest_workers; 0 = the cores, at most 4)."""
+        return self.ingest_workers or min(4, os.cpu_count() or 1)
 
     # ---------- data layout
     @property
@@ -269,6 +281,8 @@ def get_settings() -> Settings:
         dag_deadline_minutes=max(
             0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
         ),
+        ingest_group_files=max(1, int(env("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files))),
+        ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", "0"))),
         publish_row_group_rows=max(
             1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
         ),

@@ -17,6 +17,9 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("AIRFLOW__COSMOS__ENABLE_TELEMETRY", "False")
 # files are written into landing/ by the tests themselves, complete: no settle wait (tests/hostile sets its own)
 os.environ.setdefault("REVCYCLE_SETTLE_SECONDS", "0")
+# an ingest inside this process stays in it: Streamlit's AppTest replaces __main__ with a page script, which a
+# spawned ingest worker would run.  The worker processes are tested through the CLI (tests/hostile).
+os.environ.setdefault("REVCYCLE_INGEST_WORKERS", "1")
 
 
 def pytest_sessionstart(session):

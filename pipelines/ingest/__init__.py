@@ -14,6 +14,10 @@ of files, which chains the three steps in one process.  The modules, in the orde
 
 Idempotency: a file's id is the hash of its bytes, so the same file dropped twice loads once, and an X12
 transaction set already loaded from another file is skipped.
+
+A large drop is split into groups (Settings.ingest_group_files) spread over worker processes
+(Settings.ingest_processes), each with its own staging area; publishing is serialised by a lock, so two
+groups never publish the same file or transaction set twice.
 """
 
 from __future__ import annotations
@@ -53,18 +57,44 @@ def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[
     return publish_staged_many(validate_staged_many(staged, settings), settings)
 
 
-def ingest_paths(
-    paths: list[Path], settings: Settings, group_size: int = 250, on_staged=None
-) -> list[Outcome]:
-    """Ingest these files (those under landing/ are drained from it afterwards, others are left alone)."""
-    ensure_layout(settings)
-    clean_stale_areas(settings)
-    out: list[Outcome] = []
+def _ingest_group_in_worker(paths: list[Path], settings: Settings) -> list[Outcome]:
     try:
-        for group in group_paths(list(paths), max_groups=1, max_group_size=group_size):
-            out.extend(ingest_group(group, settings, on_staged))
+        return ingest_group(paths, settings)
     finally:
         release_area(staging_area(settings))
+
+
+def ingest_paths(
+    paths: list[Path], settings: Settings, workers: int | None = None, on_staged=None
+) -> list[Outcome]:
+    """Ingest these files (those under landing/ are drained from it afterwards, others are left alone), in
+    groups of Settings.ingest_group_files over ``workers`` processes (default Settings.ingest_processes).
+    Outcomes come back in the order of ``paths``."""
+    ensure_layout(settings)
+    clean_stale_areas(settings)
+    groups = group_paths(list(paths), max_groups=1, max_group_size=settings.ingest_group_files)
+    workers = min(len(groups), workers or settings.ingest_processes)
+    out: list[Outcome] = []
+    if workers <= 1:
+        try:
+            for group in groups:
+                out.extend(ingest_group(group, settings, on_staged))
+        finally:
+            release_area(staging_area(settings))
+        return out
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn, not fork: the caller may hold threads (polars' pool, a progress bar) that a forked child would
+    # inherit mid-lock; a worker imports once and then takes group after group
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_ingest_group_in_worker, group, settings) for group in groups]
+        for f in futures:
+            outcomes = f.result()
+            if on_staged is not None:
+                for o in outcomes:
+                    on_staged(o)
+            out.extend(outcomes)
     return out
 
 

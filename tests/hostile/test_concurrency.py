@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import subprocess
@@ -39,6 +40,38 @@ def test_two_ingests_on_one_home_load_every_file_once(settings, tmp_path):
         == published(settings, "remit_claims").height
     )
     assert not any(p for p in settings.staging_dir.iterdir() if any(p.iterdir()))  # nothing left staged
+
+
+def _ingest_cli(home, drop, **env) -> dict:
+    cmd = [sys.executable, "-m", "pipelines.cli.main", "ingest", "--json", str(drop)]
+    proc = subprocess.run(cmd, check=False, env={**os.environ, "REVCYCLE_HOME": str(home), **env}, capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert "Traceback" not in proc.stdout + proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_an_ingest_over_worker_processes_loads_what_one_process_loads(tmp_path):
+    """`revcycle ingest` spreads groups of files over processes: the same files published, the same rows, the
+    same quarantine, duplicates in different groups loaded once, outcomes in the order of the files."""
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    for f in sorted(DEMO.iterdir()):
+        for copy in range(3):  # the same bytes under three names, in different groups of two
+            shutil.copyfile(f, drop / f"{copy}_{f.name}")
+    (drop / "9_broken.x12").write_text("ISA*00*garbage")
+    one = _ingest_cli(tmp_path / "one", drop, REVCYCLE_INGEST_WORKERS="1", REVCYCLE_INGEST_GROUP_FILES="2")
+    two = _ingest_cli(tmp_path / "two", drop, REVCYCLE_INGEST_WORKERS="2", REVCYCLE_INGEST_GROUP_FILES="2")
+    names = sorted(p.name for p in drop.iterdir())
+    assert [f["file_name"] for f in two["files"]] == [f["file_name"] for f in one["files"]] == names
+    assert [f["status"] for f in two["files"]] == [f["status"] for f in one["files"]]
+    for table in ("files", "claims", "claim_lines", "remit_claims", "remit_adjustments", "encounters"):
+        a = pl.read_parquet(tmp_path / "one" / "raw" / "batches" / "*" / f"{table}.parquet")
+        b = pl.read_parquet(tmp_path / "two" / "raw" / "batches" / "*" / f"{table}.parquet")
+        assert b.height == a.height > 0, table
+    files = pl.read_parquet(tmp_path / "two" / "raw" / "batches" / "*" / "files.parquet")
+    assert files.height == files["file_id"].n_unique() == len(list(DEMO.iterdir()))
+    assert len(list((tmp_path / "two" / "quarantine").glob("*/reason.json"))) == 1
+    assert len({f["status"] for f in two["files"]} - {"accepted", "duplicate", "rejected"}) == 0
 
 
 def test_a_full_disk_publishes_nothing_and_keeps_the_files(settings, monkeypatch, capsys):
