@@ -216,12 +216,13 @@ IDENTIFIERS = ("claim_id", "chain_id", "original_claim_id", "member_id", "subscr
                "patient_last_name", "patient_first_name", "payer_claim_control_number")  # fmt: skip
 
 
-def protect(df):
+def protect(df, viewer: bool | None = None):
     """A polars frame fit for this viewer: identifier columns masked (and claim ids inside evidence text and
-    the evidence id lists) unless the viewer may see PHI."""
+    the evidence id lists) unless the viewer may see PHI.  ``viewer``: decided already (a download made on
+    its own thread, away from the session)."""
     import polars as pl
 
-    if can_view_phi():
+    if can_view_phi() if viewer is None else viewer:
         return df
     masked = df.with_columns(mask_expr(c) for c in IDENTIFIERS if c in df.columns)
     if "evidence_claim_ids" in df.columns:

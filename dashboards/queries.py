@@ -7,6 +7,7 @@ invalidates every cached frame at once and no page mixes numbers from two builds
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -718,16 +719,92 @@ def overdue_acknowledgments(version: float, f: Filters = NO_FILTER, limit: int =
     )
 
 
+@dataclass(frozen=True)
+class Queue:
+    table: str
+    amount: str  # the money the queue is ranked by
+    deadline: str
+    # the third headline: (label, SQL count filter)
+    flag: tuple[str, str]
+    claim_type: bool = True  # an encounter (the scrubber) has no claim type yet
+
+
+QUEUES = {
+    "denials": Queue("wq_denials", "expected_recovery", "appeal_deadline",
+                     ("Due this week", "days_left between 0 and 7")),
+    "followup": Queue("wq_ar_followup", "amount", "timely_filing_deadline",
+                      ("Due this week", "days_left between 0 and 7")),
+    "patients": Queue("wq_patient_balances", "patient_balance", "responsibility_date",
+                      ("Final notice or later", "statement_cycle in ('final_notice', 'collections_review')")),
+    "prebill": Queue("wq_prebill_edits", "charge_amount", "service_date", ("Errors", "severity = 'error'"),
+                     claim_type=False),
+}  # fmt: skip
+QUEUE_SORTS = {
+    "priority": "priority_rank",
+    "deadline": "{deadline}, priority_rank",
+    "amount": "{amount} desc, priority_rank",
+}
+
+
+def _queue_where(queue: str, f: Filters, owner_areas: tuple[str, ...]) -> tuple[Queue, str, list]:
+    q = QUEUES[queue]
+    where, params = f.where(None, claim_type="claim_type" if q.claim_type else None)
+    if owner_areas:
+        where += f" and owner_area in ({', '.join('?' for _ in owner_areas)})"
+        params = [*params, *owner_areas]
+    return q, where, params
+
+
 @st.cache_data(ttl=300, show_spinner=False)
-def work_queue(version: float, queue: str, f: Filters = NO_FILTER) -> pl.DataFrame:
-    """One work queue mart (wq_denials, wq_ar_followup, wq_patient_balances) under the sidebar's payer, provider,
-    location and claim type,
-    in priority order; the page sorts and filters further (owner area, sort order) without a query."""
-    table = {"denials": "wq_denials", "followup": "wq_ar_followup", "patients": "wq_patient_balances",
-             "prebill": "wq_prebill_edits"}[queue]  # fmt: skip
-    # an encounter has no claim type yet: that filter does not apply to the scrubber (the page says so)
-    where, params = f.where(None, claim_type=None if queue == "prebill" else "claim_type")
-    return query(f"select * from {table} where {where} order by priority_rank", params)
+def work_queue_totals(
+    version: float, queue: str, f: Filters = NO_FILTER, owner_areas: tuple[str, ...] = ()
+) -> dict:
+    """A queue's headline under the sidebar's filters: items, their money, the third count (QUEUES)."""
+    q, where, params = _queue_where(queue, f, owner_areas)
+    return query(
+        f"""
+        select count(*) as items, coalesce(sum({q.amount}), 0)::double as amount,
+               count(*) filter (where {q.flag[1]}) as flagged
+        from {q.table} where {where}
+        """,
+        params,
+    ).row(0, named=True)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def work_queue_areas(version: float, f: Filters = NO_FILTER) -> list[str]:
+    _, where, params = _queue_where("denials", f, ())
+    df = query(f"select distinct owner_area from wq_denials where {where} and owner_area is not null", params)
+    return sorted(df["owner_area"].to_list())
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def work_queue(
+    version: float,
+    queue: str,
+    f: Filters = NO_FILTER,
+    owner_areas: tuple[str, ...] = (),
+    sort: str = "priority",
+    limit: int = 1_000,
+) -> pl.DataFrame:
+    """The top ``limit`` rows of one work queue mart (wq_denials, wq_ar_followup, wq_patient_balances,
+    wq_prebill_edits) under the sidebar's payer, provider, location and claim type (and owner areas), in the
+    chosen order: a queue at a health system holds hundreds of thousands of rows, a page shows its top."""
+    return work_queue_rows(queue, f, owner_areas, sort, limit)
+
+
+def work_queue_rows(
+    queue: str,
+    f: Filters = NO_FILTER,
+    owner_areas: tuple[str, ...] = (),
+    sort: str = "priority",
+    limit: int | None = None,
+) -> pl.DataFrame:
+    """The same rows, uncached; ``limit`` None: the whole queue (a download, read when its button is clicked)."""
+    q, where, params = _queue_where(queue, f, owner_areas)
+    order = QUEUE_SORTS[sort].format(deadline=q.deadline, amount=q.amount)
+    top = "" if limit is None else f"limit {int(limit)}"
+    return query(f"select * from {q.table} where {where} order by {order} {top}", params)
 
 
 __all__ = ["WarehouseNotBuilt", "warehouse_version"]

@@ -13,10 +13,9 @@ st.caption(
     "whole history."
 )
 
-MAX_SHOWN = 1_000  # rows a queue's table renders
+MAX_SHOWN = 1_000  # rows a queue's table renders (nobody works row 50,000 from a table)
 
-SORTS = ("priority (money per day left)", "deadline", "amount")
-
+SORTS = {"priority": "priority (money per day left)", "deadline": "deadline", "amount": "amount"}
 
 AMOUNT_LABELS = {
     "expected_recovery": "Expected recovery",
@@ -24,62 +23,54 @@ AMOUNT_LABELS = {
     "patient_balance": "Patients owe",
     "charge_amount": "Charges held",
 }
+FLAG_HELP = {
+    "Due this week": "deadline within 7 days",
+    "Errors": "edits a payer would reject or deny",
+    "Final notice or later": "60 days or more since the patient's share was set",
+}
 
 
-def _totals(df, amount_col: str, deadline_col: str) -> None:
+def _show(queue: str, columns: dict, owner_areas: tuple[str, ...] = ()) -> None:
+    """A queue's headline, its top rows in the chosen order and its downloads.  The warehouse counts, sorts
+    and cuts (queries.work_queue*): a health system's queue holds far more rows than a page should carry."""
+    q = queries.QUEUES[queue]
+    sort = st.radio("Sort by", list(SORTS), format_func=SORTS.get, horizontal=True, key=f"wq__{queue}__sort")
+    totals = queries.work_queue_totals(version, queue, flt, owner_areas)
     a, b, c = st.columns(3)
-    a.metric("Items", f"{df.height:,}")
-    b.metric(AMOUNT_LABELS[amount_col], f"${df[amount_col].sum() or 0:,.0f}")
-    if "severity" in df.columns:
-        c.metric(
-            "Errors",
-            f"{df.filter(df['severity'] == 'error').height:,}",
-            help="edits a payer would reject or deny",
+    a.metric("Items", f"{totals['items']:,}")
+    b.metric(AMOUNT_LABELS[q.amount], f"${totals['amount']:,.0f}")
+    c.metric(q.flag[0], f"{totals['flagged']:,}", help=FLAG_HELP[q.flag[0]])
+    top = queries.work_queue(version, queue, flt, owner_areas, sort, limit=MAX_SHOWN)
+    if totals["items"] > MAX_SHOWN:
+        st.caption(
+            f"The first {MAX_SHOWN:,} of {totals['items']:,} in this order; the downloads hold them all."
         )
-    elif "days_left" in df.columns:
-        due = df.filter((df["days_left"] >= 0) & (df["days_left"] <= 7))
-        c.metric("Due this week", f"{due.height:,}", help=f"{deadline_col.replace('_', ' ')} within 7 days")
-    else:
-        late = df.filter(df["statement_cycle"].is_in(["final_notice", "collections_review"]))
-        c.metric(
-            "Final notice or later",
-            f"{late.height:,}",
-            help="60 days or more since the patient's share was set",
-        )
-
-
-def _show(df, key: str, amount_col: str, deadline_col: str, columns: dict) -> None:
-    sort = st.radio("Sort by", SORTS, horizontal=True, key=f"wq__{key}__sort")
-    if sort == "deadline":
-        df = df.sort(deadline_col, "priority_rank")
-    elif sort == "amount":
-        df = df.sort(amount_col, "priority_rank", descending=[True, False])
-    _totals(df, amount_col, deadline_col)
-    # the top of the queue on screen (nobody works row 50,000 from a table); the totals and downloads hold all
-    top = df.head(MAX_SHOWN)
-    if df.height > MAX_SHOWN:
-        st.caption(f"The first {MAX_SHOWN:,} of {df.height:,} in this order; the downloads hold them all.")
     # codes in words (ui.table); for PHI viewers a link to each row's chain (it carries the claim id)
     shown = phi.protect(top).select(list(columns))
-    if "chain_id" in df.columns:
+    if "chain_id" in top.columns:
         shown = ui.with_chain_links(shown, top["chain_id"])
     ui.table(shown, column_config=columns)
-    # the files are made when a button is clicked (on its own thread), not on every render of the page
-    protected = phi.protect(df)
+    # the whole queue is read, masked and written only when a button is clicked (on its own thread); who
+    # may see PHI is decided here, on the page's own run
+    viewer = phi.can_view_phi()
+
+    def whole():
+        return phi.protect(queries.work_queue_rows(queue, flt, owner_areas, sort), viewer=viewer)
+
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        lambda: csv_safe_frame(protected).write_csv(),
-        file_name=f"{key}_queue.csv",
+        lambda: csv_safe_frame(whole()).write_csv(),
+        file_name=f"{queue}_queue.csv",
         mime="text/csv",
-        key=f"wq__{key}__csv",
+        key=f"wq__{queue}__csv",
     )
     right.download_button(
         "Download Excel",
-        lambda: excel_bytes(protected, f"{key} queue"),
-        file_name=f"{key}_queue.xlsx",
+        lambda: excel_bytes(whole(), f"{queue} queue"),
+        file_name=f"{queue}_queue.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"wq__{key}__xlsx",
+        key=f"wq__{queue}__xlsx",
     )
 
 
@@ -88,16 +79,9 @@ tab_denials, tab_followup, tab_patients, tab_prebill = st.tabs(
     ["Denials to appeal or correct", "Claims to follow up", "Patient balances", "Pre-bill edits"]
 )
 with tab_denials:
-    denials = queries.work_queue(version, "denials", flt)
-    areas = sorted(a for a in denials["owner_area"].unique().to_list() if a)
-    chosen = st.multiselect("Owner area", areas, key="wq__denials__areas")
-    if chosen:
-        denials = denials.filter(denials["owner_area"].is_in(chosen))
+    chosen = st.multiselect("Owner area", queries.work_queue_areas(version, flt), key="wq__denials__areas")
     _show(
-        denials,
         "denials",
-        "expected_recovery",
-        "appeal_deadline",
         {
             "priority_rank": money("rank"),
             "claim_id": "claim",
@@ -112,14 +96,11 @@ with tab_denials:
             "days_left": money("days left"),
             "reason": "what to do",
         },
+        tuple(chosen),
     )
 with tab_followup:
-    followup = queries.work_queue(version, "followup", flt)
     _show(
-        followup,
         "followup",
-        "amount",
-        "timely_filing_deadline",
         {
             "priority_rank": money("rank"),
             "queue_reason": "why",
@@ -133,12 +114,8 @@ with tab_followup:
         },
     )
 with tab_patients:
-    balances = queries.work_queue(version, "patients", flt)
     _show(
-        balances,
         "patients",
-        "patient_balance",
-        "responsibility_date",
         {
             "priority_rank": money("rank"),
             "patient_last_name": "patient",
@@ -158,12 +135,8 @@ with tab_prebill:
                "modifier, sex and age rules: a coder fixes an encounter before the claim goes out; a biller sends a "
                "corrected claim before the payer denies. Sex and age come from the claim, so those edits apply to "
                "sent claims only. Patient and claim ids are masked unless you are a PHI viewer.")  # fmt: skip
-    edits = queries.work_queue(version, "prebill", flt)
     _show(
-        edits,
         "prebill",
-        "charge_amount",
-        "service_date",
         {
             "priority_rank": money("rank"),
             "source": "where",
