@@ -252,23 +252,23 @@ def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
                             location="c.location_id", claim_type="a.claim_type")  # fmt: skip
     # the snapshot has no provider or location: join the chains only when those filters are on
     chains = "inner join fct_claim_chains as c using (chain_id)" if f.providers or f.locations else ""
+    # the period's latest month-end first (one column), then only its rows: the snapshots hold every open
+    # chain at every month-end, so reading them whole grows with the book times its months
+    latest = query(f"select max(as_of_date) as d from fct_ar_snapshots where {f.period('as_of_date')}")["d"][
+        0
+    ]
     return query(
         f"""
-        with snap as (
-            select a.*
-            from fct_ar_snapshots as a
-            {chains}
-            where {where}
-        )
-        select payer_id, financial_class, aging_bucket, as_of_date,
-               sum(open_balance)::double as insurance, sum(secondary_balance)::double as secondary,
-               sum(patient_balance)::double as patient, sum(credit_balance)::double as credit,
-               sum(net_open_balance)::double as net_open_balance, count(*) as claims
-        from snap
-        where as_of_date = (select max(as_of_date) from snap)
+        select a.payer_id, a.financial_class, a.aging_bucket, a.as_of_date,
+               sum(a.open_balance)::double as insurance, sum(a.secondary_balance)::double as secondary,
+               sum(a.patient_balance)::double as patient, sum(a.credit_balance)::double as credit,
+               sum(a.net_open_balance)::double as net_open_balance, count(*) as claims
+        from fct_ar_snapshots as a
+        {chains}
+        where a.as_of_date = ? and {where}
         group by all
         """,
-        params,
+        [latest, *params],
     )
 
 

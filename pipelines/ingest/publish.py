@@ -28,7 +28,7 @@ import polars as pl
 from pipelines.ingest.landing import archive_path, drop_ready_marker, move_or_copy
 from pipelines.ingest.layout import FILES_SCHEMA, META, empty_tables, published_file_ids
 from pipelines.ingest.outcome import ACCEPTED, DUPLICATE, NOT_LOADED, PARTIAL, REJECTED, Outcome
-from pipelines.ingest.stage import REJECTED_ROWS, Staged, staged_tables, staging_area
+from pipelines.ingest.stage import REJECTED_ROWS, Staged, discard_staged, staged_tables, staging_area
 from pipelines.locks import file_lock
 from pipelines.privacy import safe_name
 from pipelines.settings import Settings
@@ -191,7 +191,7 @@ def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Out
     finally:
         for out in outcomes:
             if out.staged_dir is not None:
-                shutil.rmtree(out.staged_dir, ignore_errors=True)
+                discard_staged(out.staged_dir)
                 out.staged_dir = None
     return outcomes
 

@@ -42,12 +42,16 @@ from pipelines.privacy import csv_safe_frame, log_error, safe_name
 from pipelines.settings import Settings
 from pipelines.x12.findings import ERROR, Finding, findings_frame
 
-# Staged tables live minutes, between the parse, GX and publish steps, and only revcycle reads them: one
-# pickle of the non-empty frames per file (polars pickles as Arrow IPC) — a Parquet or IPC file per table
-# per file cost more than the parse itself (~0.7 ms of engine start-up per write or read).  An extract is
-# checked batch by batch straight into Parquet (its size is the user's), and so is an X12 file whose tables
-# are large.
+# Staged tables live seconds, between the parse, GX and publish steps of one group in one process
+# (pipelines.ingest.ingest_group): a small file's frames stay in this process's memory until the group is
+# published, up to MEMORY_ROWS rows for the group; past that a file's frames are pickled into its folder
+# (polars pickles as Arrow IPC: a Parquet or IPC file per table per file cost more than the parse itself).
+# An extract is checked batch by batch straight into Parquet (its size is the user's), and so is an X12 file
+# whose tables are large.
 STAGED = "_tables.pkl"
+MEMORY_ROWS = 2_000_000
+_in_memory: dict[str, dict[str, pl.DataFrame]] = {}  # staged folder -> its small frames
+_held = {"rows": 0}
 REJECTED_ROWS = "_rejected_rows.csv"
 OUTCOME = "_outcome.json"
 LARGE_ROWS = 500_000  # a file whose tables hold more rows than this is staged on disk, table by table
@@ -109,9 +113,15 @@ def clean_stale_areas(settings: Settings) -> None:
 def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     present = {name: df for name, df in tables.items() if df.height}
-    if sum(df.height for df in present.values()) > LARGE_ROWS:
+    rows = sum(df.height for df in present.values())
+    if rows > LARGE_ROWS:
         for name, df in present.items():
             df.write_ipc(directory / f"{name}.arrow")
+        return
+    if _held["rows"] + rows <= MEMORY_ROWS:
+        mine = _in_memory.setdefault(str(directory), {})
+        _held["rows"] += rows - sum(mine[n].height for n in present if n in mine)
+        mine.update(present)
         return
     with (directory / STAGED).open("wb") as fh:
         pickle.dump(present, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -151,9 +161,18 @@ class Staged:
         return pl.concat(parts) if parts else pl.DataFrame()
 
 
+def discard_staged(directory: Path | str) -> None:
+    """Remove a file's staged folder and its frames held in memory."""
+    frames = _in_memory.pop(str(directory), {})
+    _held["rows"] -= sum(df.height for df in frames.values())
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def staged_tables(directory: Path) -> dict[str, Staged]:
     """The staged tables of one file, by name."""
-    out: dict[str, Staged] = {}
+    out: dict[str, Staged] = {
+        name: Staged(frame=df) for name, df in _in_memory.get(str(directory), {}).items()
+    }
     pkl = directory / STAGED
     if pkl.exists():
         with pkl.open("rb") as fh:
@@ -262,7 +281,7 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
             return _reject(out, "FILE_EMPTY", "the file is empty")
         area = area or staging_area(settings)
         staged = area / out.file_id
-        shutil.rmtree(staged, ignore_errors=True)
+        discard_staged(staged)
         staged.mkdir(parents=True)
         out.kind = detect_kind(path)
         if out.kind == X12:
@@ -278,7 +297,7 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
         else:
             _reject(out, "UNRECOGNISED_FILE", "unrecognised file type (not X12 with an ISA header, nor an "
                     "encounter or patient-payment CSV/Parquet)")  # fmt: skip
-        if out.status == REJECTED and not (staged / STAGED).exists():
+        if out.status == REJECTED and "findings" not in staged_tables(staged):
             _stage_tables({"findings": _findings(out)}, staged)
         out.staged_dir = str(staged)
         (staged / OUTCOME).write_text(json.dumps(out.to_dict(), indent=2))
@@ -313,7 +332,7 @@ def _findings(out: Outcome) -> pl.DataFrame:
 
 def _not_loaded(out: Outcome, staged: Path | None, why: str) -> Outcome:
     if staged is not None:
-        shutil.rmtree(staged, ignore_errors=True)
+        discard_staged(staged)
     out.status = NOT_LOADED
     out.staged_dir = None
     out.reasons = [f"{out.file_name}: {why}"]
@@ -323,7 +342,7 @@ def _not_loaded(out: Outcome, staged: Path | None, why: str) -> Outcome:
 def _failed(out: Outcome, staged: Path | None, settings: Settings, exc: BaseException) -> Outcome:
     log = log_error(settings, f"staging {out.file_name} (file id {out.file_id})", exc)
     if staged is not None:
-        shutil.rmtree(staged, ignore_errors=True)
+        discard_staged(staged)
     out.staged_dir = None
     return _reject(
         out,

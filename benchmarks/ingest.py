@@ -1,0 +1,102 @@
+"""Ingest throughput: `revcycle ingest` over one process and over several, next to the bare X12 core, on the
+same files.
+
+    .venv/bin/python benchmarks/ingest.py --world /path/to/generated/world --files 6000
+    .venv/bin/python benchmarks/ingest.py --claims 200000                  # generate a world first
+
+Files: every k-th file of the world's landing/ (sorted by path, so every kind and size is in the sample) up to
+--files.  Each run ingests the sample into a fresh data root (GX gate on, published raw batches), as the
+user's command does, in its own process tree (wall time, peak RSS).  Side by side in the same run:
+  * REVCYCLE_INGEST_WORKERS=1: the groups one after another in one process;
+  * REVCYCLE_INGEST_WORKERS=N (default: the machine's cores): the groups spread over N processes;
+  * the bare X12 core parsing the sample's X12 files in one process (no GX, no staging, no Parquet).
+Both ingests must publish the same rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import python_script, run_measured
+
+PARSE_ALL = """
+import sys, time
+from pathlib import Path
+from pipelines.x12.parser import parse_file
+files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
+t0 = time.perf_counter()
+for p in files:
+    parse_file(p)
+print(time.perf_counter() - t0)
+"""
+
+COUNT_ROWS = """
+import sys
+import duckdb
+print(duckdb.sql(f"select count(*) from read_parquet('{sys.argv[1]}/*/*.parquet', union_by_name = true)").fetchone()[0])
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--world", type=Path, help="a generated world (revcycle generate --out)")
+    ap.add_argument("--claims", type=int, default=200_000, help="generate a health-system world of this size")
+    ap.add_argument("--files", type=int, default=6_000)
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="revcycle-ingest-bench-"))
+    bin_dir = Path(sys.executable).parent
+    world = args.world
+    if world is None:
+        world = work / "world"
+        cmd = [str(bin_dir / "revcycle"), "generate", "--claims", str(args.claims), "--out", str(world),
+               "--seed", "5", "--months", "12", "--profile", "health-system", "--quiet"]  # fmt: skip
+        secs, _, proc = run_measured(cmd, dict(os.environ))
+        if proc.returncode:
+            raise SystemExit(proc.stderr[-3000:])
+        print(f"generated {args.claims:,} claims in {secs:,.0f} s")
+    files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
+    step = max(1, len(files) // args.files)
+    sample = files[::step][: args.files]
+    mb = sum(p.stat().st_size for p in sample) / 2**20
+    print(f"{len(sample):,} of {len(files):,} files, {mb:,.0f} MB")
+
+    rows = {}
+    for workers in (1, args.workers):
+        home = work / f"home_{workers}"
+        drop = home / "drop"
+        for p in sample:  # hard links: the world keeps its files
+            dest = drop / p.relative_to(world / "landing")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(p, dest)
+        env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_INGEST_WORKERS": str(workers)}
+        secs, peak, proc = run_measured([str(bin_dir / "revcycle"), "ingest", "-q", str(drop)], env)
+        if proc.returncode not in (0, 1):  # 1: some files quarantined (reported), not a failure of the run
+            raise SystemExit(proc.stderr[-3000:])
+        rows[workers] = int(run_measured(python_script(COUNT_ROWS, str(home / "raw" / "batches")))[2].stdout)
+        print(f"revcycle ingest, {workers} process(es): {secs:,.1f} s, {mb / secs:,.1f} MB/s, peak {peak:,.0f} MB, "
+              f"{rows[workers]:,} rows published")  # fmt: skip
+        shutil.rmtree(home)
+    if rows[1] != rows[args.workers]:
+        raise SystemExit(f"the two ingests published different row counts: {rows}")
+
+    x12 = [p for p in sample if p.suffix.lower() == ".x12"]
+    listing = work / "x12_files.txt"
+    listing.write_text("\n".join(map(str, x12)))
+    _, peak, proc = run_measured(python_script(PARSE_ALL, str(listing)))
+    parse_secs = float(proc.stdout.split()[-1])
+    x12_mb = sum(p.stat().st_size for p in x12) / 2**20
+    print(
+        f"bare X12 core, one process: {x12_mb / parse_secs:,.1f} MB/s on the {len(x12):,} X12 files ({x12_mb:,.0f} MB)"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
