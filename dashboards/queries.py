@@ -66,30 +66,40 @@ def _rule_labels(version: float) -> dict[str, str]:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def filter_options(version: float) -> tuple[dict[str, list[tuple[str, str]]], list[date]]:
-    """Values for the global filters (with payer names) and the months the data covers."""
+    """Values for the global filters (with payer names) and the months the data covers.  Read from the
+    activity cube (every chain counts in it under its payer, provider, location and claim type) and the
+    chains' first and last dates, not by grouping the chains: every page's first run reads this."""
     rows = query(
         """
+        with cube as (
+            select payer_id, any_value(payer_name) as payer_name, rendering_npi, location_id, claim_type
+            from fct_claim_activity_monthly group by all
+        )
         select 'payer' as kind, payer_id as value, any_value(payer_name) as label
-        from fct_claim_chains where payer_id is not null group by 2
+        from cube where payer_id is not null group by 2
         union all
-        select 'provider', rendering_npi, null from fct_claim_chains where rendering_npi is not null group by 2
+        select 'provider', rendering_npi, null from cube where rendering_npi is not null group by 2
         union all
-        select 'location', location_id, null from fct_claim_chains where location_id is not null group by 2
+        select 'location', location_id, null from cube where location_id is not null group by 2
         union all
-        select 'claim_type', claim_type, null from fct_claim_chains where claim_type is not null group by 2
+        select 'claim_type', claim_type, null from cube where claim_type is not null group by 2
         order by 1, 2
         """
     )
     options: dict[str, list[tuple[str, str]]] = {}
     for r in rows.iter_rows(named=True):
         options.setdefault(r["kind"], []).append((r["value"], r["label"]))
+    # every month from the first service, submission or answer to the last
     months = query(
         """
-        select distinct date_trunc('month', d)::date as month from (
-            select first_service_date as d from fct_claim_chains
-            union all select first_submission_date from fct_claim_chains
-            union all select first_adjudication_date from fct_claim_chains)
-        where d is not null order by 1
+        with span as (
+            select least(min(first_service_date), min(first_submission_date), min(first_adjudication_date)) as lo,
+                   greatest(max(first_service_date), max(first_submission_date), max(first_adjudication_date)) as hi
+            from fct_claim_chains
+        )
+        select unnest(generate_series(date_trunc('month', lo), date_trunc('month', hi), interval 1 month))::date
+               as month
+        from span where lo is not null
         """
     )["month"].to_list()
     return options, months
