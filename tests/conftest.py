@@ -52,7 +52,10 @@ def manifest_rows() -> list[dict]:
 
 
 def make_settings(home: Path, **overrides) -> Settings:
-    return Settings(project_root=PROJECT_ROOT, home=home, **{"settle_seconds": 0.0, **overrides})
+    # ingest in this process (REVCYCLE_INGEST_WORKERS above): the worker processes are tested through the CLI
+    return Settings(
+        project_root=PROJECT_ROOT, home=home, **{"settle_seconds": 0.0, "ingest_workers": 1, **overrides}
+    )
 
 
 @pytest.fixture
