@@ -23,18 +23,41 @@ def _tables_per_query_function(models: set[str]) -> dict[str, set[str]]:
     """The models each function of dashboards/queries.py reads (names after FROM / JOIN that are models; a
     table chosen by a parameter, `from {table}`, is read from the dict literal that maps it)."""
     src = (ROOT / "dashboards" / "queries.py").read_text()
-    found = {}
-    for node in ast.parse(src).body:
+    tree = ast.parse(src)
+    # module-level constants that name models (the work queues' tables): read by the functions using them
+    constants = {
+        target.id: set(re.findall(r'"([a-z_][a-z0-9_]*)"', ast.get_source_segment(src, node)))
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+    found: dict[str, set[str]] = {}
+    bodies: dict[str, str] = {}
+    for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             body = ast.get_source_segment(src, node)
             names = set(re.findall(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", body))
             names |= set(re.findall(r'"([a-z_][a-z0-9_]*)"', body))
+            for const, named in constants.items():
+                if re.search(rf"\b{const}\b", body):
+                    names |= named
             # reference kinds read as stg_reference__{kind}: the rule inputs the Compliance page lists
             if "stg_reference__{kind}" in body:
                 from pipelines.reference import RULE_INPUTS
 
                 names |= {f"stg_reference__{k}" for k in RULE_INPUTS}
             found[node.name] = names & models
+            bodies[node.name] = body
+    # and what the module's own functions they call read
+    changed = True
+    while changed:
+        changed = False
+        for name, body in bodies.items():
+            for callee in [c for c in found if c != name and re.search(rf"\b{c}\(", body)]:
+                if not found[callee] <= found[name]:
+                    found[name] |= found[callee]
+                    changed = True
     return found
 
 
