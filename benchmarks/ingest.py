@@ -39,7 +39,7 @@ print(time.perf_counter() - t0)
 COUNT_ROWS = """
 import sys
 import duckdb
-print(duckdb.sql(f"select count(*) from read_parquet('{sys.argv[1]}/*/*.parquet', union_by_name = true)").fetchone()[0])
+print(duckdb.sql(f"select count(*) from read_parquet('{sys.argv[1]}/*/*.parquet', union_by_name = true)").fetchall()[0][0])
 """
 
 
