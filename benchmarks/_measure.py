@@ -46,3 +46,29 @@ def python_script(code: str, *args: str) -> list[str]:
     with tempfile.NamedTemporaryFile("w", suffix=".py", prefix="revcycle-bench-", delete=False) as fh:
         fh.write(code)
     return [sys.executable, fh.name, *args]
+
+
+# The bare X12 core on a list of files in one process: prints the seconds spent parsing (imports excluded).
+_PARSE_ALL = """
+import sys, time
+from pathlib import Path
+from pipelines.x12.parser import parse_file
+files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
+t0 = time.perf_counter()
+for p in files:
+    parse_file(p)
+print(time.perf_counter() - t0)
+"""
+
+
+def bare_parse_command(files: list, listing) -> list[str]:
+    """The command that parses ``files`` with the bare X12 core (their list written to ``listing``); its
+    stdout's last word is the parse time in seconds (parse_seconds)."""
+    from pathlib import Path
+
+    Path(listing).write_text("\n".join(map(str, files)))
+    return python_script(_PARSE_ALL, str(listing))
+
+
+def parse_seconds(stdout: str) -> float:
+    return float(stdout.split()[-1])

@@ -23,18 +23,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import python_script, run_measured
-
-PARSE_ALL = """
-import sys, time
-from pathlib import Path
-from pipelines.x12.parser import parse_file
-files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
-t0 = time.perf_counter()
-for p in files:
-    parse_file(p)
-print(time.perf_counter() - t0)
-"""
+from _measure import bare_parse_command, parse_seconds, python_script, run_measured
 
 COUNT_ROWS = """
 import sys
@@ -87,10 +76,8 @@ def main() -> None:
         raise SystemExit(f"the two ingests published different row counts: {rows}")
 
     x12 = [p for p in sample if p.suffix.lower() == ".x12"]
-    listing = work / "x12_files.txt"
-    listing.write_text("\n".join(map(str, x12)))
-    _, peak, proc = run_measured(python_script(PARSE_ALL, str(listing)))
-    parse_secs = float(proc.stdout.split()[-1])
+    _, _, proc = run_measured(bare_parse_command(x12, work / "x12_files.txt"))
+    parse_secs = parse_seconds(proc.stdout)
     x12_mb = sum(p.stat().st_size for p in x12) / 2**20
     print(
         f"bare X12 core, one process: {x12_mb / parse_secs:,.1f} MB/s on the {len(x12):,} X12 files ({x12_mb:,.0f} MB)"

@@ -30,20 +30,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import python_script, run_measured
+from _measure import bare_parse_command, parse_seconds, python_script, run_measured
 
 from pipelines.generate import file_day
-
-PARSE_ALL = """
-import sys, time
-from pathlib import Path
-from pipelines.x12.parser import parse_file
-files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
-t0 = time.perf_counter()
-for p in files:
-    parse_file(p)
-print(time.perf_counter() - t0)
-"""
 
 # Claims and remittances read once; one row per claim id with its first submission, charge, first payment,
 # paid total and whether its first answer denied it; then those rows by payer and month.
@@ -115,11 +104,11 @@ def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
     ingest["note"] = f"{len(head):,} files, {x12_mb:,.0f} MB, {x12_mb / ingest['seconds']:,.1f} MB/s"
 
     x12 = [p for p in head if p.suffix.lower() == ".x12"]
-    listing = work / "x12_files.txt"
-    listing.write_text("\n".join(map(str, x12)))
-    parse = step("bare X12 core, the same X12 files in one process", python_script(PARSE_ALL, str(listing)))
+    parse = step(
+        "bare X12 core, the same X12 files in one process", bare_parse_command(x12, work / "x12_files.txt")
+    )
     parsed_mb = sum(p.stat().st_size for p in x12) / 2**20
-    parse_secs = float(parse["stdout"].split()[-1])
+    parse_secs = parse_seconds(parse["stdout"])
     parse["note"] = f"{len(x12):,} files, {parsed_mb:,.0f} MB, {parsed_mb / parse_secs:,.1f} MB/s parsing"
 
     build = step("full dbt build (models, tests, GX on marts) and publish", [revcycle, "build"])

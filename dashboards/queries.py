@@ -264,9 +264,7 @@ def ar_aging(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
     chains = "inner join fct_claim_chains as c using (chain_id)" if f.providers or f.locations else ""
     # the period's latest month-end first (one column), then only its rows: the snapshots hold every open
     # chain at every month-end, so reading them whole grows with the book times its months
-    latest = query(f"select max(as_of_date) as d from fct_ar_snapshots where {f.period('as_of_date')}")["d"][
-        0
-    ]
+    latest = query(f"select max(as_of_date) from fct_ar_snapshots where {f.period('as_of_date')}").item()
     return query(
         f"""
         select a.payer_id, a.financial_class, a.aging_bucket, a.as_of_date,
@@ -734,20 +732,21 @@ class Queue:
     table: str
     amount: str  # the money the queue is ranked by
     deadline: str
-    # the third headline: (label, SQL count filter)
-    flag: tuple[str, str]
+    # the third headline: (label, SQL count filter, what it counts)
+    flag: tuple[str, str, str]
     claim_type: bool = True  # an encounter (the scrubber) has no claim type yet
 
 
 QUEUES = {
     "denials": Queue("wq_denials", "expected_recovery", "appeal_deadline",
-                     ("Due this week", "days_left between 0 and 7")),
+                     ("Due this week", "days_left between 0 and 7", "appeal deadline within 7 days")),
     "followup": Queue("wq_ar_followup", "amount", "timely_filing_deadline",
-                      ("Due this week", "days_left between 0 and 7")),
+                      ("Due this week", "days_left between 0 and 7", "timely filing deadline within 7 days")),
     "patients": Queue("wq_patient_balances", "patient_balance", "responsibility_date",
-                      ("Final notice or later", "statement_cycle in ('final_notice', 'collections_review')")),
-    "prebill": Queue("wq_prebill_edits", "charge_amount", "service_date", ("Errors", "severity = 'error'"),
-                     claim_type=False),
+                      ("Final notice or later", "statement_cycle in ('final_notice', 'collections_review')",
+                       "60 days or more since the patient's share was set")),
+    "prebill": Queue("wq_prebill_edits", "charge_amount", "service_date",
+                     ("Errors", "severity = 'error'", "edits a payer would reject or deny"), claim_type=False),
 }  # fmt: skip
 QUEUE_SORTS = {
     "priority": "priority_rank",

@@ -282,7 +282,7 @@ def get_settings() -> Settings:
             0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
         ),
         ingest_group_files=max(1, int(env("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files))),
-        ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", "0"))),
+        ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", Settings.ingest_workers))),
         publish_row_group_rows=max(
             1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
         ),

@@ -52,9 +52,12 @@ def manifest_rows() -> list[dict]:
 
 
 def make_settings(home: Path, **overrides) -> Settings:
-    # ingest in this process (REVCYCLE_INGEST_WORKERS above): the worker processes are tested through the CLI
+    # ingest as REVCYCLE_INGEST_WORKERS above says (settings built here do not read the environment)
+    workers = int(os.environ["REVCYCLE_INGEST_WORKERS"])
     return Settings(
-        project_root=PROJECT_ROOT, home=home, **{"settle_seconds": 0.0, "ingest_workers": 1, **overrides}
+        project_root=PROJECT_ROOT,
+        home=home,
+        **{"settle_seconds": 0.0, "ingest_workers": workers, **overrides},
     )
 
 

@@ -15,7 +15,7 @@ st.caption(
 
 MAX_SHOWN = 1_000  # rows a queue's table renders (nobody works row 50,000 from a table)
 
-SORTS = {"priority": "priority (money per day left)", "deadline": "deadline", "amount": "amount"}
+SORT_LABELS = {"priority": "priority (money per day left)"}  # the others (queries.QUEUE_SORTS) by their name
 
 AMOUNT_LABELS = {
     "expected_recovery": "Expected recovery",
@@ -23,23 +23,20 @@ AMOUNT_LABELS = {
     "patient_balance": "Patients owe",
     "charge_amount": "Charges held",
 }
-FLAG_HELP = {
-    "Due this week": "deadline within 7 days",
-    "Errors": "edits a payer would reject or deny",
-    "Final notice or later": "60 days or more since the patient's share was set",
-}
 
 
 def _show(queue: str, columns: dict, owner_areas: tuple[str, ...] = ()) -> None:
     """A queue's headline, its top rows in the chosen order and its downloads.  The warehouse counts, sorts
     and cuts (queries.work_queue*): a health system's queue holds far more rows than a page should carry."""
     q = queries.QUEUES[queue]
-    sort = st.radio("Sort by", list(SORTS), format_func=SORTS.get, horizontal=True, key=f"wq__{queue}__sort")
+    sort = st.radio("Sort by", list(queries.QUEUE_SORTS), format_func=lambda k: SORT_LABELS.get(k, k),
+                    horizontal=True, key=f"wq__{queue}__sort")  # fmt: skip
     totals = queries.work_queue_totals(version, queue, flt, owner_areas)
     a, b, c = st.columns(3)
     a.metric("Items", f"{totals['items']:,}")
     b.metric(AMOUNT_LABELS[q.amount], f"${totals['amount']:,.0f}")
-    c.metric(q.flag[0], f"{totals['flagged']:,}", help=FLAG_HELP[q.flag[0]])
+    label, _, counts = q.flag
+    c.metric(label, f"{totals['flagged']:,}", help=counts)
     top = queries.work_queue(version, queue, flt, owner_areas, sort, limit=MAX_SHOWN)
     if totals["items"] > MAX_SHOWN:
         st.caption(

@@ -308,6 +308,7 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
         bar.close()
         claims_fh.close()
         underpaid_fh.close()
+        _WORLD.clear()  # the runs are done: this process's copy of the world goes with them (``world`` stays)
 
     # provider-level anomalies
     for p in world.providers:
@@ -333,7 +334,6 @@ def generate(cfg: Config, progress: bool = True) -> Summary:
     write_physician_time(ref / "physician_time.csv")
     write_patient_deaths(ref / "patient_deaths.csv", world)
     summary.anomalies = len(anomalies)
-    _WORLD.clear()
     return summary
 
 

@@ -57,9 +57,10 @@ def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[
     return publish_staged_many(validate_staged_many(staged, settings), settings)
 
 
-def _ingest_group_in_worker(paths: list[Path], settings: Settings) -> list[Outcome]:
+def _ingest_one_group(paths: list[Path], settings: Settings, on_staged=None) -> list[Outcome]:
+    """One group, its staging area released after it (in this process or in a worker process)."""
     try:
-        return ingest_group(paths, settings)
+        return ingest_group(paths, settings, on_staged)
     finally:
         release_area(staging_area(settings))
 
@@ -74,24 +75,18 @@ def ingest_paths(
     clean_stale_areas(settings)
     groups = group_paths(list(paths), max_groups=1, max_group_size=settings.ingest_group_files)
     workers = min(len(groups), workers or settings.ingest_processes)
-    out: list[Outcome] = []
     if workers <= 1:
-        try:
-            for group in groups:
-                out.extend(ingest_group(group, settings, on_staged))
-        finally:
-            release_area(staging_area(settings))
-        return out
+        return [o for group in groups for o in _ingest_one_group(group, settings, on_staged)]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # spawn, not fork: the caller may hold threads (polars' pool, a progress bar) that a forked child would
     # inherit mid-lock; a worker imports once and then takes group after group
+    out: list[Outcome] = []
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_ingest_group_in_worker, group, settings) for group in groups]
-        for f in futures:
+        for f in [pool.submit(_ingest_one_group, group, settings) for group in groups]:
             outcomes = f.result()
-            if on_staged is not None:
+            if on_staged is not None:  # the progress bar advances as each group comes back
                 for o in outcomes:
                     on_staged(o)
             out.extend(outcomes)

@@ -51,7 +51,7 @@ from pipelines.x12.findings import ERROR, Finding, findings_frame
 STAGED = "_tables.pkl"
 MEMORY_ROWS = 2_000_000
 _in_memory: dict[str, dict[str, pl.DataFrame]] = {}  # staged folder -> its small frames
-_held = {"rows": 0}
+_held_rows = 0  # rows in _in_memory (kept, not summed: a group stages hundreds of files)
 REJECTED_ROWS = "_rejected_rows.csv"
 OUTCOME = "_outcome.json"
 LARGE_ROWS = 500_000  # a file whose tables hold more rows than this is staged on disk, table by table
@@ -110,18 +110,24 @@ def clean_stale_areas(settings: Settings) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- tables
+def _rows(frames: dict[str, pl.DataFrame]) -> int:
+    return sum(df.height for df in frames.values())
+
+
 def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
+    global _held_rows
     directory.mkdir(parents=True, exist_ok=True)
     present = {name: df for name, df in tables.items() if df.height}
-    rows = sum(df.height for df in present.values())
+    rows = _rows(present)
     if rows > LARGE_ROWS:
         for name, df in present.items():
             df.write_ipc(directory / f"{name}.arrow")
         return
-    if _held["rows"] + rows <= MEMORY_ROWS:
+    if _held_rows + rows <= MEMORY_ROWS:
         mine = _in_memory.setdefault(str(directory), {})
-        _held["rows"] += rows - sum(mine[n].height for n in present if n in mine)
+        before = _rows(mine)
         mine.update(present)
+        _held_rows += _rows(mine) - before
         return
     with (directory / STAGED).open("wb") as fh:
         pickle.dump(present, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -163,9 +169,14 @@ class Staged:
 
 def discard_staged(directory: Path | str) -> None:
     """Remove a file's staged folder and its frames held in memory."""
-    frames = _in_memory.pop(str(directory), {})
-    _held["rows"] -= sum(df.height for df in frames.values())
+    global _held_rows
+    _held_rows -= _rows(_in_memory.pop(str(directory), {}))
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def _has_staged_frames(directory: Path) -> bool:
+    """Whether a file's small frames are staged (in memory or pickled), without reading them."""
+    return str(directory) in _in_memory or (directory / STAGED).exists()
 
 
 def staged_tables(directory: Path) -> dict[str, Staged]:
@@ -297,7 +308,7 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
         else:
             _reject(out, "UNRECOGNISED_FILE", "unrecognised file type (not X12 with an ISA header, nor an "
                     "encounter or patient-payment CSV/Parquet)")  # fmt: skip
-        if out.status == REJECTED and "findings" not in staged_tables(staged):
+        if out.status == REJECTED and not _has_staged_frames(staged):
             _stage_tables({"findings": _findings(out)}, staged)
         out.staged_dir = str(staged)
         (staged / OUTCOME).write_text(json.dumps(out.to_dict(), indent=2))
