@@ -18,7 +18,6 @@ lines as (
     select
         latest_submissions.chain_id,
         claims.payer_id,
-        cl.claim_key || '#' || cl.line_number as line_key,
         cl.procedure_code,
         cl.modifier_1,
         coalesce(cl.units, 1) as units,
@@ -30,7 +29,7 @@ lines as (
 ),
 
 priced as (
-    {{ contract_price('lines', 'line_key', service_date='priced_on') }}
+    {{ contract_price('lines', service_date='priced_on') }}
 ),
 
 final as (

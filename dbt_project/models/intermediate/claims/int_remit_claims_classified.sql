@@ -171,14 +171,16 @@ final as (
         *,
         -- kept for the readers that name it: an adjudication by the primary payer (duplicates included)
         is_adjudication and payer_sequence = 1 as is_primary_adjudication,
-        -- the chain's primary decisions in order: the first is the initial decision, the last the current one
-        case when is_primary_decision then row_number() over (
-            partition by chain_id, is_primary_decision
-            order by remit_date, _source_file_id, seg_index
+        -- the chain's primary decisions in order: the first is the initial decision, the last the current one.
+        -- One ordering of the chain serves all three (a window sorts every column of its rows, fifty here,
+        -- and three orderings sorted them three times); the position (date, file, segment) has no ties.
+        case when is_primary_decision then sum(case when is_primary_decision then 1 else 0 end) over (
+            partition by chain_id order by remit_date, _source_file_id, seg_index
+            rows between unbounded preceding and current row
         ) end as primary_decision_seq,
-        case when is_primary_decision then row_number() over (
-            partition by chain_id, is_primary_decision
-            order by remit_date desc, _source_file_id desc, seg_index desc
+        case when is_primary_decision then sum(case when is_primary_decision then 1 else 0 end) over (
+            partition by chain_id order by remit_date, _source_file_id, seg_index
+            rows between current row and unbounded following
         ) end as primary_decision_seq_desc,
         row_number() over (
             partition by chain_id order by remit_date, _source_file_id, seg_index

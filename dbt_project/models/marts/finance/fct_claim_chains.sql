@@ -59,20 +59,28 @@ ordered_submissions as (
     select
         submissions.*,
         coalesce(submissions.statement_from_date, first_service.first_service_date) as service_date,
+        -- one ordering of the chain's submissions serves every position below (three orderings sorted the
+        -- wide submission rows three times); the position (date, file, segment) has no ties.  primary_seq
+        -- and primary_seq_desc count the primary payer's submissions and are read on those rows only.
         row_number() over (
             partition by submissions.chain_id
             order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
         ) as submission_seq,
-        -- the primary payer's submissions in order: the chain's claim as billed to its payer
-        row_number() over (
-            partition by submissions.chain_id, submissions.payer_sequence = 1
+        sum(case when submissions.payer_sequence = 1 then 1 else 0 end) over (
+            partition by submissions.chain_id
             order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
+            rows between unbounded preceding and current row
         ) as primary_seq,
-        row_number() over (
-            partition by submissions.chain_id, submissions.payer_sequence = 1
-            order by submissions.submission_date desc, submissions._source_file_id desc, submissions.seg_index desc
+        sum(case when submissions.payer_sequence = 1 then 1 else 0 end) over (
+            partition by submissions.chain_id
+            order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
+            rows between current row and unbounded following
         ) as primary_seq_desc,
-        count(*) over (partition by submissions.chain_id) as submission_count
+        count(*) over (
+            partition by submissions.chain_id
+            order by submissions.submission_date, submissions._source_file_id, submissions.seg_index
+            rows between unbounded preceding and unbounded following
+        ) as submission_count
     from submissions
     left join first_service on first_service.claim_key = submissions.claim_key
 ),

@@ -36,8 +36,7 @@ lines as (
     select
         lines.*,
         coalesce(chains.payer_id, lines.payer_id) as contract_payer_id,
-        coalesce(lines.service_date, lines.remit_date) as priced_on,
-        lines.remit_claim_key || '#' || lines.line_number as line_key
+        coalesce(lines.service_date, lines.remit_date) as priced_on
     from {{ ref('int_remit_lines_classified') }} as lines
     inner join current_primary on current_primary.remit_claim_key = lines.remit_claim_key
     left join chains on chains.chain_id = lines.chain_id
@@ -45,7 +44,7 @@ lines as (
 ),
 
 priced as (
-    {{ contract_price('lines', 'line_key', payer_id='contract_payer_id', service_date='priced_on') }}
+    {{ contract_price('lines', payer_id='contract_payer_id', service_date='priced_on') }}
 ),
 
 final as (
