@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/scale.py --claims 1000000
     .venv/bin/python benchmarks/scale.py --claims 1000000 10000000        # side by side, with ratios
     .venv/bin/python benchmarks/scale.py --compare a.json b.json           # two earlier runs side by side
+    .venv/bin/python benchmarks/scale.py --claims 10000000 --reuse /tmp/revcycle-scale-10000000-x
+                                          # every step again on a kept world, but its generation
 
 For each size, each step in its own process (wall time, peak RSS of the process tree):
   1. generate the world (health-system profile, 12 months, acknowledgments on);
@@ -66,7 +68,7 @@ def _size(path: Path, pattern: str = "*") -> float:
     return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 2**20
 
 
-def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
+def run_size(claims: int, work: Path, dashboard_runs: int, reuse: bool = False) -> dict:
     bin_dir = Path(sys.executable).parent
     revcycle = str(bin_dir / "revcycle")
     world, home = work / "world", work / "home"
@@ -83,8 +85,20 @@ def run_size(claims: int, work: Path, dashboard_runs: int) -> dict:
         print(f"  {name}: {secs:,.1f} s, {peak:,.0f} MB", flush=True)
         return row
 
-    step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
-                      "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
+    generated = work / "generate.json"
+    if reuse:
+        # a kept world (--keep) measured when it was generated; everything after generation runs again on a
+        # fresh data root
+        shutil.rmtree(home, ignore_errors=True)
+        steps.append({**json.loads(generated.read_text()), "stdout": ""})
+        steps[-1]["note"] = (steps[-1]["note"] + ", " if steps[-1]["note"] else "") + "reused world"
+        print(
+            f"  generate: reused ({steps[-1]['seconds']:,.1f} s, {steps[-1]['peak_rss_mb']:,} MB when generated)"
+        )
+    else:
+        gen = step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
+                                "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
+        generated.write_text(json.dumps({k: v for k, v in gen.items() if k != "stdout"}))
     files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
     last_day = max(file_day(p) for p in files)
     head = [p for p in files if file_day(p) != last_day]
@@ -196,16 +210,26 @@ def main() -> None:
     ap.add_argument("--dashboard-runs", type=int, default=5)
     ap.add_argument("--compare", type=Path, nargs="*", help="print earlier scale_<claims>.json results")
     ap.add_argument("--keep", action="store_true", help="keep each size's world and data root")
+    ap.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="WORK_DIR",
+        help="a kept size's folder: skip generating its world, run every later step again (one size)",
+    )
     args = ap.parse_args()
     if args.compare:
         show([json.loads(p.read_text()) for p in args.compare])
         return
+    if args.reuse and (len(args.claims) != 1 or not (args.reuse / "generate.json").is_file()):
+        ap.error(
+            "--reuse takes one --claims size and a folder a run with --keep left (with its generate.json)"
+        )
     results = []
     for claims in args.claims:
-        work = Path(tempfile.mkdtemp(prefix=f"revcycle-scale-{claims}-"))
+        work = args.reuse or Path(tempfile.mkdtemp(prefix=f"revcycle-scale-{claims}-"))
         print(f"{claims:,} claims in {work}", flush=True)
-        results.append(run_size(claims, work, args.dashboard_runs))
-        if not args.keep:
+        results.append(run_size(claims, work, args.dashboard_runs, reuse=bool(args.reuse)))
+        if not (args.keep or args.reuse):
             for sub in ("world", "home"):
                 shutil.rmtree(work / sub, ignore_errors=True)
     show(results)

@@ -66,11 +66,9 @@ all_submissions as (
 ordered_remits as (
     select
         *,
-        -- a number that orders a chain's answers by date, then by file and position: an as-of join can then
-        -- tell a reversal from the correction that follows it the same day
-        {{ days_between("cast('1970-01-01' as date)", 'remit_date') }} * 1000000
-            + row_number() over (partition by chain_id order by remit_date, _source_file_id, seg_index)
-            as event_order
+        -- a number that orders a chain's answers by date, then by file and position (remit_seq): an as-of
+        -- join can then tell a reversal from the correction that follows it the same day
+        {{ days_between("cast('1970-01-01' as date)", 'remit_date') }} * 1000000 + remit_seq as event_order
     from {{ ref('int_remit_claims_classified') }}
 ),
 
@@ -140,9 +138,14 @@ as_of_dates as (
     {{ month_ends('(select first_date from bounds)', '(select last_date from bounds)') }}
 ),
 
+-- the chain-by-month-end grid carries only what the balances need through the four as-of joins (tens of
+-- millions of rows at a health system's size, most of them closed and dropped at the end); the chain's
+-- descriptive columns join the few rows that keep a balance
 grid as (
     select
-        chains.*,
+        chains.chain_id,
+        chains.first_service_date,
+        chains.first_submission_date,
         as_of_dates.as_of_date,
         {{ days_between("cast('1970-01-01' as date)", 'as_of_dates.as_of_date') }} * 1000000 + 999999 as as_of_order
     from chains
@@ -262,34 +265,35 @@ components as (
 final as (
     select
         ----------  ids
-        chain_id,
-        as_of_date,
+        components.chain_id,
+        components.as_of_date,
         ----------  dimensions
-        payer_id,
-        payer_name,
-        financial_class,
-        claim_type,
-        ar_status,
-        age_days,
-        {{ aging_bucket('age_days') }} as aging_bucket,
+        chains.payer_id,
+        chains.payer_name,
+        chains.financial_class,
+        chains.claim_type,
+        components.ar_status,
+        components.age_days,
+        {{ aging_bucket('components.age_days') }} as aging_bucket,
         ----------  amounts
-        open_balance,
-        secondary_balance,
-        greatest(patient_due, 0)::decimal(18, 2) as patient_balance,
-        greatest(-patient_due, 0)::decimal(18, 2) as credit_balance,
+        components.open_balance,
+        components.secondary_balance,
+        greatest(components.patient_due, 0)::decimal(18, 2) as patient_balance,
+        greatest(-components.patient_due, 0)::decimal(18, 2) as credit_balance,
         ----------  the chain's expected allowed, in parts (int_chain_contract_prices)
-        priced_payer_id,
-        contracted_allowed_amount,
-        uncontracted_charge_amount,
-        chain_line_charge_amount,
+        chains.priced_payer_id,
+        chains.contracted_allowed_amount,
+        chains.uncontracted_charge_amount,
+        chains.chain_line_charge_amount,
         ----------  dates
-        first_service_date,
-        first_submission_date,
-        latest_adjudication_date,
+        components.first_service_date,
+        components.first_submission_date,
+        components.latest_adjudication_date,
         ----------  lineage
         {{ build_seq_stamp() }} as _build_seq
     from components
-    where open_balance > 0 or secondary_balance > 0 or patient_due <> 0
+    inner join chains on chains.chain_id = components.chain_id
+    where components.open_balance > 0 or components.secondary_balance > 0 or components.patient_due <> 0
 )
 
 select * from final
