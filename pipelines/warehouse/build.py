@@ -140,6 +140,21 @@ def _summarise_run_results(path: Path) -> tuple[int, int, int, int, list[str]]:
     )
 
 
+def resource_hint(failures: list[str], settings: Settings) -> str:
+    """What to change when a build failed for want of memory or disk rather than for its data: DuckDB's own
+    message names its settings, not the project's."""
+    text = "\n".join(failures)
+    config = settings.duckdb_config()
+    if "Out of Memory" in text:
+        return (f"DuckDB reached its memory limit ({config['memory_limit']}): set REVCYCLE_DUCKDB_MEMORY_LIMIT "
+                "higher (it defaults to a quarter of this machine's memory), or give the build a machine with more.")  # fmt: skip
+    if "No space left on device" in text:
+        return (f"The disk is full: DuckDB spills what exceeds its memory limit to {config['temp_directory']} "
+                "(under the data root, beside the warehouse); free space there or set REVCYCLE_DUCKDB_MEMORY_LIMIT "
+                "higher so less is spilled.")  # fmt: skip
+    return ""
+
+
 def ensure_manifest(settings: Settings) -> Path:
     """target/manifest.json, regenerated with `dbt parse` when any project file is newer (the incremental
     models are read from it, so a stale manifest would miss a new one)."""
@@ -494,9 +509,10 @@ def build_warehouse(
                 passed = warned = skipped = 0
                 failed, failures, nodes = 1, [(proc.stdout + proc.stderr)[-3000:]], ""
             if proc.returncode != 0 or failed:
+                hint = resource_hint(failures, settings)
                 raise BuildError(
                     f"dbt build failed ({failed} failing nodes); published warehouse left unchanged. "
-                    f"Log: {log_path}\n" + "\n".join(failures[:20])
+                    f"Log: {log_path}\n" + "\n".join(failures[:20]) + (f"\n{hint}" if hint else "")
                 )
             if select and passed + failed + warned + skipped == 0:
                 # dbt exits 0 on "Nothing to do": a typo in --select must not pass for a build

@@ -5,7 +5,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from pipelines.settings import PROJECT_ROOT, Settings, duckdb_connect, get_settings
+from pipelines.warehouse.build import resource_hint
 
 # the one place allowed to call duckdb.connect directly
 ALLOWED = {("pipelines/settings.py", "duckdb_connect")}
@@ -55,3 +59,15 @@ def test_the_default_is_sized_from_the_machine():
     total_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     limit = Settings(project_root=PROJECT_ROOT, home=Path("/nowhere")).duckdb_config()["memory_limit"]
     assert limit.endswith("MB") and abs(int(limit[:-2]) - total_mb // 4) <= 1
+
+
+def test_a_build_out_of_memory_names_the_setting_to_raise(tmp_path, monkeypatch):
+    # DuckDB's own message, from a query over a tiny limit, as a failing dbt node reports it
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
+    s = get_settings()
+    con = duckdb.connect(config={"memory_limit": "2MB", "temp_directory": ""})
+    with pytest.raises(duckdb.OutOfMemoryException) as failed:
+        con.execute("select list(range) from range(5000000)").fetchall()
+    hint = resource_hint([f"model.revcycle.fct_underpayments: error {failed.value}"], s)
+    assert "REVCYCLE_DUCKDB_MEMORY_LIMIT" in hint and s.duckdb_config()["memory_limit"] in hint
+    assert resource_hint(["model.revcycle.fct_claim_chains: error Binder Error: column not found"], s) == ""
