@@ -5,6 +5,8 @@
     .venv/bin/python benchmarks/scale.py --compare a.json b.json           # two earlier runs side by side
     .venv/bin/python benchmarks/scale.py --claims 10000000 --reuse /tmp/revcycle-scale-10000000-x
                                           # every step again on a kept world, but its generation
+    .venv/bin/python benchmarks/scale.py --claims 10000000 --resume /tmp/revcycle-scale-10000000-x
+                                          # the steps a stopped run did not finish (progress.json)
 
 For each size, each step in its own process (wall time, peak RSS of the process tree):
   1. generate the world (health-system profile, 12 months, acknowledgments on);
@@ -68,37 +70,39 @@ def _size(path: Path, pattern: str = "*") -> float:
     return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 2**20
 
 
-def run_size(claims: int, work: Path, dashboard_runs: int, reuse: bool = False) -> dict:
+def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> dict:
+    """keep: "" runs every step; "world" reuses a kept world (its generation as measured then) on a fresh data
+    root; "steps" resumes a stopped run: the steps recorded in progress.json are not run again."""
     bin_dir = Path(sys.executable).parent
     revcycle = str(bin_dir / "revcycle")
     world, home = work / "world", work / "home"
     env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
     steps: list[dict] = []
+    progress = work / "progress.json"
+    recorded = {r["step"]: r for r in json.loads(progress.read_text())} if keep and progress.exists() else {}
+    if keep == "world":
+        recorded = {k: v for k, v in recorded.items() if k == "generate"}
+        shutil.rmtree(home, ignore_errors=True)
 
     def step(name: str, cmd: list[str], note: str = "") -> dict:
-        secs, peak, proc = run_measured(cmd, env)
-        if proc.returncode:
-            raise SystemExit(f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-        row = {"step": name, "seconds": round(secs, 1), "peak_rss_mb": round(peak), "note": note,
-               "stdout": proc.stdout}  # fmt: skip
+        if name in recorded:
+            row = {**recorded[name], "note": note}
+            print(
+                f"  {name}: recorded earlier ({row['seconds']:,.1f} s, {row['peak_rss_mb']:,} MB)", flush=True
+            )
+        else:
+            secs, peak, proc = run_measured(cmd, env)
+            if proc.returncode:
+                raise SystemExit(f"{name} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            row = {"step": name, "seconds": round(secs, 1), "peak_rss_mb": round(peak), "note": note,
+                   "stdout": proc.stdout}  # fmt: skip
+            print(f"  {name}: {secs:,.1f} s, {peak:,.0f} MB", flush=True)
         steps.append(row)
-        print(f"  {name}: {secs:,.1f} s, {peak:,.0f} MB", flush=True)
+        progress.write_text(json.dumps(steps))  # --resume continues from here
         return row
 
-    generated = work / "generate.json"
-    if reuse:
-        # a kept world (--keep) measured when it was generated; everything after generation runs again on a
-        # fresh data root
-        shutil.rmtree(home, ignore_errors=True)
-        steps.append({**json.loads(generated.read_text()), "stdout": ""})
-        steps[-1]["note"] = (steps[-1]["note"] + ", " if steps[-1]["note"] else "") + "reused world"
-        print(
-            f"  generate: reused ({steps[-1]['seconds']:,.1f} s, {steps[-1]['peak_rss_mb']:,} MB when generated)"
-        )
-    else:
-        gen = step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
-                                "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
-        generated.write_text(json.dumps({k: v for k, v in gen.items() if k != "stdout"}))
+    step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
+                      "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
     files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
     last_day = max(file_day(p) for p in files)
     head = [p for p in files if file_day(p) != last_day]
@@ -106,15 +110,14 @@ def run_size(claims: int, work: Path, dashboard_runs: int, reuse: bool = False) 
     x12_mb = sum(p.stat().st_size for p in head) / 2**20
 
     # the user's path: files dropped into landing/ (hard links: the world keeps its copy for the next day)
-    for p in head:
+    ingest_name = "ingest all but the last day (GX gate on)"
+    for p in head if ingest_name not in recorded else []:
         dest = home / "landing" / p.relative_to(world / "landing")
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.link(p, dest)
     references = sorted(p for p in (world / "reference").rglob("*") if p.is_file())
     step("load reference files", [revcycle, "reference", *map(str, references)], f"{len(references)} files")
-    ingest = step(
-        "ingest all but the last day (GX gate on)", [revcycle, "ingest", "-q", str(home / "landing")]
-    )
+    ingest = step(ingest_name, [revcycle, "ingest", "-q", str(home / "landing")])
     ingest["note"] = f"{len(head):,} files, {x12_mb:,.0f} MB, {x12_mb / ingest['seconds']:,.1f} MB/s"
 
     x12 = [p for p in head if p.suffix.lower() == ".x12"]
@@ -131,13 +134,14 @@ def run_size(claims: int, work: Path, dashboard_runs: int, reuse: bool = False) 
                  python_script(FLOOR, str(home / "raw" / "batches"), str(floor_db)))  # fmt: skip
     floor_secs = float(floor["stdout"].split()[-1])
     build["note"] = f"{build['seconds'] / floor_secs:,.1f}x the floor's query"
-    floor_db.unlink()
+    floor_db.unlink(missing_ok=True)
 
-    for p in tail:
+    next_name = f"next day ({last_day}): `revcycle run`"
+    for p in tail if next_name not in recorded else []:
         dest = home / "landing" / p.relative_to(world / "landing")
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.link(p, dest)
-    nxt = step(f"next day ({last_day}): `revcycle run`", [revcycle, "run", "-q"], f"{len(tail)} files")
+    nxt = step(next_name, [revcycle, "run", "-q"], f"{len(tail)} files")
     full_run = ingest["seconds"] + build["seconds"]
     nxt["note"] += f", {nxt['seconds'] / full_run:.1%} of the full run"
 
@@ -216,20 +220,26 @@ def main() -> None:
         metavar="WORK_DIR",
         help="a kept size's folder: skip generating its world, run every later step again (one size)",
     )
+    ap.add_argument(
+        "--resume",
+        type=Path,
+        metavar="WORK_DIR",
+        help="a stopped size's folder: run only the steps it has not recorded (one size)",
+    )
     args = ap.parse_args()
     if args.compare:
         show([json.loads(p.read_text()) for p in args.compare])
         return
-    if args.reuse and (len(args.claims) != 1 or not (args.reuse / "generate.json").is_file()):
-        ap.error(
-            "--reuse takes one --claims size and a folder a run with --keep left (with its generate.json)"
-        )
+    kept = args.resume or args.reuse
+    if kept and (len(args.claims) != 1 or not (kept / "progress.json").is_file()):
+        ap.error("--reuse/--resume take one --claims size and the folder of a run (with its progress.json)")
+    mode = "steps" if args.resume else "world" if args.reuse else ""
     results = []
     for claims in args.claims:
-        work = args.reuse or Path(tempfile.mkdtemp(prefix=f"revcycle-scale-{claims}-"))
+        work = kept or Path(tempfile.mkdtemp(prefix=f"revcycle-scale-{claims}-"))
         print(f"{claims:,} claims in {work}", flush=True)
-        results.append(run_size(claims, work, args.dashboard_runs, reuse=bool(args.reuse)))
-        if not (args.keep or args.reuse):
+        results.append(run_size(claims, work, args.dashboard_runs, mode))
+        if not (args.keep or kept):
             for sub in ("world", "home"):
                 shutil.rmtree(work / sub, ignore_errors=True)
     show(results)

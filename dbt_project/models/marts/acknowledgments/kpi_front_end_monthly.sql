@@ -14,8 +14,20 @@
 with first_submissions as (
     select *
     from (
+        -- the columns read below only: a window sorts every column it is given
         select
-            submissions.*,
+            submissions.chain_id,
+            submissions.submission_date,
+            submissions.payer_id,
+            submissions.rendering_npi,
+            submissions.location_id,
+            submissions.claim_type,
+            submissions.front_end_status,
+            submissions.ack_999_status,
+            submissions.ack_277ca_status_codes,
+            submissions.is_acknowledgment_overdue,
+            submissions.days_to_acceptance,
+            submissions.days_to_resubmission,
             row_number() over (
                 partition by submissions.chain_id order by submissions.submission_date, submissions.claim_key
             ) as chain_seq

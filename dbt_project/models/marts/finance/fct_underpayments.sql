@@ -11,7 +11,7 @@
 -- Excluded: lines with a denial-category CARC (denials, §2), capitation (CARC 24), secondary/tertiary
 -- processing, and chains whose latest answer is a reversal (nothing stands to compare).
 with chains as (
-    select chain_id, payer_id, payer_name, rendering_npi, location_id, claim_type
+    select chain_id, payer_id, payer_name, rendering_npi, location_id
     from {{ ref('fct_claim_chains') }}
     where {{ in_touched_chains('chain_id') }}
 ),
@@ -24,19 +24,33 @@ current_primary as (
 ),
 
 latest_answers as (
-    select chain_id, is_reversal
+    -- is the primary payer's latest answer a reversal (remit_seq orders a chain's answers)
+    select chain_id, max_by(is_reversal, remit_seq) as is_reversal
     from {{ ref('int_remit_claims_classified') }}
     where payer_sequence = 1 and {{ in_touched_chains('chain_id') }}
-    qualify row_number() over (
-        partition by chain_id order by remit_date desc, _source_file_id desc, seg_index desc
-    ) = 1
+    group by chain_id
 ),
 
+-- only the columns the model reads: the lines are read three times to be priced (macros/contract_price.sql)
 lines as (
     select
-        lines.*,
+        lines.remit_claim_key,
+        lines.chain_id,
+        lines.line_number,
+        lines.procedure_code,
+        lines.modifier_1,
+        lines.units,
+        lines.charge_amount,
+        lines.actual_allowed_amount,
+        lines.paid_amount,
+        lines.line_patient_amount,
+        lines.service_date,
+        lines.remit_date,
         coalesce(chains.payer_id, lines.payer_id) as contract_payer_id,
-        coalesce(lines.service_date, lines.remit_date) as priced_on
+        coalesce(lines.service_date, lines.remit_date) as priced_on,
+        chains.payer_name,
+        chains.rendering_npi,
+        chains.location_id
     from {{ ref('int_remit_lines_classified') }} as lines
     inner join current_primary on current_primary.remit_claim_key = lines.remit_claim_key
     left join chains on chains.chain_id = lines.chain_id
@@ -55,9 +69,9 @@ final as (
         priced.line_number,
         ----------  dimensions
         priced.contract_payer_id as payer_id,
-        chains.payer_name,
-        chains.rendering_npi,
-        chains.location_id,
+        priced.payer_name,
+        priced.rendering_npi,
+        priced.location_id,
         priced.procedure_code,
         priced.modifier_1,
         priced.units,
@@ -84,7 +98,6 @@ final as (
         ----------  lineage
         {{ build_seq_stamp() }} as _build_seq
     from priced
-    left join chains on chains.chain_id = priced.chain_id
     left join latest_answers on latest_answers.chain_id = priced.chain_id
     where priced.allowed_per_unit is not null and not coalesce(latest_answers.is_reversal, false)
 )
