@@ -9,8 +9,10 @@ Files: every k-th file of the world's landing/ (sorted by path, so every kind an
 user's command does, in its own process tree (wall time, peak RSS).  Side by side in the same run:
   * REVCYCLE_INGEST_WORKERS=1: the groups one after another in one process;
   * REVCYCLE_INGEST_WORKERS=N (default: the machine's cores): the groups spread over N processes;
+  * the same N processes with REVCYCLE_PARSE_TOGETHER_MB=0: every X12 file parsed in a call of its own
+    (small files are otherwise parsed several to a call, pipelines.ingest.stage);
   * the bare X12 core parsing the sample's X12 files in one process (no GX, no staging, no Parquet).
-Both ingests must publish the same rows.
+Every ingest must publish the same rows.
 """
 
 from __future__ import annotations
@@ -57,23 +59,25 @@ def main() -> None:
     print(f"{len(sample):,} of {len(files):,} files, {mb:,.0f} MB")
 
     rows = {}
-    for workers in (1, args.workers):
-        home = work / f"home_{workers}"
+    runs = [("1 process", 1, {}), (f"{args.workers} processes", args.workers, {}),
+            (f"{args.workers} processes, each file parsed alone", args.workers, {"REVCYCLE_PARSE_TOGETHER_MB": "0"})]  # fmt: skip
+    for label, workers, extra in runs:
+        home = work / f"home_{len(rows)}"
         drop = home / "drop"
         for p in sample:  # hard links: the world keeps its files
             dest = drop / p.relative_to(world / "landing")
             dest.parent.mkdir(parents=True, exist_ok=True)
             os.link(p, dest)
-        env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_INGEST_WORKERS": str(workers)}
+        env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_INGEST_WORKERS": str(workers), **extra}
         secs, peak, proc = run_measured([str(bin_dir / "revcycle"), "ingest", "-q", str(drop)], env)
         if proc.returncode not in (0, 1):  # 1: some files quarantined (reported), not a failure of the run
             raise SystemExit(proc.stderr[-3000:])
-        rows[workers] = int(run_measured(python_script(COUNT_ROWS, str(home / "raw" / "batches")))[2].stdout)
-        print(f"revcycle ingest, {workers} process(es): {secs:,.1f} s, {mb / secs:,.1f} MB/s, peak {peak:,.0f} MB, "
-              f"{rows[workers]:,} rows published")  # fmt: skip
+        rows[label] = int(run_measured(python_script(COUNT_ROWS, str(home / "raw" / "batches")))[2].stdout)
+        print(f"revcycle ingest, {label}: {secs:,.1f} s, {mb / secs:,.1f} MB/s, peak {peak:,.0f} MB, "
+              f"{rows[label]:,} rows published")  # fmt: skip
         shutil.rmtree(home)
-    if rows[1] != rows[args.workers]:
-        raise SystemExit(f"the two ingests published different row counts: {rows}")
+    if len(set(rows.values())) != 1:
+        raise SystemExit(f"the ingests published different row counts: {rows}")
 
     x12 = [p for p in sample if p.suffix.lower() == ".x12"]
     _, _, proc = run_measured(bare_parse_command(x12, work / "x12_files.txt"))

@@ -49,6 +49,10 @@ class Settings:
     # rows gathered into one Parquet row group of a published raw batch (REVCYCLE_PUBLISH_ROW_GROUP_ROWS); 1
     # writes a row group per staged file, the alternative benchmarks/build.py measures
     publish_row_group_rows: int = 100_000
+    # MB of small X12 files (each at most 4 MB) parsed in one call of the X12 core while staging
+    # (REVCYCLE_PARSE_TOGETHER_MB); 0 parses each file alone, the alternative benchmarks/ingest.py measures.
+    # At most 1024: the core addresses one call's string bytes with 32 bits.
+    parse_together_mb: int = 32
     # ---------- DuckDB: the memory one connection may use before it spills to duckdb_temp_dir; empty = a quarter
     # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
     # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
@@ -285,6 +289,9 @@ def get_settings() -> Settings:
         ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", Settings.ingest_workers))),
         publish_row_group_rows=max(
             1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
+        ),
+        parse_together_mb=min(
+            1024, max(0, int(env("REVCYCLE_PARSE_TOGETHER_MB", Settings.parse_together_mb)))
         ),
     )
 

@@ -258,17 +258,74 @@ def stage_files(paths, settings: Settings, area: Path | None = None, on_staged=N
     out once for the group.  ``on_staged(outcome)`` is called as each file is parsed (the CLI's progress)."""
     ensure_layout(settings)  # a DAG's parse task may be the first to touch a new data root
     area = area or staging_area(settings)
+    paths = [Path(p) for p in paths]
     out = []
-    for p in paths:
-        out.append(stage_file(p, settings, area))
+    parsed: dict[Path, Parsed] = {}
+    ahead = 0  # paths before this one have been considered for parsing together
+    for i, p in enumerate(paths):
+        if i >= ahead:
+            ahead, parsed = _parse_ahead(paths, i, settings)
+        out.append(stage_file(p, settings, area, parsed.pop(p, None)))
         if on_staged is not None:
             on_staged(out[-1])
     return out
 
 
-def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -> Outcome:
+# Small X12 files are parsed several to one call of the X12 core (pipelines.x12.parser.parse_files): building
+# a file's frames cost more than parsing it when each file had its own.  A call holds up to
+# settings.parse_together_mb of files of at most PARSE_TOGETHER_FILE_BYTES each; larger files are parsed alone.
+PARSE_TOGETHER_FILE_BYTES = 4 * 2**20
+
+
+class Parsed:
+    """A file's result from a call that parsed several, with the identity it was parsed under."""
+
+    def __init__(self, file_id: str, stat: os.stat_result, result):
+        self.file_id, self.result = file_id, result
+        self.stamp = (stat.st_size, stat.st_mtime_ns)
+
+
+def _parse_ahead(paths: list[Path], start: int, settings: Settings) -> tuple[int, dict[Path, Parsed]]:
+    """Parse the small unpublished X12 files among ``paths[start:]`` (up to settings.parse_together_mb) in one
+    call.  Any doubt about a file (unreadable, too large, not X12, published, a failing call) leaves it to
+    be staged alone by ``stage_file``, which then meets the problem and reports it."""
+    from pipelines.x12.parser import parse_files
+
+    chosen: list[tuple[Path, str, os.stat_result]] = []
+    total, end = 0, start
+    if settings.parse_together_mb == 0:
+        return len(paths), {}
+    while end < len(paths) and total < settings.parse_together_mb * 2**20:
+        p = paths[end]
+        end += 1
+        try:
+            st = p.stat()
+            if not 0 < st.st_size <= min(PARSE_TOGETHER_FILE_BYTES, settings.max_file_bytes):
+                continue
+            if detect_kind(p) != X12:
+                continue
+            file_id = file_id_of(p)
+            if is_published(settings, file_id):
+                continue
+        except Exception:  # noqa: BLE001, S112 - stage_file reads the file again and reports what is wrong
+            continue
+        chosen.append((p, file_id, st))
+        total += st.st_size
+    if len(chosen) < 2:
+        return end, {}
+    try:
+        results = parse_files([(p, file_id) for p, file_id, _ in chosen])
+    except Exception:  # noqa: BLE001 - each file is then parsed alone, a failure its own
+        return end, {}
+    return end, {p: Parsed(file_id, st, r) for (p, file_id, st), r in zip(chosen, results, strict=True) if r}
+
+
+def stage_file(
+    path: Path | str, settings: Settings, area: Path | None = None, parsed: Parsed | None = None
+) -> Outcome:
     """Parse one file into the staging area; nothing is visible to dbt yet.  Never raises for the file's
-    sake: every failure is the outcome's status and reasons."""
+    sake: every failure is the outcome's status and reasons.  ``parsed``: the file's result from a call that
+    parsed several (stage_files), used when the file is still the one that was parsed."""
     path = Path(path)
     name = safe_name(path.name)
     out = Outcome(file_name=name, file_id="-", kind=UNKNOWN, source=os.fspath(path),
@@ -284,7 +341,9 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
             return _reject(out, "FILE_TOO_LARGE",
                            f"{st.st_size:,} bytes is more than the maximum file size ({settings.max_file_bytes:,} "
                            "bytes, REVCYCLE_MAX_FILE_BYTES): not read")  # fmt: skip
-        out.file_id = file_id_of(path)
+        if parsed is not None and parsed.stamp != (st.st_size, st.st_mtime_ns):
+            parsed = None  # the file changed since it was parsed
+        out.file_id = parsed.file_id if parsed is not None else file_id_of(path)
         if is_published(settings, out.file_id):
             out.status = DUPLICATE
             return out
@@ -294,9 +353,9 @@ def stage_file(path: Path | str, settings: Settings, area: Path | None = None) -
         staged = area / out.file_id
         discard_staged(staged)
         staged.mkdir(parents=True)
-        out.kind = detect_kind(path)
+        out.kind = X12 if parsed is not None else detect_kind(path)
         if out.kind == X12:
-            _stage_x12(path, out, staged, settings)
+            _stage_x12(path, out, staged, settings, parsed.result if parsed is not None else None)
         elif out.kind in EXTRACTS:
             _stage_extract(path, out, staged, settings)
         elif out.kind == DAMAGED_PARQUET:
@@ -362,10 +421,11 @@ def _failed(out: Outcome, staged: Path | None, settings: Settings, exc: BaseExce
     )
 
 
-def _stage_x12(path: Path, out: Outcome, staged: Path, settings: Settings) -> None:
+def _stage_x12(path: Path, out: Outcome, staged: Path, settings: Settings, res=None) -> None:
     from pipelines.x12.parser import parse_file
 
-    res = parse_file(path, out.file_id)
+    if res is None:
+        res = parse_file(path, out.file_id)
     out.file_type, out.claims, out.lines, out.status = res.file_type, res.claims, res.lines, res.status
     errors = [f for f in res.findings if f.severity == ERROR]
     out.errors, out.warnings = len(errors), len(res.findings) - len(errors)

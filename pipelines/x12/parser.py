@@ -435,4 +435,22 @@ def parse_file(path: Path, file_id: str | None = None) -> ParseResult:
     return _from_native(native.parse_native_path(lib, path, file_id), str(path), file_id)
 
 
-__all__ = ["PARSED_TABLES", "TABLES", "ParseResult", "parse_bytes", "parse_bytes_reference", "parse_file"]
+def parse_files(files: list[tuple[Path, str]]) -> list[ParseResult | None]:
+    """``parse_file`` for many small files (path, file id) in one call of the compiled core: the same results,
+    file by file.  None for a file to parse on its own (it could not be opened; or no core is built)."""
+    lib = native.load()
+    if lib is None or not files:
+        return [None] * len(files)
+    return [None if frames is None else _from_native(frames, str(path), file_id)
+            for (path, file_id), frames in zip(files, native.parse_native_paths(lib, files), strict=True)]  # fmt: skip
+
+
+__all__ = [
+    "PARSED_TABLES",
+    "TABLES",
+    "ParseResult",
+    "parse_bytes",
+    "parse_bytes_reference",
+    "parse_file",
+    "parse_files",
+]

@@ -447,6 +447,45 @@ impl Col {
             _ => 0,
         }
     }
+    /// Append the next file's rows of this column (x12_parse_paths: many small files, one set of
+    /// columns).  Called before finish(), while a lazy column still holds its count and value.
+    fn append(&mut self, o: &Col) {
+        match o.mode {
+            NULLS => (0..o.n).for_each(|_| self.push_null()),
+            CONST => match o.kind {
+                Str => (0..o.n).for_each(|_| self.push_utf8(&o.k_str)),
+                _ => (0..o.n).for_each(|_| self.push_num(o.k_num, o.k_float)),
+            },
+            _ => {
+                if o.n == 0 {
+                    return;
+                }
+                if self.mode != MATERIAL {
+                    self.materialize();
+                }
+                // long strings point into the data buffer: the appended ones move by its current length
+                let base = self.data.len() as u32;
+                self.data.extend_from_slice(&o.data);
+                for i in 0..o.n {
+                    self.bit(o.bitmap[i >> 3] & (1 << (i & 7)) != 0);
+                }
+                match self.kind {
+                    Str => self.views.extend(o.views.iter().map(|&v| {
+                        let mut b = v.to_le_bytes();
+                        if u32::from_le_bytes([b[0], b[1], b[2], b[3]]) > 12 {
+                            let at = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) + base;
+                            b[12..16].copy_from_slice(&at.to_le_bytes());
+                        }
+                        u128::from_le_bytes(b)
+                    })),
+                    Int => self.ints.extend_from_slice(&o.ints),
+                    Money => self.money.extend_from_slice(&o.money),
+                    Date => self.dates.extend_from_slice(&o.dates),
+                    Float => self.floats.extend_from_slice(&o.floats),
+                }
+            }
+        }
+    }
     fn finish(&mut self) {
         if self.mode == CONST {
             // write the one value into the buffers (the wrapper reads it back as the scalar); `n` stays the
@@ -2877,6 +2916,8 @@ fn is_alnum_latin1(b: u8) -> bool {
 
 pub struct Output {
     tables: Vec<Table>,
+    // x12_parse_paths: each file's rows of each table, file by file (u64::MAX: the file could not be opened)
+    rows: Vec<u64>,
 }
 
 #[repr(C)]
@@ -2898,7 +2939,7 @@ fn finish(mut p: Parser) -> *mut Output {
             c.finish();
         }
     }
-    Box::into_raw(Box::new(Output { tables: p.tables }))
+    Box::into_raw(Box::new(Output { tables: p.tables, rows: vec![] }))
 }
 
 /// # Safety
@@ -2927,6 +2968,50 @@ pub unsafe extern "C" fn x12_parse_path(path: *const c_char, file_id: *const c_c
     let mut p = Parser::new(fid);
     run(&mut p, f);
     finish(p)
+}
+
+/// Many small files in one output: each file is parsed on its own (its own envelope, findings and
+/// lineage), then its rows are appended to the tables of the files before it, so the caller builds one
+/// frame per table for all of them and slices it by `x12_rows`.  A file that cannot be opened gets
+/// u64::MAX rows.
+///
+/// # Safety
+/// `paths` and `ids` must each point to `n` NUL-terminated strings.
+#[no_mangle]
+pub unsafe extern "C" fn x12_parse_paths(paths: *const *const c_char, ids: *const *const c_char, n: usize)
+    -> *mut Output {
+    let mut all = Parser::new(b"");
+    let mut rows = Vec::with_capacity(n * all.tables.len());
+    for i in 0..n {
+        let path = std::path::PathBuf::from(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(
+            CStr::from_ptr(*paths.add(i)).to_bytes()));
+        let f = match std::fs::File::open(path) {
+            Ok(f) => f,
+            Err(_) => {
+                rows.extend(std::iter::repeat(u64::MAX).take(all.tables.len()));
+                continue;
+            }
+        };
+        let mut p = Parser::new(CStr::from_ptr(*ids.add(i)).to_bytes());
+        run(&mut p, f);
+        for (t, o) in all.tables.iter_mut().zip(p.tables.iter()) {
+            rows.push(o.len() as u64);
+            for (c, oc) in t.cols.iter_mut().zip(o.cols.iter()) {
+                c.append(oc);
+            }
+        }
+    }
+    let out = finish(all);
+    (*out).rows = rows;
+    out
+}
+
+/// # Safety
+/// `o` must come from x12_parse_paths and not be freed yet; `len` receives the number of entries.
+#[no_mangle]
+pub unsafe extern "C" fn x12_rows(o: *const Output, len: *mut usize) -> *const u64 {
+    *len = (*o).rows.len();
+    (*o).rows.as_ptr()
 }
 
 /// # Safety
