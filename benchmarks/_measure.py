@@ -61,13 +61,39 @@ print(time.perf_counter() - t0)
 """
 
 
-def bare_parse_command(files: list, listing) -> list[str]:
-    """The command that parses ``files`` with the bare X12 core (their list written to ``listing``); its
-    stdout's last word is the parse time in seconds (parse_seconds)."""
+# the way staging calls the core: files of up to 4 MB several to a call of up to 32 MB, larger ones alone
+_PARSE_TOGETHER = """
+import hashlib, sys, time
+from pathlib import Path
+from pipelines.x12.parser import parse_file, parse_files
+files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
+t0 = time.perf_counter()
+group, size = [], 0
+for p in files + [None]:
+    n = p.stat().st_size if p is not None else 0
+    if p is None or size + n > 32 * 2**20 or n > 4 * 2**20:
+        parse_files(group)
+        group, size = [], 0
+    if p is None:
+        break
+    if n > 4 * 2**20:
+        parse_file(p)
+        continue
+    with p.open("rb") as fh:
+        group.append((p, hashlib.file_digest(fh, "sha256").hexdigest()[:20]))
+    size += n
+print(time.perf_counter() - t0)
+"""
+
+
+def bare_parse_command(files: list, listing, together: bool = False) -> list[str]:
+    """The command that parses ``files`` with the bare X12 core (their list written to ``listing``): each
+    file in a call of its own, or (``together``) small files several to a call as the ingest's staging
+    does.  Its stdout's last word is the parse time in seconds (parse_seconds)."""
     from pathlib import Path
 
     Path(listing).write_text("\n".join(map(str, files)))
-    return python_script(_PARSE_ALL, str(listing))
+    return python_script(_PARSE_TOGETHER if together else _PARSE_ALL, str(listing))
 
 
 def parse_seconds(stdout: str) -> float:

@@ -11,7 +11,8 @@ user's command does, in its own process tree (wall time, peak RSS).  Side by sid
   * REVCYCLE_INGEST_WORKERS=N (default: the machine's cores): the groups spread over N processes;
   * the same N processes with REVCYCLE_PARSE_TOGETHER_MB=0: every X12 file parsed in a call of its own
     (small files are otherwise parsed several to a call, pipelines.ingest.stage);
-  * the bare X12 core parsing the sample's X12 files in one process (no GX, no staging, no Parquet).
+  * the bare X12 core parsing the sample's X12 files in one process (no GX, no staging, no Parquet), each file
+    in a call of its own and small files several to a call.
 Every ingest must publish the same rows.
 """
 
@@ -80,12 +81,11 @@ def main() -> None:
         raise SystemExit(f"the ingests published different row counts: {rows}")
 
     x12 = [p for p in sample if p.suffix.lower() == ".x12"]
-    _, _, proc = run_measured(bare_parse_command(x12, work / "x12_files.txt"))
-    parse_secs = parse_seconds(proc.stdout)
     x12_mb = sum(p.stat().st_size for p in x12) / 2**20
-    print(
-        f"bare X12 core, one process: {x12_mb / parse_secs:,.1f} MB/s on the {len(x12):,} X12 files ({x12_mb:,.0f} MB)"
-    )
+    for together, how in ((False, "each file in a call of its own"), (True, "small files several to a call")):
+        _, _, proc = run_measured(bare_parse_command(x12, work / "x12_files.txt", together))
+        print(f"bare X12 core, one process, {how}: {x12_mb / parse_seconds(proc.stdout):,.1f} MB/s "
+              f"on the {len(x12):,} X12 files ({x12_mb:,.0f} MB)")  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
 
 
