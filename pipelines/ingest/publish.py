@@ -274,19 +274,21 @@ def _write_table(
     large a file was.  Small files' slices are gathered into row groups of about ``row_group_rows`` rows
     before they are written: a row group per file (most files hold a few hundred rows of each table) made
     the Parquet writer, not the parser, the ingest's largest cost (docs/performance.md)."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cast = [pl.col(c).cast(dt) for c, dt in empty.schema.items()]
+    schema = empty.schema
+    cast = [pl.col(c).cast(dt) for c, dt in schema.items()]
     writer = None
-    pending: list = []
+    pending: list[pl.DataFrame] = []
     pending_rows = 0
 
     def flush() -> None:
         nonlocal writer, pending, pending_rows
         if not pending:
             return
-        table = pa.concat_tables(pending)
+        # one conversion per row group: polars' per-call cost, not the rows, was most of a small file's
+        # publishing when each part was cast and converted on its own
+        table = pl.concat(pending, rechunk=False).to_arrow()
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema, compression="zstd")
         writer.write_table(table)
@@ -299,7 +301,7 @@ def _write_table(
                     part = part.filter(keep)
                 if part.height == 0:
                     continue
-                pending.append(part.select(cast).to_arrow())
+                pending.append(part if part.schema == schema else part.select(cast))
                 pending_rows += part.height
                 if pending_rows >= row_group_rows:
                     flush()
