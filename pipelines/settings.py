@@ -42,6 +42,9 @@ class Settings:
     # files staged, gated and published together as one raw batch (REVCYCLE_INGEST_GROUP_FILES): Great
     # Expectations runs once per group, and a group's staged tables are what an ingest holds at a time
     ingest_group_files: int = 250
+    # ... and at most this many MB of files (REVCYCLE_INGEST_GROUP_MB; a larger file is a group of its own), so
+    # large extracts are shared out between the workers and a group's memory does not grow with its files
+    ingest_group_mb: int = 64
     # processes `revcycle ingest` / `revcycle run` spread the groups over (REVCYCLE_INGEST_WORKERS; default
     # this machine's cores, at most 4: past that the publish lock and the disk are the limit).  The Airflow
     # DAG runs one group per mapped task instead: its parallelism is the executor's.
@@ -286,6 +289,7 @@ def get_settings() -> Settings:
             0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
         ),
         ingest_group_files=max(1, int(env("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files))),
+        ingest_group_mb=max(1, int(env("REVCYCLE_INGEST_GROUP_MB", Settings.ingest_group_mb))),
         ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", Settings.ingest_workers))),
         publish_row_group_rows=max(
             1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))

@@ -15,13 +15,14 @@ of files, which chains the three steps in one process.  The modules, in the orde
 Idempotency: a file's id is the hash of its bytes, so the same file dropped twice loads once, and an X12
 transaction set already loaded from another file is skipped.
 
-A large drop is split into groups (Settings.ingest_group_files) spread over worker processes
+A large drop is split into groups (Settings.ingest_group_files, ingest_group_mb) spread over worker processes
 (Settings.ingest_processes), each with its own staging area; publishing is serialised by a lock, so two
 groups never publish the same file or transaction set twice.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,12 +36,32 @@ from pipelines.ingest.stage import clean_stale_areas, release_area, stage_file, 
 from pipelines.settings import Settings
 
 
-def group_paths(paths: list, max_groups: int = 64, max_group_size: int = 250) -> list[list]:
-    """Split files into groups for mapped tasks / batched validation, keeping their order."""
+def group_paths(
+    paths: list, max_groups: int = 64, max_group_size: int = 250, max_group_bytes: int = 0
+) -> list[list]:
+    """Split files into groups for mapped tasks / batched validation, keeping their order.  With
+    ``max_group_bytes`` a group also closes before it would pass that many bytes: a month's large extracts
+    then go one or two to a group, spread over the workers, instead of all in the last group of 250."""
     if not paths:
         return []
     size = min(max_group_size, max(1, -(-len(paths) // max_groups)))
-    return [paths[i : i + size] for i in range(0, len(paths), size)]
+    if not max_group_bytes:
+        return [paths[i : i + size] for i in range(0, len(paths), size)]
+    groups: list[list] = []
+    group: list = []
+    total = 0
+    for p in paths:
+        try:
+            n = os.stat(p).st_size
+        except OSError:  # gone or unreadable: staging reports it, in whichever group
+            n = 0
+        if group and (len(group) >= size or total + n > max_group_bytes):
+            groups.append(group)
+            group, total = [], 0
+        group.append(p)
+        total += n
+    groups.append(group)
+    return groups
 
 
 def ingest_group(paths: list[Path], settings: Settings, on_staged=None) -> list[Outcome]:
@@ -73,7 +94,8 @@ def ingest_paths(
     Outcomes come back in the order of ``paths``."""
     ensure_layout(settings)
     clean_stale_areas(settings)
-    groups = group_paths(list(paths), max_groups=1, max_group_size=settings.ingest_group_files)
+    groups = group_paths(list(paths), max_groups=1, max_group_size=settings.ingest_group_files,
+                         max_group_bytes=settings.ingest_group_mb * 2**20)  # fmt: skip
     workers = min(len(groups), workers or settings.ingest_processes)
     if workers <= 1:
         return [o for group in groups for o in _ingest_one_group(group, settings, on_staged)]

@@ -8,7 +8,7 @@ import shutil
 import polars as pl
 
 from pipelines.cli.main import main
-from pipelines.ingest import ingest_file, ingest_paths, landed_files
+from pipelines.ingest import group_paths, ingest_file, ingest_paths, landed_files
 from tests.conftest import DEMO
 
 REMIT = DEMO / "remit_835_medicare_20240126.x12"
@@ -16,6 +16,20 @@ REMIT = DEMO / "remit_835_medicare_20240126.x12"
 
 def published(settings, table: str) -> pl.DataFrame:
     return pl.read_parquet(settings.batches_dir / "*" / f"{table}.parquet")
+
+
+def test_groups_close_on_files_or_bytes_in_order(tmp_path):
+    """A large extract is a group of its own (shared out between workers), small files fill a group up to
+    its count, and the files keep their order."""
+    sizes = [10, 10, 100, 10, 10, 10, 30, 30]
+    paths = []
+    for i, n in enumerate(sizes):
+        paths.append(tmp_path / f"f{i}")
+        paths[-1].write_bytes(b"x" * n)
+    groups = group_paths(paths, max_groups=1, max_group_size=3, max_group_bytes=50)
+    assert [[sizes[paths.index(p)] for p in g] for g in groups] == [[10, 10], [100], [10, 10, 10], [30], [30]]
+    assert [p for g in groups for p in g] == paths
+    assert group_paths(paths, max_groups=1, max_group_size=3) == [paths[0:3], paths[3:6], paths[6:8]]
 
 
 def test_same_file_twice_loads_once(settings, tmp_path):
