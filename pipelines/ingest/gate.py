@@ -15,8 +15,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.ingest.extracts import EXTRACTS
-from pipelines.ingest.outcome import DUPLICATE, NOT_LOADED, REJECTED, Outcome
-from pipelines.ingest.stage import OUTCOME, staged_tables
+from pipelines.ingest.outcome import DUPLICATE, NOT_LOADED, PARTIAL, REJECTED, Outcome
+from pipelines.ingest.stage import GX_RESULT, staged_tables
 from pipelines.privacy import log_error
 from pipelines.runtime import trim_heap
 from pipelines.settings import Settings
@@ -88,7 +88,6 @@ def _validate_group(group: list[Outcome], settings: Settings) -> None:
         out.reasons.append(f"{out.file_name}: the data checks could not run on it ({type(e).__name__}); "
                            f"the details are in the private error log {log}")  # fmt: skip
         out.reason_counts["GX_ERROR"] = 1
-        _save(out)
         return
     if result["success"] or len(group) == 1:
         name = group[0].file_name + (f" and {len(group) - 1} more" if len(group) > 1 else "")
@@ -102,9 +101,11 @@ def _validate_group(group: list[Outcome], settings: Settings) -> None:
 
 
 def _record_gx(out: Outcome, result: dict, group_size: int) -> None:
-    staged = Path(out.staged_dir)
-    (staged / "_gx_result.json").write_text(json.dumps({**result, "files_in_batch": group_size}, indent=2,
-                                                       default=str))  # fmt: skip
+    if not result["success"] or out.status == PARTIAL:  # the result goes with the file to quarantine/
+        staged = Path(out.staged_dir)
+        staged.mkdir(parents=True, exist_ok=True)
+        (staged / GX_RESULT).write_text(json.dumps({**result, "files_in_batch": group_size}, indent=2,
+                                                   default=str))  # fmt: skip
     out.gx_success = result["success"]
     if not result["success"]:
         out.status = REJECTED
@@ -115,9 +116,3 @@ def _record_gx(out: Outcome, result: dict, group_size: int) -> None:
                     f"({f['unexpected_count']} unexpected rows)"
                 )
                 out.reason_counts["GX_FAILED"] = out.reason_counts.get("GX_FAILED", 0) + 1
-    _save(out)
-
-
-def _save(out: Outcome) -> None:
-    if out.staged_dir:
-        (Path(out.staged_dir) / OUTCOME).write_text(json.dumps(out.to_dict(), indent=2))

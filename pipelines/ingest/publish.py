@@ -28,7 +28,14 @@ import polars as pl
 from pipelines.ingest.landing import archive_path, drop_ready_marker, move_or_copy
 from pipelines.ingest.layout import FILES_SCHEMA, META, empty_tables, published_file_ids
 from pipelines.ingest.outcome import ACCEPTED, DUPLICATE, NOT_LOADED, PARTIAL, REJECTED, Outcome
-from pipelines.ingest.stage import REJECTED_ROWS, Staged, discard_staged, staged_tables, staging_area
+from pipelines.ingest.stage import (
+    GX_RESULT,
+    REJECTED_ROWS,
+    Staged,
+    discard_staged,
+    staged_tables,
+    staging_area,
+)
 from pipelines.locks import file_lock
 from pipelines.privacy import safe_name
 from pipelines.settings import Settings
@@ -121,7 +128,7 @@ def _quarantine(out: Outcome, settings: Settings) -> None:
         findings = staged_tables(staged).get("findings")
         if findings is not None:
             findings.collect().write_parquet(tmp / "findings.parquet")
-        for extra in ("_gx_result.json", REJECTED_ROWS):
+        for extra in (GX_RESULT, REJECTED_ROWS):
             if (staged / extra).exists():
                 shutil.copyfile(staged / extra, tmp / extra)
     source = Path(out.source) if out.source else None

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import pickle
 import shutil
@@ -53,7 +52,7 @@ MEMORY_ROWS = 2_000_000
 _in_memory: dict[str, dict[str, pl.DataFrame]] = {}  # staged folder -> its small frames
 _held_rows = 0  # rows in _in_memory (kept, not summed: a group stages hundreds of files)
 REJECTED_ROWS = "_rejected_rows.csv"
-OUTCOME = "_outcome.json"
+GX_RESULT = "_gx_result.json"  # written for files that go to quarantine/ (their GX result goes with them)
 LARGE_ROWS = 500_000  # a file whose tables hold more rows than this is staged on disk, table by table
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 FINDINGS_PER_FILE = 1000  # row rejections kept as findings (all of them are in the rejected-rows file)
@@ -115,11 +114,12 @@ def _rows(frames: dict[str, pl.DataFrame]) -> int:
 
 
 def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
+    """A file's frames held in memory (its folder then need not exist), or written into its folder."""
     global _held_rows
-    directory.mkdir(parents=True, exist_ok=True)
     present = {name: df for name, df in tables.items() if df.height}
     rows = _rows(present)
     if rows > LARGE_ROWS:
+        directory.mkdir(parents=True, exist_ok=True)
         for name, df in present.items():
             df.write_ipc(directory / f"{name}.arrow")
         return
@@ -129,6 +129,7 @@ def _stage_tables(tables: dict[str, pl.DataFrame], directory: Path) -> None:
         mine.update(present)
         _held_rows += _rows(mine) - before
         return
+    directory.mkdir(parents=True, exist_ok=True)
     with (directory / STAGED).open("wb") as fh:
         pickle.dump(present, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -352,7 +353,8 @@ def stage_file(
         area = area or staging_area(settings)
         staged = area / out.file_id
         discard_staged(staged)
-        staged.mkdir(parents=True)
+        # the folder is made when something is written to disk (an extract, a large file's tables): a
+        # small file's frames stay in memory, and a folder per file was a good part of its cost
         out.kind = X12 if parsed is not None else detect_kind(path)
         if out.kind == X12:
             _stage_x12(path, out, staged, settings, parsed.result if parsed is not None else None)
@@ -370,7 +372,6 @@ def stage_file(
         if out.status == REJECTED and not _has_staged_frames(staged):
             _stage_tables({"findings": _findings(out)}, staged)
         out.staged_dir = str(staged)
-        (staged / OUTCOME).write_text(json.dumps(out.to_dict(), indent=2))
         return out
     except OSError as e:
         if e.errno in DISK_FULL:
@@ -442,6 +443,7 @@ def _stage_extract(path: Path, out: Outcome, staged: Path, settings: Settings) -
     out.file_type = out.kind
     with open(path, "rb") as fh:
         unit = "row" if fh.read(4) == b"PAR1" else "line"  # Parquet rows have no header line
+    staged.mkdir(parents=True, exist_ok=True)
     sink = ParquetSink(spec, staged, settings.max_reasons, unit)
     try:
         counts = check_extract(spec, path, out.file_id, sink, settings.extract_encoding)
