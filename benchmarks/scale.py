@@ -67,7 +67,11 @@ print(time.perf_counter() - t0)
 
 
 def _size(path: Path, pattern: str = "*") -> float:
-    return sum(p.stat().st_size for p in path.rglob(pattern) if p.is_file()) / 2**20
+    """MB on disk under ``path``, each file once: the build's copy of the raw batches is hard links."""
+    seen = {
+        (st.st_dev, st.st_ino): st.st_size for p in path.rglob(pattern) if p.is_file() for st in [p.stat()]
+    }
+    return sum(seen.values()) / 2**20
 
 
 def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> dict:
