@@ -41,6 +41,8 @@ def main() -> None:
     ap.add_argument("--claims", type=int, default=200_000, help="generate a health-system world of this size")
     ap.add_argument("--files", type=int, default=6_000)
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--only-workers", action="store_true",
+                    help="only the N-process ingest (a whole large world: the alternatives take as long again)")  # fmt: skip
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="revcycle-ingest-bench-"))
     bin_dir = Path(sys.executable).parent
@@ -62,6 +64,8 @@ def main() -> None:
     rows = {}
     runs = [("1 process", 1, {}), (f"{args.workers} processes", args.workers, {}),
             (f"{args.workers} processes, each file parsed alone", args.workers, {"REVCYCLE_PARSE_TOGETHER_MB": "0"})]  # fmt: skip
+    if args.only_workers:
+        runs = runs[1:2]
     for label, workers, extra in runs:
         home = work / f"home_{len(rows)}"
         drop = home / "drop"
@@ -80,6 +84,9 @@ def main() -> None:
     if len(set(rows.values())) != 1:
         raise SystemExit(f"the ingests published different row counts: {rows}")
 
+    if args.only_workers:
+        shutil.rmtree(work, ignore_errors=True)
+        return
     x12 = [p for p in sample if p.suffix.lower() == ".x12"]
     x12_mb = sum(p.stat().st_size for p in x12) / 2**20
     for together, how in ((False, "each file in a call of its own"), (True, "small files several to a call")):
