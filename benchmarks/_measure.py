@@ -61,22 +61,25 @@ print(time.perf_counter() - t0)
 """
 
 
-# the way staging calls the core: files of up to 4 MB several to a call of up to 32 MB, larger ones alone
+# the way staging calls the core: its size limits, small files several to a call, larger ones alone
 _PARSE_TOGETHER = """
 import hashlib, sys, time
 from pathlib import Path
+from pipelines.ingest.stage import PARSE_TOGETHER_FILE_BYTES as ALONE
+from pipelines.settings import get_settings
 from pipelines.x12.parser import parse_file, parse_files
+CALL = get_settings().parse_together_mb * 2**20
 files = [Path(p) for p in Path(sys.argv[1]).read_text().splitlines()]
 t0 = time.perf_counter()
 group, size = [], 0
 for p in files + [None]:
     n = p.stat().st_size if p is not None else 0
-    if p is None or size + n > 32 * 2**20 or n > 4 * 2**20:
+    if p is None or size + n > CALL or n > ALONE:
         parse_files(group)
         group, size = [], 0
     if p is None:
         break
-    if n > 4 * 2**20:
+    if n > ALONE:
         parse_file(p)
         continue
     with p.open("rb") as fh:
