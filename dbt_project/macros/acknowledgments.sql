@@ -29,3 +29,28 @@
     (case when ack_outcome = 'rejected' then '0' else '1' end)
         || coalesce(cast(acknowledged_date as string), '9999-12-31') || ack_claim_key
 {%- endmacro %}
+
+{#  The 277CA claims an incremental build re-matches (a predicate over stg_x12__claim_acknowledgments): those
+    naming a touched claim id (a new answer, or a new submission it may now answer), and new ones naming no
+    claim id at all (TRN02 missing: unmatched for good, but listed).  Every row on a full build. #}
+{% macro acks_to_match() -%}
+    {%- set predicate -%}
+        ({{ in_touched_claim_ids('claim_id') }} or (claim_id is null and {{ in_unseen_batches('_source_batch') }}))
+    {%- endset -%}
+    {{ return(when_incremental(predicate)) }}
+{%- endmacro %}
+
+{% macro in_rematched_acks(column) -%}
+    {{ return(when_incremental(column ~ ' in (select ack_claim_key from '
+        ~ ref('stg_x12__claim_acknowledgments') ~ ' where ' ~ acks_to_match() ~ ')')) }}
+{%- endmacro %}
+
+{% macro delete_rematched_acks() -%}
+    {{ return(delete_when_incremental(in_rematched_acks('ack_claim_key'))) }}
+{%- endmacro %}
+
+{#  The 837 submissions an incremental build re-reads the front end of (a predicate over stg_x12__claims). #}
+{% macro delete_reacknowledged_submissions() -%}
+    {{ return(delete_when_incremental('claim_key in (select claim_key from ' ~ ref('stg_x12__claims')
+        ~ ' where ' ~ in_touched_claim_ids('claim_id') ~ ')')) }}
+{%- endmacro %}

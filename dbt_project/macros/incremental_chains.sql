@@ -35,14 +35,38 @@
 
 {#  The ledger number of this build: the stamp a chain model writes on its rows (a constant, read when the
     model runs; the ledger was built before it, through int_touched_chains). #}
-{% macro build_seq_stamp() -%}
+{% macro _build_seq() -%}
     {%- set ledger = _relation('int_build_batches') if execute else none -%}
-    {%- set seq = _scalar('select max(build_seq) from ' ~ ledger, 0) if ledger is not none else 0 -%}
-    cast({{ seq }} as bigint)
+    {{ return(_scalar('select max(build_seq) from ' ~ ledger, 0) if ledger is not none else 0) }}
+{%- endmacro %}
+
+{% macro build_seq_stamp() -%}
+    cast({{ _build_seq() }} as bigint)
+{%- endmacro %}
+
+{#  A chain model's stamp: the ledger number of the last build that ran it.  Its rows carry it (_build_seq),
+    and so does the table's comment (record_build_seq, a post-hook), which an empty table keeps too: a model
+    with nothing to hold (no 277CAs loaded, say) must not look unbuilt, or every build would recompute every
+    chain for it.  -1 when neither is there (it sees every batch). #}
+{% macro _stamp_sql(relation) -%}
+    select greatest(
+        coalesce((select max(_build_seq) from {{ relation }}), -1),
+        coalesce((select try_cast(comment as bigint) from duckdb_tables()
+                  where database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
+                      and table_name = '{{ relation.identifier }}'), -1)
+    ) as s
+{%- endmacro %}
+
+{% macro record_build_seq() -%}
+    {%- if target.type == 'duckdb' and model.config.materialized == 'incremental' -%}
+        comment on table {{ this }} is '{{ _build_seq() }}'
+    {%- else -%}
+        select 1
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro _own_stamp() -%}
-    {{ return(_scalar('select max(_build_seq) from ' ~ this, -1) if is_incremental() else -1) }}
+    {{ return(_scalar(_stamp_sql(this), -1) if is_incremental() else -1) }}
 {%- endmacro %}
 
 {#  The smallest stamp the chain models (tag chain_incremental) hold (-1 when one is empty: it sees every
@@ -55,7 +79,7 @@
                                            and 'own_stamp' not in node.tags -%}
         {%- set rel = _relation(node.alias) -%}
         {%- if rel is not none -%}
-            {%- do selects.append('select coalesce(max(_build_seq), -1) as s from ' ~ rel) -%}
+            {%- do selects.append(_stamp_sql(rel)) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(_scalar('select min(s) from (' ~ selects | join(' union all ') ~ ')', -1) if selects else none) }}
@@ -103,12 +127,32 @@
         'on_schema_change': 'fail',
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
+    {%- if key -%}
+        {%- do config.update({'post_hook': '{{ record_build_seq() }}'}) -%}
+    {%- endif -%}
     {%- if pre_hook -%}
         {%- do config.update({'pre_hook': pre_hook}) -%}
     {%- elif key -%}
         {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
     {%- endif -%}
     {{ return(config) }}
+{%- endmacro %}
+
+{#
+    Claim-id-keyed models (the acknowledgments: a 277CA answers a claim id, a submission is answered through
+    its claim id and its transaction set) recompute every claim id of a touched chain: the touched chain ids
+    themselves (which hold every claim id a new batch names, touched_chain_ids) and the claim ids now linked
+    to a touched chain (a claim id that moved is linked to its new chain, which is touched).
+#}
+{% macro touched_claim_ids() -%}
+    select chain_id as claim_id from {{ ref('int_touched_chains') }}
+    union all
+    select claim_id from {{ ref('int_claim_id_chains') }}
+    where chain_id in (select chain_id from {{ ref('int_touched_chains') }})
+{%- endmacro %}
+
+{% macro in_touched_claim_ids(column) -%}
+    {{ return(when_incremental(column ~ ' in (' ~ touched_claim_ids() ~ ')')) }}
 {%- endmacro %}
 
 {#

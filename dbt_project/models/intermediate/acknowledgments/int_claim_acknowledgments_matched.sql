@@ -1,4 +1,6 @@
-{{ config(materialized='table') }}
+{{ config(**chain_model_config('claim_id', pre_hook="{{ delete_rematched_acks() }}")) }}
+-- incremental by claim id (macros/acknowledgments.sql acks_to_match): a 277CA matches among its claim id's submissions
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Each claim a 277CA answered (one TRN of loop 2200D), with its claim-level verdict and the 837 submission it
 -- answers.  The TRN02 echoes the CLM01 we sent; a claim id is sent again after a rejection, to a secondary
 -- payer, or corrected, so among the submissions of that id sent on or before the acknowledgment we take the
@@ -6,7 +8,7 @@
 -- NM109, when a payer and not a clearinghouse answers), then the latest (docs/metrics.md, "Acknowledgments").
 with statuses as (
     select * from {{ ref('stg_x12__claim_acknowledgments') }}
-    where ack_level = 'claim'
+    where ack_level = 'claim' and {{ acks_to_match() }}
 ),
 
 acknowledged_claims as (
@@ -38,6 +40,7 @@ acknowledged_claims as (
 submissions as (
     select claim_key, claim_id, submission_date, total_charge_amount, payer_id
     from {{ ref('stg_x12__claims') }}
+    where {{ in_touched_claim_ids('claim_id') }}
 ),
 
 candidates as (
@@ -66,7 +69,8 @@ matched as (
     select
         acknowledged_claims.*,
         candidates.claim_key,
-        coalesce(candidates.match_reason, 'unmatched') as match_reason
+        coalesce(candidates.match_reason, 'unmatched') as match_reason,
+        {{ build_seq_stamp() }} as _build_seq
     from acknowledged_claims
     left join candidates
         on candidates.ack_claim_key = acknowledged_claims.ack_claim_key and candidates.pick = 1

@@ -1,10 +1,14 @@
-{{ config(materialized='table') }}
+{{ config(**chain_model_config('claim_key', pre_hook="{{ delete_reacknowledged_submissions() }}")) }}
+-- incremental by claim id (macros/incremental_chains.sql touched_claim_ids): a submission's answers name its
+-- claim id (277CA) or its transaction set (999, whose claims are touched with it)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Each 837 submission with what the front end said of it: the 999 that answered its transaction set (GS06 +
 -- ST02 of the file we sent) and the 277CAs that answered the claim (int_claim_acknowledgments_matched).
 -- docs/metrics.md, "Acknowledgments".
 with submissions as (
     select claim_key, claim_id, gs06, st02, submission_date
     from {{ ref('stg_x12__claims') }}
+    where {{ in_touched_claim_ids('claim_id') }}
 ),
 
 set_answers as (
@@ -49,7 +53,7 @@ claim_answers as (
         min_by(status_category, {{ deciding_answer_order() }}) as status_category,
         max(payer_claim_control_number) as payer_claim_control_number
     from {{ ref('int_claim_acknowledgments_matched') }}
-    where claim_key is not null
+    where claim_key in (select claim_key from submissions)
     group by claim_key
 ),
 
@@ -76,7 +80,8 @@ outcomes as (
             when claim_answers.claim_key is not null then 'acknowledged_other'
             else 'no_acknowledgment'
         end as front_end_status,
-        coalesce(set_answers.is_rejected or claim_answers.is_rejected, false) as is_front_end_rejected
+        coalesce(set_answers.is_rejected or claim_answers.is_rejected, false) as is_front_end_rejected,
+        {{ build_seq_stamp() }} as _build_seq
     from submissions
     left join set_answers on set_answers.claim_key = submissions.claim_key and set_answers.pick = 1
     left join claim_errors on claim_errors.claim_key = submissions.claim_key
