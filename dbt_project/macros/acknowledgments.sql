@@ -54,3 +54,17 @@
     {{ return(delete_when_incremental('claim_key in (select claim_key from ' ~ ref('stg_x12__claims')
         ~ ' where ' ~ in_touched_claim_ids('claim_id') ~ ')')) }}
 {%- endmacro %}
+
+{#  How long a submission with no verdict yet (no acknowledgment, or a 999 acceptance alone) has waited by
+    `as_of_date`, and whether that is overdue (var ack_overdue_days): read when the data is, since the age
+    moves every day. #}
+{% macro days_awaiting_acknowledgment(front_end_status, submission_date, as_of_date) -%}
+    case
+        when {{ front_end_status }} in ('no_acknowledgment', 'accepted_999')
+            then {{ days_between(submission_date, as_of_date) }}
+    end
+{%- endmacro %}
+
+{% macro is_acknowledgment_overdue(days_awaiting) -%}
+    coalesce({{ days_awaiting }} > {{ var('ack_overdue_days') }}, false)
+{%- endmacro %}

@@ -10,15 +10,13 @@ aged as (
     select
         {{ star_except(["_build_seq"], "submissions") }},
         data_date.as_of_date,
-        case
-            when submissions.front_end_status in ('no_acknowledgment', 'accepted_999')
-                then {{ days_between('submissions.submission_date', 'data_date.as_of_date') }}
-        end as days_awaiting_acknowledgment
+        {{ days_awaiting_acknowledgment('submissions.front_end_status', 'submissions.submission_date',
+                                        'data_date.as_of_date') }} as days_awaiting_acknowledgment
     from {{ ref('int_claim_submissions') }} as submissions
     cross join data_date
 )
 
 select
     *,
-    coalesce(days_awaiting_acknowledgment > {{ var('ack_overdue_days') }}, false) as is_acknowledgment_overdue
+    {{ is_acknowledgment_overdue('days_awaiting_acknowledgment') }} as is_acknowledgment_overdue
 from aged

@@ -11,59 +11,17 @@
 --                              rejection or an adjudication);
 --   * resubmission turnaround: mean days from a rejection to the next submission of the chain to that payer.
 -- First submissions still waiting for a verdict are counted (claims_awaiting_acknowledgment), never guessed.
-with first_submissions as (
-    select *
-    from (
-        -- the columns read below only: a window sorts every column it is given
-        select
-            submissions.chain_id,
-            submissions.submission_date,
-            submissions.payer_id,
-            submissions.rendering_npi,
-            submissions.location_id,
-            submissions.claim_type,
-            submissions.front_end_status,
-            submissions.ack_999_status,
-            submissions.ack_277ca_status_codes,
-            submissions.is_acknowledgment_overdue,
-            submissions.days_to_acceptance,
-            submissions.days_to_resubmission,
-            row_number() over (
-                partition by submissions.chain_id order by submissions.submission_date, submissions.claim_key
-            ) as chain_seq
-        from {{ ref('fct_claim_submissions') }} as submissions
-        where submissions.payer_sequence = 1
-    ) as ranked
-    where chain_seq = 1
+with data_date as (
+    {{ data_as_of() }}
 ),
 
 measured as (
     select
-        first_submissions.chain_id,
-        date_trunc('month', first_submissions.submission_date)::date as month,
-        first_submissions.payer_id,
-        first_submissions.rendering_npi,
-        first_submissions.location_id,
-        first_submissions.claim_type,
-        case
-            when first_submissions.front_end_status = 'rejected_999'
-                then '999 ' || coalesce(first_submissions.ack_999_status, 'R')
-            when first_submissions.front_end_status = 'rejected_277ca'
-                then coalesce(first_submissions.ack_277ca_status_codes, 'unknown')
-        end as rejection_reason,
-        first_submissions.front_end_status in ('accepted', 'rejected_999', 'rejected_277ca') as has_verdict,
-        first_submissions.front_end_status = 'accepted' as is_accepted,
-        first_submissions.front_end_status = 'rejected_999' as is_rejected_999,
-        first_submissions.front_end_status = 'rejected_277ca' as is_rejected_277ca,
-        first_submissions.front_end_status in ('no_acknowledgment', 'accepted_999', 'acknowledged_other')
-            as is_awaiting,
-        first_submissions.is_acknowledgment_overdue,
-        first_submissions.days_to_acceptance,
-        first_submissions.days_to_resubmission,
-        chains.is_adjudicated,
-        coalesce(chains.initial_denial_type = 'none', false) as is_first_decision_clean
-    from first_submissions
-    left join {{ ref('fct_claim_chains') }} as chains on chains.chain_id = first_submissions.chain_id
+        firsts.*,
+        {{ is_acknowledgment_overdue(days_awaiting_acknowledgment(
+            'firsts.front_end_status', 'firsts.submission_date', 'data_date.as_of_date')) }} as is_acknowledgment_overdue
+    from {{ ref('int_front_end_first_submissions') }} as firsts
+    cross join data_date
 ),
 
 by_dimension as (
