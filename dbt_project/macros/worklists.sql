@@ -9,3 +9,15 @@
 {% macro money_per_day_left(amount, days_left) -%}
     case when {{ days_left }} < 0 then 0.0 else {{ amount }} / greatest({{ days_left }}, 1) end
 {%- endmacro %}
+
+{#  int_prebill_edits: the encounters an incremental build scrubs again, those int_encounter_claims rebuilt since
+    the model last ran (a new line, or an 837 that bills it); with the touched chains' claims, the rows its
+    pre-hook deletes. #}
+{% macro rescrubbed_encounters() -%}
+    select encounter_id from {{ ref('int_encounter_claims') }} where _build_seq > {{ _own_stamp() }}
+{%- endmacro %}
+
+{% macro delete_rescrubbed_edits() -%}
+    {{ return(delete_when_incremental("(source = 'submitted_claim' and " ~ in_touched_chains('chain_id')
+        ~ ") or (source = 'encounter' and encounter_id in (" ~ rescrubbed_encounters() ~ "))")) }}
+{%- endmacro %}
