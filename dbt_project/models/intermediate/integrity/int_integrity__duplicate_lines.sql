@@ -62,6 +62,29 @@ cross_chain as (
         and first.chain_id <> later.chain_id
 ),
 
+patient_chains as (
+    -- the chains with a claim of a touched patient (read by an incremental build only)
+    select chain_links.chain_id
+    from {{ ref('stg_x12__claims') }} as chain_claims
+    inner join {{ ref('int_claim_chain_links') }} as chain_links using (claim_key)
+    where {{ in_touched_patients(patient_key('chain_claims.subscriber_member_id', 'chain_claims.patient_birth_date')) }}
+),
+
+voided_chains as (
+    -- chains whose latest submission to the primary payer is a void (frequency 8)
+    select void_links.chain_id
+    from {{ ref('stg_x12__claims') }} as void_claims
+    inner join {{ ref('int_claim_chain_links') }} as void_links using (claim_key)
+    where void_links.payer_sequence = 1
+    {%- if is_incremental() %}
+        and void_links.chain_id in (select chain_id from patient_chains)
+    {%- endif %}
+    qualify row_number() over (
+        partition by void_links.chain_id
+        order by void_claims.submission_date desc, void_claims._source_file_id desc, void_claims.seg_index desc
+    ) = 1 and void_claims.frequency_code = '8'
+),
+
 resent_originals as (
     -- the same claim id sent again as an original: the chain logic folds it into one chain.  Ranked within
     -- the chain, whose originals may name different patients (a corrected member id): every chain with an
@@ -80,26 +103,10 @@ resent_originals as (
         inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
         where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
             and {{ billed_to_payer('claims.claim_key') }}
-            and links.chain_id not in (
-                -- voided since: the claim is no longer billed
-                select void_links.chain_id
-                from {{ ref('stg_x12__claims') }} as void_claims
-                inner join {{ ref('int_claim_chain_links') }} as void_links using (claim_key)
-                where void_links.payer_sequence = 1
-                qualify row_number() over (
-                    partition by void_links.chain_id
-                    order by void_claims.submission_date desc, void_claims._source_file_id desc,
-                        void_claims.seg_index desc
-                ) = 1 and void_claims.frequency_code = '8'
-            )
+            -- voided since: the claim is no longer billed
+            and links.chain_id not in (select chain_id from voided_chains)
         {%- if is_incremental() %}
-            and links.chain_id in (
-                select chain_links.chain_id
-                from {{ ref('stg_x12__claims') }} as chain_claims
-                inner join {{ ref('int_claim_chain_links') }} as chain_links using (claim_key)
-                where {{ in_touched_patients(patient_key('chain_claims.subscriber_member_id',
-                                                         'chain_claims.patient_birth_date')) }}
-            )
+            and links.chain_id in (select chain_id from patient_chains)
         {%- endif %}
         window submission_order as (
             partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
