@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 -- One row per 837 submission of a claim chain with what the front end said of it (int_claim_submissions,
 -- rebuilt chain by chain) and how long one without a verdict has waited by the latest day in the data: that
 -- age moves every day for every waiting submission, so it is computed on read rather than stored.

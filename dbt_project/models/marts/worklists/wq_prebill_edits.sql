@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 -- The claim scrubber's work queue (docs/worklists.md): the edits of int_prebill_edits (the rules and their
 -- evidence are described there), ranked when read, since one new edit moves the rank of every edit after it.
 select
