@@ -156,19 +156,15 @@
 {%- endmacro %}
 
 {#
-    Patient-keyed models (duplicate lines: a duplicate is two chains of one patient) recompute every patient
-    with a claim in a touched chain, before or after this build's relinking: the patients of the claims
-    linked to a touched chain now, and of the claims whose id a touched chain had.  A replacement claim that
-    corrects the member id touches both patients, since both submissions stay in the chain.
+    Patient-keyed models (duplicate lines: a duplicate is two chains of one patient; the line-level integrity
+    rules: NCCI, MUE, modifier 25, each about one patient's services of a day) recompute every patient with a
+    claim in a touched chain, before or after this build's relinking: the patients of the claims linked to a
+    touched chain now, and of the claims whose id a touched chain had (int_touched_patients, computed once per
+    build).  A replacement claim that corrects the member id touches both patients, since both submissions
+    stay in the chain.
 #}
 {% macro touched_patients() -%}
-    select {{ patient_key('subscriber_member_id', 'patient_birth_date') }} as patient_key
-    from {{ ref('stg_x12__claims') }}
-    where claim_id in (select chain_id from {{ ref('int_touched_chains') }})
-        or claim_key in (
-            select claim_key from {{ ref('int_claim_chain_links') }}
-            where chain_id in (select chain_id from {{ ref('int_touched_chains') }})
-        )
+    select patient_key from {{ ref('int_touched_patients') }}
 {%- endmacro %}
 
 {% macro in_touched_patients(column) -%}

@@ -1,6 +1,6 @@
 {{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
 -- incremental by patient (macros/incremental_chains.sql): a duplicate pairs lines of one patient
--- depends_on: {{ ref('int_touched_chains') }}
+-- depends_on: {{ ref('int_touched_patients') }}
 -- Duplicate service lines (docs/integrity.md).  A line is a duplicate when an earlier line on a *different*
 -- chain has the same patient, rendering provider, procedure, modifier set and date of service: exact when
 -- units and charge match too, near when they differ.  Replacements and voids (frequency 7/8) are the same

@@ -1,19 +1,24 @@
+{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+-- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
+-- depends_on: {{ ref('int_touched_patients') }}
 -- Modifier 25 with no separately identifiable procedure that day (docs/integrity.md): an E/M line carrying
 -- 25 when the same provider billed the patient no procedure with a global surgical package on that date,
 -- on this claim or another.  25 says "this E/M is separate from the procedure"; with no procedure it only
 -- asks the payer to pay an E/M its edits would otherwise bundle or question.  A line-level lead.
 with lines as (
     select * from {{ ref('int_integrity__counted_lines') }}
-    where is_em and {{ list_contains('modifiers', "'25'") }}
+    where is_em and {{ list_contains('modifiers', "'25'") }} and {{ in_touched_patients('patient_key') }}
 ),
 
 procedure_days as (
     select * from {{ ref('int_integrity__procedure_days') }}
+    where {{ in_touched_patients('patient_key') }}
 ),
 
 findings as (
     select
         'modifier_25_no_procedure' as rule_id,
+        lines.patient_key,
         lines.provider_npi,
         lines.claim_id,
         lines.line_number,
@@ -32,4 +37,4 @@ findings as (
     where procedure_days.patient_key is null
 )
 
-select * from findings
+select *, {{ build_seq_stamp() }} as _build_seq from findings

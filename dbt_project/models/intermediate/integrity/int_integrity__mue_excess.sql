@@ -1,9 +1,13 @@
+{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+-- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
+-- depends_on: {{ ref('int_touched_patients') }}
 -- Medically Unlikely Edits (docs/integrity.md).  MAI 1: each claim line on its own.  MAI 2 (policy) and 3
 -- (clinical): all units for the same patient, provider, code and date are summed across lines and claims.
 -- A date-of-service finding is attributed to the line with the most units (what the payer would deny) and
 -- lists every contributing claim.  Later copies of a duplicate are not counted twice (duplicate rule).
 with lines as (
     select * from {{ ref('int_integrity__counted_lines') }}
+    where {{ in_touched_patients('patient_key') }}
 ),
 
 matched as (
@@ -12,6 +16,7 @@ matched as (
 
 line_edits as (
     select
+        patient_key,
         provider_npi,
         claim_id,
         line_number,
@@ -28,6 +33,7 @@ line_edits as (
 
 date_edits as (
     select
+        patient_key,
         provider_npi,
         max(claim_id) filter (where unit_rank = 1) as claim_id,
         max(line_number) filter (where unit_rank = 1) as line_number,
@@ -62,4 +68,4 @@ findings as (
     select 'mue_excess' as rule_id, * from date_edits
 )
 
-select * from findings
+select *, {{ build_seq_stamp() }} as _build_seq from findings

@@ -1,3 +1,6 @@
+{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+-- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
+-- depends_on: {{ ref('int_touched_patients') }}
 -- NCCI procedure-to-procedure edits (docs/integrity.md).  A column-2 code billed for the same patient,
 -- provider and date as its column-1 code -- on the same claim or another one -- when the edit is in effect
 -- on that date (effective <= date < deletion).  Modifier indicator 0: never payable together, modifiers do
@@ -17,6 +20,7 @@ lines as (
         {{ ncci_line_modifiers('counted.modifiers') }}
     from {{ ref('int_integrity__counted_lines') }} as counted
     cross join modifier_groups
+    where {{ in_touched_patients('counted.patient_key') }}
 ),
 
 edits as (
@@ -27,6 +31,7 @@ edits as (
 violations as (
     select
         col2.line_key,
+        col2.patient_key,
         col2.provider_npi,
         col2.claim_id,
         col2.line_number,
@@ -44,6 +49,7 @@ violations as (
 findings as (
     select
         'ncci_unbundling' as rule_id,
+        patient_key,
         provider_npi,
         claim_id,
         line_number,
@@ -58,7 +64,7 @@ findings as (
                 else ' and no modifier showing a distinct service or a different site' end as evidence,
         {{ list_distinct_sorted(list_concat(list_agg('column_1_claim_id'), list_of('any_value(claim_id)'))) }} as evidence_claim_ids
     from violations
-    group by provider_npi, claim_id, line_number, service_date
+    group by patient_key, provider_npi, claim_id, line_number, service_date
 )
 
-select * from findings
+select *, {{ build_seq_stamp() }} as _build_seq from findings
