@@ -210,11 +210,13 @@ def build(
                   full_refresh=full_refresh)  # fmt: skip
 
 
-def _build(settings: Settings, select: list[str] | None = None, full_refresh: bool = False, dbt=None) -> int:
+def _build(
+    settings: Settings, select: list[str] | None = None, full_refresh: bool = False, dbt=None, ahead=None
+) -> int:
     from pipelines.warehouse.build import BuildError, build_warehouse
 
     try:
-        res = build_warehouse(settings, select=select, full_refresh=full_refresh, dbt=dbt)
+        res = build_warehouse(settings, select=select, full_refresh=full_refresh, dbt=dbt, ahead=ahead)
     except BuildError as e:
         print(str(e), file=sys.stderr)
         return 1
@@ -252,11 +254,22 @@ def _run(settings: Settings, *, force: bool, verbose: bool, quiet: bool) -> tupl
     # dbt's import (~2 s) runs in its process while this one ingests (mostly importing Great Expectations)
     from pipelines.cli.output import ingest_progress, log_outcomes
     from pipelines.ingest import load_landing
-    from pipelines.warehouse.build import DbtProcess, warehouse_is_current
+    from pipelines.warehouse.build import CopyAhead, DbtProcess, warehouse_is_current
 
-    with DbtProcess(settings) as dbt:
+    ahead: list[CopyAhead] = []
+    with DbtProcess(settings) as dbt, contextlib.ExitStack() as cleanup:
+        cleanup.callback(lambda: [a.discard() for a in ahead])
         with ingest_progress(enabled=not quiet) as (on_scan, on_staged):
-            landed = load_landing(settings, on_scan=on_scan, on_staged=on_staged)
+
+            def scanned(paths: list[Path]) -> None:
+                # files to load: the build will follow, so copy the published warehouse meanwhile (a ~GB copy
+                # that would otherwise start only after the ingest); a run with nothing new copies nothing
+                if paths and not ahead and settings.engine == "duckdb":
+                    ahead.append(CopyAhead(settings))
+                if on_scan is not None:  # None when progress is off (-q)
+                    on_scan(paths)
+
+            landed = load_landing(settings, on_scan=scanned, on_staged=on_staged)
         log_outcomes(landed.outcomes, settings)
         report = {"files": [o.to_dict() for o in landed.outcomes],
                   "references": [asdict(r) for r in landed.references], "settling": len(landed.settling)}  # fmt: skip
@@ -277,7 +290,7 @@ def _run(settings: Settings, *, force: bool, verbose: bool, quiet: bool) -> tupl
             }
         if nothing_new and not landed.settling:
             print(f"no new files in {settings.landing_dir}")
-        rc_build = _build(settings, dbt=dbt)
+        rc_build = _build(settings, dbt=dbt, ahead=ahead[0] if ahead else None)
     report["build"] = "built" if rc_build == 0 else "failed"
     if rc_build == 0:
         report["summary"] = _summary(settings)

@@ -263,7 +263,75 @@ def pin_raw_batches(settings: Settings) -> set[str]:
     return names
 
 
-def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict | None = None) -> Path:
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class CopyAhead:
+    """The published warehouse copied while the caller does something else (`revcycle run`: its ingest, which
+    is CPU-bound while the copy is disk-bound), for the build that follows to continue.  No lock is needed:
+    the published file is never written in place, only replaced by a rename (publish_build), so a copy of it
+    is always of one whole warehouse.  prepare_build takes it only if the warehouse published then is still
+    the one copied, else copies again; an unused copy is deleted (discard)."""
+
+    def __init__(self, settings: Settings):
+        folder = settings.build_warehouse_path.parent
+        for left in folder.glob(".warehouse.ahead-*.duckdb"):  # from a run killed while copying
+            if not _process_alive(int(left.name.split("-")[1].split(".")[0])):
+                left.unlink(missing_ok=True)
+        self.path = folder / f".warehouse.ahead-{os.getpid()}.duckdb"
+        self.source = settings.warehouse_path
+        self.error: OSError | None = None
+        try:
+            self.identity = self._identity()
+        except OSError:  # nothing published yet: nothing to copy
+            self.identity, self.thread = None, None
+            return
+        self.thread = threading.Thread(target=self._copy, name="copy-warehouse-ahead", daemon=True)
+        self.thread.start()
+
+    def _identity(self) -> tuple[int, int, int]:
+        st = self.source.stat()
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
+    def _copy(self) -> None:
+        try:
+            shutil.copyfile(self.source, self.path)
+        except OSError as e:
+            self.error = e
+
+    def take(self) -> Path | None:
+        """The finished copy, if it is of the warehouse published now (else None, the copy deleted)."""
+        if self.thread is None:
+            return None
+        self.thread.join()
+        try:
+            current = self._identity()
+        except OSError:
+            current = None
+        if self.error is not None or current != self.identity:
+            self.discard()
+            return None
+        return self.path
+
+    def discard(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        self.path.unlink(missing_ok=True)
+
+
+def prepare_build(
+    settings: Settings,
+    full_refresh: bool = False,
+    dbt_vars: dict | None = None,
+    ahead: CopyAhead | None = None,
+) -> Path:
     """Start the build file.  Incremental (the default): a copy of the published warehouse, so the
     incremental staging models only append the raw batches published since — when it was built by the
     same dbt project.  Otherwise (project changed, nothing published, or full_refresh) from nothing: every
@@ -277,8 +345,10 @@ def prepare_build(settings: Settings, full_refresh: bool = False, dbt_vars: dict
         _prepare_spark(settings, full_refresh, pinned)
         return build
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings, dbt_vars):
-        tmp = build.with_suffix(".copying")
-        shutil.copyfile(settings.warehouse_path, tmp)
+        tmp = ahead.take() if ahead is not None else None
+        if tmp is None:
+            tmp = build.with_suffix(".copying")
+            shutil.copyfile(settings.warehouse_path, tmp)
         pinned = pin_raw_batches(settings)
         if _loaded_batches(tmp, incremental_models(settings), settings) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
@@ -448,11 +518,13 @@ def build_warehouse(
     full_refresh: bool = False,
     dbt_vars: dict | None = None,
     dbt: DbtProcess | None = None,
+    ahead: CopyAhead | None = None,
 ) -> BuildResult:
     """``dbt build`` into the build file, check the marts, and only then swap it in as the published warehouse.
     dbt: a DbtProcess the caller started ahead (`revcycle run`, before its ingest), else one started here, before
-    the warehouse is copied; closed when this returns.  `revcycle build`, `revcycle run` and the transform DAG
-    all build through this function."""
+    the warehouse is copied; closed when this returns.  ahead: the published warehouse copied while the caller
+    ingested (`revcycle run`), used when still current, deleted when this returns.  `revcycle build`,
+    `revcycle run` and the transform DAG all build through this function."""
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -466,7 +538,7 @@ def build_warehouse(
     try:
         with build_lock(settings):
             with phase("prepare (fingerprint, copy the published warehouse)"):
-                prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars)
+                prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars, ahead=ahead)
             args = ["build"]
             incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
             if incremental and not select:
@@ -541,6 +613,8 @@ def build_warehouse(
                     export_work_queues(settings)
     finally:
         dbt.close()
+        if ahead is not None:
+            ahead.discard()  # taken (renamed into the build file) or not: nothing is left behind
     phases["total"] = round(time.perf_counter() - t0, 2)
     (settings.runs_dir / "build_phases.json").write_text(json.dumps(phases, indent=2))
     return BuildResult(

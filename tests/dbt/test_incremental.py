@@ -24,7 +24,10 @@ def _tables(path) -> dict[str, pl.DataFrame]:
             "and table_type = 'BASE TABLE' and table_name <> ? order by 1", [FINGERPRINT_TABLE]).fetchall()]  # fmt: skip
         out = {}
         for n in names:
-            if n in ("int_touched_chains", "int_touched_patients"):  # this build's work lists: empty from nothing
+            if n in (
+                "int_touched_chains",
+                "int_touched_patients",
+            ):  # this build's work lists: empty from nothing
                 continue
             df = pl.from_arrow(con.sql(f'select * from "{n}"').to_arrow_table())
             # which build wrote a row is lineage, not content: the rows themselves must be equal

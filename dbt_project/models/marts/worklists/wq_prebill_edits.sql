@@ -1,6 +1,6 @@
-{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 -- The claim scrubber's work queue (docs/worklists.md): the edits of int_prebill_edits (the rules and their
--- evidence are described there), ranked when read, since one new edit moves the rank of every edit after it.
+-- evidence are described there), ranked.  Rebuilt whole each build: one new edit moves the rank of every edit
+-- after it, and ranking the edits is cheap, unlike finding them (a view ranked them on every page read).
 select
     {{ star_except(['_build_seq']) }},
     -- errors first; before the bill goes out first (fixing it costs nothing yet), then the oldest service
