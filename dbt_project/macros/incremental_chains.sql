@@ -49,12 +49,16 @@
     with nothing to hold (no 277CAs loaded, say) must not look unbuilt, or every build would recompute every
     chain for it.  -1 when neither is there (it sees every batch). #}
 {% macro _stamp_sql(relation) -%}
+    {%- if target.type != 'duckdb' -%}  {#- plain tables there (chain_materialization), no comment to read -#}
+    select coalesce(max(_build_seq), -1) as s from {{ relation }}
+    {%- else -%}
     select greatest(
         coalesce((select max(_build_seq) from {{ relation }}), -1),
         coalesce((select try_cast(comment as bigint) from duckdb_tables()
                   where database_name = '{{ relation.database }}' and schema_name = '{{ relation.schema }}'
                       and table_name = '{{ relation.identifier }}'), -1)
     ) as s
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro record_build_seq() -%}
