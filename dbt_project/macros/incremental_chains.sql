@@ -73,20 +73,24 @@
     {{ return(_scalar(_stamp_sql(this), -1) if is_incremental() else -1) }}
 {%- endmacro %}
 
-{#  The smallest stamp the chain models (tag chain_incremental) hold (-1 when one is empty: it sees every
-    batch); none when none of them exists yet (a build from nothing).  A model tagged own_stamp computes its
-    touched chains from its own stamp (touched_chain_ids(_own_stamp())) and is left out. #}
+{#  The smallest stamp the chain models (tag chain_incremental) hold (-1 when one holds none: it sees every
+    batch); none when none of them exists yet (a build from nothing). #}
 {% macro chain_models_stamp() -%}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set selects = [] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags
-                                           and 'own_stamp' not in node.tags -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and 'chain_incremental' in node.tags -%}
         {%- set rel = _relation(node.alias) -%}
         {%- if rel is not none -%}
             {%- do selects.append(_stamp_sql(rel)) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(_scalar('select min(s) from (' ~ selects | join(' union all ') ~ ')', -1) if selects else none) }}
+{%- endmacro %}
+
+{#  The encounters int_encounter_claims rebuilt (a new line, or an 837 carrying their claim id) since this
+    model last ran: what an encounter-level row of it depends on. #}
+{% macro encounters_rebuilt_since_own_stamp() -%}
+    select encounter_id from {{ ref('int_encounter_claims') }} where _build_seq > {{ _own_stamp() }}
 {%- endmacro %}
 
 {#  The batches a batch-keyed model has not appended yet, as a predicate on its input (true on a full build). #}

@@ -10,14 +10,9 @@
     case when {{ days_left }} < 0 then 0.0 else {{ amount }} / greatest({{ days_left }}, 1) end
 {%- endmacro %}
 
-{#  int_prebill_edits: the encounters an incremental build scrubs again, those int_encounter_claims rebuilt since
-    the model last ran (a new line, or an 837 that bills it); with the touched chains' claims, the rows its
-    pre-hook deletes. #}
-{% macro rescrubbed_encounters() -%}
-    select encounter_id from {{ ref('int_encounter_claims') }} where _build_seq > {{ _own_stamp() }}
-{%- endmacro %}
-
+{#  int_prebill_edits: an incremental build rewrites a claim's edits with its (touched) chain, and an encounter's
+    when int_encounter_claims rebuilt it (a new line, or an 837 that bills it): the rows its pre-hook deletes. #}
 {% macro delete_rescrubbed_edits() -%}
     {{ return(delete_when_incremental("(source = 'submitted_claim' and " ~ in_touched_chains('chain_id')
-        ~ ") or (source = 'encounter' and encounter_id in (" ~ rescrubbed_encounters() ~ "))")) }}
+        ~ ") or (source = 'encounter' and encounter_id in (" ~ encounters_rebuilt_since_own_stamp() ~ "))")) }}
 {%- endmacro %}

@@ -264,7 +264,7 @@ def _run(settings: Settings, *, force: bool, verbose: bool, quiet: bool) -> tupl
             def scanned(paths: list[Path]) -> None:
                 # files to load: the build will follow, so copy the published warehouse meanwhile (a ~GB copy
                 # that would otherwise start only after the ingest); a run with nothing new copies nothing
-                if paths and not ahead and settings.engine == "duckdb":
+                if paths and not ahead:
                     ahead.append(CopyAhead(settings))
                 if on_scan is not None:  # None when progress is off (-q)
                     on_scan(paths)

@@ -37,6 +37,7 @@ from pipelines.ingest.extracts import (
 from pipelines.ingest.landing import in_landing
 from pipelines.ingest.layout import empty_tables, ensure_layout, is_published
 from pipelines.ingest.outcome import DUPLICATE, NOT_LOADED, REJECTED, Outcome
+from pipelines.locks import process_alive
 from pipelines.privacy import csv_safe_frame, log_error, safe_name
 from pipelines.settings import Settings
 from pipelines.x12.findings import ERROR, Finding, findings_frame
@@ -93,12 +94,7 @@ def clean_stale_areas(settings: Settings) -> None:
         if name.startswith("p") and name.endswith("-" + host):
             pid = name[1:].split("-", 1)[0]
             if pid.isdigit() and int(pid) != os.getpid():
-                try:
-                    os.kill(int(pid), 0)
-                except ProcessLookupError:
-                    stale = True
-                except PermissionError:
-                    stale = False
+                stale = not process_alive(int(pid))
         with contextlib.suppress(FileNotFoundError):
             stale = stale or time.time() - d.stat().st_mtime > STALE_AREA_SECONDS
         if stale:

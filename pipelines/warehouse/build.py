@@ -25,7 +25,7 @@ from typing import Self
 
 import duckdb
 
-from pipelines.locks import file_lock
+from pipelines.locks import file_lock, process_alive
 from pipelines.settings import Settings, duckdb_connect
 
 log = logging.getLogger(__name__)
@@ -263,16 +263,6 @@ def pin_raw_batches(settings: Settings) -> set[str]:
     return names
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class CopyAhead:
     """The published warehouse copied while the caller does something else (`revcycle run`: its ingest, which
     is CPU-bound while the copy is disk-bound), for the build that follows to continue.  No lock is needed:
@@ -283,15 +273,17 @@ class CopyAhead:
     def __init__(self, settings: Settings):
         folder = settings.build_warehouse_path.parent
         for left in folder.glob(".warehouse.ahead-*.duckdb"):  # from a run killed while copying
-            if not _process_alive(int(left.name.split("-")[1].split(".")[0])):
+            if not process_alive(int(left.name.split("-")[1].split(".")[0])):
                 left.unlink(missing_ok=True)
         self.path = folder / f".warehouse.ahead-{os.getpid()}.duckdb"
         self.source = settings.warehouse_path
         self.error: OSError | None = None
+        self.identity, self.thread = None, None
+        if settings.engine != "duckdb":  # a Spark build starts from its own tables, not this file
+            return
         try:
             self.identity = self._identity()
         except OSError:  # nothing published yet: nothing to copy
-            self.identity, self.thread = None, None
             return
         self.thread = threading.Thread(target=self._copy, name="copy-warehouse-ahead", daemon=True)
         self.thread.start()

@@ -21,11 +21,11 @@
 --   age_conflict         : a diagnosis outside its age range (seed patient_code_edits) at the date of service.
 -- Diagnosis edits belong to the diagnosis list: they are reported on the first line.  Sex and age come from
 -- the 837 (DMG); an encounter extract carries neither, so those edits read submitted claims only.
--- Incremental (macros/worklists.sql rescrubbed_encounters): a claim's edits are rewritten with its chain, an
--- encounter's when it is rebuilt (a new line, or billed at last); wq_prebill_edits ranks them when read.
+-- Incremental (macros/worklists.sql delete_rescrubbed_edits): a claim's edits are rewritten with its chain, an
+-- encounter's when it is rebuilt (a new line, or billed at last); wq_prebill_edits ranks them.
 with unbilled as (
     select encounter_id from {{ ref('fct_encounter_billing') }}
-    where not is_billed and {{ when_incremental('encounter_id in (' ~ rescrubbed_encounters() ~ ')') }}
+    where not is_billed and {{ when_incremental('encounter_id in (' ~ encounters_rebuilt_since_own_stamp() ~ ')') }}
 ),
 
 -- chains sent to their primary payer and not answered yet; the current submission's lines (a replacement

@@ -14,29 +14,24 @@
 -- whose application can have changed: those in batches it has not seen (new, or a new version of an old id),
 -- those unapplied so far, those applied to a touched chain or naming a claim linked to one (a claim no 837
 -- links leaves its payment unapplied: the clause before), and those naming an encounter re-billed since its
--- last build (int_encounter_claims rows stamped after it).  Its touched chains are those of the
--- batches above its own stamp, not the chain models' shared list: without a patient-payments extract this
--- table stays empty, and an empty chain model makes the shared list every chain, every build.
+-- last build (int_encounter_claims rows stamped after it).  The touched chains are the chain models' shared
+-- list (int_touched_chains).
 {{ config(
     materialized=chain_materialization(),
     incremental_strategy='delete+insert',
     unique_key='payment_id',
     on_schema_change='fail',
-    tags=['chain_incremental', 'own_stamp'],
+    tags=['chain_incremental'],
+    post_hook='{{ record_build_seq() }}',
 ) }}
 -- depends_on: {{ ref('int_build_batches') }}
--- depends_on: {{ ref('stg_x12__claims') }}
--- depends_on: {{ ref('stg_x12__remit_claims') }}
--- depends_on: {{ ref('stg_encounters__encounter_lines') }}
--- depends_on: {{ ref('int_claim_id_chains') }}
--- depends_on: {{ ref('stg_x12__claim_acknowledgments') }}
--- depends_on: {{ ref('stg_x12__ack_set_responses') }}
-{#- -1 on a full build, and when the table is empty: then every payment is applied #}
+-- depends_on: {{ ref('int_touched_chains') }}
+{#- -1 on a full build: then every payment is applied #}
 {%- set own_stamp = _own_stamp() %}
 with
 {%- if own_stamp >= 0 %}
 touched as (
-    {{ touched_chain_ids(own_stamp) }}
+    select chain_id from {{ ref('int_touched_chains') }}
 ),
 
 to_apply as (
@@ -45,9 +40,7 @@ to_apply as (
         or claim_id in (
             select claim_id from {{ ref('int_claim_chain_links') }} where chain_id in (select chain_id from touched)
         )
-        or encounter_id in (
-            select encounter_id from {{ ref('int_encounter_claims') }} where _build_seq > {{ own_stamp }}
-        )
+        or encounter_id in ({{ encounters_rebuilt_since_own_stamp() }})
     union
     select payment_id from {{ this }} where chain_id is null or chain_id in (select chain_id from touched)
 ),
