@@ -604,8 +604,10 @@ def denied_chains(version: float, f: Filters = NO_FILTER, limit: int = 500) -> p
 
 @st.cache_data(ttl=300, show_spinner=False)
 def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
-    """Everything about one chain: header, 837 submissions with their 999/277CA verdict, 835 decisions, CAS
-    adjustments, RARC remarks.
+    """Everything about one chain: header, 837 submissions with their 999/277CA verdict, 835 decisions (to any
+    claim id of the chain: a corrected claim sent under a new CLM01 is answered under that id), CAS
+    adjustments, RARC remarks.  Each lookup goes through the ART index its model declares (lookup_indexes), so
+    the page costs a few milliseconds at any size.
 
     Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
     header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])
@@ -631,7 +633,7 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                patient_responsibility_amount::double as patient_responsibility, payer_claim_control_number,
                payer_id, patient_member_id as member_id
         from int_remit_claims_classified
-        where claim_id = ?
+        where chain_id = ?
         order by remit_date, _source_file_id, seg_index
         """,
         [chain_id],
@@ -644,10 +646,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                carc.description as reason_description
         from int_remit_adjustments_classified as a
         left join stg_reference__carc as carc on carc.code = a.reason_code
-        where a.claim_id = ? and list_contains(?, a.remit_claim_key)
+        where a.remit_claim_key = any(?)
         order by a.remit_claim_key, a.line_number nulls first, a.seg_index
         """,
-        [chain_id, keys],
+        [keys],
     )
     remarks = query(
         """
@@ -655,10 +657,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                rarc.description as remark_description
         from stg_x12__remit_remarks as r
         left join stg_reference__rarc as rarc on rarc.code = r.remark_code
-        where r.claim_id = ? and list_contains(?, r.remit_claim_key)
+        where r.remit_claim_key = any(?)
         order by r.remit_claim_key, r.seg_index
         """,
-        [chain_id, keys],
+        [keys],
     )
     return {"header": header, "submissions": submissions, "remits": remits, "adjustments": adjustments,
             "remarks": remarks}  # fmt: skip

@@ -261,6 +261,49 @@ def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
     assert subs["member_id"].iloc[0] == raw["subscriber_member_id"][0]
 
 
+def test_claim_chain_shows_answers_to_a_correction_under_a_new_id(built_world, monkeypatch):
+    """A corrected claim sent under a new CLM01 (REF*F8 naming the original) is answered under that new id: the
+    chain's page lists that 835 decision too, with its adjustments."""
+    from dashboards.phi import SESSION_KEY
+    from pipelines.warehouse.read import query
+
+    chain = query(
+        """
+        select l.chain_id
+        from int_claim_chain_links as l
+        inner join stg_x12__claims as c using (claim_key)
+        inner join stg_x12__remit_claims as r on r.claim_id = c.claim_id
+        where c.claim_id <> l.chain_id
+        order by 1 limit 1
+        """,
+        settings=built_world,
+    )["chain_id"][0]
+    # what the payer sent about any claim id of the chain, read from staging (not the page's models)
+    expected = query(
+        """
+        select count(distinct r.remit_claim_key) as remits, count(a.remit_claim_key) as adjustments
+        from stg_x12__remit_claims as r
+        left join stg_x12__remit_adjustments as a using (remit_claim_key)
+        where r.claim_id in (select c.claim_id from stg_x12__claims as c
+                             inner join int_claim_chain_links as l using (claim_key) where l.chain_id = ?)
+        """,
+        [chain],
+        settings=built_world,
+    ).row(0, named=True)
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
+    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
+    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
+    at.session_state[SESSION_KEY] = "local"
+    at.query_params["claim"] = chain
+    at.run()
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe]
+    remits = next(f for f in frames if "status_code" in f.columns)
+    adjustments = next(f for f in frames if "group_code" in f.columns)
+    assert len(remits) == expected["remits"] >= 1
+    assert len(adjustments) == expected["adjustments"]
+
+
 def _gate(built_demo, monkeypatch, password: str = "correct horse battery"):
     from dashboards.phi import hash_password, lockout
 
