@@ -5,7 +5,8 @@
 
 Each page is run headless with Streamlit's AppTest (the page script end to end: every DuckDB query, the
 frames and charts it builds), --runs times.  Side by side in the same run:
-  * cold: st.cache_data cleared before every run (a fresh build just swapped in, or the first visitor);
+  * cold: st.cache_data and the shared warehouse reader (st.cache_resource) cleared before every run: a
+    fresh build just swapped in, or the first visitor, on a new DuckDB instance with nothing cached;
     every page is run once, discarded, before measuring (module imports happen once per server process);
   * warm: cache kept (the next visitor; the cache key is the warehouse file's mtime).
 Target: p95 <= 1 s per page.
@@ -87,6 +88,7 @@ def main() -> None:
             for _ in range(args.runs):
                 if mode == "cold":
                     st.cache_data.clear()
+                    st.cache_resource.clear()
                 at = AppTest.from_file(str(pages_dir / page), default_timeout=120)
                 t0 = time.perf_counter()
                 at.run()

@@ -1,8 +1,9 @@
 """Cached, read-only queries for the dashboard pages.
 
-Each call opens a short-lived read-only DuckDB connection (pipelines.warehouse.read.query) and returns only
-what a page draws.  The cache key includes the warehouse file's mtime, so the swap at the end of a build
-invalidates every cached frame at once and no page mixes numbers from two builds.
+Each call reads the published warehouse through one shared read-only connection per warehouse version
+(pipelines.warehouse.read.Reader) and returns only what a page draws.  The cache key includes the warehouse
+file's mtime, so the swap at the end of a build invalidates every cached frame at once, and the connection
+for the new version opens the new file while the old one is let go.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from pipelines.settings import get_settings
 from pipelines.warehouse.read import (
     INITIAL_DENIAL_RATE,
     INITIAL_DENIAL_RATE_DOLLARS,
+    Reader,
     WarehouseNotBuilt,
     file_counts,
     headline_sql,
-    query,
 )
 
 NO_FILTER = Filters()
@@ -30,6 +31,23 @@ NO_FILTER = Filters()
 def warehouse_version() -> float | None:
     path = get_settings().warehouse_path
     return path.stat().st_mtime if path.exists() else None
+
+
+# One reader for the warehouse version the pages show.  The first page run after a swap (a new mtime) opens a
+# new one and drops the old one, which closes when the last query still running on it returns (not before:
+# closing a DuckDB connection closes its cursors under their queries).
+@st.cache_resource(max_entries=1, show_spinner=False)
+def _reader(path: str, version: float) -> Reader:
+    return Reader(get_settings())
+
+
+def query(sql: str, params: list | None = None) -> pl.DataFrame:
+    """A page's query on the published warehouse (through the shared reader of its current version)."""
+    settings = get_settings()
+    version = warehouse_version()
+    if version is None:
+        raise WarehouseNotBuilt(f"no warehouse at {settings.warehouse_path}: run `revcycle run` first")
+    return _reader(str(settings.warehouse_path), version).query(sql, params)
 
 
 def require_warehouse() -> float:

@@ -1,12 +1,15 @@
 """Read-only access to the published warehouse, shared by the CLI summary and the dashboards.
 
-Connections are short-lived and read-only: DuckDB lets many readers or one writer in, and the build
-swaps a new file in place, so a connection is opened per query and closed straight after.
+DuckDB lets many readers or one writer in, and the build swaps a new file in place.  ``query`` opens a
+read-only connection per query and closes it straight after (the CLI's few questions); a ``Reader`` keeps one
+read-only connection on one published file for many queries (the dashboard's, per warehouse version).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 from pathlib import Path
 
@@ -24,23 +27,68 @@ def query(
     sql: str, params: list | None = None, settings: Settings | None = None, retries: int = 5
 ) -> pl.DataFrame:
     settings = settings or get_settings()
-    path: Path = settings.warehouse_path
+    con = _open(settings.warehouse_path, lambda: duckdb_connect(settings.warehouse_path, read_only=True,
+                                                                settings=settings), retries)  # fmt: skip
+    try:
+        return _frame(con, sql, params)
+    finally:
+        con.close()
+
+
+def _open(path: Path, connect, retries: int = 5):
     if not path.exists():
         raise WarehouseNotBuilt(f"no warehouse at {path}: run `revcycle run` (or `make demo`) first")
     for attempt in range(retries):
         try:
-            con = duckdb_connect(path, read_only=True, settings=settings)
+            return connect()
         except duckdb.IOException:
             # Only while another process holds a write lock on this very file (never the build file).
             if attempt == retries - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
-            continue
-        try:
-            return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
-        finally:
-            con.close()
     raise AssertionError("unreachable")
+
+
+def _frame(con, sql: str, params: list | None) -> pl.DataFrame:
+    return pl.from_arrow(con.sql(sql, params=params or None).to_arrow_table())
+
+
+class Reader:
+    """One read-only connection on the published warehouse file as it was when opened, for many queries
+    from many threads (each through a cursor of its own).  Opening costs a DuckDB instance and the file's
+    catalog for every query otherwise; one connection also shares its block cache between a page's queries.
+
+    The file is attached to an in-memory database rather than opened by path: DuckDB hands a second
+    connection to a path that is still open the instance already open on it, which after a swap is the old
+    file; an attachment always opens the file the path names now.  ``version``: that file's mtime, which the
+    dashboards key their caches by."""
+
+    def __init__(self, settings: Settings | None = None, retries: int = 5):
+        settings = settings or get_settings()
+        self.path: Path = settings.warehouse_path
+        self._lock = threading.Lock()
+        self._con = duckdb_connect(None, settings=settings)
+        while True:
+            before = os.stat(self.path).st_mtime if self.path.exists() else None
+            _open(self.path, lambda: self._con.execute(
+                f"attach '{_sql_string(self.path)}' as warehouse (read_only)"), retries)  # fmt: skip
+            if before == os.stat(self.path).st_mtime:  # not swapped while attaching
+                break
+            self._con.execute("detach warehouse")
+        self.version: float = before
+
+    def query(self, sql: str, params: list | None = None) -> pl.DataFrame:
+        with self._lock:  # a DuckDB connection is not for several threads at once: each query a cursor
+            cur = self._con.cursor()
+        try:
+            cur.execute("use warehouse")
+            return _frame(cur, sql, params)
+        finally:
+            cur.close()
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 # The initial denial rate (docs/metrics.md) of any set of fct_claim_activity_monthly rows: the ratio of their
