@@ -128,7 +128,7 @@
 {#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
     touched chains' rows deleted unless pre_hook deletes a wider set that contains them); none for a
     batch-keyed model, which may bring its own pre_hook.  lookup: the column the Claim chain page finds one
-    chain's rows by (lookup_indexes). #}
+    chain's rows by (meta lookup_index: pipelines.warehouse.build indexes it before publishing). #}
 {% macro chain_model_config(key=none, pre_hook=none, lookup=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
@@ -137,7 +137,7 @@
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
     {%- if lookup -%}
-        {%- do config.update({'indexes': lookup_indexes(lookup)}) -%}
+        {%- do config.update({'meta': {'lookup_index': lookup}}) -%}
     {%- endif -%}
     {%- if key -%}
         {%- do config.update({'post_hook': '{{ record_build_seq() }}'}) -%}
@@ -318,16 +318,4 @@
         when 'E' then 8 when 'F' then 9 when 'G' then 10 when 'H' then 11
         else 1
     end
-{%- endmacro %}
-
-{#
-    The `indexes` config of a table the Claim chain page reads one chain from: an ART index on the column it
-    looks the chain up by.  Without one, each lookup scans every row group of a ten-million-row table (about
-    0.2 s each at 10M claims, seven of them per page); with one it reads a few index nodes, also through a
-    join (DuckDB joins through the index when the other side is small).  dbt-duckdb creates the index when
-    it builds the table and DuckDB keeps it current on every incremental insert and delete; other engines
-    ignore the config (docs/performance.md, "Ten million claims").
-#}
-{% macro lookup_indexes(column) -%}
-    {{ return([{'columns': [column]}]) }}
 {%- endmacro %}
