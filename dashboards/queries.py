@@ -336,22 +336,24 @@ def deposits(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def underpayments(version: float, f: Filters = NO_FILTER, limit: int = 200) -> dict[str, pl.DataFrame]:
-    """Underpaid lines against contract (fct_underpayments): by payer x procedure, and the top lines."""
+    """Underpaid lines against contract: by payer x procedure (kpi_underpayments_monthly), and the top lines
+    (fct_underpayments)."""
     where, params = f.where("remit_date", claim_type=None)
+    month_where, month_params = f.where("month", claim_type=None)
     by_payer_code = query(
         f"""
         select payer_id, procedure_code,
-               count(*) filter (where is_underpaid) as underpaid_lines,
-               sum(variance) filter (where is_underpaid)::double as underpaid_amount,
+               sum(underpaid_lines)::bigint as underpaid_lines,
+               sum(underpaid_amount)::double as underpaid_amount,
                sum(expected_allowed)::double as expected_allowed,
-               sum(variance) filter (where is_underpaid) / nullif(sum(expected_allowed), 0) as underpayment_rate
-        from fct_underpayments
-        where {where}
+               sum(underpaid_amount) / nullif(sum(expected_allowed), 0) as underpayment_rate
+        from kpi_underpayments_monthly
+        where {month_where}
         group by all
-        having count(*) filter (where is_underpaid) > 0
-        order by underpaid_amount desc
+        having sum(underpaid_lines) > 0
+        order by underpaid_amount desc, payer_id, procedure_code
         """,
-        params,
+        month_params,
     )
     top = query(
         f"""
@@ -370,16 +372,16 @@ def underpayments(version: float, f: Filters = NO_FILTER, limit: int = 200) -> d
 
 @st.cache_data(ttl=300, show_spinner=False)
 def days_to_pay(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
-    where, params = f.where("first_adjudication_date")
+    """Median and 90th-percentile days to pay per payer, exact, from kpi_days_to_pay_monthly's counts."""
+    where, params = f.where("month")
+    sql = quantiles_from_counts(
+        "kpi_days_to_pay_monthly", "days_to_pay", "chains", where, (0.5, 0.9), by="payer_id"
+    )
     return query(
         f"""
-        select payer_id,
-               median(date_diff('day', first_submission_date, first_adjudication_date)) as median_days_to_pay,
-               quantile_cont(date_diff('day', first_submission_date, first_adjudication_date), 0.9) as p90_days
-        from fct_claim_chains
-        where is_adjudicated and has_submission and {where}
-        group by 1
-        order by 2
+        select payer_id, q50 as median_days_to_pay, q90 as p90_days
+        from ({sql})
+        order by 2, 1
         """,
         params,
     )
@@ -387,17 +389,56 @@ def days_to_pay(version: float, f: Filters = NO_FILTER) -> pl.DataFrame:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def unbilled(version: float, f: Filters = NO_FILTER) -> dict:
-    where, params = f.where("service_date", claim_type=None)
-    return query(
+    """Unbilled encounters and the median charge lag of the selection, from kpi_charge_lag_monthly's counts."""
+    where, params = f.where("month", claim_type=None)
+    counts = query(
         f"""
-        select count(*) filter (where not is_billed) as unbilled_encounters,
-               median(charge_lag_days) as median_charge_lag_days,
-               count(*) as encounters
-        from fct_encounter_billing
+        select coalesce(sum(encounters) filter (where not is_billed), 0)::bigint as unbilled_encounters,
+               coalesce(sum(encounters), 0)::bigint as encounters
+        from kpi_charge_lag_monthly
         where {where}
         """,
         params,
     ).row(0, named=True)
+    lag = query(quantiles_from_counts("kpi_charge_lag_monthly", "charge_lag_days", "encounters", where, (0.5,)),
+                params)  # fmt: skip
+    return {**counts, "median_charge_lag_days": lag["q50"][0] if lag.height else None}
+
+
+def quantiles_from_counts(
+    table: str, value: str, count: str, where: str, fractions: tuple[float, ...], by: str | None = None
+) -> str:
+    """SQL for the continuous quantiles (DuckDB's quantile_cont, exactly) of `value` over the rows of `table`
+    matching `where`, each standing for `count` observations; one row per `by` (or one in all), with columns
+    q50, q90, ... for the fractions.  A histogram mart (counts per value) answers a median over any
+    selection of its cells without the observations: quantile_cont at fraction q of n sorted values is the
+    value at position q (n - 1), interpolated between its neighbours; the value at position k (from 0) is the
+    smallest whose running count exceeds k."""
+    part = f"partition by {by}" if by else ""
+    keys = f"{by}, " if by else ""
+    picks = []
+    for q in fractions:
+        pos = f"{q} * (total - 1)"
+        lo = f"min(v) filter (where upto > floor({pos}))"
+        hi = f"min(v) filter (where upto > ceil({pos}))"
+        picks.append(f"{lo} + ({pos} - floor({pos})) * ({hi} - {lo}) as q{round(q * 100)}")
+    return f"""
+        with h as (
+            select {keys}{value} as v, sum({count}) as n
+            from {table}
+            where {where} and {value} is not null
+            group by all
+        ),
+        c as (
+            select {keys}v,
+                   sum(n) over ({part} order by v rows between unbounded preceding and current row) as upto,
+                   sum(n) over ({part}) as total
+            from h
+        )
+        select {keys}{", ".join(picks)}
+        from c
+        group by {keys}total
+        """
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -81,6 +81,70 @@ def test_collections_page(built_demo, monkeypatch):
             - deposits["recoupments"]).abs().max() < 0.005  # fmt: skip
 
 
+def test_collections_counts_give_what_the_rows_give(built_world, monkeypatch):
+    """Days to pay, charge lag and underpayments by code, read from the monthly count marts, equal the same
+    figures computed over every chain, encounter and line, for the whole book and for a filtered selection."""
+    from datetime import date
+
+    from dashboards import queries
+    from dashboards.filters import Filters
+    from pipelines.warehouse.read import query
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
+    busiest = query(
+        "select payer_id, rendering_npi from fct_claim_chains group by all order by count(*) desc limit 1",
+        settings=built_world,
+    ).row(0)
+    selections = [Filters(), Filters(start=date(2024, 2, 1), end=date(2024, 3, 1), payers=(busiest[0],)),
+                  Filters(providers=(busiest[1],))]  # fmt: skip
+    version = queries.warehouse_version()
+    for f in selections:
+        where, params = f.where("first_adjudication_date")
+        direct = query(
+            f"""
+            select payer_id, median(date_diff('day', first_submission_date, first_adjudication_date)) as m,
+                   quantile_cont(date_diff('day', first_submission_date, first_adjudication_date), 0.9) as p
+            from fct_claim_chains where is_adjudicated and has_submission and {where}
+            group by 1 order by 1
+            """,
+            params,
+            settings=built_world,
+        )
+        got = queries.days_to_pay(version, f).sort("payer_id")
+        assert got["payer_id"].to_list() == direct["payer_id"].to_list() and direct.height
+        assert (got["median_days_to_pay"] - direct["m"]).abs().max() < 1e-9
+        assert (got["p90_days"] - direct["p"]).abs().max() < 1e-9
+
+        where, params = f.where("service_date", claim_type=None)
+        lag = query(
+            f"""select count(*) filter (where not is_billed) as u, median(charge_lag_days) as m, count(*) as n
+                from fct_encounter_billing where {where}""",
+            params,
+            settings=built_world,
+        ).row(0, named=True)
+        ub = queries.unbilled(version, f)
+        assert (ub["unbilled_encounters"], ub["encounters"]) == (lag["u"], lag["n"]) and lag["n"]
+        assert abs(ub["median_charge_lag_days"] - lag["m"]) < 1e-9
+
+        where, params = f.where("remit_date", claim_type=None)
+        lines = query(
+            f"""
+            select payer_id, procedure_code, count(*) filter (where is_underpaid) as n,
+                   sum(variance) filter (where is_underpaid)::double as amount,
+                   sum(expected_allowed)::double as expected
+            from fct_underpayments where {where}
+            group by all having count(*) filter (where is_underpaid) > 0 order by 1, 2
+            """,
+            params,
+            settings=built_world,
+        )
+        by_code = queries.underpayments(version, f)["by_payer_code"].sort("payer_id", "procedure_code")
+        assert lines.height or f.active  # the whole book has underpaid lines to compare
+        assert by_code["underpaid_lines"].to_list() == lines["n"].to_list()
+        assert (by_code["underpaid_amount"] - lines["amount"]).abs().max() < 0.005
+        assert (by_code["expected_allowed"] - lines["expected"]).abs().max() < 0.005
+
+
 def test_data_quality_page(built_demo, monkeypatch):
     at = _page("data_quality.py", built_demo.home, monkeypatch)
     metrics = {m.label: m.value for m in at.metric}
