@@ -418,7 +418,7 @@ def quantiles_from_counts(
     keys = f"{by}, " if by else ""
     picks = []
     for q in fractions:
-        pos = f"{q} * (total - 1)"
+        pos = f"{q}::double * (total - 1)"  # a double, as quantile_cont's (a bare 0.5 is a DECIMAL)
         lo = f"min(v) filter (where upto > floor({pos}))"
         hi = f"min(v) filter (where upto > ceil({pos}))"
         picks.append(f"{lo} + ({pos} - floor({pos})) * ({hi} - {lo}) as q{round(q * 100)}")

@@ -502,11 +502,11 @@ def create_lookup_indexes(path: Path, settings: Settings) -> list[str]:
     """An ART index on each lookup column of the build file, where it has none yet; returns the ones created.
 
     Without one, the Claim chain page's seven lookups each scan a ten-million-row table (~0.2 s each at 10M
-    claims); with one, each reads a few index nodes, also through a join.  Created here, after dbt and one
-    index per connection, not by dbt as it builds the table: an index stays in memory while its connection
-    lives, and seven of them beside the build's own work ran a 10M build out of memory.  An incremental build
-    keeps them current (DuckDB maintains an index on every insert and delete); a table dbt rebuilt whole
-    comes back without one and gets it again here."""
+    claims); with one, each reads a few index nodes, also through a join.  Created here, after dbt, one index
+    per connection, and dropped from the copy an incremental build starts from (drop_lookup_indexes): an
+    index dbt writes to stays in memory for the rest of the dbt run, since DuckDB cannot evict index nodes
+    changed since the last checkpoint, and seven of them beside the build's own work ran both a 10M build from
+    nothing and a 10M next day out of memory."""
     created = []
     for table, column in sorted(lookup_indexes(settings).items()):
         name = f"lookup__{table}__{column}"
@@ -525,6 +525,19 @@ def create_lookup_indexes(path: Path, settings: Settings) -> list[str]:
         finally:
             con.close()
     return created
+
+
+def drop_lookup_indexes(path: Path, settings: Settings) -> None:
+    """Drop the lookup indexes of a build file before dbt writes to it (create_lookup_indexes says why)."""
+    con = duckdb_connect(path, settings=settings)
+    try:
+        names = [r[0] for r in con.execute(
+            "select index_name from duckdb_indexes() where index_name like 'lookup\\_\\_%' escape '\\'"
+        ).fetchall()]  # fmt: skip
+        for name in names:
+            con.execute(f'drop index "{name}"')
+    finally:
+        con.close()
 
 
 def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bool = True) -> Path:
@@ -574,6 +587,9 @@ def build_warehouse(
                 prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars, ahead=ahead)
             args = ["build"]
             incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
+            if incremental:
+                with phase("drop the lookup indexes"):
+                    drop_lookup_indexes(settings.build_warehouse_path, settings)
             if incremental and not select:
                 # continuing the published warehouse means the same project (fingerprint) built it: what that
                 # build did and this one cannot do differently is left out — dbt_project/selectors.yml says what
