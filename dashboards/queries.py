@@ -665,8 +665,7 @@ def denied_chains(version: float, f: Filters = NO_FILTER, limit: int = 500) -> p
 def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     """Everything about one chain: header, 837 submissions with their 999/277CA verdict, 835 decisions (to any
     claim id of the chain: a corrected claim sent under a new CLM01 is answered under that id), CAS
-    adjustments, RARC remarks.  Each lookup goes through the ART index its model declares (lookup_indexes), so
-    the page costs a few milliseconds at any size.
+    adjustments, RARC remarks.
 
     Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
     header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])

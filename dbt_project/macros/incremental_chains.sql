@@ -127,18 +127,14 @@
 
 {#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
     touched chains' rows deleted unless pre_hook deletes a wider set that contains them); none for a
-    batch-keyed model, which may bring its own pre_hook.  lookup: the column the Claim chain page finds one
-    chain's rows by (meta lookup_index: pipelines.warehouse.build indexes it before publishing). #}
-{% macro chain_model_config(key=none, pre_hook=none, lookup=none) -%}
+    batch-keyed model, which may bring its own pre_hook. #}
+{% macro chain_model_config(key=none, pre_hook=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
-    {%- if lookup -%}
-        {%- do config.update({'meta': {'lookup_index': lookup}}) -%}
-    {%- endif -%}
     {%- if key -%}
         {%- do config.update({'post_hook': '{{ record_build_seq() }}'}) -%}
     {%- endif -%}

@@ -488,67 +488,13 @@ def check_marts(
     return result
 
 
-def lookup_indexes(settings: Settings) -> dict[str, str]:
-    """table -> column the Claim chain page finds one chain's rows by (the models' meta lookup_index)."""
-    manifest = json.loads(ensure_manifest(settings).read_text())
-    return {
-        n["name"]: n["config"]["meta"]["lookup_index"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model" and n["config"].get("meta", {}).get("lookup_index")
-    }
-
-
-def create_lookup_indexes(path: Path, settings: Settings) -> list[str]:
-    """An ART index on each lookup column of the build file, where it has none yet; returns the ones created.
-
-    Without one, the Claim chain page's seven lookups each scan a ten-million-row table (~0.2 s each at 10M
-    claims); with one, each reads a few index nodes, also through a join.  Created here, after dbt, one index
-    per connection, and dropped from the copy an incremental build starts from (drop_lookup_indexes): an
-    index dbt writes to stays in memory for the rest of the dbt run, since DuckDB cannot evict index nodes
-    changed since the last checkpoint, and seven of them beside the build's own work ran both a 10M build from
-    nothing and a 10M next day out of memory."""
-    created = []
-    for table, column in sorted(lookup_indexes(settings).items()):
-        name = f"lookup__{table}__{column}"
-        con = duckdb_connect(path, settings=settings)
-        try:
-            exists = con.execute(
-                "select count(*) from duckdb_tables() where table_name = ? and schema_name = current_schema()",
-                [table],
-            ).fetchone()[0]
-            indexed = con.execute(
-                "select count(*) from duckdb_indexes() where index_name = ? and table_name = ?", [name, table]
-            ).fetchone()[0]
-            if exists and not indexed:
-                con.execute(f'create index "{name}" on "{table}" ("{column}")')
-                created.append(name)
-        finally:
-            con.close()
-    return created
-
-
-def drop_lookup_indexes(path: Path, settings: Settings) -> None:
-    """Drop the lookup indexes of a build file before dbt writes to it (create_lookup_indexes says why)."""
-    con = duckdb_connect(path, settings=settings)
-    try:
-        names = [r[0] for r in con.execute(
-            "select index_name from duckdb_indexes() where index_name like 'lookup\\_\\_%' escape '\\'"
-        ).fetchall()]  # fmt: skip
-        for name in names:
-            con.execute(f'drop index "{name}"')
-    finally:
-        con.close()
-
-
 def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bool = True) -> Path:
-    """Index the lookup columns, fold the WAL into the build file and swap it over the published warehouse
-    (atomic rename).  complete=False: a --select build from nothing, which holds only what it selected; it gets
-    no fingerprint, so the next build starts from nothing too instead of continuing a warehouse missing models
-    and views."""
+    """Fold the WAL into the build file and swap it over the published warehouse (atomic rename).
+    complete=False: a --select build from nothing, which holds only what it selected; it gets no fingerprint,
+    so the next build starts from nothing too instead of continuing a warehouse missing models and views."""
     build = settings.build_warehouse_path
     if not build.exists():
         raise BuildError(f"no build file at {build}: nothing to publish")
-    create_lookup_indexes(build, settings)
     con = duckdb_connect(build, settings=settings)
     con.execute(f"create or replace table {FINGERPRINT_TABLE} as select ? as fingerprint, now() as built_at",
                 [project_fingerprint(settings, dbt_vars) if complete else "partial"])  # fmt: skip
@@ -587,9 +533,6 @@ def build_warehouse(
                 prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars, ahead=ahead)
             args = ["build"]
             incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
-            if incremental:
-                with phase("drop the lookup indexes"):
-                    drop_lookup_indexes(settings.build_warehouse_path, settings)
             if incremental and not select:
                 # continuing the published warehouse means the same project (fingerprint) built it: what that
                 # build did and this one cannot do differently is left out — dbt_project/selectors.yml says what
@@ -653,7 +596,7 @@ def build_warehouse(
                     from expectations.docs import keep_results
 
                     keep_results(kept, settings, run_name="build", build_docs=True)
-            with phase("publish (lookup indexes, checkpoint, swap)"):
+            with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
             if not select:  # the queues the practice-management system picks up (pipelines.warehouse.exports)
                 from pipelines.warehouse.exports import export_work_queues

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('chain_id', lookup='claim_key')) }}
+{{ config(**chain_model_config('chain_id')) }}
 -- depends_on: {{ ref('int_touched_chains') }}
 -- One row per 837 submission of a claim chain with what the front end said of it: the 999 for its
 -- transaction set, the 277CAs for the claim, and what the billing office did next (docs/metrics.md,

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config(lookup='remit_claim_key')) }}
+{{ config(**chain_model_config()) }}
 -- incremental by batch (macros/incremental_chains.sql): an adjustment's class depends on its own remit only
 -- depends_on: {{ ref('int_touched_chains') }}
 -- Every CAS adjustment with its CARC category (seed carc_root_cause); CARCs not in the seed are

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('chain_id', lookup='chain_id')) }}
+{{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
 -- One row per 835 CLP with its chain, its payer's place in the claim's coordination of benefits and its

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('chain_id', lookup='chain_id')) }}
+{{ config(**chain_model_config('chain_id')) }}
 -- incremental by chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_touched_chains') }}
 -- One row per claim chain (docs/metrics.md, "Claim chains"): every 837 submission of a claim — corrected

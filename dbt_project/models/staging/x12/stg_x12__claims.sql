@@ -1,5 +1,5 @@
 -- incremental: appends the raw batches published since the last build (macros/incremental_batches.sql)
-{{ config(materialized='incremental', on_schema_change='fail', meta={'lookup_index': 'claim_key'}) }}
+{{ config(materialized='incremental', on_schema_change='fail') }}
 
 with source as (
     select * from {{ source('raw', 'claims') }}
