@@ -37,17 +37,14 @@ def warehouse_version() -> float | None:
 # new one and drops the old one, which closes when the last query still running on it returns (not before:
 # closing a DuckDB connection closes its cursors under their queries).
 @st.cache_resource(max_entries=1, show_spinner=False)
-def _reader(path: str, version: float) -> Reader:
+def _reader(path: str, version: float | None) -> Reader:
     return Reader(get_settings())
 
 
 def query(sql: str, params: list | None = None) -> pl.DataFrame:
-    """A page's query on the published warehouse (through the shared reader of its current version)."""
-    settings = get_settings()
-    version = warehouse_version()
-    if version is None:
-        raise WarehouseNotBuilt(f"no warehouse at {settings.warehouse_path}: run `revcycle run` first")
-    return _reader(str(settings.warehouse_path), version).query(sql, params)
+    """A page's query on the published warehouse (through the shared reader of its current version; with
+    nothing published, the reader raises WarehouseNotBuilt)."""
+    return _reader(str(get_settings().warehouse_path), warehouse_version()).query(sql, params)
 
 
 def require_warehouse() -> float:

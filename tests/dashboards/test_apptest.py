@@ -273,15 +273,26 @@ def _denied_claim(settings) -> str:
     )["chain_id"][0]
 
 
+def _chain_page(home, claim: str, monkeypatch, phi_viewer: bool) -> AppTest:
+    """The Claim chain page opened on one claim (?claim=), as a PHI viewer or as anyone else."""
+    from dashboards.phi import SESSION_KEY
+
+    monkeypatch.setenv("REVCYCLE_HOME", str(home))
+    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
+    if phi_viewer:
+        monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
+        at.session_state[SESSION_KEY] = "local"
+    else:
+        monkeypatch.delenv("REVCYCLE_PHI_VIEWERS", raising=False)
+    at.query_params["claim"] = claim
+    return at.run()
+
+
 def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
     from pipelines.warehouse.read import query
 
     claim = _denied_claim(built_demo)
-    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
-    monkeypatch.delenv("REVCYCLE_PHI_VIEWERS", raising=False)
-    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
-    at.query_params["claim"] = claim
-    at.run()
+    at = _chain_page(built_demo.home, claim, monkeypatch, phi_viewer=False)
     assert not at.exception, at.exception
     assert at.selectbox(key="chain__claim").value == claim
     frames = [d.value for d in at.dataframe]
@@ -303,16 +314,10 @@ def test_claim_chain_drill_down_masks_phi_by_default(built_demo, monkeypatch):
 
 
 def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
-    from dashboards.phi import SESSION_KEY
     from pipelines.warehouse.read import query
 
     claim = _denied_claim(built_demo)
-    monkeypatch.setenv("REVCYCLE_HOME", str(built_demo.home))
-    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
-    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
-    at.session_state[SESSION_KEY] = "local"
-    at.query_params["claim"] = claim
-    at.run()
+    at = _chain_page(built_demo.home, claim, monkeypatch, phi_viewer=True)
     assert not at.exception
     subs = next(
         d.value
@@ -328,7 +333,6 @@ def test_phi_viewer_sees_identifiers(built_demo, monkeypatch):
 def test_claim_chain_shows_answers_to_a_correction_under_a_new_id(built_world, monkeypatch):
     """A corrected claim sent under a new CLM01 (REF*F8 naming the original) is answered under that new id: the
     chain's page lists that 835 decision too, with its adjustments."""
-    from dashboards.phi import SESSION_KEY
     from pipelines.warehouse.read import query
 
     chain = query(
@@ -354,12 +358,7 @@ def test_claim_chain_shows_answers_to_a_correction_under_a_new_id(built_world, m
         [chain],
         settings=built_world,
     ).row(0, named=True)
-    monkeypatch.setenv("REVCYCLE_HOME", str(built_world.home))
-    monkeypatch.setenv("REVCYCLE_PHI_VIEWERS", "local")
-    at = AppTest.from_file(str(PAGES / "claim_chain.py"), default_timeout=60)
-    at.session_state[SESSION_KEY] = "local"
-    at.query_params["claim"] = chain
-    at.run()
+    at = _chain_page(built_world.home, chain, monkeypatch, phi_viewer=True)
     assert not at.exception, at.exception
     frames = [d.value for d in at.dataframe]
     remits = next(f for f in frames if "status_code" in f.columns)
