@@ -664,6 +664,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     claim id of the chain: a corrected claim sent under a new CLM01 is answered under that id), CAS
     adjustments, RARC remarks.
 
+    Each table is filtered by the key its rows are stored in order of (the storage_order macro), so DuckDB reads
+    the few row groups that can hold the chain; the claims are found through the join's key range, which
+    DuckDB passes from the chain's links to the claims scan.
+
     Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
     header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])
     submissions = query(
@@ -674,12 +678,12 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
                l.match_reason, fe.front_end_status, fe.ack_277ca_status_codes as front_end_codes,
                fe.accepted_date, fe.rejected_date, c._source_file_id as file_id
         from stg_x12__claims as c
-        inner join int_claim_chain_links as l using (claim_key)
-        left join fct_claim_submissions as fe using (claim_key)
-        where l.chain_id = ?
+        inner join (select claim_key, match_reason from int_claim_chain_links where chain_id = ?) as l
+            using (claim_key)
+        left join (select * from fct_claim_submissions where chain_id = ?) as fe using (claim_key)
         order by c.submission_date, c._source_file_id, c.seg_index
         """,
-        [chain_id],
+        [chain_id, chain_id],
     )
     remits = query(
         """

@@ -58,3 +58,4 @@ joined as (
 )
 
 select * from joined
+{{ storage_order('chain_id') }}

@@ -297,3 +297,4 @@ final as (
 )
 
 select * from final
+{{ storage_order('as_of_date') }}

@@ -32,3 +32,4 @@ linked as (
 )
 
 select * from linked
+{{ storage_order('chain_id') }}

@@ -190,3 +190,4 @@ final as (
 )
 
 select * from final
+{{ storage_order('chain_id') }}

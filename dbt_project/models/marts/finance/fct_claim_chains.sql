@@ -235,3 +235,4 @@ final as (
 )
 
 select * from final
+{{ storage_order('chain_id') }}

@@ -103,3 +103,4 @@ final as (
 )
 
 select * from final
+{{ storage_order('variance desc') }}

@@ -62,3 +62,4 @@ renamed as (
 )
 
 select * from renamed
+{{ storage_order('claim_key') }}
