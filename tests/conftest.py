@@ -83,8 +83,10 @@ def built_demo(tmp_path_factory) -> Settings:
     outcomes = ingest_paths(sorted(s.landing_dir.iterdir()), s)
     assert all(o.status == "accepted" for o in outcomes), [o.reasons for o in outcomes]
     build_warehouse(s)
-    # later tests rebuild this home incrementally (which skips unit tests): keep the first build's results
+    # later tests rebuild this home incrementally (which skips unit tests and checks only the marts it
+    # changed): keep the first build's results
     shutil.copy2(s.runs_dir / "run_results.json", s.runs_dir / "run_results.first_build.json")
+    shutil.copy2(s.runs_dir / "gx_marts.json", s.runs_dir / "gx_marts.first_build.json")
     return s
 
 
