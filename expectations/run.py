@@ -21,12 +21,6 @@ log = logging.getLogger(__name__)
 def _context():
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
-    from great_expectations.execution_engine import pandas_execution_engine
-
-    # GX fingerprints every pandas batch for its batch markers (md5 over pandas' hash of every cell), which
-    # nothing here reads; it skips frames of HASH_THRESHOLD bytes and more, so 0 skips them all.  The
-    # fingerprint cost as much as a third of the gate on an ingest's small groups (docs/performance.md).
-    pandas_execution_engine.HASH_THRESHOLD = 0
 
     from expectations.marts import MART_SUITES
     from expectations.suites import SUITES
@@ -90,20 +84,15 @@ RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0}
 def validate_tables(tables: dict[str, pl.DataFrame], kept: list | None = None) -> dict:
     """Validate every table that has a suite and rows; returns a JSON-able result with per-table detail.
     ``kept``: a list the GX result objects are appended to, as (table, result), for expectations.docs."""
-    from great_expectations.validator.v1_validator import Validator
-
     _, batch_def, suites = _context()
     out: dict = {"success": True, "tables": {}}
     for name, df in tables.items():
         if name not in suites or df.height == 0:
             continue
-        # a Validator on the batch definition reads the batch once; `batch_def.get_batch(...).validate(...)`
-        # converts and reads it twice (get_batch, then the Validator that Batch.validate makes)
-        res = Validator(
-            batch_definition=batch_def,
-            batch_parameters={"dataframe": _to_pandas(df, _suite_columns(suites[name]))},
-            result_format=RESULT_FORMAT,
-        ).validate_expectation_suite(suites[name])
+        batch = batch_def.get_batch(
+            batch_parameters={"dataframe": _to_pandas(df, _suite_columns(suites[name]))}
+        )
+        res = batch.validate(suites[name], result_format=RESULT_FORMAT)
         if kept is not None:
             kept.append((name, res))
         unmet = [
