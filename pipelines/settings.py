@@ -60,6 +60,10 @@ class Settings:
     # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
     # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
     duckdb_memory_limit: str = ""
+    # ---------- dbt: models built at once on DuckDB (REVCYCLE_DBT_THREADS; Spark builds one at a time).  They
+    # share one DuckDB instance, its cores and its memory limit: two overlap the small models' fixed costs, but
+    # two large models that spill slow each other down (docs/performance.md, "the fifth run")
+    dbt_threads: int = 2
     # ---------- Airflow: a DAG run not finished this many minutes after it was queued raises a deadline alert
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
     # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.
@@ -239,6 +243,7 @@ class Settings:
             "REVCYCLE_DBT_TARGET": self.engine,
             "REVCYCLE_DBT_ACCESS_MODE": "automatic",
             "REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT": self.duckdb_config()["memory_limit"],
+            "REVCYCLE_DBT_THREADS": str(self.dbt_threads),
             "REVCYCLE_SPARK_WAREHOUSE": str(self.spark_warehouse_dir),
             "REVCYCLE_SPARK_METASTORE": str(self.spark_dir),
             "REVCYCLE_SPARK_MASTER": os.environ.get("REVCYCLE_SPARK_MASTER", "local[2]"),
@@ -285,6 +290,7 @@ def get_settings() -> Settings:
         ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
         duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
+        dbt_threads=max(1, int(env("REVCYCLE_DBT_THREADS", Settings.dbt_threads))),
         dag_deadline_minutes=max(
             0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
         ),
