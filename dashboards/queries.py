@@ -664,9 +664,10 @@ def chain(version: float, chain_id: str) -> dict[str, pl.DataFrame]:
     claim id of the chain: a corrected claim sent under a new CLM01 is answered under that id), CAS
     adjustments, RARC remarks.
 
-    Each table is filtered by the key its rows are stored in order of (the storage_order macro), so DuckDB reads
-    the few row groups that can hold the chain; the claims are found through the join's key range, which
-    DuckDB passes from the chain's links to the claims scan.
+    The large tables are filtered by the key their rows are stored in order of (the storage_order macro), so
+    DuckDB reads the few row groups that can hold the chain; the claims are found through the join's key range,
+    which DuckDB passes from the chain's links to the claims scan.  The RARC remarks, a small table, are
+    scanned whole.
 
     Member ids and patient names are returned raw; the page masks them (dashboards.phi) before display."""
     header = query("select * from fct_claim_chains where chain_id = ?", [chain_id])
