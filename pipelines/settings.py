@@ -277,31 +277,48 @@ class Settings:
         }
 
 
+class SettingsError(ValueError):
+    """A REVCYCLE_* environment variable that cannot be used; the message names it."""
+
+
+def _setting(name: str, default, kind=int):
+    """One numeric setting from the environment: unset or blank means the default (a blank line in an .env
+    file or a compose `VAR=` is the usual way to say "leave it"), anything else must parse as ``kind``."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return kind(default)
+    try:
+        return kind(raw)
+    except ValueError:
+        expected = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}={raw!r}: expected {expected}; unset it for the default") from None
+
+
 def get_settings() -> Settings:
-    home = Path(os.environ.get("REVCYCLE_HOME", PROJECT_ROOT / "data")).expanduser().resolve()
+    home = Path(os.environ.get("REVCYCLE_HOME", "").strip() or PROJECT_ROOT / "data").expanduser().resolve()
     env = os.environ.get
     return Settings(
         project_root=PROJECT_ROOT,
         home=home,
-        max_mapped_tasks=int(env("REVCYCLE_MAX_MAPPED_TASKS", "32")),
+        max_mapped_tasks=_setting("REVCYCLE_MAX_MAPPED_TASKS", 32),
         engine=engine(),
-        settle_seconds=float(env("REVCYCLE_SETTLE_SECONDS", Settings.settle_seconds)),
-        max_file_bytes=int(env("REVCYCLE_MAX_FILE_BYTES", Settings.max_file_bytes)),
+        settle_seconds=_setting("REVCYCLE_SETTLE_SECONDS", Settings.settle_seconds, float),
+        max_file_bytes=_setting("REVCYCLE_MAX_FILE_BYTES", Settings.max_file_bytes),
         ready_markers=env("REVCYCLE_READY_MARKERS", "0").strip().lower() in ("1", "true", "yes", "on"),
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
         duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
-        dbt_threads=max(1, int(env("REVCYCLE_DBT_THREADS", Settings.dbt_threads))),
+        dbt_threads=max(1, _setting("REVCYCLE_DBT_THREADS", Settings.dbt_threads)),
         dag_deadline_minutes=max(
-            0.0, float(env("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes))
+            0.0, _setting("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes, float)
         ),
-        ingest_group_files=max(1, int(env("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files))),
-        ingest_group_mb=max(1, int(env("REVCYCLE_INGEST_GROUP_MB", Settings.ingest_group_mb))),
-        ingest_workers=max(0, int(env("REVCYCLE_INGEST_WORKERS", Settings.ingest_workers))),
+        ingest_group_files=max(1, _setting("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files)),
+        ingest_group_mb=max(1, _setting("REVCYCLE_INGEST_GROUP_MB", Settings.ingest_group_mb)),
+        ingest_workers=max(0, _setting("REVCYCLE_INGEST_WORKERS", Settings.ingest_workers)),
         publish_row_group_rows=max(
-            1, int(env("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows))
+            1, _setting("REVCYCLE_PUBLISH_ROW_GROUP_ROWS", Settings.publish_row_group_rows)
         ),
         parse_together_mb=min(
-            1024, max(0, int(env("REVCYCLE_PARSE_TOGETHER_MB", Settings.parse_together_mb)))
+            1024, max(0, _setting("REVCYCLE_PARSE_TOGETHER_MB", Settings.parse_together_mb))
         ),
     )
 
@@ -339,7 +356,7 @@ def engine() -> str:
     """REVCYCLE_ENGINE: which engine dbt builds on (CLI, DAGs and tests all read it here)."""
     value = os.environ.get("REVCYCLE_ENGINE", "duckdb").strip().lower() or "duckdb"
     if value not in ENGINES:
-        raise ValueError(f"REVCYCLE_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
+        raise SettingsError(f"REVCYCLE_ENGINE={value!r}: expected one of {', '.join(ENGINES)}")
     return value
 
 

@@ -21,7 +21,7 @@ from typer.exceptions import TyperException
 from pipelines.cli.airflow_embedded import PIPELINE_DAGS
 from pipelines.privacy import private_umask
 from pipelines.runtime import return_freed_memory, skip_exit_gc
-from pipelines.settings import Settings, get_settings
+from pipelines.settings import Settings, SettingsError, get_settings
 
 # `revcycle reference --kind`: the loaders' kinds (pipelines.reference.KINDS, which imports polars — too slow
 # for `--help`; a unit test keeps the two lists equal)
@@ -673,6 +673,11 @@ def main(argv: list[str] | None = None) -> int:
     return_freed_memory()  # before polars loads (pipelines.runtime)
     private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        get_settings()
+    except SettingsError as e:  # a REVCYCLE_* variable that cannot be used: one line, as for a bad argument
+        print(f"revcycle: {e}", file=sys.stderr)
+        return 2
     if argv[:1] == ["dbt"]:
         # everything after `dbt` is dbt's, its own --help and --version included
         return run_dbt(argv[1:], get_settings())

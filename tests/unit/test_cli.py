@@ -154,3 +154,17 @@ def test_reference_kinds_offered_are_the_loader_kinds():
     from pipelines.reference import KINDS
 
     assert sorted(REFERENCE_KINDS) == sorted(KINDS)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [("REVCYCLE_INGEST_WORKERS", "two", "REVCYCLE_INGEST_WORKERS='two': expected a whole number"),
+     ("REVCYCLE_SETTLE_SECONDS", "soon", "REVCYCLE_SETTLE_SECONDS='soon': expected a number"),
+     ("REVCYCLE_ENGINE", "oracle", "REVCYCLE_ENGINE='oracle'")],
+    ids=["int", "float", "engine"],
+)  # fmt: skip
+def test_an_unusable_setting_exits_2_naming_it(name, value, says, monkeypatch, capsys):
+    monkeypatch.setenv(name, value)
+    assert main(["summary"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -73,3 +73,21 @@ def test_a_build_out_of_memory_names_the_setting_to_raise(tmp_path, monkeypatch)
     hint = resource_hint([f"model.revcycle.fct_underpayments: error {failed.value}"], s)
     assert "REVCYCLE_DUCKDB_MEMORY_LIMIT" in hint and s.duckdb_config()["memory_limit"] in hint
     assert resource_hint(["model.revcycle.fct_claim_chains: error Binder Error: column not found"], s) == ""
+
+
+def test_a_blank_setting_means_the_default(tmp_path, monkeypatch):
+    # `VAR=` in an .env file or a compose service is how people say "leave it"
+    for name in ("REVCYCLE_INGEST_WORKERS", "REVCYCLE_DBT_THREADS", "REVCYCLE_SETTLE_SECONDS",
+                 "REVCYCLE_PARSE_TOGETHER_MB", "REVCYCLE_DUCKDB_MEMORY_LIMIT", "REVCYCLE_ENGINE"):  # fmt: skip
+        monkeypatch.setenv(name, " ")
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
+    s = get_settings()
+    default = Settings(project_root=PROJECT_ROOT, home=s.home)
+    assert (s.ingest_workers, s.dbt_threads, s.settle_seconds, s.parse_together_mb, s.engine) == (
+        default.ingest_workers,
+        default.dbt_threads,
+        default.settle_seconds,
+        default.parse_together_mb,
+        "duckdb",
+    )
+    assert s.duckdb_config()["memory_limit"] == default.duckdb_config()["memory_limit"]
