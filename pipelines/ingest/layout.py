@@ -86,27 +86,39 @@ def ensure_layout(settings: Settings) -> None:
             tmp.rename(schema_batch / f"{name}.parquet")
 
 
-_published: dict[str, tuple[int, frozenset[str]]] = {}
+# batches folder -> (its mtime when last listed, the batch folders read, the file ids they hold)
+_published: dict[str, tuple[int, frozenset[str], frozenset[str]]] = {}
 
 
-def published_file_ids(settings: Settings) -> frozenset[str]:
-    """File ids in every published batch (read from the batches' _batch.json; re-read only when a batch
-    was added or removed, i.e. when the batches folder changed)."""
+def published_file_ids(settings: Settings, fresh: bool = False) -> frozenset[str]:
+    """File ids in every published batch, from the batches' _batch.json.  Batches are immutable and appear by
+    one rename, so only batches added since the last call are read: re-reading every batch whenever another
+    worker published made a long ingest quadratic in its batches (docs/performance.md).  Whether any were
+    added is judged by the folder's mtime, whose clock ticks coarsely, unless ``fresh`` (the check under the
+    publish lock): then the folder is listed."""
     key = str(settings.batches_dir)
-    stamp = settings.batches_dir.stat().st_mtime_ns if settings.batches_dir.exists() else 0
-    cached = _published.get(key)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    ids: set[str] = set()
-    for meta in settings.batches_dir.glob(f"*/{META}"):
-        info = json.loads(meta.read_text())
+    if not settings.batches_dir.exists():
+        return frozenset()
+    stamp = settings.batches_dir.stat().st_mtime_ns
+    cached_stamp, read, ids = _published.get(key, (None, frozenset(), frozenset()))
+    if cached_stamp == stamp and not fresh:
+        return ids
+    names = frozenset(e.name for e in os.scandir(settings.batches_dir) if e.is_dir())
+    if read - names:  # a batch was removed (a rebuilt data root): start over
+        read, ids = frozenset(), frozenset()
+    found = set(ids)
+    for name in names - read:
+        meta = settings.batches_dir / name / META
+        try:
+            info = json.loads(meta.read_text())
+        except FileNotFoundError:  # not a batch (a stray folder): nothing published there
+            continue
         if info.get("schema_only"):
             continue
         # one-file batches of earlier versions are named by their file id and list none
-        ids.update(info.get("file_ids") or [meta.parent.name])
-    frozen = frozenset(ids)
-    _published[key] = (stamp, frozen)
-    return frozen
+        found.update(info.get("file_ids") or [name])
+    _published[key] = (stamp, names, frozenset(found))
+    return _published[key][2]
 
 
 def is_published(settings: Settings, file_id: str) -> bool:

@@ -229,7 +229,7 @@ class _Ahead:
 def _decide(outcomes: list[Outcome], settings: Settings) -> _Plan:
     """Which files of the group publish and which of their transaction sets, against what is published now
     (sets the DUPLICATE status of the others)."""
-    loaded_ids = published_file_ids(settings)
+    loaded_ids = published_file_ids(settings, fresh=True)
     loaded_sets = set(published_transactions(settings))  # a copy: this group's files join it as they go
     accepted: _Plan = []
     seen: set[str] = set()

@@ -243,3 +243,17 @@ def test_a_batch_gathers_small_files_into_row_groups(settings, tmp_path):
     assert pq.ParquetFile(batch(settings)).num_row_groups == 1
     assert pq.ParquetFile(batch(one_per_file)).num_row_groups == len(remits)
     assert pl.read_parquet(batch(settings)).equals(pl.read_parquet(batch(one_per_file)))
+
+
+def test_published_file_ids_follow_batches_added_and_removed(settings, tmp_path):
+    from pipelines.ingest import published_file_ids
+
+    first = ingest_file(REMIT, settings)
+    assert first.file_id in published_file_ids(settings)
+    second = ingest_file(DEMO / "remit_835_bcbs_20240202.x12", settings)
+    assert {first.file_id, second.file_id} <= published_file_ids(settings, fresh=True)
+    [batch] = [p for p in settings.batches_dir.iterdir() if second.file_id in (p / "_batch.json").read_text()]
+    shutil.rmtree(batch)  # a rebuilt data root
+    ids = published_file_ids(settings, fresh=True)
+    assert first.file_id in ids and second.file_id not in ids
+    assert ingest_file(DEMO / "remit_835_bcbs_20240202.x12", settings).status == "accepted"
