@@ -266,9 +266,8 @@ def _write_ahead(outcomes: list[Outcome], settings: Settings) -> _Ahead | None:
         return None
     area = staging_area(settings)
     area.mkdir(parents=True, exist_ok=True)
-    directory = Path(
-        tempfile.mkdtemp(prefix="ahead-", dir=area)
-    )  # threads of one process may publish at once
+    # a folder of its own: threads of one process may publish at once
+    directory = Path(tempfile.mkdtemp(prefix="ahead-", dir=area))
     ahead = _Ahead(directory, _decisions(trial, accepted))
     try:
         _write_tables(accepted, directory, settings)
