@@ -60,10 +60,11 @@ class Settings:
     # of this machine's RAM (several processes share the machine: dbt, a dashboard, an ingest)
     # (REVCYCLE_DUCKDB_MEMORY_LIMIT, any DuckDB size: "6GB", "800MB")
     duckdb_memory_limit: str = ""
-    # ---------- dbt: models built at once on DuckDB (REVCYCLE_DBT_THREADS; Spark builds one at a time).  They
-    # share one DuckDB instance, its cores and its memory limit: two overlap the small models' fixed costs, but
-    # two large models that spill slow each other down (docs/performance.md, "the fifth run")
-    dbt_threads: int = 2
+    # ---------- dbt: models built at once on DuckDB (REVCYCLE_DBT_THREADS; Spark builds one at a time).  One:
+    # DuckDB already spreads each model over every core, and two models side by side share one instance's
+    # memory limit, so two large ones spill and slow each other down.  A second thread only overlaps the small
+    # models' fixed costs, which pays on a small book alone (docs/performance.md, "dbt's threads").
+    dbt_threads: int = 1
     # ---------- Airflow: a DAG run not finished this many minutes after it was queued raises a deadline alert
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
     # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.

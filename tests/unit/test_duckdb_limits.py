@@ -36,7 +36,7 @@ def test_the_project_opens_duckdb_only_through_the_settings():
 
 def test_connections_and_dbt_get_the_limits(tmp_path, monkeypatch):
     monkeypatch.setenv("REVCYCLE_DUCKDB_MEMORY_LIMIT", "512MiB")
-    monkeypatch.setenv("REVCYCLE_DBT_THREADS", "1")
+    monkeypatch.setenv("REVCYCLE_DBT_THREADS", "2")
     monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
     s = get_settings()
     with duckdb_connect(tmp_path / "w.duckdb", settings=s) as con:
@@ -45,7 +45,7 @@ def test_connections_and_dbt_get_the_limits(tmp_path, monkeypatch):
         ).fetchall()
     assert limit == "512.0 MiB" and Path(temp) == s.duckdb_temp_dir
     env = s.dbt_env(from_home=True)  # what profiles.yml reads for every dbt connection
-    assert env["REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT"] == "512MiB" and env["REVCYCLE_DBT_THREADS"] == "1"
+    assert env["REVCYCLE_DBT_DUCKDB_MEMORY_LIMIT"] == "512MiB" and env["REVCYCLE_DBT_THREADS"] == "2"
     assert (s.home / env["REVCYCLE_DBT_DUCKDB_TEMP_DIR"]).resolve() == s.duckdb_temp_dir
     profile = (PROJECT_ROOT / "dbt_project" / "profiles.yml").read_text()
     assert (
