@@ -15,14 +15,11 @@ where they were, with a reason naming the folder.
 
 from __future__ import annotations
 
-import copy
 import errno
 import hashlib
 import json
 import os
 import shutil
-import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,16 +76,16 @@ def published_transactions(settings: Settings) -> set[tuple]:
 
 def _skip_loaded_sets(
     out: Outcome, tables: dict[str, Staged], loaded: set[tuple]
-) -> tuple[pl.Expr | None, set, tuple[int, ...]]:
+) -> tuple[pl.Expr | None, set]:
     """The transaction sets of this file already loaded (or repeating an earlier set of the file): returns the
-    filter that keeps the others on every X12 table (None: keep everything), the identities of this file's
-    sets (loaded, for the rest of the group) and the skipped sets' st_index."""
+    filter that keeps the others on every X12 table (None: keep everything) and the identities of this file's
+    sets (loaded, for the rest of the group)."""
     staged = tables.get("x12_transactions")
     if staged is None:
-        return None, set(), ()
+        return None, set()
     tx = staged.collect()
     if "content_hash" not in tx.columns:
-        return None, set(), ()
+        return None, set()
     mine = tx.select(*TX_KEY, "st_index").sort("st_index")
     first: set[tuple] = set()  # this file's complete identities, for the rest of the group
     in_file: set[tuple] = set()  # a set repeated within the file is skipped however complete its identity
@@ -103,14 +100,14 @@ def _skip_loaded_sets(
         if complete:
             first.add(ident)
     if not dup:
-        return None, first, ()
+        return None, first
     out.transactions_skipped = len(dup)  # st_index is unique within a file
     keep = ~pl.col("st_index").is_in(pl.Series(dup).implode())
     if tx.height == out.transactions_skipped:
         out.status = DUPLICATE
     out.claims = _rows(tables.get("claims"), keep) + _rows(tables.get("remit_claims"), keep)
     out.lines = _rows(tables.get("claim_lines"), keep) + _rows(tables.get("remit_lines"), keep)
-    return keep, first, tuple(dup)
+    return keep, first
 
 
 def _rows(staged: Staged | None, keep: pl.Expr) -> int:
@@ -194,20 +191,11 @@ def publish_staged(out: Outcome, settings: Settings) -> Outcome:
 def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Outcome]:
     """Quarantine what was rejected (file by file, with its reason), publish the accepted data of the whole
     group as one batch directory atomically, then drain landing/.  Under a lock: mapped publish tasks run in
-    parallel, and the same bytes landed twice in one drop may sit in two groups.
-
-    The batch's tables are written before the lock is taken, against what was published then; under the lock
-    the decisions (which files, which transaction sets) are made again and the prepared tables used only when
-    they come out the same -- the usual case, since two groups rarely share a file.  Writing every table under
-    the lock made parallel ingest workers wait on each other (docs/performance.md)."""
-    ahead: _Ahead | None = None
+    parallel, and the same bytes landed twice in one drop may sit in two groups."""
     try:
-        ahead = _write_ahead(outcomes, settings)
         with file_lock(settings.raw_dir / ".publish.lock"):
-            _publish_locked(outcomes, settings, ahead)
+            _publish_locked(outcomes, settings)
     finally:
-        if ahead is not None:
-            shutil.rmtree(ahead.directory, ignore_errors=True)
         for out in outcomes:
             if out.staged_dir is not None:
                 discard_staged(out.staged_dir)
@@ -215,23 +203,10 @@ def publish_staged_many(outcomes: list[Outcome], settings: Settings) -> list[Out
     return outcomes
 
 
-_Plan = list[tuple[Outcome, dict[str, Staged], pl.Expr | None, tuple[int, ...]]]
-
-
-@dataclass
-class _Ahead:
-    """A batch's tables written outside the lock, and the decisions they were written under."""
-
-    directory: Path
-    decisions: tuple
-
-
-def _decide(outcomes: list[Outcome], settings: Settings) -> _Plan:
-    """Which files of the group publish and which of their transaction sets, against what is published now
-    (sets the DUPLICATE status of the others)."""
+def _publish_locked(outcomes: list[Outcome], settings: Settings) -> None:
     loaded_ids = published_file_ids(settings, fresh=True)
     loaded_sets = set(published_transactions(settings))  # a copy: this group's files join it as they go
-    accepted: _Plan = []
+    accepted: list[tuple[Outcome, dict[str, Staged], pl.Expr | None]] = []
     seen: set[str] = set()
     for out in outcomes:
         if out.status == NOT_LOADED:
@@ -244,44 +219,11 @@ def _decide(outcomes: list[Outcome], settings: Settings) -> _Plan:
         seen.add(out.file_id)
         if out.status in (ACCEPTED, PARTIAL) and out.staged_dir:
             tables = staged_tables(Path(out.staged_dir))
-            keep, sets, skipped = _skip_loaded_sets(out, tables, loaded_sets)
+            keep, sets = _skip_loaded_sets(out, tables, loaded_sets)
             loaded_sets |= sets
-            if out.status != DUPLICATE:
-                accepted.append((out, tables, keep, skipped))
-    return accepted
-
-
-def _decisions(outcomes: list[Outcome], accepted: _Plan) -> tuple:
-    return (
-        tuple((o.file_id, o.status) for o in outcomes),
-        tuple((o.file_id, skipped) for o, _, _, skipped in accepted),
-    )
-
-
-def _write_ahead(outcomes: list[Outcome], settings: Settings) -> _Ahead | None:
-    """The group's batch tables, decided on copies of the outcomes (the real ones are decided under the lock)."""
-    trial = [copy.copy(o) for o in outcomes]
-    accepted = _decide(trial, settings)
-    if not accepted:
-        return None
-    area = staging_area(settings)
-    area.mkdir(parents=True, exist_ok=True)
-    # a folder of its own: threads of one process may publish at once
-    directory = Path(tempfile.mkdtemp(prefix="ahead-", dir=area))
-    ahead = _Ahead(directory, _decisions(trial, accepted))
-    try:
-        _write_tables(accepted, directory, settings)
-    except OSError as e:
-        shutil.rmtree(directory, ignore_errors=True)
-        if e.errno not in DISK_FULL:
-            raise
-        return None  # written again under the lock, which reports the full disk
-    return ahead
-
-
-def _publish_locked(outcomes: list[Outcome], settings: Settings, ahead: _Ahead | None = None) -> None:
-    accepted = _decide(outcomes, settings)
-    for out in outcomes:
+            if out.status == DUPLICATE:
+                continue
+            accepted.append((out, tables, keep))
         if out.status in (REJECTED, PARTIAL):
             try:
                 _quarantine(out, settings)
@@ -293,13 +235,12 @@ def _publish_locked(outcomes: list[Outcome], settings: Settings, ahead: _Ahead |
                                "file stays where it is for the next run")]  # fmt: skip
                 accepted = [a for a in accepted if a[0] is not out]
     if accepted:
-        prepared = ahead.directory if ahead and ahead.decisions == _decisions(outcomes, accepted) else None
         try:
-            _write_batch(accepted, settings, prepared)
+            _write_batch(accepted, settings)
         except OSError as e:
             if e.errno not in DISK_FULL:
                 raise
-            for out, _, _, _ in accepted:
+            for out, _, _ in accepted:
                 out.status = NOT_LOADED
                 out.reasons = [(f"{out.file_name}: the disk is full (writing under {settings.batches_dir}); nothing "
                                "was published, the file stays where it is for the next run")]  # fmt: skip
@@ -379,33 +320,27 @@ def _write_table(
         empty.write_parquet(path)
 
 
-def _write_tables(accepted: _Plan, directory: Path, settings: Settings) -> None:
-    """Every published table but `files` (written with the batch's outcomes, under the lock)."""
-    for name, empty in empty_tables().items():
-        if name == "files":
-            continue
-        parts = [(t[name], keep if name in X12_TABLES else None) for _, t, keep, _ in accepted if name in t]
-        _write_table(parts, empty, directory / f"{name}.parquet", settings.publish_row_group_rows)
-
-
-def _write_batch(accepted: _Plan, settings: Settings, prepared: Path | None = None) -> None:
-    """The batch directory, by one rename; ``prepared``: its tables already written there (_write_ahead)."""
-    ids = sorted(o.file_id for o, _, _, _ in accepted)
+def _write_batch(
+    accepted: list[tuple[Outcome, dict[str, Staged], pl.Expr | None]], settings: Settings
+) -> None:
+    ids = sorted(o.file_id for o, _, _ in accepted)
     batch_id = "g-" + hashlib.sha256("".join(ids).encode()).hexdigest()[:20]
     target = settings.batches_dir / batch_id
     if target.exists():  # a crash after an earlier rename: the batch is already complete
         return
-    tmp = prepared or staging_area(settings) / f"batch-{batch_id}"
-    if prepared is None:
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+    tmp = staging_area(settings) / f"batch-{batch_id}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     try:
-        if prepared is None:
-            _write_tables(accepted, tmp, settings)
-        pl.DataFrame([_files_row(o) for o, _, _, _ in accepted], schema=FILES_SCHEMA).write_parquet(
-            tmp / "files.parquet"
-        )
-        meta = {"file_ids": ids, "files": [o.to_dict() for o, _, _, _ in accepted]}
+        for name, empty in empty_tables().items():
+            if name == "files":
+                pl.DataFrame([_files_row(o) for o, _, _ in accepted], schema=FILES_SCHEMA).write_parquet(
+                    tmp / f"{name}.parquet"
+                )
+                continue
+            parts = [(t[name], keep if name in X12_TABLES else None) for _, t, keep in accepted if name in t]
+            _write_table(parts, empty, tmp / f"{name}.parquet", settings.publish_row_group_rows)
+        meta = {"file_ids": ids, "files": [o.to_dict() for o, _, _ in accepted]}
         (tmp / META).write_text(json.dumps(meta, indent=2))
         tmp.rename(target)
     finally:

@@ -163,34 +163,6 @@ def test_concurrent_publishers_load_a_file_once(settings):
     assert published(settings, "remit_claims").height == 3
 
 
-def test_a_file_published_while_a_group_waits_for_the_lock_loads_once(settings, monkeypatch):
-    """A group's tables are written before it takes the publish lock; when another group publishes one of its
-    files meanwhile, the group publishes only the rest, and every row once."""
-    from pipelines.ingest import publish as publish_module
-    from pipelines.ingest import publish_staged_many, stage_file, validate_staged_many
-
-    other = DEMO / "remit_835_bcbs_20240202.x12"
-    alone = validate_staged_many([stage_file(REMIT, settings)], settings)
-    group = validate_staged_many([stage_file(REMIT, settings), stage_file(other, settings)], settings)
-    write_ahead = publish_module._write_ahead
-
-    def meanwhile(
-        outcomes, s
-    ):  # the other group takes the lock between this one's writing and its publishing
-        ahead = write_ahead(outcomes, s)
-        monkeypatch.setattr(publish_module, "_write_ahead", write_ahead)
-        publish_staged_many(alone, s)
-        return ahead
-
-    monkeypatch.setattr(publish_module, "_write_ahead", meanwhile)
-    results = publish_staged_many(group, settings)
-    assert [alone[0].status] + [o.status for o in results] == ["accepted", "duplicate", "accepted"]
-    files = published(settings, "files")
-    assert sorted(files["file_name"]) == sorted([REMIT.name, other.name])
-    claims = published(settings, "remit_claims")
-    assert claims.height == claims.unique(subset=["file_id", "seg_index"]).height == 3 + results[1].claims
-
-
 def test_patient_payments_load_bad_rows_quarantined_and_gx_gates_amounts(settings, tmp_path):
     f = tmp_path / "payments.csv"
     f.write_text(
