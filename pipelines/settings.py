@@ -63,7 +63,7 @@ class Settings:
     # ---------- dbt: models built at once on DuckDB (REVCYCLE_DBT_THREADS; Spark builds one at a time).  One:
     # DuckDB already spreads each model over every core, and two models side by side share one instance's
     # memory limit, so two large ones spill and slow each other down.  A second thread only overlaps the small
-    # models' fixed costs, which pays on a small book alone (docs/performance.md, "dbt's threads").
+    # models' fixed costs, which pays on a small book alone (docs/performance.md, "the sixth run").
     dbt_threads: int = 1
     # ---------- Airflow: a DAG run not finished this many minutes after it was queued raises a deadline alert
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
