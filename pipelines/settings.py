@@ -301,7 +301,7 @@ def get_settings() -> Settings:
     return Settings(
         project_root=PROJECT_ROOT,
         home=home,
-        max_mapped_tasks=_setting("REVCYCLE_MAX_MAPPED_TASKS", 32),
+        max_mapped_tasks=_setting("REVCYCLE_MAX_MAPPED_TASKS", Settings.max_mapped_tasks),
         engine=engine(),
         settle_seconds=_setting("REVCYCLE_SETTLE_SECONDS", Settings.settle_seconds, float),
         max_file_bytes=_setting("REVCYCLE_MAX_FILE_BYTES", Settings.max_file_bytes),

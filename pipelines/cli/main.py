@@ -674,16 +674,16 @@ def main(argv: list[str] | None = None) -> int:
     private_umask()  # everything written under the data root is owner-only (pipelines.privacy)
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        get_settings()
+        settings = get_settings()
     except SettingsError as e:  # a REVCYCLE_* variable that cannot be used: one line, as for a bad argument
         print(f"revcycle: {e}", file=sys.stderr)
         return 2
     if argv[:1] == ["dbt"]:
         # everything after `dbt` is dbt's, its own --help and --version included
-        return run_dbt(argv[1:], get_settings())
+        return run_dbt(argv[1:], settings)
     command = typer.main.get_command(app)
     command.help = (f"Revenue-cycle analytics from X12 837/835 and encounter extracts. "
-                    f"Data root: $REVCYCLE_HOME (now {get_settings().home}).")  # fmt: skip
+                    f"Data root: $REVCYCLE_HOME (now {settings.home}).")  # fmt: skip
     try:
         result = command.main(args=argv or ["--help"], prog_name="revcycle", standalone_mode=False)
     except typer.Abort:

@@ -117,8 +117,9 @@ def published_file_ids(settings: Settings, fresh: bool = False) -> frozenset[str
             continue
         # one-file batches of earlier versions are named by their file id and list none
         found.update(info.get("file_ids") or [name])
-    _published[key] = (stamp, names, frozenset(found))
-    return _published[key][2]
+    ids = frozenset(found)
+    _published[key] = (stamp, names, ids)
+    return ids
 
 
 def is_published(settings: Settings, file_id: str) -> bool:
