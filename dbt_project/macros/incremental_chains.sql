@@ -120,6 +120,13 @@
     {{ return(when_incremental(column ~ ' in (select chain_id from ' ~ ref('int_touched_chains') ~ ')')) }}
 {%- endmacro %}
 
+{#  int_claim_chain_links narrowed to the touched chains (every link on a full build), as a subquery to join
+    the claims to.  Narrowed before the join: DuckDB applies an IN (subquery) filter on a joined table's
+    column after the join, which then pairs every claim of the warehouse with its link first. #}
+{% macro touched_chain_links() -%}
+    (select * from {{ ref('int_claim_chain_links') }} where {{ in_touched_chains('chain_id') }})
+{%- endmacro %}
+
 {#  pre_hook of a chain model: delete the touched chains' rows (key: the model's chain column). #}
 {% macro delete_touched_chains(key) -%}
     {{ return(delete_when_incremental(in_touched_chains(key))) }}

@@ -28,8 +28,7 @@ with submissions as (
             order by claims.submission_date, claims.claim_key
         ) as next_submission_date
     from {{ ref('stg_x12__claims') }} as claims
-    inner join {{ ref('int_claim_chain_links') }} as links on links.claim_key = claims.claim_key
-    where {{ in_touched_chains('links.chain_id') }}
+    inner join {{ touched_chain_links() }} as links on links.claim_key = claims.claim_key
 ),
 
 joined as (

@@ -99,6 +99,9 @@ later_payers as (
         ) as later_decided
     from ordered_remits
     where payer_sequence > 1
+    {%- if is_incremental() and not new_month_ends %}
+        and {{ in_touched_chains('chain_id') }}
+    {%- endif %}
 ),
 
 secondary_billed as (
@@ -120,6 +123,10 @@ patient_activity as (
         ) as patient_credits_to_date
     from {{ ref('fct_patient_payments') }}
     where chain_id is not null
+    {%- if is_incremental() and not new_month_ends %}
+        -- the window runs per chain: only the chains recomputed need it
+        and {{ in_touched_chains('chain_id') }}
+    {%- endif %}
 ),
 
 -- the month-ends span all the data, whichever chains this build recomputes

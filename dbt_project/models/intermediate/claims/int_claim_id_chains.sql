@@ -15,9 +15,11 @@
 -- correction of a correction of ... — X12 RFIs 1945 and 2150: a corrected claim may carry a new CLM01, a
 -- reversal echoes the original's).  835s join through the claim id they answer (CLP01).
 --
--- Recomputed whole each build (claim ids only: cheap) and compared with what the table held: an incremental
--- build writes only the claim ids that are new or moved to another chain, with the chain they left
--- (_previous_chain_id), so int_touched_chains can recompute both.
+-- Compared with what the table held: an incremental build writes only the claim ids that are new or moved to
+-- another chain, with the chain they left (_previous_chain_id), so int_touched_chains can recompute both.
+-- Only a claim id with a parent can sit in another chain than its own (every other one is the root of its
+-- chain), so an incremental build follows the parents of those alone, plus the claim ids its new batches
+-- name and those the table holds under another chain; the parent links are recomputed whole each build.
 -- depends_on: {{ ref('int_build_batches') }}
 with submissions as (
     select claim_id, frequency_code, original_reference from {{ ref('stg_x12__claims') }}
@@ -25,12 +27,6 @@ with submissions as (
 
 remits as (
     select claim_id, payer_claim_control_number from {{ ref('stg_x12__remit_claims') }}
-),
-
-claim_ids as (
-    select claim_id from submissions where claim_id is not null
-    union
-    select claim_id from remits where claim_id is not null
 ),
 
 parents as (
@@ -41,17 +37,39 @@ parents as (
     group by submissions.claim_id
 ),
 
-{{ follow_parents('claim_ids', 'parents', var('chain_link_hops')) }}
+{%- if is_incremental() %}
+
+nodes as (
+    select claim_id from parents
+    union
+    select claim_id from {{ ref('stg_x12__claims') }}
+    where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
+    union
+    select claim_id from {{ ref('stg_x12__remit_claims') }}
+    where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
+    union
+    select claim_id from {{ this }} where chain_id <> claim_id
+),
+{%- else %}
+
+nodes as (
+    select claim_id from submissions where claim_id is not null
+    union
+    select claim_id from remits where claim_id is not null
+),
+{%- endif %}
+
+{{ follow_parents('nodes', 'parents', var('chain_link_hops')) }}
 
 computed as (
     select
-        claim_ids.claim_id,
+        nodes.claim_id,
         roots.root_claim_id as chain_id,
         parents.parent_claim_id,
         case when parents.parent_claim_id is null then 'claim_id' else 'ref_f8' end as match_reason
-    from claim_ids
-    left join parents on parents.claim_id = claim_ids.claim_id
-    inner join roots on roots.claim_id = claim_ids.claim_id
+    from nodes
+    left join parents on parents.claim_id = nodes.claim_id
+    inner join roots on roots.claim_id = nodes.claim_id
 ),
 
 final as (

@@ -19,14 +19,15 @@
 -- A primary decision is an adjudication by the primary payer that is not a duplicate denial; the chain's
 -- initial decision is the first, its current decision the last (by remit date, then file and position).
 with chain_ids as (
+    -- narrowed before the join to the remits (see touched_chain_links)
     select claim_id, chain_id from {{ ref('int_claim_id_chains') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 remits as (
     select chain_ids.chain_id, stg.*
     from {{ ref('stg_x12__remit_claims') }} as stg
     inner join chain_ids on chain_ids.claim_id = stg.claim_id
-    where {{ in_touched_chains('chain_ids.chain_id') }}
 ),
 
 adjustments as (

@@ -70,15 +70,22 @@ patient_chains as (
     where {{ in_touched_patients(patient_key('chain_claims.subscriber_member_id', 'chain_claims.patient_birth_date')) }}
 ),
 
+primary_links as (
+    -- the submissions to the primary payer, of the touched patients' chains on an incremental build: filtered
+    -- here, before the join to the claims, so that the join reads those chains' claims only
+    select claim_key, chain_id
+    from {{ ref('int_claim_chain_links') }}
+    where payer_sequence = 1
+    {%- if is_incremental() %}
+        and chain_id in (select chain_id from patient_chains)
+    {%- endif %}
+),
+
 voided_chains as (
     -- chains whose latest submission to the primary payer is a void (frequency 8)
     select void_links.chain_id
-    from {{ ref('stg_x12__claims') }} as void_claims
-    inner join {{ ref('int_claim_chain_links') }} as void_links using (claim_key)
-    where void_links.payer_sequence = 1
-    {%- if is_incremental() %}
-        and void_links.chain_id in (select chain_id from patient_chains)
-    {%- endif %}
+    from primary_links as void_links
+    inner join {{ ref('stg_x12__claims') }} as void_claims using (claim_key)
     qualify row_number() over (
         partition by void_links.chain_id
         order by void_claims.submission_date desc, void_claims._source_file_id desc, void_claims.seg_index desc
@@ -99,15 +106,12 @@ resent_originals as (
             {{ days_between('lag(claims.submission_date) over submission_order', 'claims.submission_date') }}
                 as days_since_previous_copy,
             row_number() over submission_order as copy_seq
-        from {{ ref('stg_x12__claims') }} as claims
-        inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-        where coalesce(claims.frequency_code, '1') = '1' and links.payer_sequence = 1
+        from primary_links as links
+        inner join {{ ref('stg_x12__claims') }} as claims using (claim_key)
+        where coalesce(claims.frequency_code, '1') = '1'
             and {{ billed_to_payer('claims.claim_key') }}
             -- voided since: the claim is no longer billed
             and links.chain_id not in (select chain_id from voided_chains)
-        {%- if is_incremental() %}
-            and links.chain_id in (select chain_id from patient_chains)
-        {%- endif %}
         window submission_order as (
             partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
         )

@@ -20,8 +20,8 @@ with primary_submissions as (
             order by claims.submission_date, claims._source_file_id, claims.seg_index
         ) > 1 as is_resend
     from {{ ref('stg_x12__claims') }} as claims
-    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-    where {{ in_touched_chains('links.chain_id') }} and links.payer_sequence = 1
+    inner join {{ touched_chain_links() }} as links using (claim_key)
+    where links.payer_sequence = 1
         and {{ billed_to_payer('claims.claim_key') }}
 ),
 

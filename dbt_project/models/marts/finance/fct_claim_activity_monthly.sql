@@ -25,40 +25,44 @@ with chains as (
 ),
 
 events as (
+    -- each kind of event summed on its own before the union: the final sum then adds a few thousand rows per
+    -- kind instead of summing ten columns, most of them zero, over every chain two or three times
     select
         submission_month as month, payer_id, rendering_npi, location_id, claim_type,
-        1 as claims_submitted,
-        charge as charges_submitted,
-        case when is_voided then 0 else 1 end as claims_submitted_not_voided,
-        case when is_voided then 0 else charge end as charges_submitted_not_voided,
+        count(*) as claims_submitted,
+        sum(charge) as charges_submitted,
+        sum(case when is_voided then 0 else 1 end) as claims_submitted_not_voided,
+        sum(case when is_voided then 0 else charge end) as charges_submitted_not_voided,
         0 as claims_adjudicated, 0 as claims_initially_denied,
         cast(0 as decimal(18, 2)) as charges_adjudicated, cast(0 as decimal(18, 2)) as charges_initially_denied,
         cast(0 as decimal(18, 2)) as paid_amount,
         0 as claims_duplicate_denied
     from chains
     where has_submission and submission_month is not null
+    group by 1, 2, 3, 4, 5
     union all
     select
         adjudication_month, payer_id, rendering_npi, location_id, claim_type,
         0, cast(0 as decimal(18, 2)), 0, cast(0 as decimal(18, 2)),
-        case when is_voided then 0 else 1 end,
-        case when not is_voided and is_initially_denied then 1 else 0 end,
-        case when is_voided then 0 else charge end,
-        case when not is_voided and is_initially_denied then charge else 0 end,
-        paid,
+        sum(case when is_voided then 0 else 1 end),
+        sum(case when not is_voided and is_initially_denied then 1 else 0 end),
+        sum(case when is_voided then 0 else charge end),
+        sum(case when not is_voided and is_initially_denied then charge else 0 end),
+        sum(paid),
         0
     from chains
     where is_adjudicated and adjudication_month is not null
+    group by 1, 2, 3, 4, 5
     union all
     select
         duplicate_month, payer_id, rendering_npi, location_id, claim_type,
         0, cast(0 as decimal(18, 2)), 0, cast(0 as decimal(18, 2)), 0, 0, cast(0 as decimal(18, 2)), cast(0 as decimal(18, 2)), cast(0 as decimal(18, 2)),
-        1
+        count(*)
     from chains
     where duplicate_month is not null and not is_voided
+    group by 1, 2, 3, 4, 5
 ),
 
--- one name per payer id (the one most of its chains carry), so a payer never splits in two rows
 payer_names as (
     select payer_id, payer_name
     from (

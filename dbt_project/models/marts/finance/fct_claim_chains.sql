@@ -22,8 +22,7 @@ with submissions as (
         links.match_reason,
         links.payer_sequence
     from {{ ref('stg_x12__claims') }} as stg
-    inner join {{ ref('int_claim_chain_links') }} as links using (claim_key)
-    where {{ in_touched_chains('links.chain_id') }}
+    inner join {{ touched_chain_links() }} as links using (claim_key)
 ),
 
 encounter_locations as (
