@@ -13,9 +13,10 @@
     append-only staging, or both sides are rewritten chain by chain).
     Other relationships, views, whole-table models and the singular reconciliation tests read everything.
     Staging and the ledger only ever append, per raw batch; a batch_incremental model also rewrites older
-    rows (relinked claims, rebilled encounters), so it is tested whole.  The rows this build wrote are the
-    chain rows stamped with its ledger number (_build_seq) and the batch rows of the batches it read first;
-    on a build from nothing that is every row, so the filter changes nothing there.
+    rows (relinked claims, rebilled encounters, claim ids moved to another chain), and stamps every row it
+    writes, old or new, with the build's ledger number.  The rows this build wrote are the rows of chain and
+    batch_incremental models stamped with its ledger number (_build_seq) and the staging rows of the batches
+    it read first; on a build from nothing that is every row, so the filter changes nothing there.
 
     Self-contained on purpose: a test node only sees the macros it depends on.  That is also why "the
     batches this build read first" is spelled out here rather than by in_this_builds_batches(): that macro
@@ -31,11 +32,14 @@
         else (kwargs.get('columns') | join(', ') if name == 'unique_combination' else none) -%}
     {%- set fresh = none -%}
     {%- if execute and (name in ['not_null', 'accepted_values', 'expression_is_true', 'relationships'] or key) -%}
-        {%- set kinds = {} -%}  {#- model name -> 'chain' (rows rewritten per chain) | 'append' (per raw batch) -#}
+        {#- model name -> 'chain' (rows rewritten per chain) | 'rewrite' (batch-keyed, older rows rewritten too)
+            | 'append' (per raw batch) -#}
+        {%- set kinds = {} -%}
         {%- for node in graph.nodes.values() if node.resource_type == 'model'
                                                and node.config.materialized == 'incremental' -%}
             {%- if 'chain_incremental' in node.tags -%}{%- do kinds.update({node.alias: 'chain'}) -%}
-            {%- elif 'batch_incremental' not in node.tags -%}{%- do kinds.update({node.alias: 'append'}) -%}
+            {%- elif 'batch_incremental' in node.tags -%}{%- do kinds.update({node.alias: 'rewrite'}) -%}
+            {%- else -%}{%- do kinds.update({node.alias: 'append'}) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- set kind = kinds.get(relation.identifier) -%}
@@ -55,7 +59,7 @@
                                               identifier='int_build_batches') if kind else none -%}
         {%- if ledger is not none -%}
             {%- set this_build = '(select max(build_seq) from ' ~ ledger ~ ')' -%}
-            {%- set fresh = '_build_seq = ' ~ this_build if kind == 'chain'
+            {%- set fresh = '_build_seq = ' ~ this_build if kind in ['chain', 'rewrite']
                 else '_source_batch in (select _source_batch from ' ~ ledger ~ ' where build_seq = ' ~ this_build ~ ')' -%}
         {%- endif -%}
     {%- endif -%}
