@@ -7,6 +7,8 @@
                                           # every step again on a kept world, but its generation
     .venv/bin/python benchmarks/scale.py --claims 10000000 --resume /tmp/revcycle-scale-10000000-x
                                           # the steps a stopped run did not finish (progress.json)
+    .venv/bin/python benchmarks/scale.py --claims 10000000 --next-day /tmp/revcycle-scale-10000000-x
+                                          # the next day alone, again, from the data root as it was before it
 
 For each size, each step in its own process (wall time, peak RSS of the process tree):
   1. generate the world (health-system profile, 12 months, acknowledgments on);
@@ -16,7 +18,8 @@ For each size, each step in its own process (wall time, peak RSS of the process 
   4. the full dbt build (models, seeds, every data and unit test, GX on the marts, publish);
   5. the floor: the same machine reading the raw Parquet once and computing chain-level aggregates in one
      DuckDB query (what no build can beat), to print the full build as a multiple of it;
-  6. the next day as a user runs it: its files dropped into landing/ and `revcycle run`;
+  6. the next day as a user runs it: its files dropped into landing/ and `revcycle run` (the data root as it
+     was before is kept in before-next-day/, so that --next-day can measure a change to it in minutes);
   7. every dashboard page, cold and warm p95 (benchmarks/dashboard.py on the built data root).
 and the disk: X12 landed, raw Parquet, warehouse.  Each size's figures are also written as JSON beside the
 world (scale_<claims>.json) for --compare.
@@ -66,6 +69,53 @@ print(time.perf_counter() - t0)
 """
 
 
+# What a data root holds that a run never writes in place: raw batches (immutable once published), archived
+# landing files (moved there), the published warehouse (replaced by a rename, never opened for writing) and
+# the loaded reference files (the build's fingerprint names them by inode, so a copy would read as a new
+# file and rebuild everything).  A snapshot hard-links those and copies the rest (logs, Data Docs and exports
+# are rewritten in place).
+IMMUTABLE = ("raw", "archive", "reference", "warehouse.duckdb")
+
+
+def link_tree(src: Path, dst: Path) -> None:
+    """A copy of the data root ``src`` at ``dst`` that costs seconds, not the warehouse's size in disk."""
+    shutil.rmtree(dst, ignore_errors=True)
+    dst.mkdir(parents=True)
+    for entry in src.iterdir():
+        if entry.name in IMMUTABLE:
+            if entry.is_dir():
+                shutil.copytree(entry, dst / entry.name, copy_function=os.link)
+            else:
+                os.link(entry, dst / entry.name)
+        elif entry.is_dir():
+            shutil.copytree(entry, dst / entry.name)
+        else:
+            shutil.copy2(entry, dst / entry.name)
+
+
+def split_last_day(world: Path) -> tuple[list[Path], list[Path], str]:
+    """The world's landing files: all but the last day's, the last day's, and that day."""
+    files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
+    last_day = max(file_day(p) for p in files)
+    return (
+        [p for p in files if file_day(p) != last_day],
+        [p for p in files if file_day(p) == last_day],
+        last_day,
+    )
+
+
+def land(files: list[Path], world: Path, home: Path) -> None:
+    """Drop files into the data root's landing/ as a user would (hard links: the world keeps its copy)."""
+    for p in files:
+        dest = home / "landing" / p.relative_to(world / "landing")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.link(p, dest)
+
+
+def _env(home: Path) -> dict:
+    return {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
+
+
 def _size(path: Path, pattern: str = "*") -> float:
     """MB on disk under ``path``, each file once: the build's copy of the raw batches is hard links."""
     seen = {
@@ -80,13 +130,14 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     bin_dir = Path(sys.executable).parent
     revcycle = str(bin_dir / "revcycle")
     world, home = work / "world", work / "home"
-    env = {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
+    env = _env(home)
     steps: list[dict] = []
     progress = work / "progress.json"
     recorded = {r["step"]: r for r in json.loads(progress.read_text())} if keep and progress.exists() else {}
     if keep == "world":
         recorded = {k: v for k, v in recorded.items() if k == "generate"}
-        shutil.rmtree(home, ignore_errors=True)
+        for sub in ("home", "before-next-day"):
+            shutil.rmtree(work / sub, ignore_errors=True)
 
     def step(name: str, cmd: list[str], note: str = "") -> dict:
         if name in recorded:
@@ -107,18 +158,14 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
 
     step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
                       "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
-    files = sorted(p for p in (world / "landing").rglob("*") if p.is_file())
-    last_day = max(file_day(p) for p in files)
-    head = [p for p in files if file_day(p) != last_day]
-    tail = [p for p in files if file_day(p) == last_day]
+    head, tail, last_day = split_last_day(world)
+    files = head + tail
     x12_mb = sum(p.stat().st_size for p in head) / 2**20
 
     # the user's path: files dropped into landing/ (hard links: the world keeps its copy for the next day)
     ingest_name = "ingest all but the last day (GX gate on)"
-    for p in head if ingest_name not in recorded else []:
-        dest = home / "landing" / p.relative_to(world / "landing")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.link(p, dest)
+    if ingest_name not in recorded:
+        land(head, world, home)
     references = sorted(p for p in (world / "reference").rglob("*") if p.is_file())
     step("load reference files", [revcycle, "reference", *map(str, references)], f"{len(references)} files")
     ingest = step(ingest_name, [revcycle, "ingest", "-q", str(home / "landing")])
@@ -141,10 +188,9 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     floor_db.unlink(missing_ok=True)
 
     next_name = f"next day ({last_day}): `revcycle run`"
-    for p in tail if next_name not in recorded else []:
-        dest = home / "landing" / p.relative_to(world / "landing")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.link(p, dest)
+    if next_name not in recorded:
+        link_tree(home, work / "before-next-day")
+        land(tail, world, home)
     nxt = step(next_name, [revcycle, "run", "-q"], f"{len(tail)} files")
     full_run = ingest["seconds"] + build["seconds"]
     nxt["note"] += f", {nxt['seconds'] / full_run:.1%} of the full run"
@@ -181,6 +227,31 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     }
     (work / f"scale_{claims}.json").write_text(json.dumps(result, indent=2))
     return result
+
+
+def next_day_again(work: Path) -> None:
+    """The next day alone, from the data root as the full run left it (before-next-day/): for measuring a
+    change to the incremental build without running everything before it again (the code under test is the
+    one imported now; the data root was built by the run's code, so a change to a model's columns needs the
+    whole run)."""
+    snapshot, world, home = work / "before-next-day", work / "world", work / "home"
+    if not snapshot.is_dir():
+        raise SystemExit(f"{work}: no before-next-day/ (a run made before it was kept, or one not finished)")
+    recorded = {r["step"]: r for r in json.loads((work / "progress.json").read_text())}
+    full_run = sum(
+        r["seconds"] for name, r in recorded.items() if name.startswith(("ingest all", "full dbt"))
+    )
+    shutil.rmtree(home, ignore_errors=True)
+    link_tree(snapshot, home)
+    _, tail, last_day = split_last_day(world)
+    land(tail, world, home)
+    revcycle = str(Path(sys.executable).parent / "revcycle")
+    secs, peak, proc = run_measured([revcycle, "run", "-q"], _env(home))
+    if proc.returncode:
+        raise SystemExit(f"next day failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    share = f", {secs / full_run:.1%} of the recorded full run ({full_run:,.1f} s)" if full_run else ""
+    print(f"next day ({last_day}) again: {secs:,.1f} s, {peak:,.0f} MB, {len(tail)} files{share}")
+    print(proc.stdout)
 
 
 def show(results: list[dict]) -> None:
@@ -230,7 +301,16 @@ def main() -> None:
         metavar="WORK_DIR",
         help="a stopped size's folder: run only the steps it has not recorded (one size)",
     )
+    ap.add_argument(
+        "--next-day",
+        type=Path,
+        metavar="WORK_DIR",
+        help="a finished size's folder: run its next day again from the data root as it was before it",
+    )
     args = ap.parse_args()
+    if args.next_day:
+        next_day_again(args.next_day)
+        return
     if args.compare:
         show([json.loads(p.read_text()) for p in args.compare])
         return
@@ -244,7 +324,7 @@ def main() -> None:
         print(f"{claims:,} claims in {work}", flush=True)
         results.append(run_size(claims, work, args.dashboard_runs, mode))
         if not (args.keep or kept):
-            for sub in ("world", "home"):
+            for sub in ("world", "home", "before-next-day"):
                 shutil.rmtree(work / sub, ignore_errors=True)
     show(results)
 
