@@ -116,6 +116,12 @@ def _env(home: Path) -> dict:
     return {**os.environ, "REVCYCLE_HOME": str(home), "REVCYCLE_SETTLE_SECONDS": "0"}
 
 
+REVCYCLE = str(Path(sys.executable).parent / "revcycle")  # this interpreter's CLI
+# the two steps a full run is made of (landing -> published), named as progress.json records them
+INGEST_STEP = "ingest all but the last day (GX gate on)"
+BUILD_STEP = "full dbt build (models, tests, GX on marts) and publish"
+
+
 def _size(path: Path, pattern: str = "*") -> float:
     """MB on disk under ``path``, each file once: the build's copy of the raw batches is hard links."""
     seen = {
@@ -127,8 +133,6 @@ def _size(path: Path, pattern: str = "*") -> float:
 def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> dict:
     """keep: "" runs every step; "world" reuses a kept world (its generation as measured then) on a fresh data
     root; "steps" resumes a stopped run: the steps recorded in progress.json are not run again."""
-    bin_dir = Path(sys.executable).parent
-    revcycle = str(bin_dir / "revcycle")
     world, home = work / "world", work / "home"
     env = _env(home)
     steps: list[dict] = []
@@ -156,19 +160,18 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
         progress.write_text(json.dumps(steps))  # --resume continues from here
         return row
 
-    step("generate", [revcycle, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
+    step("generate", [REVCYCLE, "generate", "--claims", str(claims), "--out", str(world), "--seed", "5",
                       "--months", "12", "--profile", "health-system", "--quiet"])  # fmt: skip
     head, tail, last_day = split_last_day(world)
     files = head + tail
     x12_mb = sum(p.stat().st_size for p in head) / 2**20
 
     # the user's path: files dropped into landing/ (hard links: the world keeps its copy for the next day)
-    ingest_name = "ingest all but the last day (GX gate on)"
-    if ingest_name not in recorded:
+    if INGEST_STEP not in recorded:
         land(head, world, home)
     references = sorted(p for p in (world / "reference").rglob("*") if p.is_file())
-    step("load reference files", [revcycle, "reference", *map(str, references)], f"{len(references)} files")
-    ingest = step(ingest_name, [revcycle, "ingest", "-q", str(home / "landing")])
+    step("load reference files", [REVCYCLE, "reference", *map(str, references)], f"{len(references)} files")
+    ingest = step(INGEST_STEP, [REVCYCLE, "ingest", "-q", str(home / "landing")])
     ingest["note"] = f"{len(head):,} files, {x12_mb:,.0f} MB, {x12_mb / ingest['seconds']:,.1f} MB/s"
 
     x12 = [p for p in head if p.suffix.lower() == ".x12"]
@@ -179,7 +182,7 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     parse_secs = parse_seconds(parse["stdout"])
     parse["note"] = f"{len(x12):,} files, {parsed_mb:,.0f} MB, {parsed_mb / parse_secs:,.1f} MB/s parsing"
 
-    build = step("full dbt build (models, tests, GX on marts) and publish", [revcycle, "build"])
+    build = step(BUILD_STEP, [REVCYCLE, "build"])
     floor_db = work / "floor.duckdb"
     floor = step("floor: raw Parquet -> chain aggregates, one DuckDB query",
                  python_script(FLOOR, str(home / "raw" / "batches"), str(floor_db)))  # fmt: skip
@@ -191,7 +194,7 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     if next_name not in recorded:
         link_tree(home, work / "before-next-day")
         land(tail, world, home)
-    nxt = step(next_name, [revcycle, "run", "-q"], f"{len(tail)} files")
+    nxt = step(next_name, [REVCYCLE, "run", "-q"], f"{len(tail)} files")
     full_run = ingest["seconds"] + build["seconds"]
     nxt["note"] += f", {nxt['seconds'] / full_run:.1%} of the full run"
 
@@ -207,7 +210,7 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
         max(v["cold_p95"] for v in pages.values()), max(v["warm_p95"] for v in pages.values())
     )
 
-    summary = json.loads(run_measured([revcycle, "summary", "--json"], env)[2].stdout)
+    summary = json.loads(run_measured([REVCYCLE, "summary", "--json"], env)[2].stdout)
     result = {
         "claims": claims,
         "files": len(files),
@@ -253,9 +256,7 @@ def next_day_again(work: Path) -> None:
     if not snapshot.is_dir():
         raise SystemExit(f"{work}: no before-next-day/ (a run made before it was kept, or one not finished)")
     recorded = {r["step"]: r for r in json.loads((work / "progress.json").read_text())}
-    full_run = sum(
-        r["seconds"] for name, r in recorded.items() if name.startswith(("ingest all", "full dbt"))
-    )
+    full_run = sum(recorded[name]["seconds"] for name in (INGEST_STEP, BUILD_STEP) if name in recorded)
     shutil.rmtree(home, ignore_errors=True)
     link_tree(snapshot, home)
     # a copy, not a link: the stamp is written into it, and the snapshot must stay as the run left it
@@ -266,8 +267,7 @@ def next_day_again(work: Path) -> None:
         raise SystemExit(f"stamping the warehouse failed:\n{restamp.stderr[-3000:]}")
     _, tail, last_day = split_last_day(world)
     land(tail, world, home)
-    revcycle = str(Path(sys.executable).parent / "revcycle")
-    secs, peak, proc = run_measured([revcycle, "run", "-q"], _env(home))
+    secs, peak, proc = run_measured([REVCYCLE, "run", "-q"], _env(home))
     if proc.returncode:
         raise SystemExit(f"next day failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     share = f", {secs / full_run:.1%} of the recorded full run ({full_run:,.1f} s)" if full_run else ""

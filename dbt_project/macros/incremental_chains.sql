@@ -120,11 +120,20 @@
     {{ return(when_incremental(column ~ ' in (select chain_id from ' ~ ref('int_touched_chains') ~ ')')) }}
 {%- endmacro %}
 
-{#  int_claim_chain_links narrowed to the touched chains (every link on a full build), as a subquery to join
-    the claims to.  Narrowed before the join: DuckDB applies an IN (subquery) filter on a joined table's
-    column after the join, which then pairs every claim of the warehouse with its link first. #}
+{#  int_claim_chain_links narrowed to the chains `chain_ids` (a query; none: every link), to join the claims
+    to.  Narrowed before the join: DuckDB applies an IN (subquery) filter on a joined table's column after the
+    join, which then pairs every claim of the warehouse with its link first. #}
+{% macro chain_links_in(chain_ids=none) -%}
+    {%- if chain_ids is none -%}
+        {{ ref('int_claim_chain_links') }}
+    {%- else -%}
+        (select * from {{ ref('int_claim_chain_links') }} where chain_id in ({{ chain_ids }}))
+    {%- endif -%}
+{%- endmacro %}
+
+{#  The touched chains' links on an incremental build, every link on a full one. #}
 {% macro touched_chain_links() -%}
-    (select * from {{ ref('int_claim_chain_links') }} where {{ in_touched_chains('chain_id') }})
+    {{ return(chain_links_in('select chain_id from ' ~ ref('int_touched_chains') if is_incremental() else none)) }}
 {%- endmacro %}
 
 {#  pre_hook of a chain model: delete the touched chains' rows (key: the model's chain column). #}

@@ -32,6 +32,8 @@
         ~ " where payer_sequence = 1 and (is_primary_decision or is_reversal))") %}
     {%- set new_month_ends = reach.rows[0][0] %}
 {%- endif %}
+{#- the usual day: the chain-level inputs read only the touched chains -#}
+{%- set touched_only = is_incremental() and not new_month_ends %}
 {{ config(**chain_model_config('chain_id')) }}
 -- depends_on: {{ ref('int_touched_chains') }}
 with chains as (
@@ -51,7 +53,7 @@ with chains as (
     left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
     left join {{ ref('int_chain_contract_prices') }} as prices on prices.chain_id = chain.chain_id
     where chain.has_submission
-    {%- if is_incremental() and not new_month_ends %}
+    {%- if touched_only %}
         and {{ in_touched_chains('chain.chain_id') }}
     {%- endif %}
 ),
@@ -99,7 +101,7 @@ later_payers as (
         ) as later_decided
     from ordered_remits
     where payer_sequence > 1
-    {%- if is_incremental() and not new_month_ends %}
+    {%- if touched_only %}
         and {{ in_touched_chains('chain_id') }}
     {%- endif %}
 ),
@@ -123,7 +125,7 @@ patient_activity as (
         ) as patient_credits_to_date
     from {{ ref('fct_patient_payments') }}
     where chain_id is not null
-    {%- if is_incremental() and not new_month_ends %}
+    {%- if touched_only %}
         -- the window runs per chain: only the chains recomputed need it
         and {{ in_touched_chains('chain_id') }}
     {%- endif %}

@@ -22,11 +22,11 @@
 -- name and those the table holds under another chain; the parent links are recomputed whole each build.
 -- depends_on: {{ ref('int_build_batches') }}
 with submissions as (
-    select claim_id, frequency_code, original_reference from {{ ref('stg_x12__claims') }}
+    select claim_id, frequency_code, original_reference, _source_batch from {{ ref('stg_x12__claims') }}
 ),
 
 remits as (
-    select claim_id, payer_claim_control_number from {{ ref('stg_x12__remit_claims') }}
+    select claim_id, payer_claim_control_number, _source_batch from {{ ref('stg_x12__remit_claims') }}
 ),
 
 parents as (
@@ -37,27 +37,18 @@ parents as (
     group by submissions.claim_id
 ),
 
-{%- if is_incremental() %}
-
 nodes as (
+    -- every claim id on a full build
+    select claim_id from submissions where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
+    union
+    select claim_id from remits where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
+    {%- if is_incremental() %}
+    union
     select claim_id from parents
     union
-    select claim_id from {{ ref('stg_x12__claims') }}
-    where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
-    union
-    select claim_id from {{ ref('stg_x12__remit_claims') }}
-    where claim_id is not null and {{ in_unseen_batches('_source_batch') }}
-    union
     select claim_id from {{ this }} where chain_id <> claim_id
+    {%- endif %}
 ),
-{%- else %}
-
-nodes as (
-    select claim_id from submissions where claim_id is not null
-    union
-    select claim_id from remits where claim_id is not null
-),
-{%- endif %}
 
 {{ follow_parents('nodes', 'parents', var('chain_link_hops')) }}
 

@@ -71,14 +71,11 @@ patient_chains as (
 ),
 
 primary_links as (
-    -- the submissions to the primary payer, of the touched patients' chains on an incremental build: filtered
-    -- here, before the join to the claims, so that the join reads those chains' claims only
+    -- the submissions to the primary payer, of the touched patients' chains on an incremental build (narrowed
+    -- before the join to the claims, chain_links_in)
     select claim_key, chain_id
-    from {{ ref('int_claim_chain_links') }}
+    from {{ chain_links_in('select chain_id from patient_chains' if is_incremental() else none) }} as links
     where payer_sequence = 1
-    {%- if is_incremental() %}
-        and chain_id in (select chain_id from patient_chains)
-    {%- endif %}
 ),
 
 voided_chains as (

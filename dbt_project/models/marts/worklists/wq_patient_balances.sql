@@ -26,12 +26,9 @@ first_claims as (
             row_number() over (
                 partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
             ) as seq
-        -- the chains with a patient balance only, narrowed before the join (macros/incremental_chains.sql,
-        -- touched_chain_links): ranking, or even joining, every chain's claims was most of this model's time
-        from (
-            select claim_key, chain_id from {{ ref('int_claim_chain_links') }}
-            where chain_id in (select chain_id from snapshot)
-        ) as links
+        -- the chains with a patient balance only, narrowed before the join (chain_links_in): ranking, or even
+        -- joining, every chain's claims was most of this model's time
+        from {{ chain_links_in('select chain_id from snapshot') }} as links
         inner join {{ ref('stg_x12__claims') }} as claims using (claim_key)
     ) as ranked
     where seq = 1
