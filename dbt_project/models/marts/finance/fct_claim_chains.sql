@@ -92,6 +92,7 @@ submission_summary as (
         max(case when match_reason = 'ref_f8' then 1 else 0 end) = 1 as has_ref_f8_link,
         count(distinct claim_id) as claim_id_count,
         max(submission_count) as submission_count,
+        max(case when submission_seq = 1 then claim_key end) as first_claim_key,
         sum(case when payer_sequence > 1 then 1 else 0 end) as secondary_submission_count,
         min(submission_date) as first_submission_date,
         min(service_date) as first_service_date,
@@ -175,6 +176,7 @@ final as (
             else 'claim_id'
         end as match_reason,
         coalesce(s.claim_id_count, 1)::bigint as claim_id_count,
+        s.first_claim_key,
         ----------  parties
         coalesce(s.primary_payer_id, r.remit_primary_payer_id, s.first_payer_id, r.remit_payer_id) as payer_id,
         coalesce(s.primary_payer_name, s.first_payer_name, r.remit_payer_name) as payer_name,
