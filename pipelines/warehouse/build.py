@@ -263,6 +263,18 @@ def pin_raw_batches(settings: Settings) -> set[str]:
     return names
 
 
+AHEAD_PREFIX = ".warehouse.ahead-"  # + pid: a copy of the published warehouse made while the run ingests
+REPLACED_PREFIX = ".warehouse.replaced-"  # + pid: the warehouse a build replaced, being deleted
+
+
+def remove_left_behind(folder: Path, prefix: str) -> None:
+    """Delete the <prefix><pid>.duckdb files of processes no longer running (killed mid-copy or mid-delete)."""
+    for left in folder.glob(f"{prefix}*.duckdb"):
+        pid = left.name[len(prefix) :].split(".")[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            left.unlink(missing_ok=True)
+
+
 class CopyAhead:
     """The published warehouse copied while the caller does something else (`revcycle run`: its ingest, which
     is CPU-bound while the copy is disk-bound), for the build that follows to continue.  No lock is needed:
@@ -272,10 +284,8 @@ class CopyAhead:
 
     def __init__(self, settings: Settings):
         folder = settings.build_warehouse_path.parent
-        for left in folder.glob(".warehouse.ahead-*.duckdb"):  # from a run killed while copying
-            if not process_alive(int(left.name.split("-")[1].split(".")[0])):
-                left.unlink(missing_ok=True)
-        self.path = folder / f".warehouse.ahead-{os.getpid()}.duckdb"
+        remove_left_behind(folder, AHEAD_PREFIX)  # from a run killed while copying
+        self.path = folder / f"{AHEAD_PREFIX}{os.getpid()}.duckdb"
         self.source = settings.warehouse_path
         self.error: OSError | None = None
         self.identity, self.thread = None, None
@@ -500,8 +510,23 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
                 [project_fingerprint(settings, dbt_vars) if complete else "partial"])  # fmt: skip
     con.execute("checkpoint")
     con.close()
-    os.replace(build, settings.warehouse_path)
-    return settings.warehouse_path
+    published = settings.warehouse_path
+    # The rename frees the replaced warehouse's blocks when it drops its last link: seconds for a warehouse of
+    # ten GB.  A second link taken first keeps that out of the swap; the file is deleted beside what the run
+    # does next (a thread the process waits for at exit).  Readers still holding it open keep reading it.
+    remove_left_behind(published.parent, REPLACED_PREFIX)
+    replaced: Path | None = published.with_name(f"{REPLACED_PREFIX}{os.getpid()}.duckdb")
+    replaced.unlink(missing_ok=True)
+    try:
+        os.link(published, replaced)
+    except OSError:  # nothing published yet, or no hard links here: the rename frees it itself
+        replaced = None
+    os.replace(build, published)
+    if replaced is not None:
+        threading.Thread(
+            target=replaced.unlink, kwargs={"missing_ok": True}, name="delete-replaced-warehouse"
+        ).start()
+    return published
 
 
 def build_warehouse(

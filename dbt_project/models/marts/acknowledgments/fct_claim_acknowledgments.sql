@@ -1,9 +1,8 @@
-{{ config(**chain_model_config('claim_id', pre_hook="{{ delete_rematched_acks() }}")) }}
--- depends_on: {{ ref('int_touched_chains') }}
--- depends_on: {{ ref('int_claim_id_chains') }}
+{{ config(materialized='view' if target.type == 'duckdb' else 'table') }}
 -- One row per claim a 277CA answered, with the submission it answers (match_reason) — or none: an
 -- acknowledgment for a claim never loaded here (match_reason = unmatched) is listed, never dropped.
--- Incremental like int_claim_acknowledgments_matched (macros/acknowledgments.sql acks_to_match).
+-- A view on DuckDB over int_claim_acknowledgments_matched (incremental) and the submission it names: no
+-- page or model reads it, and a table would copy twelve million acknowledgments again every build.
 select
     acks.ack_claim_key,
     acks.claim_id,
@@ -21,8 +20,6 @@ select
     submissions.chain_id,
     submissions.payer_id,
     submissions.submission_date,
-    acks._source_file_id,
-    {{ build_seq_stamp() }} as _build_seq
+    acks._source_file_id
 from {{ ref('int_claim_acknowledgments_matched') }} as acks
 left join {{ ref('int_claim_submissions') }} as submissions on submissions.claim_key = acks.claim_key
-where {{ in_rematched_acks('acks.ack_claim_key') }}

@@ -1,0 +1,58 @@
+"""publish_build swaps a finished build over the published warehouse; the replaced file is deleted after the
+swap, not in it, and a reader that opened it before keeps reading it."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import duckdb
+
+from pipelines.warehouse.build import publish_build
+from tests.conftest import make_settings
+
+
+def _build(settings, value: int) -> None:
+    con = duckdb.connect(str(settings.build_warehouse_path))
+    con.execute("create or replace table t as select ? as v", [value])
+    con.close()
+
+
+def _replaced_files(settings) -> list[str]:
+    return sorted(p.name for p in settings.home.glob(".warehouse.replaced-*"))
+
+
+def _wait_for_deletes() -> None:
+    for t in threading.enumerate():
+        if t.name == "delete-replaced-warehouse":
+            t.join()
+
+
+def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
+    s = make_settings(tmp_path / "home")
+    s.home.mkdir(parents=True)
+    _build(s, 1)
+    publish_build(s)  # nothing published before: nothing to delete
+    reader = duckdb.connect(str(s.warehouse_path), read_only=True)  # a dashboard's reader on build one
+    _build(s, 2)
+    publish_build(s)
+    _wait_for_deletes()
+    assert _replaced_files(s) == []
+    assert not s.build_warehouse_path.exists()
+    assert reader.execute("select v from t").fetchall() == [(1,)]  # the open file lives on for its reader
+    reader.close()
+    with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
+        assert con.execute("select v from t").fetchall() == [(2,)]
+
+
+def test_a_killed_publishs_replaced_file_is_removed(tmp_path):
+    s = make_settings(tmp_path / "home")
+    s.home.mkdir(parents=True)
+    dead = s.home / ".warehouse.replaced-999999999.duckdb"  # no such process
+    live = s.home / f".warehouse.replaced-{os.getppid()}.duckdb"  # a running process still deleting its own
+    dead.write_bytes(b"old")
+    live.write_bytes(b"old")
+    _build(s, 1)
+    publish_build(s)
+    _wait_for_deletes()
+    assert _replaced_files(s) == [live.name]
