@@ -40,13 +40,10 @@
     {{ return(when_incremental(predicate)) }}
 {%- endmacro %}
 
-{% macro in_rematched_acks(column) -%}
-    {{ return(when_incremental(column ~ ' in (select ack_claim_key from '
-        ~ ref('stg_x12__claim_acknowledgments') ~ ' where ' ~ acks_to_match() ~ ')')) }}
-{%- endmacro %}
-
+{#  pre_hook of int_claim_acknowledgments_matched: delete the rows of the 277CA claims it re-matches. #}
 {% macro delete_rematched_acks() -%}
-    {{ return(delete_when_incremental(in_rematched_acks('ack_claim_key'))) }}
+    {{ return(delete_when_incremental(when_incremental('ack_claim_key in (select ack_claim_key from '
+        ~ ref('stg_x12__claim_acknowledgments') ~ ' where ' ~ acks_to_match() ~ ')'))) }}
 {%- endmacro %}
 
 {#  The 837 submissions an incremental build re-reads the front end of (a predicate over stg_x12__claims). #}

@@ -4,7 +4,7 @@ swap, not in it, and a reader that opened it before keeps reading it."""
 from __future__ import annotations
 
 import os
-import threading
+import time
 
 import duckdb
 
@@ -22,10 +22,12 @@ def _replaced_files(settings) -> list[str]:
     return sorted(p.name for p in settings.home.glob(".warehouse.replaced-*"))
 
 
-def _wait_for_deletes() -> None:
-    for t in threading.enumerate():
-        if t.name == "delete-replaced-warehouse":
-            t.join()
+def _wait_for_own_delete(settings) -> None:
+    """publish_build deletes the file it replaced after the swap, in the background: wait (a while) for it."""
+    own = settings.home / f".warehouse.replaced-{os.getpid()}.duckdb"
+    deadline = time.monotonic() + 30
+    while own.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
@@ -36,7 +38,7 @@ def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
     reader = duckdb.connect(str(s.warehouse_path), read_only=True)  # a dashboard's reader on build one
     _build(s, 2)
     publish_build(s)
-    _wait_for_deletes()
+    _wait_for_own_delete(s)
     assert _replaced_files(s) == []
     assert not s.build_warehouse_path.exists()
     assert reader.execute("select v from t").fetchall() == [(1,)]  # the open file lives on for its reader
@@ -54,5 +56,5 @@ def test_a_killed_publishs_replaced_file_is_removed(tmp_path):
     live.write_bytes(b"old")
     _build(s, 1)
     publish_build(s)
-    _wait_for_deletes()
+    _wait_for_own_delete(s)
     assert _replaced_files(s) == [live.name]
