@@ -40,10 +40,11 @@
     {{ return(when_incremental(predicate)) }}
 {%- endmacro %}
 
-{#  pre_hook of int_claim_acknowledgments_matched: delete the rows of the 277CA claims it re-matches. #}
+{#  pre_hook of int_claim_acknowledgments_matched: delete the rows of the 277CA claims it re-matches, found by
+    the claim id each row keeps (the model's key).  The other half of acks_to_match, 277CA claims naming no
+    claim id, are new batches' rows, which the table does not hold yet. #}
 {% macro delete_rematched_acks() -%}
-    {{ return(delete_when_incremental(when_incremental('ack_claim_key in (select ack_claim_key from '
-        ~ ref('stg_x12__claim_acknowledgments') ~ ' where ' ~ acks_to_match() ~ ')'))) }}
+    {{ return(delete_when_incremental(in_touched_claim_ids('claim_id'))) }}
 {%- endmacro %}
 
 {#  The 837 submissions an incremental build re-reads the front end of (a predicate over stg_x12__claims). #}

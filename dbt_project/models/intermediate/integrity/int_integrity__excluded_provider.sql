@@ -1,3 +1,7 @@
+{{ config(**chain_model_config('chain_id')) }}
+-- incremental by chain (macros/incremental_chains.sql): a lead is one claim's against the LEIE, which is
+-- reference data (a new LEIE file changes the project's fingerprint, and the next build is a full one)
+-- depends_on: {{ ref('int_touched_chains') }}
 -- Billing by excluded providers (docs/integrity.md).  A claim whose billing, rendering or referring NPI is on
 -- the LEIE with the date of service on or after the exclusion date and before any reinstatement; a waiver
 -- (granted for one state) is shown in the evidence rather than silently dropping the lead.
@@ -9,6 +13,7 @@
 -- DOB to compare with the credentialing file), weighted lower.  The 837 carries no provider DOB.
 with claims as (
     select * from {{ ref('int_integrity__claims') }}
+    where {{ in_touched_chains('chain_id') }}
 ),
 
 leie as (
@@ -60,7 +65,9 @@ findings as (
             || case when waiver_date is not null
                 then '; OIG waiver from ' || waiver_date || ' for ' || coalesce(waiver_state, '?') || ': check the state'
                 else '' end as evidence,
-        {{ list_of('claim_id') }} as evidence_claim_ids
+        {{ list_of('claim_id') }} as evidence_claim_ids,
+        chain_id,
+        {{ build_seq_stamp() }} as _build_seq
     from in_window
     qualify row_number() over (partition by claim_id order by match_rank, exclusion_date) = 1
 )

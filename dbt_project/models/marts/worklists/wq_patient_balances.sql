@@ -13,27 +13,6 @@ with snapshot as (
     where as_of_date = (select max(as_of_date) from {{ ref('fct_ar_snapshots') }}) and patient_balance > 0
 ),
 
-first_claims as (
-    -- who the patient is: the subscriber on the chain's first claim (member id + date of birth)
-    select chain_id, subscriber_member_id, patient_birth_date, patient_last_name, patient_first_name
-    from (
-        select
-            links.chain_id,
-            claims.subscriber_member_id,
-            claims.patient_birth_date,
-            claims.patient_last_name,
-            claims.patient_first_name,
-            row_number() over (
-                partition by links.chain_id order by claims.submission_date, claims._source_file_id, claims.seg_index
-            ) as seq
-        -- the chains with a patient balance only, narrowed before the join (chain_links_in): ranking, or even
-        -- joining, every chain's claims was most of this model's time
-        from {{ chain_links_in('select chain_id from snapshot') }} as links
-        inner join {{ ref('stg_x12__claims') }} as claims using (claim_key)
-    ) as ranked
-    where seq = 1
-),
-
 joined as (
     select
         snapshot.chain_id,
@@ -52,7 +31,8 @@ joined as (
         {{ days_between('chains.last_adjudication_date', 'snapshot.as_of_date') }} as days_since_responsibility
     from snapshot
     inner join {{ ref('fct_claim_chains') }} as chains on chains.chain_id = snapshot.chain_id
-    left join first_claims on first_claims.chain_id = snapshot.chain_id
+    -- who the patient is: the subscriber on the chain's first claim (member id + date of birth)
+    left join {{ ref('stg_x12__claims') }} as first_claims on first_claims.claim_key = chains.first_claim_key
 ),
 
 final as (
