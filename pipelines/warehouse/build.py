@@ -267,6 +267,11 @@ AHEAD_PREFIX = ".warehouse.ahead-"  # + pid: a copy of the published warehouse m
 REPLACED_PREFIX = ".warehouse.replaced-"  # + pid: the warehouse a build replaced, being deleted
 
 
+def replaced_path(published: Path) -> Path:
+    """Where this process's publish keeps the warehouse it replaced while deleting it (publish_build)."""
+    return published.with_name(f"{REPLACED_PREFIX}{os.getpid()}.duckdb")
+
+
 def remove_left_behind(folder: Path, prefix: str) -> None:
     """Delete the <prefix><pid>.duckdb files of processes no longer running (killed mid-copy or mid-delete)."""
     for left in folder.glob(f"{prefix}*.duckdb"):
@@ -515,7 +520,7 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     # ten GB.  A second link taken first keeps that out of the swap; the file is deleted beside what the run
     # does next (a thread the process waits for at exit).  Readers still holding it open keep reading it.
     remove_left_behind(published.parent, REPLACED_PREFIX)
-    replaced: Path | None = published.with_name(f"{REPLACED_PREFIX}{os.getpid()}.duckdb")
+    replaced: Path | None = replaced_path(published)
     replaced.unlink(missing_ok=True)
     try:
         os.link(published, replaced)

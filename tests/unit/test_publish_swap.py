@@ -8,7 +8,7 @@ import time
 
 import duckdb
 
-from pipelines.warehouse.build import publish_build
+from pipelines.warehouse.build import REPLACED_PREFIX, publish_build, replaced_path
 from tests.conftest import make_settings
 
 
@@ -19,12 +19,12 @@ def _build(settings, value: int) -> None:
 
 
 def _replaced_files(settings) -> list[str]:
-    return sorted(p.name for p in settings.home.glob(".warehouse.replaced-*"))
+    return sorted(p.name for p in settings.home.glob(f"{REPLACED_PREFIX}*"))
 
 
 def _wait_for_own_delete(settings) -> None:
     """publish_build deletes the file it replaced after the swap, in the background: wait (a while) for it."""
-    own = settings.home / f".warehouse.replaced-{os.getpid()}.duckdb"
+    own = replaced_path(settings.warehouse_path)
     deadline = time.monotonic() + 30
     while own.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -50,8 +50,8 @@ def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
 def test_a_killed_publishs_replaced_file_is_removed(tmp_path):
     s = make_settings(tmp_path / "home")
     s.home.mkdir(parents=True)
-    dead = s.home / ".warehouse.replaced-999999999.duckdb"  # no such process
-    live = s.home / f".warehouse.replaced-{os.getppid()}.duckdb"  # a running process still deleting its own
+    dead = s.home / f"{REPLACED_PREFIX}999999999.duckdb"  # no such process
+    live = s.home / f"{REPLACED_PREFIX}{os.getppid()}.duckdb"  # a running process still deleting its own
     dead.write_bytes(b"old")
     live.write_bytes(b"old")
     _build(s, 1)

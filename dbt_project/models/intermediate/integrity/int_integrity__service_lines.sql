@@ -8,11 +8,13 @@
 -- the rules share.
 -- A submission rejected at the front end (999 or 277CA) never reached the payer and is left out
 -- (macros/acknowledgments.sql, billed_to_payer).
--- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG).
+-- Patient identity is what the 837 carries: member id (NM1*IL) + date of birth (DMG), the key kept on the
+-- submission's link (int_claim_chain_links).
 with primary_submissions as (
     select
         claims.*,
         links.chain_id,
+        links.patient_key,
         -- an original sent again (a re-send, frequency 1 after frequency 1) replaces nothing: the duplicate
         -- rule reports it, and the claim keeps its first original's lines
         coalesce(claims.frequency_code, '1') = '1' and row_number() over (
@@ -78,7 +80,7 @@ joined as (
         subs.subscriber_member_id as member_id,
         subs.patient_birth_date,
         subs.patient_gender,
-        {{ patient_key('subs.subscriber_member_id', 'subs.patient_birth_date') }} as patient_key,
+        subs.patient_key,
         ----------  service
         coalesce(lines.service_date, subs.statement_from_date) as service_date,
         subs.statement_from_date,
