@@ -232,7 +232,7 @@ def warehouse_is_current(settings: Settings) -> bool:
     # _schema holds the empty per-table schema files that keep dbt's globs valid: no batch
     batches = settings.batches_dir.iterdir() if settings.batches_dir.exists() else ()
     on_disk = {b.name for b in batches if b.is_dir() and not b.name.startswith("_")}
-    return _loaded_batches(settings.warehouse_path, incremental_models(settings), settings) >= on_disk
+    return _loaded_batches(settings.warehouse_path, settings) >= on_disk
 
 
 def pin_raw_batches(settings: Settings) -> set[str]:
@@ -357,7 +357,7 @@ def prepare_build(
             tmp = build.with_suffix(".copying")
             shutil.copyfile(settings.warehouse_path, tmp)
         pinned = pin_raw_batches(settings)
-        if _loaded_batches(tmp, incremental_models(settings), settings) <= pinned:
+        if _loaded_batches(tmp, settings) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
             # checking again would import the parser and polars (~0.7 s of a daily build) to find them there
             tmp.replace(build)
@@ -418,16 +418,13 @@ def _prepare_spark(settings: Settings, full_refresh: bool, pinned: set[str]) -> 
 
 
 def _loaded_batches_parquet(settings: Settings) -> set[str]:
-    dirs = [_spark_tables(settings) / m for m in incremental_models(settings)]
-    if not all(any(d.glob("*.parquet")) for d in dirs):
+    ledger = _spark_tables(settings) / LEDGER
+    if not any(ledger.glob("*.parquet")):
         return {"<unknown>"}
     with duckdb_connect(settings=settings) as con:
         return {
             r[0]
-            for d in dirs
-            for r in con.execute(
-                f"select distinct _source_batch from read_parquet('{d}/*.parquet')"
-            ).fetchall()
+            for r in con.execute(f"select _source_batch from read_parquet('{ledger}/*.parquet')").fetchall()
         }
 
 
@@ -455,30 +452,19 @@ def finish_engine_build(settings: Settings) -> Path:
     return settings.build_warehouse_path
 
 
-def incremental_models(settings: Settings) -> list[str]:
-    """The models that append raw batches (each row keeps its _source_batch), read from the dbt manifest
-    (the models' own config).  The chain models (tag chain_incremental) recompute chains instead."""
-    manifest = json.loads(ensure_manifest(settings).read_text())
-    return sorted(
-        n["name"]
-        for n in manifest["nodes"].values()
-        if n["resource_type"] == "model"
-        and n["config"].get("materialized") == "incremental"
-        and not {"chain_incremental", "chain_links"} & set(n["config"].get("tags", []))
-    )
+# The build ledger (model int_build_batches): every raw batch a build has read, by the build that first read
+# it.  Reading it answers "which batches has this warehouse loaded" from a few hundred rows; the union of
+# _source_batch over the batch-keyed models that it replaces scanned every staging table (~1 s at 10M claims,
+# twice a run, docs/performance.md).
+LEDGER = "int_build_batches"
 
 
-def _loaded_batches(path: Path, models: list[str], settings: Settings) -> set[str]:
+def _loaded_batches(path: Path, settings: Settings) -> set[str]:
     con = duckdb_connect(path, read_only=True, settings=settings)
     try:
-        return {
-            r[0]
-            for r in con.execute(
-                " union ".join(f"select distinct _source_batch from {m}" for m in models)
-            ).fetchall()
-        }
+        return {r[0] for r in con.execute(f"select _source_batch from {LEDGER}").fetchall()}
     except duckdb.Error:
-        return {"<unknown>"}  # an older warehouse without batch lineage: rebuild
+        return {"<unknown>"}  # an older warehouse without the ledger: rebuild
     finally:
         con.close()
 
@@ -617,15 +603,19 @@ def build_warehouse(
                 )
             with phase("export (Spark only)"):
                 finish_engine_build(settings)
+            docs = None
             if not select:  # a partial build has no complete marts to check
                 kept: list = []
                 with phase("Great Expectations on the marts"):
                     warm_gx.join()
                     check_marts(settings, changed_only=incremental, kept=kept)
-                with phase("Great Expectations Data Docs"):
-                    from expectations.docs import keep_results
+                from expectations.docs import keep_results
 
-                    keep_results(kept, settings, run_name="build", build_docs=True)
+                # the Data Docs are a report of checks already passed (keep_results never raises): rendered
+                # while the build is published and the queues exported, not before
+                docs = threading.Thread(target=keep_results, args=(kept, settings),
+                                        kwargs={"run_name": "build", "build_docs": True}, name="gx-data-docs")  # fmt: skip
+                docs.start()
             with phase("publish (checkpoint, swap)"):
                 publish_build(settings, dbt_vars, complete=incremental or not select)
             if not select:  # the queues the practice-management system picks up (pipelines.warehouse.exports)
@@ -633,6 +623,9 @@ def build_warehouse(
 
                 with phase("export the work queues"):
                     export_work_queues(settings)
+            if docs is not None:
+                with phase("Great Expectations Data Docs (after the exports)"):
+                    docs.join()
     finally:
         dbt.close()
         if ahead is not None:

@@ -48,6 +48,14 @@ remits as (
     where {{ in_touched_chains('chain_id') }}
 ),
 
+contract_prices as (
+    -- the chain-local half of expected allowed, kept here so that the collection KPIs read it with the chain
+    -- instead of joining ten million chains to their prices each build
+    select chain_id, priced_payer_id, contracted_allowed_amount, uncontracted_charge_amount
+    from {{ ref('int_chain_contract_prices') }}
+    where {{ in_touched_chains('chain_id') }}
+),
+
 first_service as (
     select claim_key, min(service_date) as first_service_date
     from claim_lines
@@ -219,6 +227,12 @@ final as (
             as patient_responsibility_amount,
         coalesce(r.initial_denied_amount, 0)::decimal(18, 2) as initial_denied_amount,
         coalesce(r.current_provider_liable_denied_amount, 0)::decimal(18, 2) as current_provider_liable_denied_amount,
+        -- expected allowed = contracted + uncontracted x the priced payer's allowed-to-charge ratio (macro
+        -- expected_allowed), applied where read: the ratio moves with every remit of the payer.  Null when the
+        -- chain has no primary submission to price.
+        cp.priced_payer_id,
+        cp.contracted_allowed_amount,
+        cp.uncontracted_charge_amount,
         coalesce(lpa.is_last_primary_answer_reversal, false) as is_last_primary_answer_reversal,
         ----------  dates
         s.first_service_date,
@@ -233,6 +247,7 @@ final as (
     full outer join remit_summary as r on r.chain_id = s.chain_id
     left join last_primary_answers as lpa on lpa.chain_id = coalesce(s.chain_id, r.chain_id)
     left join encounter_locations as el on el.claim_id = s.claim_id
+    left join contract_prices as cp on cp.chain_id = coalesce(s.chain_id, r.chain_id)
 )
 
 select * from final

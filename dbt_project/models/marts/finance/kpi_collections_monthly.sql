@@ -34,14 +34,15 @@
         select max(last_primary_submission_date) from {{ ref('fct_claim_chains') }}
     ) as latest)
 {%- endset %}
-with chains as (
-    select * from {{ ref('fct_claim_chains') }}
-),
-
-billed_chains as (
-    select chains.*, coalesce(ea.expected_allowed, chains.total_charge_amount) as expected_allowed
-    from chains
-    left join {{ ref('int_chain_expected_allowed') }} as ea on ea.chain_id = chains.chain_id
+with billed_chains as (
+    -- the chains that were billed and not voided, at their expected allowed (the charge when nothing prices it)
+    select
+        chains.*,
+        coalesce(
+            {{ expected_allowed('chains', 'ratio.allowed_to_charge') }}, chains.total_charge_amount
+        ) as expected_allowed
+    from {{ ref('fct_claim_chains') }} as chains
+    left join {{ ref('int_payer_allowed_ratio') }} as ratio on ratio.payer_id = chains.priced_payer_id
     where chains.has_submission and not chains.is_voided
 ),
 
@@ -56,7 +57,7 @@ patient_rows as (
 remits as (
     select remits.*, coalesce(chain_payer.payer_id, remits.payer_id, 'unknown') as chain_payer_id
     from {{ ref('int_remit_claims_classified') }} as remits
-    left join chains as chain_payer on chain_payer.chain_id = remits.chain_id
+    left join {{ ref('fct_claim_chains') }} as chain_payer on chain_payer.chain_id = remits.chain_id
 ),
 
 posted as (
@@ -96,7 +97,7 @@ written_off as (
         date_trunc('month', {{ denial_write_off_date('last_adjudication_date') }})::date as month,
         payer_id,
         sum(current_provider_liable_denied_amount) as denial_write_offs
-    from chains
+    from {{ ref('fct_claim_chains') }}
     where not is_voided
         and not is_last_primary_answer_reversal
         and current_provider_liable_denied_amount > 0
@@ -106,22 +107,20 @@ written_off as (
 ),
 
 served_patient as (
-    -- patient money on the served chains, by the chain's month of service: joined to the chains and summed in
-    -- one pass (summing per chain first and joining back costs two more passes over ten million chains)
+    -- patient money on the served chains, by the chain's month of service (fct_patient_payments keeps the
+    -- chain's date and whether it was billed with each payment: no join back to ten million chains)
     select
-        date_trunc('month', billed_chains.first_service_date)::date as month,
-        billed_chains.payer_id,
-        sum(case when patient_rows.is_cash then patient_rows.amount else 0 end) as patient_cash,
+        date_trunc('month', chain_first_service_date)::date as month,
+        payer_id,
+        sum(case when is_cash then amount else 0 end) as patient_cash,
         sum(
             case
-                when patient_rows.adjustment_type = 'payment'
-                    and patient_rows.payment_date <= billed_chains.first_service_date
-                    then patient_rows.amount
+                when adjustment_type = 'payment' and payment_date <= chain_first_service_date then amount
                 else 0
             end
         ) as pos_collected
-    from patient_rows
-    inner join billed_chains on billed_chains.chain_id = patient_rows.chain_id
+    from {{ ref('fct_patient_payments') }}
+    where is_billed_chain
     group by 1, 2
 ),
 
@@ -159,7 +158,7 @@ turnaround as (
         payer_id,
         median({{ days_between("first_submission_date", "first_adjudication_date") }}) as median_days_to_pay,
         count(*) as claims_first_adjudicated
-    from chains
+    from {{ ref('fct_claim_chains') }}
     where is_adjudicated and has_submission
     group by 1, 2
 ),
@@ -251,7 +250,7 @@ turnaround_all as (
     select
         date_trunc('month', first_adjudication_date)::date as month,
         median({{ days_between("first_submission_date", "first_adjudication_date") }}) as median_days_to_pay
-    from chains
+    from {{ ref('fct_claim_chains') }}
     where is_adjudicated and has_submission
     group by 1
 ),
