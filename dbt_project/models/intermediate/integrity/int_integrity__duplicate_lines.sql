@@ -64,16 +64,15 @@ cross_chain as (
 
 patient_chains as (
     -- the chains with a claim of a touched patient (read by an incremental build only)
-    select chain_links.chain_id
-    from {{ ref('stg_x12__claims') }} as chain_claims
-    inner join {{ ref('int_claim_chain_links') }} as chain_links using (claim_key)
-    where {{ in_touched_patients(patient_key('chain_claims.subscriber_member_id', 'chain_claims.patient_birth_date')) }}
+    select chain_id
+    from {{ ref('int_claim_chain_links') }}
+    where {{ in_touched_patients('patient_key') }}
 ),
 
 primary_links as (
     -- the submissions to the primary payer, of the touched patients' chains on an incremental build (narrowed
     -- before the join to the claims, chain_links_in)
-    select claim_key, chain_id
+    select claim_key, chain_id, patient_key
     from {{ chain_links_in('select chain_id from patient_chains' if is_incremental() else none) }} as links
     where payer_sequence = 1
 ),
@@ -96,7 +95,7 @@ resent_originals as (
     select * from (
         select
             claims.claim_key,
-            {{ patient_key('claims.subscriber_member_id', 'claims.patient_birth_date') }} as patient_key,
+            links.patient_key,
             links.chain_id,
             claims.claim_id,
             claims.submission_date,
