@@ -143,8 +143,8 @@
 
 {#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
     touched chains' rows deleted unless pre_hook deletes a wider set that contains them); none for a
-    batch-keyed model, which may bring its own pre_hook. #}
-{% macro chain_model_config(key=none, pre_hook=none) -%}
+    batch-keyed model, which may bring its own pre_hook.  post_hook runs after the stamp's. #}
+{% macro chain_model_config(key=none, pre_hook=none, post_hook=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
         'incremental_strategy': 'append',
@@ -152,7 +152,9 @@
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
     {%- if key -%}
-        {%- do config.update({'post_hook': '{{ record_build_seq() }}'}) -%}
+        {%- do config.update({'post_hook': ['{{ record_build_seq() }}'] + ([post_hook] if post_hook else [])}) -%}
+    {%- elif post_hook -%}
+        {%- do config.update({'post_hook': post_hook}) -%}
     {%- endif -%}
     {%- if pre_hook -%}
         {%- do config.update({'pre_hook': pre_hook}) -%}

@@ -1,5 +1,10 @@
-{{ config(**chain_model_config('chain_id')) }}
--- incremental by chain (macros/incremental_chains.sql)
+{{ config(**chain_model_config(
+    'chain_id',
+    pre_hook=["{{ delete_touched_chains('chain_id') }}", "{{ hold_join_sides(true) }}"],
+    post_hook="{{ hold_join_sides(false) }}",
+)) }}
+-- incremental by chain (macros/incremental_chains.sql); the joins build on the side written right
+-- (macros/portable/join_sides.sql): on the chains, not on the lines
 -- depends_on: {{ ref('int_touched_chains') }}
 -- Underpayments against contract (docs/metrics.md), one row per service line of each chain's current
 -- primary adjudication that has a contract rate (seed contract_fee_schedule):
