@@ -453,9 +453,8 @@ def finish_engine_build(settings: Settings) -> Path:
 
 
 # The build ledger (model int_build_batches): every raw batch a build has read, by the build that first read
-# it.  Reading it answers "which batches has this warehouse loaded" from a few hundred rows; the union of
-# _source_batch over the batch-keyed models that it replaces scanned every staging table (~1 s at 10M claims,
-# twice a run, docs/performance.md).
+# it.  It answers "which batches has this warehouse loaded" from one row per batch, where the _source_batch
+# of the staging tables would be a scan of every staged row (docs/incremental.md).
 LEDGER = "int_build_batches"
 
 

@@ -1,10 +1,9 @@
 {#
     Keep a model's hash joins building on the side the SQL puts on the right (pre-hook true, post-hook false).
-    DuckDB picks the build side from its row estimates, and an estimate can be off by ten times: it guesses
-    that a filter keeps a fifth of the rows. In fct_underpayments' full build it took the 15M priced lines
-    for 1.3M and built the hash table on them instead of on the 10M chains' five columns; with the ordered
-    write after it, the build ran out of its 5.6 GiB at ten million claims (docs/performance.md, "the tenth
-    run"). Spark plans its own joins: nothing to do there.
+    DuckDB picks the build side from its row estimates, which take a filter to keep a fifth of the rows; where
+    a model's filters keep nearly all of them, it can build the hash table on the wide side of a join of
+    millions of rows and run out of its memory limit (fct_underpayments: the priced lines against the chains'
+    five columns; docs/performance.md, "the tenth run"). Spark plans its own joins: nothing to do there.
 #}
 {% macro hold_join_sides(hold) %}{{ return(adapter.dispatch('hold_join_sides')(hold)) }}{% endmacro %}
 {% macro default__hold_join_sides(hold) -%}
