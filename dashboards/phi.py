@@ -105,17 +105,12 @@ def identity() -> str | None:
     return st.session_state.get(SESSION_KEY)
 
 
-def _session_minutes() -> float:
-    try:
-        return float(os.environ.get("REVCYCLE_DASHBOARD_SESSION_MINUTES", "480"))
-    except ValueError:
-        return 480.0
-
-
 def _expired(now: float) -> bool:
+    from pipelines.settings import get_settings
+
     started = st.session_state.get(SIGNED_IN_AT, now)
     seen = st.session_state.get(LAST_SEEN, now)
-    return now - started > _session_minutes() * 60 or now - seen > IDLE_SECONDS
+    return now - started > get_settings().dashboard_session_minutes * 60 or now - seen > IDLE_SECONDS
 
 
 def sign_out() -> None:

@@ -69,6 +69,9 @@ class Settings:
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
     # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.
     dag_deadline_minutes: float = 45.0
+    # ---------- dashboard: a signed-in session ends this many minutes after sign-in, however active
+    # (REVCYCLE_DASHBOARD_SESSION_MINUTES; a working day, so PHI on a shared screen is not left open overnight)
+    dashboard_session_minutes: float = 480.0
     # ---------- run logs under runs/ (ingest.jsonl, alerts.jsonl, errors.log): rotated past this size, three
     # older files kept (REVCYCLE_RUN_LOG_MAX_BYTES)
     run_log_max_bytes: int = 64 * 2**20
@@ -311,6 +314,9 @@ def get_settings() -> Settings:
         dbt_threads=max(1, _setting("REVCYCLE_DBT_THREADS", Settings.dbt_threads)),
         dag_deadline_minutes=max(
             0.0, _setting("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes, float)
+        ),
+        dashboard_session_minutes=max(
+            1.0, _setting("REVCYCLE_DASHBOARD_SESSION_MINUTES", Settings.dashboard_session_minutes, float)
         ),
         ingest_group_files=max(1, _setting("REVCYCLE_INGEST_GROUP_FILES", Settings.ingest_group_files)),
         ingest_group_mb=max(1, _setting("REVCYCLE_INGEST_GROUP_MB", Settings.ingest_group_mb)),

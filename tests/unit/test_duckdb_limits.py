@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import PROJECT_ROOT, Settings, duckdb_connect, get_settings
+from pipelines.settings import PROJECT_ROOT, Settings, SettingsError, duckdb_connect, get_settings
 from pipelines.warehouse.build import resource_hint
 
 # the one place allowed to call duckdb.connect directly
@@ -78,16 +78,30 @@ def test_a_build_out_of_memory_names_the_setting_to_raise(tmp_path, monkeypatch)
 def test_a_blank_setting_means_the_default(tmp_path, monkeypatch):
     # `VAR=` in an .env file or a compose service is how people say "leave it"
     for name in ("REVCYCLE_INGEST_WORKERS", "REVCYCLE_DBT_THREADS", "REVCYCLE_SETTLE_SECONDS",
-                 "REVCYCLE_PARSE_TOGETHER_MB", "REVCYCLE_DUCKDB_MEMORY_LIMIT", "REVCYCLE_ENGINE"):  # fmt: skip
+                 "REVCYCLE_PARSE_TOGETHER_MB", "REVCYCLE_DUCKDB_MEMORY_LIMIT", "REVCYCLE_ENGINE",
+                 "REVCYCLE_DASHBOARD_SESSION_MINUTES"):  # fmt: skip
         monkeypatch.setenv(name, " ")
     monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
     s = get_settings()
     default = Settings(project_root=PROJECT_ROOT, home=s.home)
-    assert (s.ingest_workers, s.dbt_threads, s.settle_seconds, s.parse_together_mb, s.engine) == (
+    assert (s.ingest_workers, s.dbt_threads, s.settle_seconds, s.parse_together_mb, s.engine,
+            s.dashboard_session_minutes) == (
         default.ingest_workers,
         default.dbt_threads,
         default.settle_seconds,
         default.parse_together_mb,
         "duckdb",
-    )
+        default.dashboard_session_minutes,
+    )  # fmt: skip
     assert s.duckdb_config()["memory_limit"] == default.duckdb_config()["memory_limit"]
+
+
+def test_a_setting_that_does_not_parse_is_named(tmp_path, monkeypatch):
+    # the dashboard's session length is read like every other setting: a typo stops it loudly, it is not
+    # silently replaced by the default
+    monkeypatch.setenv("REVCYCLE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("REVCYCLE_DASHBOARD_SESSION_MINUTES", "90")
+    assert get_settings().dashboard_session_minutes == 90.0
+    monkeypatch.setenv("REVCYCLE_DASHBOARD_SESSION_MINUTES", "8h")
+    with pytest.raises(SettingsError, match="REVCYCLE_DASHBOARD_SESSION_MINUTES"):
+        get_settings()
