@@ -156,8 +156,8 @@ def resource_hint(failures: list[str], settings: Settings) -> str:
 
 
 def ensure_manifest(settings: Settings) -> Path:
-    """target/manifest.json, regenerated with `dbt parse` when any project file is newer (the incremental
-    models are read from it, so a stale manifest would miss a new one)."""
+    """target/manifest.json, regenerated with `dbt parse` when any project file is newer, so a reader of the
+    project's nodes never sees a stale one."""
     manifest = settings.dbt_target_dir / "manifest.json"
     sources = [settings.dbt_dir / "dbt_project.yml"] + [
         p
