@@ -142,25 +142,21 @@
 {%- endmacro %}
 
 {#  The config of a chain model, in one place.  key: its chain column (rows stamped with _build_seq, the
-    touched chains' rows deleted unless pre_hook deletes a wider set that contains them); none for a
-    batch-keyed model, which may bring its own pre_hook.  post_hook runs after the stamp's. #}
-{% macro chain_model_config(key=none, pre_hook=none, post_hook=none) -%}
+    touched chains' rows deleted first); none for a batch-keyed model.  delete: the pre-hook that deletes the
+    rows this build rewrites, when it is not the touched chains' (a model keyed by patient, claim id or batch).
+    pre_hook / post_hook: one more hook each, run after the delete and after the stamp. #}
+{% macro chain_model_config(key=none, delete=none, pre_hook=none, post_hook=none) -%}
     {%- set config = {
         'materialized': chain_materialization(),
         'incremental_strategy': 'append',
         'on_schema_change': 'fail',
         'tags': ['chain_incremental'] if key else ['batch_incremental'],
     } -%}
-    {%- if key -%}
-        {%- do config.update({'post_hook': ['{{ record_build_seq() }}'] + ([post_hook] if post_hook else [])}) -%}
-    {%- elif post_hook -%}
-        {%- do config.update({'post_hook': post_hook}) -%}
-    {%- endif -%}
-    {%- if pre_hook -%}
-        {%- do config.update({'pre_hook': pre_hook}) -%}
-    {%- elif key -%}
-        {%- do config.update({'pre_hook': "{{ delete_touched_chains('" ~ key ~ "') }}"}) -%}
-    {%- endif -%}
+    {%- set pre = ([delete] if delete else (["{{ delete_touched_chains('" ~ key ~ "') }}"] if key else []))
+        + ([pre_hook] if pre_hook else []) -%}
+    {%- set post = (['{{ record_build_seq() }}'] if key else []) + ([post_hook] if post_hook else []) -%}
+    {%- if pre -%}{%- do config.update({'pre_hook': pre}) -%}{%- endif -%}
+    {%- if post -%}{%- do config.update({'post_hook': post}) -%}{%- endif -%}
     {{ return(config) }}
 {%- endmacro %}
 

@@ -29,6 +29,7 @@ DUCKDB_ONLY = {
     r"\b(string_agg|listagg|group_concat)\s*\(": "string_agg_ordered()",
     r"\b(strftime|strptime|epoch|epoch_ms|struct_pack|array_to_string|len)\s*\(": "a dispatch macro",
     r"\bread_parquet\s*\(": "a source (macros/portable/sources.sql)",
+    r"\browid\b": "rows_where() (Spark tables have no row ids)",
     r'"\w+"': "unquoted identifiers (Spark quotes with backticks)",
 }
 

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('claim_id', pre_hook="{{ delete_rematched_acks() }}")) }}
+{{ config(**chain_model_config('claim_id', delete="{{ delete_rematched_acks() }}")) }}
 -- incremental by claim id (macros/acknowledgments.sql acks_to_match): a 277CA matches among its claim id's submissions
 -- depends_on: {{ ref('int_touched_chains') }}
 -- Each claim a 277CA answered (one TRN of loop 2200D), with its claim-level verdict and the 837 submission it
@@ -7,8 +7,9 @@
 -- one whose total charge the 277CA repeats (STC04), then the one billed to the payer that answers (2100A
 -- NM109, when a payer and not a clearinghouse answers), then the latest (docs/metrics.md, "Acknowledgments").
 with statuses as (
-    select * from {{ ref('stg_x12__claim_acknowledgments') }}
-    where ack_level = 'claim' and {{ acks_to_match() }}
+    -- read late (rows_where): a day's touched claim ids are a per cent or two of the 277CA statuses
+    select * from {{ rows_where(ref('stg_x12__claim_acknowledgments'), acks_to_match()) }} as touched_statuses
+    where ack_level = 'claim'
 ),
 
 acknowledged_claims as (

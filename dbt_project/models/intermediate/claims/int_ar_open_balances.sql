@@ -34,6 +34,11 @@
 {%- endif %}
 {#- the usual day: the chain-level inputs read only the touched chains -#}
 {%- set touched_only = is_incremental() and not new_month_ends %}
+{#- a number that orders a chain's answers by date, then by file and position (remit_seq): an as-of join can
+    then tell a reversal from the correction that follows it the same day -#}
+{%- set event_order -%}
+    {{ days_between("cast('1970-01-01' as date)", 'remit_date') }} * 1000000 + remit_seq
+{%- endset %}
 {{ config(**chain_model_config('chain_id')) }}
 -- depends_on: {{ ref('int_touched_chains') }}
 with chains as (
@@ -45,102 +50,38 @@ with chains as (
         chain.claim_type,
         chain.first_service_date,
         chain.first_submission_date,
-        prices.priced_payer_id,
-        prices.contracted_allowed_amount,
-        prices.uncontracted_charge_amount,
-        prices.line_charge_amount as chain_line_charge_amount
+        chain.priced_payer_id,
+        chain.contracted_allowed_amount,
+        chain.uncontracted_charge_amount,
+        chain.priced_line_charge_amount as chain_line_charge_amount
     from {{ ref('fct_claim_chains') }} as chain
     left join {{ ref('financial_class') }} as fc on fc.filing_indicator = chain.filing_indicator
-    left join {{ ref('int_chain_contract_prices') }} as prices on prices.chain_id = chain.chain_id
     where chain.has_submission
     {%- if touched_only %}
         and {{ in_touched_chains('chain.chain_id') }}
     {%- endif %}
 ),
 
-all_submissions as (
-    -- the claim as billed to its primary payer
-    select chain_id, submission_date, frequency_code, total_charge_amount
+-- the month-ends span all the data, whichever chains this build recomputes: spans over a column or two, so
+-- that the rows below are read for the grid's chains only (not whole tables kept for these two dates)
+submission_span as (
+    select min(submission_date) as first_date, max(submission_date) as last_date
     from {{ ref('int_claim_chain_links') }}
     where payer_sequence = 1
 ),
 
-ordered_remits as (
-    select
-        *,
-        -- a number that orders a chain's answers by date, then by file and position (remit_seq): an as-of
-        -- join can then tell a reversal from the correction that follows it the same day
-        {{ days_between("cast('1970-01-01' as date)", 'remit_date') }} * 1000000 + remit_seq as event_order
+last_primary_answer as (
+    select max(remit_date) as last_date
     from {{ ref('int_remit_claims_classified') }}
-),
-
-all_adjudications as (
-    -- the primary payer's decisions and reversals: the chain's state is its latest
-    select
-        chain_id,
-        remit_date,
-        event_order,
-        case when is_reversal then 0 else provider_liable_denied_amount end as provider_liable_denied_amount,
-        case when is_reversal then 0 else pr_adjustment_amount end as patient_share,
-        is_reversal,
-        is_crossover as is_crossed_over
-    from ordered_remits
     where payer_sequence = 1 and (is_primary_decision or is_reversal)
 ),
 
-later_payers as (
-    -- secondary and tertiary answers: the cash they paid so far, and whether one has decided
-    select
-        chain_id,
-        remit_date,
-        event_order,
-        sum(paid_amount) over (partition by chain_id order by event_order rows unbounded preceding)
-            as later_paid_to_date,
-        max(case when is_adjudication then 1 else 0 end) over (
-            partition by chain_id order by event_order rows unbounded preceding
-        ) as later_decided
-    from ordered_remits
-    where payer_sequence > 1
-    {%- if touched_only %}
-        and {{ in_touched_chains('chain_id') }}
-    {%- endif %}
-),
-
-secondary_billed as (
-    select chain_id, min(submission_date) as secondary_billed_date
-    from {{ ref('int_claim_chain_links') }}
-    where payer_sequence > 1
-    group by chain_id
-),
-
-patient_activity as (
-    -- what the patient paid (refunds net) and what was written off as bad debt or charity, to date
-    select
-        chain_id,
-        payment_date,
-        {{ days_between("cast('1970-01-01' as date)", 'payment_date') }} * 1000000
-            + row_number() over (partition by chain_id order by payment_date, payment_id) as activity_order,
-        sum(amount) over (
-            partition by chain_id order by payment_date, payment_id rows unbounded preceding
-        ) as patient_credits_to_date
-    from {{ ref('fct_patient_payments') }}
-    where chain_id is not null
-    {%- if touched_only %}
-        -- the window runs per chain: only the chains recomputed need it
-        and {{ in_touched_chains('chain_id') }}
-    {%- endif %}
-),
-
--- the month-ends span all the data, whichever chains this build recomputes
 bounds as (
     select
-        (select min(submission_date) from all_submissions) as first_date,
-        greatest(
-            (select max(submission_date) from all_submissions),
-            coalesce(
-                (select max(remit_date) from all_adjudications), (select max(submission_date) from all_submissions)
-            )
-        ) as last_date
+        span.first_date,
+        greatest(span.last_date, coalesce(answer.last_date, span.last_date)) as last_date
+    from submission_span as span
+    cross join last_primary_answer as answer
 ),
 
 as_of_dates as (
@@ -169,24 +110,66 @@ grid as (
     {%- endif %}
 ),
 
+-- the chains of the grid: every chain on a full build; on an incremental one the touched chains, or every
+-- chain when the data reached a new month-end.  Each input below is narrowed to them before anything else
+-- (the windows run per chain, so narrowing first changes no row)
+{%- set in_grid = 'and chain_id in (select chain_id from grid)' if is_incremental() else '' %}
+
 submissions as (
-    select * from all_submissions
-    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+    -- the claim as billed to its primary payer
+    select chain_id, submission_date, frequency_code, total_charge_amount
+    from {{ ref('int_claim_chain_links') }}
+    where payer_sequence = 1 {{ in_grid }}
 ),
 
 adjudications as (
-    select * from all_adjudications
-    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+    -- the primary payer's decisions and reversals: the chain's state is its latest
+    select
+        chain_id,
+        remit_date,
+        {{ event_order }} as event_order,
+        case when is_reversal then 0 else provider_liable_denied_amount end as provider_liable_denied_amount,
+        case when is_reversal then 0 else pr_adjustment_amount end as patient_share,
+        is_reversal,
+        is_crossover as is_crossed_over
+    from {{ ref('int_remit_claims_classified') }}
+    where payer_sequence = 1 and (is_primary_decision or is_reversal) {{ in_grid }}
 ),
 
 later as (
-    select * from later_payers
-    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+    -- secondary and tertiary answers: the cash they paid so far, and whether one has decided
+    select
+        chain_id,
+        remit_date,
+        {{ event_order }} as event_order,
+        sum(paid_amount) over (partition by chain_id order by {{ event_order }} rows unbounded preceding)
+            as later_paid_to_date,
+        max(case when is_adjudication then 1 else 0 end) over (
+            partition by chain_id order by {{ event_order }} rows unbounded preceding
+        ) as later_decided
+    from {{ ref('int_remit_claims_classified') }}
+    where payer_sequence > 1 {{ in_grid }}
+),
+
+secondary_billed as (
+    select chain_id, min(submission_date) as secondary_billed_date
+    from {{ ref('int_claim_chain_links') }}
+    where payer_sequence > 1 {{ in_grid }}
+    group by chain_id
 ),
 
 patients as (
-    select * from patient_activity
-    {% if is_incremental() -%} where chain_id in (select chain_id from grid) {%- endif %}
+    -- what the patient paid (refunds net) and what was written off as bad debt or charity, to date
+    select
+        chain_id,
+        payment_date,
+        {{ days_between("cast('1970-01-01' as date)", 'payment_date') }} * 1000000
+            + row_number() over (partition by chain_id order by payment_date, payment_id) as activity_order,
+        sum(amount) over (
+            partition by chain_id order by payment_date, payment_id rows unbounded preceding
+        ) as patient_credits_to_date
+    from {{ ref('fct_patient_payments') }}
+    where chain_id is not null {{ in_grid }}
 ),
 
 with_submission as (

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config(pre_hook="{{ delete_relinked_claims() }}")) }}
+{{ config(**chain_model_config(delete="{{ delete_relinked_claims() }}")) }}
 -- incremental by batch, plus the submissions whose claim id moved to another chain (macros/incremental_chains.sql)
 -- depends_on: {{ ref('int_build_batches') }}
 -- Each 837 submission with its chain (int_claim_id_chains: the original CLM01 its REF*F8 links lead to) and

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config(pre_hook="{{ delete_rebilled_encounters() }}")) }}
+{{ config(**chain_model_config(delete="{{ delete_rebilled_encounters() }}")) }}
 -- incremental by encounter (macros/incremental_chains.sql): an encounter is recomputed when a line of it, or
 -- an 837 carrying its claim id, arrives in a batch this model has not seen
 -- depends_on: {{ ref('int_build_batches') }}

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+{{ config(**chain_model_config('patient_key', delete="{{ delete_touched_patients() }}")) }}
 -- incremental by patient (macros/incremental_chains.sql): a duplicate pairs lines of one patient
 -- depends_on: {{ ref('int_touched_patients') }}
 -- Duplicate service lines (docs/integrity.md).  A line is a duplicate when an earlier line on a *different*

@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+{{ config(**chain_model_config('patient_key', delete="{{ delete_touched_patients() }}")) }}
 -- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
 -- depends_on: {{ ref('int_touched_patients') }}
 -- Modifier 25 with no separately identifiable procedure that day (docs/integrity.md): an E/M line carrying

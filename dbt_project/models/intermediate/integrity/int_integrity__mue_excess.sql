@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+{{ config(**chain_model_config('patient_key', delete="{{ delete_touched_patients() }}")) }}
 -- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
 -- depends_on: {{ ref('int_touched_patients') }}
 -- Medically Unlikely Edits (docs/integrity.md).  MAI 1: each claim line on its own.  MAI 2 (policy) and 3

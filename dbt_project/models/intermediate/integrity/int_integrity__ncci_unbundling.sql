@@ -1,4 +1,4 @@
-{{ config(**chain_model_config('patient_key', pre_hook="{{ delete_touched_patients() }}")) }}
+{{ config(**chain_model_config('patient_key', delete="{{ delete_touched_patients() }}")) }}
 -- incremental by patient (macros/incremental_chains.sql): the rule reads one patient's lines of a day
 -- depends_on: {{ ref('int_touched_patients') }}
 -- NCCI procedure-to-procedure edits (docs/integrity.md).  A column-2 code billed for the same patient,

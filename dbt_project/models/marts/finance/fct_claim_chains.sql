@@ -51,7 +51,7 @@ remits as (
 contract_prices as (
     -- the chain-local half of expected allowed, kept here so that the collection KPIs read it with the chain
     -- instead of joining ten million chains to their prices each build
-    select chain_id, priced_payer_id, contracted_allowed_amount, uncontracted_charge_amount
+    select chain_id, priced_payer_id, contracted_allowed_amount, uncontracted_charge_amount, line_charge_amount
     from {{ ref('int_chain_contract_prices') }}
     where {{ in_touched_chains('chain_id') }}
 ),
@@ -202,6 +202,8 @@ final as (
         coalesce(r.initial_denial_type in ('full', 'partial'), false) as is_initially_denied,
         coalesce(r.current_denial_type in ('full', 'partial'), false) as is_currently_denied,
         coalesce(s.latest_primary_frequency_code = '8', false) as is_voided,
+        -- the chains the collection KPIs count as billed (and patient money is counted against)
+        s.chain_id is not null and not coalesce(s.latest_primary_frequency_code = '8', false) as is_billed,
         coalesce(r.duplicate_denial_count, 0) > 0 and coalesce(r.adjudication_count, 0) = 0 as is_duplicate_only,
         coalesce(s.secondary_submission_count, 0) > 0 or coalesce(r.is_crossed_over, false)
             or coalesce(r.has_secondary_answer, false) as has_secondary_payer,
@@ -233,6 +235,7 @@ final as (
         cp.priced_payer_id,
         cp.contracted_allowed_amount,
         cp.uncontracted_charge_amount,
+        cp.line_charge_amount as priced_line_charge_amount,
         coalesce(lpa.is_last_primary_answer_reversal, false) as is_last_primary_answer_reversal,
         ----------  dates
         s.first_service_date,

@@ -8,8 +8,8 @@
 -- paid the same procedure code.  Remits without SVC detail (claim-level answers) have no line here; they
 -- are in fct_denials.
 with lines as (
-    select * from {{ ref('int_remit_lines_classified') }}
-    where {{ in_touched_chains('chain_id') }}
+    -- read late (rows_where): the touched chains' lines are a per cent or two of a wide table
+    select * from {{ rows_where(ref('int_remit_lines_classified'), in_touched_chains('chain_id')) }} as touched_lines
 ),
 
 later_paid as (

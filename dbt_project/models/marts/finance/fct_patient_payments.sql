@@ -117,7 +117,7 @@ final as (
         ----------  the chain's (kept with the payment for the collection KPIs, which count patient money by
         ----------  the chain's month of service; rewritten with the chain like payer_id)
         chains.first_service_date as chain_first_service_date,
-        coalesce(chains.has_submission and not chains.is_voided, false) as is_billed_chain,
+        coalesce(chains.is_billed, false) as is_billed_chain,
         ----------  lineage
         applied.times_sent,
         applied._source_file_id,

@@ -1,6 +1,6 @@
 {{ config(**chain_model_config(
     'chain_id',
-    pre_hook=["{{ delete_touched_chains('chain_id') }}", "{{ hold_join_sides(true) }}"],
+    pre_hook="{{ hold_join_sides(true) }}",
     post_hook="{{ hold_join_sides(false) }}",
 )) }}
 -- incremental by chain (macros/incremental_chains.sql); the joins build on the side written right

@@ -43,7 +43,7 @@ with billed_chains as (
         ) as expected_allowed
     from {{ ref('fct_claim_chains') }} as chains
     left join {{ ref('int_payer_allowed_ratio') }} as ratio on ratio.payer_id = chains.priced_payer_id
-    where chains.has_submission and not chains.is_voided
+    where chains.is_billed
 ),
 
 patient_rows as (

@@ -126,7 +126,7 @@ first_submissions as (
     -- again cost most of this model's time)
     select first_claim_key as claim_key, first_submission_date as submission_date
     from {{ ref('fct_claim_chains') }}
-    where has_submission and not is_voided
+    where is_billed
 ),
 
 submitted_lines as (
