@@ -110,6 +110,23 @@ def test_primary_key_test_catches_a_repeated_and_a_null_key(built_demo, tmp_path
     assert "Got 2 results" in proc.stdout, proc.stdout[-2000:]
 
 
+def test_relationships_test_catches_a_child_without_its_parent(built_demo, tmp_path):
+    """The relationships test (ours narrows the parent to the keys the child names) still fails on an orphan."""
+    from pipelines.settings import Settings
+
+    s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
+    shutil.copyfile(built_demo.warehouse_path, s.build_warehouse_path)
+    with duckdb.connect(str(s.build_warehouse_path)) as con:
+        con.execute(
+            "insert into fct_denials select * replace ('NO-SUCH-CHAIN' as chain_id) from fct_denials limit 1"
+        )
+    proc = run_dbt(
+        ["test", "--select", "relationships_fct_denials_chain_id__chain_id__ref_fct_claim_chains_"], s
+    )
+    assert proc.returncode != 0
+    assert "Got 1 result" in proc.stdout, proc.stdout[-2000:]
+
+
 def test_reader_during_build_sees_old_or_new_never_a_lock_error(built_demo):
     """A dashboard-style read-only reader keeps querying while dbt rebuilds and swaps the warehouse."""
     errors, results = [], []
