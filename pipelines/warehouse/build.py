@@ -10,6 +10,7 @@ A lock file serialises builds (single writer).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -264,16 +265,19 @@ def pin_raw_batches(settings: Settings) -> set[str]:
 
 
 AHEAD_PREFIX = ".warehouse.ahead-"  # + pid: a copy of the published warehouse made while the run ingests
-REPLACED_PREFIX = ".warehouse.replaced-"  # + pid: the warehouse a build replaced, being deleted
+REPLACED_PREFIX = ".warehouse.replaced-"  # + pid.n: the warehouse a build replaced, being deleted
+_publishes = itertools.count()
 
 
 def replaced_path(published: Path) -> Path:
-    """Where this process's publish keeps the warehouse it replaced while deleting it (publish_build)."""
-    return published.with_name(f"{REPLACED_PREFIX}{os.getpid()}.duckdb")
+    """Where a publish keeps the warehouse it replaced while deleting it (publish_build): named for this
+    process and this publish, so that a second publish in one process never takes the name of a file the
+    first is still deleting (it would delete ten GB in its own swap)."""
+    return published.with_name(f"{REPLACED_PREFIX}{os.getpid()}.{next(_publishes)}.duckdb")
 
 
 def remove_left_behind(folder: Path, prefix: str) -> None:
-    """Delete the <prefix><pid>.duckdb files of processes no longer running (killed mid-copy or mid-delete)."""
+    """Delete the <prefix><pid>[.n].duckdb files of processes no longer running (killed mid-copy or mid-delete)."""
     for left in folder.glob(f"{prefix}*.duckdb"):
         pid = left.name[len(prefix) :].split(".")[0]
         if pid.isdigit() and not process_alive(int(pid)):
@@ -506,7 +510,6 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     # does next (a thread the process waits for at exit).  Readers still holding it open keep reading it.
     remove_left_behind(published.parent, REPLACED_PREFIX)
     replaced: Path | None = replaced_path(published)
-    replaced.unlink(missing_ok=True)
     try:
         os.link(published, replaced)
     except OSError:  # nothing published yet, or no hard links here: the rename frees it itself

@@ -23,10 +23,9 @@ def _replaced_files(settings) -> list[str]:
 
 
 def _wait_for_own_delete(settings) -> None:
-    """publish_build deletes the file it replaced after the swap, in the background: wait (a while) for it."""
-    own = replaced_path(settings.warehouse_path)
+    """publish_build deletes the files it replaced after the swap, in the background: wait (a while) for them."""
     deadline = time.monotonic() + 30
-    while own.exists() and time.monotonic() < deadline:
+    while any(settings.home.glob(f"{REPLACED_PREFIX}{os.getpid()}.*")) and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
@@ -45,6 +44,15 @@ def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
     reader.close()
     with duckdb.connect(str(s.warehouse_path), read_only=True) as con:
         assert con.execute("select v from t").fetchall() == [(2,)]
+
+
+def test_publishes_in_one_process_keep_what_they_replaced_under_names_of_their_own(tmp_path):
+    """A second publish must not take the name of a file the first is still deleting (it would delete that
+    file inside its own swap)."""
+    s = make_settings(tmp_path / "home")
+    first, second = replaced_path(s.warehouse_path), replaced_path(s.warehouse_path)
+    assert first != second
+    assert first.name.startswith(f"{REPLACED_PREFIX}{os.getpid()}.")
 
 
 def test_a_killed_publishs_replaced_file_is_removed(tmp_path):
