@@ -91,37 +91,40 @@ def test_broken_denial_logic_fails_the_unit_test(built_demo, tmp_path):
     assert "test_denial_classification" in proc.stdout
 
 
-def test_primary_key_test_catches_a_repeated_and_a_null_key(built_demo, tmp_path):
-    """Our primary_key generic test (unique and not null in one node) fails on either fault."""
+def _data_test_on_a_changed_copy(built_demo, tmp_path, test: str, *changes: str):
+    """Run one dbt data test on a copy of the demo warehouse after these SQL changes (the build file of a home
+    in tmp_path: the published demo is left alone)."""
     from pipelines.settings import Settings
 
     s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
     shutil.copyfile(built_demo.warehouse_path, s.build_warehouse_path)
     with duckdb.connect(str(s.build_warehouse_path)) as con:
-        con.execute(
-            "insert into int_remit_claims_classified select * from int_remit_claims_classified limit 1"
-        )
-        con.execute(
-            "insert into int_remit_claims_classified "
-            "select * replace (null as remit_claim_key) from int_remit_claims_classified limit 1"
-        )
-    proc = run_dbt(["test", "--select", "primary_key_int_remit_claims_classified_remit_claim_key"], s)
+        for change in changes:
+            con.execute(change)
+    return run_dbt(["test", "--select", test], s)
+
+
+def test_primary_key_test_catches_a_repeated_and_a_null_key(built_demo, tmp_path):
+    """Our primary_key generic test (unique and not null in one node) fails on either fault."""
+    proc = _data_test_on_a_changed_copy(
+        built_demo,
+        tmp_path,
+        "primary_key_int_remit_claims_classified_remit_claim_key",
+        "insert into int_remit_claims_classified select * from int_remit_claims_classified limit 1",
+        "insert into int_remit_claims_classified "
+        "select * replace (null as remit_claim_key) from int_remit_claims_classified limit 1",
+    )
     assert proc.returncode != 0
     assert "Got 2 results" in proc.stdout, proc.stdout[-2000:]
 
 
 def test_relationships_test_catches_a_child_without_its_parent(built_demo, tmp_path):
     """The relationships test (ours narrows the parent to the keys the child names) still fails on an orphan."""
-    from pipelines.settings import Settings
-
-    s = Settings(project_root=PROJECT_ROOT, home=tmp_path)
-    shutil.copyfile(built_demo.warehouse_path, s.build_warehouse_path)
-    with duckdb.connect(str(s.build_warehouse_path)) as con:
-        con.execute(
-            "insert into fct_denials select * replace ('NO-SUCH-CHAIN' as chain_id) from fct_denials limit 1"
-        )
-    proc = run_dbt(
-        ["test", "--select", "relationships_fct_denials_chain_id__chain_id__ref_fct_claim_chains_"], s
+    proc = _data_test_on_a_changed_copy(
+        built_demo,
+        tmp_path,
+        "relationships_fct_denials_chain_id__chain_id__ref_fct_claim_chains_",
+        "insert into fct_denials select * replace ('NO-SUCH-CHAIN' as chain_id) from fct_denials limit 1",
     )
     assert proc.returncode != 0
     assert "Got 1 result" in proc.stdout, proc.stdout[-2000:]

@@ -15,6 +15,8 @@
 --   * patient_responsibility_amount = what the current primary decision assigned the patient (CAS PR) less
 --     what later payers paid (net of their reversals), never below zero.
 -- Chains seen on one side only are kept (has_submission / has_remit, match_reason say which).
+{#- the latest submission to the primary payer is a void (frequency 8) -#}
+{%- set voided = "coalesce(s.latest_primary_frequency_code = '8', false)" %}
 with submissions as (
     select
         stg.*,
@@ -201,9 +203,9 @@ final as (
         coalesce(r.adjudication_count, 0) > 0 as is_adjudicated,
         coalesce(r.initial_denial_type in ('full', 'partial'), false) as is_initially_denied,
         coalesce(r.current_denial_type in ('full', 'partial'), false) as is_currently_denied,
-        coalesce(s.latest_primary_frequency_code = '8', false) as is_voided,
+        {{ voided }} as is_voided,
         -- the chains the collection KPIs count as billed (and patient money is counted against)
-        s.chain_id is not null and not coalesce(s.latest_primary_frequency_code = '8', false) as is_billed,
+        s.chain_id is not null and not {{ voided }} as is_billed,
         coalesce(r.duplicate_denial_count, 0) > 0 and coalesce(r.adjudication_count, 0) = 0 as is_duplicate_only,
         coalesce(s.secondary_submission_count, 0) > 0 or coalesce(r.is_crossed_over, false)
             or coalesce(r.has_secondary_answer, false) as has_secondary_payer,
