@@ -33,6 +33,7 @@ from _measure import python_script, run_measured
 
 from pipelines.generate import file_day
 from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.warehouse.spare import spare_path
 
 INGEST_ONE_BY_ONE = """
 import sys
@@ -128,6 +129,10 @@ def main() -> None:
     # the day again from the same start (the warehouse before it, its raw batch removed), as `revcycle run`
     runs, builds, peaks = [], [], []
     for _ in range(args.repeat):
+        # the warehouse the last run published, a day's build apart from the one restored, is the spare the
+        # run starts from, as every day after the first has it (pipelines/warehouse/spare.py)
+        spare_path(settings.warehouse_path).unlink(missing_ok=True)
+        os.replace(settings.warehouse_path, spare_path(settings.warehouse_path))
         shutil.copyfile(before_day, settings.warehouse_path)
         for p in settings.batches_dir.iterdir():
             if p.name not in batches_before:

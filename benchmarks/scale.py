@@ -20,6 +20,8 @@ For each size, each step in its own process (wall time, peak RSS of the process 
      DuckDB query (what no build can beat), to print the full build as a multiple of it;
   6. the next day as a user runs it: its files dropped into landing/ and `revcycle run` (the data root as it
      was before is kept in before-next-day/, so that --next-day can measure a change to it in minutes);
+     then the same day again from the same start, with the warehouse the first run published as the spare
+     (pipelines/warehouse/spare.py): the first day after a full load has no spare, every later day has one;
   7. every dashboard page, cold and warm p95 (benchmarks/dashboard.py on the built data root).
 and the disk: X12 landed, raw Parquet, warehouse.  Each size's figures are also written as JSON beside the
 world (scale_<claims>.json) for --compare.
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _measure import bare_parse_command, parse_seconds, python_script, run_measured
 
 from pipelines.generate import file_day
+from pipelines.warehouse.spare import SPARE_NAME, spare_path
 
 # Claims and remittances read once; one row per claim id with its first submission, charge, first payment,
 # paid total and whether its first answer denied it; then those rows by payer and month.
@@ -82,6 +85,8 @@ def link_tree(src: Path, dst: Path) -> None:
     shutil.rmtree(dst, ignore_errors=True)
     dst.mkdir(parents=True)
     for entry in src.iterdir():
+        if entry.name == SPARE_NAME:  # a build's starting point, not part of the data root's state
+            continue
         if entry.name in IMMUTABLE:
             if entry.is_dir():
                 shutil.copytree(entry, dst / entry.name, copy_function=os.link)
@@ -194,9 +199,19 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     if next_name not in recorded:
         link_tree(home, work / "before-next-day")
         land(tail, world, home)
-    nxt = step(next_name, [REVCYCLE, "run", "-q"], f"{len(tail)} files")
+    nxt = step(next_name, [REVCYCLE, "run", "-q"], f"{len(tail)} files, the first day after the full load")
     full_run = ingest["seconds"] + build["seconds"]
     nxt["note"] += f", {nxt['seconds'] / full_run:.1%} of the full run"
+    # Every later day starts from a spare: the warehouse the day before's publish replaced, a day's build apart
+    # from the published one (pipelines/warehouse/spare.py).  The day after the full load has none (that
+    # publish replaced nothing), so the same day runs again from the same start, with the warehouse the first
+    # run published as the spare: one day's build apart, as every later day has it.
+    again_name = "next day again, as every later day (a spare a day apart): `revcycle run`"
+    if again_name not in recorded:
+        restore_before_next_day(work, keep_spare=True)
+        land(tail, world, home)
+    again = step(again_name, [REVCYCLE, "run", "-q"], f"{len(tail)} files")
+    again["note"] += f", {again['seconds'] / full_run:.1%} of the full run"
 
     dash = step(f"dashboard pages ({dashboard_runs} runs each)",
                 [sys.executable, str(Path(__file__).parent / "dashboard.py"), "--home", str(home),
@@ -232,6 +247,20 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     return result
 
 
+def restore_before_next_day(work: Path, keep_spare: bool) -> None:
+    """The data root as the full run left it (before-next-day/).  keep_spare: the warehouse the last next day
+    published (one day's build apart from the snapshot's) stays as the spare the next run starts from."""
+    home = work / "home"
+    kept = work / SPARE_NAME
+    kept.unlink(missing_ok=True)
+    published = home / "warehouse.duckdb"
+    if keep_spare and published.exists() and published.stat().st_nlink == 1:
+        os.replace(published, kept)
+    link_tree(work / "before-next-day", home)
+    if kept.exists():
+        os.replace(kept, spare_path(home / "warehouse.duckdb"))
+
+
 # The warehouse stamped as if the dbt project imported now had built it.  A build continues a warehouse only
 # when the project that built it is the same (models, macros, seeds, vars, reference files); a changed model,
 # which is what --next-day measures, would otherwise make it rebuild everything.
@@ -257,8 +286,7 @@ def next_day_again(work: Path) -> None:
         raise SystemExit(f"{work}: no before-next-day/ (a run made before it was kept, or one not finished)")
     recorded = {r["step"]: r for r in json.loads((work / "progress.json").read_text())}
     full_run = sum(recorded[name]["seconds"] for name in (INGEST_STEP, BUILD_STEP) if name in recorded)
-    shutil.rmtree(home, ignore_errors=True)
-    link_tree(snapshot, home)
+    restore_before_next_day(work, keep_spare=True)
     # a copy, not a link: the stamp is written into it, and the snapshot must stay as the run left it
     (home / "warehouse.duckdb").unlink()
     shutil.copyfile(snapshot / "warehouse.duckdb", home / "warehouse.duckdb")

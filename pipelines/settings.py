@@ -65,6 +65,10 @@ class Settings:
     # memory limit, so two large ones spill and slow each other down.  A second thread only overlaps the small
     # models' fixed costs, which pays on a small book alone (docs/performance.md, "the sixth run").
     dbt_threads: int = 1
+    # ---------- keep the warehouse file a publish replaced as the next build's starting point, brought up to
+    # date by copying only the blocks that changed (pipelines/warehouse/spare.py) instead of copying the whole
+    # warehouse every build; costs a second warehouse's size on disk (REVCYCLE_SPARE_WAREHOUSE=0 to turn off)
+    spare_warehouse: bool = True
     # ---------- Airflow: a DAG run not finished this many minutes after it was queued raises a deadline alert
     # (recorded for the Data quality page, emailed through the revcycle_smtp connection); 0 = no deadline
     # (REVCYCLE_DAG_DEADLINE_MINUTES).  The ingest DAG runs hourly, so a run still going at 45 minutes is late.
@@ -312,6 +316,7 @@ def get_settings() -> Settings:
         extract_encoding=env("REVCYCLE_EXTRACT_ENCODING", Settings.extract_encoding).strip() or "auto",
         duckdb_memory_limit=env("REVCYCLE_DUCKDB_MEMORY_LIMIT", "").strip(),
         dbt_threads=max(1, _setting("REVCYCLE_DBT_THREADS", Settings.dbt_threads)),
+        spare_warehouse=env("REVCYCLE_SPARE_WAREHOUSE", "1").strip().lower() in ("1", "true", "yes", "on"),
         dag_deadline_minutes=max(
             0.0, _setting("REVCYCLE_DAG_DEADLINE_MINUTES", Settings.dag_deadline_minutes, float)
         ),

@@ -28,6 +28,7 @@ import duckdb
 
 from pipelines.locks import file_lock, process_alive
 from pipelines.settings import Settings, duckdb_connect
+from pipelines.warehouse.spare import copy_published, keep_as_spare, spare_path
 
 log = logging.getLogger(__name__)
 
@@ -298,6 +299,7 @@ class CopyAhead:
         self.source = settings.warehouse_path
         self.error: OSError | None = None
         self.identity, self.thread = None, None
+        self.use_spare, self.report = settings.spare_warehouse, None
         if settings.engine != "duckdb":  # a Spark build starts from its own tables, not this file
             return
         try:
@@ -313,7 +315,7 @@ class CopyAhead:
 
     def _copy(self) -> None:
         try:
-            shutil.copyfile(self.source, self.path)
+            self.report = copy_published(self.source, self.path, use_spare=self.use_spare)
         except OSError as e:
             self.error = e
 
@@ -348,8 +350,10 @@ def prepare_build(
     same dbt project.  Otherwise (project changed, nothing published, or full_refresh) from nothing: every
     model is rebuilt from the raw Parquet and a renamed or removed model never lingers."""
     build = settings.build_warehouse_path
-    for stale in (build, Path(str(build) + ".wal")):
-        stale.unlink(missing_ok=True)
+    Path(str(build) + ".wal").unlink(missing_ok=True)
+    if settings.spare_warehouse and build.exists() and not spare_path(settings.warehouse_path).exists():
+        keep_as_spare(build, settings.warehouse_path)  # a failed build's file: mostly the published blocks
+    build.unlink(missing_ok=True)
     if settings.engine == "spark":
         _ensure_layout(settings)
         pinned = pin_raw_batches(settings)
@@ -359,7 +363,10 @@ def prepare_build(
         tmp = ahead.take() if ahead is not None else None
         if tmp is None:
             tmp = build.with_suffix(".copying")
-            shutil.copyfile(settings.warehouse_path, tmp)
+            tmp.unlink(missing_ok=True)
+            log.info("%s", copy_published(settings.warehouse_path, tmp, use_spare=settings.spare_warehouse))
+        elif ahead.report is not None:
+            log.info("%s", ahead.report)
         pinned = pin_raw_batches(settings)
         if _loaded_batches(tmp, settings) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
@@ -506,8 +513,9 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     con.close()
     published = settings.warehouse_path
     # The rename frees the replaced warehouse's blocks when it drops its last link: seconds for a warehouse of
-    # ten GB.  A second link taken first keeps that out of the swap; the file is deleted beside what the run
-    # does next (a thread the process waits for at exit).  Readers still holding it open keep reading it.
+    # ten GB.  A second link taken first keeps that out of the swap.  The replaced file becomes the spare the
+    # next build starts from (pipelines/warehouse/spare.py); else it is deleted beside what the run does next
+    # (a thread the process waits for at exit).  Readers still holding it open keep reading it.
     remove_left_behind(published.parent, REPLACED_PREFIX)
     replaced: Path | None = replaced_path(published)
     try:
@@ -515,7 +523,8 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     except OSError:  # nothing published yet, or no hard links here: the rename frees it itself
         replaced = None
     os.replace(build, published)
-    if replaced is not None:
+    spare = settings.spare_warehouse and settings.engine == "duckdb"
+    if replaced is not None and not (spare and keep_as_spare(replaced, published)):
         threading.Thread(
             target=replaced.unlink, kwargs={"missing_ok": True}, name="delete-replaced-warehouse"
         ).start()
