@@ -51,7 +51,8 @@ def revcycle_transform():
         print(
             f"dbt build: {res.passed} passed, {res.warned} warned, {res.skipped} skipped in {res.seconds:.1f}s"
         )
-        return {"passed": res.passed, "warned": res.warned, "seconds": res.seconds, "phases": res.phases}
+        return {"passed": res.passed, "warned": res.warned, "seconds": res.seconds, "phases": res.phases,
+                "started_from": res.started_from}  # fmt: skip
 
     build_warehouse()
 

@@ -223,6 +223,7 @@ def _build(
     print(f"dbt build: {res.passed} passed, {res.warned} warned, {res.skipped} skipped in {res.seconds:.1f}s"
           + (f" ({res.nodes})" if res.nodes else ""))  # fmt: skip
     print("  " + ", ".join(f"{k} {v:.1f}s" for k, v in (res.phases or {}).items() if k != "total"))
+    print(f"  started from: {res.started_from}")
     print(f"warehouse: {settings.warehouse_path}")
     return 0
 

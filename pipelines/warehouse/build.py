@@ -28,7 +28,7 @@ import duckdb
 
 from pipelines.locks import file_lock, process_alive
 from pipelines.settings import Settings, duckdb_connect
-from pipelines.warehouse.spare import copy_published, keep_as_spare, spare_path
+from pipelines.warehouse.spare import copy_published, keep_as_spare
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ class BuildResult:
     log_path: str
     phases: dict[str, float] | None = None  # seconds per step (runs/build_phases.json)
     nodes: str = ""  # what ran, by kind (describe_nodes)
+    started_from: str = ""  # how the build file was started (prepare_build)
 
 
 @contextmanager
@@ -344,40 +345,41 @@ def prepare_build(
     full_refresh: bool = False,
     dbt_vars: dict | None = None,
     ahead: CopyAhead | None = None,
-) -> Path:
+) -> tuple[Path, str]:
     """Start the build file.  Incremental (the default): a copy of the published warehouse, so the
     incremental staging models only append the raw batches published since — when it was built by the
     same dbt project.  Otherwise (project changed, nothing published, or full_refresh) from nothing: every
-    model is rebuilt from the raw Parquet and a renamed or removed model never lingers."""
+    model is rebuilt from the raw Parquet and a renamed or removed model never lingers.  Returns the build
+    file and how it was started (a spare brought up to date, a whole copy, or nothing)."""
     build = settings.build_warehouse_path
     Path(str(build) + ".wal").unlink(missing_ok=True)
-    if settings.spare_warehouse and build.exists() and not spare_path(settings.warehouse_path).exists():
-        keep_as_spare(build, settings.warehouse_path)  # a failed build's file: mostly the published blocks
+    if settings.spare_warehouse and build.exists():  # a failed build's file: mostly the published blocks
+        keep_as_spare(build, settings.warehouse_path, aside=None)
     build.unlink(missing_ok=True)
     if settings.engine == "spark":
         _ensure_layout(settings)
         pinned = pin_raw_batches(settings)
         _prepare_spark(settings, full_refresh, pinned)
-        return build
+        return build, "the Spark build's own tables"
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings, dbt_vars):
         tmp = ahead.take() if ahead is not None else None
         if tmp is None:
             tmp = build.with_suffix(".copying")
             tmp.unlink(missing_ok=True)
-            log.info("%s", copy_published(settings.warehouse_path, tmp, use_spare=settings.spare_warehouse))
-        elif ahead.report is not None:
-            log.info("%s", ahead.report)
+            report = copy_published(settings.warehouse_path, tmp, use_spare=settings.spare_warehouse)
+        else:
+            report = ahead.report
         pinned = pin_raw_batches(settings)
         if _loaded_batches(tmp, settings) <= pinned:
             # the build that published it laid the data folders out for this project (its fingerprint):
             # checking again would import the parser and polars (~0.7 s of a daily build) to find them there
             tmp.replace(build)
             _flush_in_background(build)
-            return build
+            return build, str(report)
         tmp.unlink()  # raw data was removed since: appending cannot take rows out, rebuild everything
     _ensure_layout(settings)
     pin_raw_batches(settings)
-    return build
+    return build, "nothing: every model built"
 
 
 def _flush_in_background(path: Path) -> None:
@@ -523,8 +525,9 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     except OSError:  # nothing published yet, or no hard links here: the rename frees it itself
         replaced = None
     os.replace(build, published)
-    spare = settings.spare_warehouse and settings.engine == "duckdb"
-    if replaced is not None and not (spare and keep_as_spare(replaced, published)):
+    if replaced is not None and settings.spare_warehouse and settings.engine == "duckdb":
+        replaced = keep_as_spare(replaced, published, aside=replaced_path(published))
+    if replaced is not None:
         threading.Thread(
             target=replaced.unlink, kwargs={"missing_ok": True}, name="delete-replaced-warehouse"
         ).start()
@@ -557,7 +560,9 @@ def build_warehouse(
     try:
         with build_lock(settings):
             with phase("prepare (fingerprint, copy the published warehouse)"):
-                prepare_build(settings, full_refresh=full_refresh, dbt_vars=dbt_vars, ahead=ahead)
+                _, started_from = prepare_build(
+                    settings, full_refresh=full_refresh, dbt_vars=dbt_vars, ahead=ahead
+                )
             args = ["build"]
             incremental = settings.engine == "duckdb" and settings.build_warehouse_path.exists()
             if incremental and not select:
@@ -644,5 +649,5 @@ def build_warehouse(
     phases["total"] = round(time.perf_counter() - t0, 2)
     (settings.runs_dir / "build_phases.json").write_text(json.dumps(phases, indent=2))
     return BuildResult(
-        phases["total"], passed, failed, warned, skipped, failures, str(log_path), phases, nodes
+        phases["total"], passed, failed, warned, skipped, failures, str(log_path), phases, nodes, started_from
     )

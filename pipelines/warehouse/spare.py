@@ -53,19 +53,28 @@ def spare_path(published: Path) -> Path:
     return published.with_name(SPARE_NAME)
 
 
-def keep_as_spare(replaced: Path, published: Path) -> bool:
-    """Keep the warehouse a publish replaced (or a failed build's file) as the spare, unless there is one
-    already.  Only a file no other name refers to: a spare is written in place, and a second link (a snapshot,
-    a backup made with `cp -l`) must not change with it.  A link then an unlink, not a rename: neither frees
-    ten GB of blocks in the caller's time, and an existing spare is never replaced."""
+def keep_as_spare(replaced: Path, published: Path, aside: Path | None) -> Path | None:
+    """Keep ``replaced`` (the warehouse a publish replaced, or a failed build's file) as the spare, and return
+    the file the caller is left to delete: ``replaced`` itself when it cannot be kept, the spare it superseded
+    (moved to ``aside``) when there was one, else None.  aside None: an existing spare is kept instead.
+    Only a file no other name refers to is kept: a spare is written in place, and a second link (a snapshot, a
+    backup made with `cp -l`) must not change with it.  Renames only: freeing ten GB of blocks takes seconds,
+    which the caller spends in the background."""
+    spare = spare_path(published)
     try:
-        if replaced.stat().st_nlink != 1:
-            return False
-        os.link(replaced, spare_path(published))
-        replaced.unlink()
+        if replaced.stat().st_nlink != 1 or (aside is None and spare.exists()):
+            return replaced
+        superseded = None
+        if aside is not None:
+            try:
+                os.replace(spare, aside)
+                superseded = aside
+            except FileNotFoundError:
+                pass
+        os.replace(replaced, spare)
     except OSError:
-        return False
-    return True
+        return replaced
+    return superseded
 
 
 def _open_in_this_process(path: Path, besides: int) -> bool:

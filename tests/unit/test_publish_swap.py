@@ -30,7 +30,9 @@ def _wait_for_own_delete(settings) -> None:
 
 
 def test_the_swap_publishes_the_build_and_deletes_the_replaced_file(tmp_path):
-    s = make_settings(tmp_path / "home")
+    s = make_settings(
+        tmp_path / "home", spare_warehouse=False
+    )  # else kept as the spare (test_warehouse_spare.py)
     s.home.mkdir(parents=True)
     _build(s, 1)
     publish_build(s)  # nothing published before: nothing to delete

@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 
 import duckdb
 
-from pipelines.warehouse.build import CopyAhead, publish_build
-from pipelines.warehouse.spare import copy_published, spare_path, sync_blocks
+from pipelines.warehouse.build import REPLACED_PREFIX, CopyAhead, prepare_build, publish_build
+from pipelines.warehouse.spare import SPARE_NAME, copy_published, spare_path, sync_blocks
 from tests.conftest import make_settings
 
 
@@ -121,3 +122,39 @@ def test_no_spare_when_turned_off(tmp_path):
         _database(s.build_warehouse_path, 50000, seed=seed)
         publish_build(s)
     assert not spare_path(s.warehouse_path).exists()
+
+
+def test_each_publish_keeps_the_warehouse_it_replaced_the_older_spare_deleted(tmp_path):
+    s = make_settings(tmp_path / "home")
+    s.home.mkdir(parents=True)
+    for seed in (0, 1, 2):
+        _database(s.build_warehouse_path, 50000, seed=seed)
+        publish_build(s)
+    with duckdb.connect(str(spare_path(s.warehouse_path)), read_only=True) as con:
+        assert con.execute("select k from claims where id = 0").fetchone()[0] == md5_of(
+            1
+        )  # the second, not the first
+    deadline = time.monotonic() + 30  # the superseded spare is deleted in the background
+    while [p for p in s.home.iterdir() if p.name.startswith(REPLACED_PREFIX)] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert sorted(p.name for p in s.home.iterdir()) == sorted(["warehouse.duckdb", SPARE_NAME])
+
+
+def test_a_failed_builds_file_is_kept_as_the_spare_when_there_is_none(tmp_path):
+    s = make_settings(tmp_path / "home")
+    s.batches_dir.mkdir(parents=True)
+    _database(s.build_warehouse_path, 50000)
+    with duckdb.connect(str(s.build_warehouse_path)) as con:  # the build ledger: no raw batch loaded
+        con.execute("create table int_build_batches (_source_batch varchar)")
+    publish_build(s)
+    _database(s.build_warehouse_path, 50000, seed=4)  # a build that failed: its file left behind
+    published = s.warehouse_path.read_bytes()
+    path, started_from = prepare_build(s)
+    assert path.read_bytes() == published
+    assert started_from.startswith("spare warehouse brought up to date")
+
+
+def md5_of(seed: int) -> str:
+    import hashlib
+
+    return hashlib.md5(str(seed).encode()).hexdigest()
