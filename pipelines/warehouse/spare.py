@@ -19,6 +19,7 @@ file, on the DuckDB this project pins.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -27,10 +28,14 @@ from pathlib import Path
 
 from pipelines.settings import duckdb_connect
 
+log = logging.getLogger(__name__)
+
 SPARE_NAME = ".warehouse.spare.duckdb"  # beside the published warehouse
 HEADERS = 3 * 4096  # DuckDB's main header and its two alternating database headers
 CHECKSUM = 8  # the 64-bit checksum each block starts with
 MAGIC = (8, b"DUCK")  # offset and bytes of the file format's magic, after the main header's checksum
+# Linux's in-kernel copy, read-ahead advice and the list of this process's open files; elsewhere a whole copy
+SUPPORTED = hasattr(os, "copy_file_range") and hasattr(os, "posix_fadvise") and os.path.isdir("/proc/self/fd")
 
 
 @dataclass
@@ -122,11 +127,21 @@ def take_spare(published: Path, dest: Path) -> bool:
 
 
 def block_size(path: Path) -> int:
-    con = duckdb_connect(path, read_only=True)
+    """The block size of the DuckDB database file ``path``, as DuckDB reads it (OSError if it is none)."""
+    import duckdb
+
+    with open(path, "rb") as f:
+        f.seek(MAGIC[0])
+        if f.read(len(MAGIC[1])) != MAGIC[1]:
+            raise OSError(f"{path} is not a DuckDB database file")
     try:
-        return int(con.execute("select block_size from pragma_database_size()").fetchone()[0])
-    finally:
-        con.close()
+        con = duckdb_connect(path, read_only=True)
+        try:
+            return int(con.execute("select block_size from pragma_database_size()").fetchone()[0])
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        raise OSError(f"{path}: DuckDB cannot read it ({type(e).__name__})") from e
 
 
 READERS = 8  # reads in flight: one 8-byte read per block is disk latency, not bandwidth
@@ -156,8 +171,6 @@ def sync_blocks(source: Path, dest: Path) -> CopyReport:
     try:
         dst = os.open(dest, os.O_RDWR)
         try:
-            if os.pread(src, len(MAGIC[1]), MAGIC[0]) != MAGIC[1]:
-                raise OSError(f"{source} is not a DuckDB database file")
             size = os.fstat(src).st_size
             with ThreadPoolExecutor(READERS) as pool:
                 have = _checksums(dst, min(os.fstat(dst).st_size, size), block, pool)
@@ -184,10 +197,11 @@ def sync_blocks(source: Path, dest: Path) -> CopyReport:
 def copy_published(published: Path, dest: Path, use_spare: bool = True) -> CopyReport:
     """``dest`` made a copy of the published warehouse: from the spare when there is one that may be
     written, else a whole copy."""
-    if use_spare and take_spare(published, dest):
+    if use_spare and SUPPORTED and take_spare(published, dest):
         try:
             return sync_blocks(published, dest)
-        except OSError:
+        except OSError as e:
+            log.warning("the spare warehouse could not be brought up to date (%s): copying the whole file", e)
             dest.unlink(missing_ok=True)  # a half-synced file is nobody's warehouse
     shutil.copyfile(published, dest)
     return CopyReport("copy")

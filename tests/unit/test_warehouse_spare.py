@@ -158,3 +158,11 @@ def md5_of(seed: int) -> str:
     import hashlib
 
     return hashlib.md5(str(seed).encode()).hexdigest()
+
+
+def test_a_spare_that_cannot_be_brought_up_to_date_gives_way_to_a_whole_copy(tmp_path):
+    published, dest = tmp_path / "warehouse.duckdb", tmp_path / "build.duckdb"
+    published.write_bytes(b"not a database" * 1000)
+    _database(spare_path(published), 1000)
+    report = copy_published(published, dest)
+    assert report.how == "copy" and dest.read_bytes() == published.read_bytes()
