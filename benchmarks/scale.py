@@ -22,6 +22,7 @@ For each size, each step in its own process (wall time, peak RSS of the process 
      was before is kept in before-next-day/, so that --next-day can measure a change to it in minutes);
      then the same day again from the same start, with the warehouse the first run published as the spare
      (pipelines/warehouse/spare.py): the first day after a full load has no spare, every later day has one;
+     and, after the pages, once more with every tenth file of the day (at 10M about a 1M world's day);
   7. every dashboard page, cold and warm p95 (benchmarks/dashboard.py on the built data root).
 and the disk: X12 landed, raw Parquet, warehouse.  Each size's figures are also written as JSON beside the
 world (scale_<claims>.json) for --compare.
@@ -107,6 +108,10 @@ def split_last_day(world: Path) -> tuple[list[Path], list[Path], str]:
         [p for p in files if file_day(p) == last_day],
         last_day,
     )
+
+
+def tail_in(folder: Path, files: list[Path]) -> list[Path]:
+    return [p for p in files if p.parent == folder]
 
 
 def land(files: list[Path], world: Path, home: Path) -> None:
@@ -226,6 +231,25 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
     )
 
     summary = json.loads(run_measured([REVCYCLE, "summary", "--json"], env)[2].stdout)
+    disk = {
+        "x12_landed": round(_size(world / "landing")),
+        "raw_parquet": round(_size(home / "raw")),
+        "warehouse": round((home / "warehouse.duckdb").stat().st_size / 2**20),
+    }
+
+    # The 2x target from 1M to 10M takes a day to be the same work at either size, but a 10M world's day has
+    # ~10x a 1M world's files.  So, last (the pages and the summary read the whole day's warehouse), the same
+    # start again with every tenth file of the day from each folder (the same mix of 837s, 835s and
+    # acknowledgments; an acknowledgment may answer an 837 left out): at 10M about the input of a 1M day,
+    # on ten times the history.
+    tenth = [p for folder in sorted({p.parent for p in tail}) for p in sorted(tail_in(folder, tail))[::10]]
+    tenth_mb = sum(p.stat().st_size for p in tenth) / 2**20
+    tenth_name = "next day, a tenth of its files (a spare a day apart): `revcycle run`"
+    if tenth_name not in recorded:
+        restore_before_next_day(work, keep_spare=True)
+        land(tenth, world, home)
+    tenth_day = step(tenth_name, [REVCYCLE, "run", "-q"], f"{len(tenth)} files, {tenth_mb:.1f} MB")
+    day_mb = sum(p.stat().st_size for p in tail) / 2**20
     result = {
         "claims": claims,
         "files": len(files),
@@ -235,12 +259,10 @@ def run_size(claims: int, work: Path, dashboard_runs: int, keep: str = "") -> di
         "ingest_mb_per_s": round(x12_mb / ingest["seconds"], 1),
         "parser_mb_per_s": round(parsed_mb / parse_secs, 1),
         "floor_seconds": round(floor_secs, 1),
+        "next_day": {"seconds": again["seconds"], "mb": round(day_mb, 1)},
+        "next_day_tenth": {"seconds": tenth_day["seconds"], "mb": round(tenth_mb, 1)},
         "pages": pages,
-        "disk_mb": {
-            "x12_landed": round(_size(world / "landing")),
-            "raw_parquet": round(_size(home / "raw")),
-            "warehouse": round((home / "warehouse.duckdb").stat().st_size / 2**20),
-        },
+        "disk_mb": disk,
         "summary": summary,
     }
     (work / f"scale_{claims}.json").write_text(json.dumps(result, indent=2))
@@ -319,6 +341,12 @@ def show(results: list[dict]) -> None:
                      ("ingest_mb_per_s", "{:,.1f} MB/s"), ("parser_mb_per_s", "{:,.1f} MB/s"),
                      ("floor_seconds", "{:,.1f} s")):  # fmt: skip
         print(f"{key:58}" + "".join(f"{fmt.format(r[key]):>26}" for r in results))
+    if len(results) > 1 and all("next_day_tenth" in r for r in results):
+        # the same work at two sizes: the larger book's day cut to the input of the smaller's whole day
+        small, large = results[0]["next_day"], results[-1]["next_day_tenth"]
+        print(f"{'next day, a tenth of the larger book`s day / the smaller`s whole day':58}"
+              f"{large['seconds']:>14,.1f} s ({large['mb']:.1f} MB) / {small['seconds']:,.1f} s ({small['mb']:.1f} MB)"
+              f"   {large['seconds'] / small['seconds']:.2f}x")  # fmt: skip
     for key in results[0]["disk_mb"]:
         print(f"{'disk: ' + key:58}" + "".join(f"{r['disk_mb'][key]:>23,} MB" for r in results))
     for page in results[0]["pages"]:
