@@ -271,6 +271,12 @@ REPLACED_PREFIX = ".warehouse.replaced-"  # + pid.n: the warehouse a build repla
 _publishes = itertools.count()
 
 
+def keeps_spare(settings: Settings) -> bool:
+    """Whether builds keep a spare warehouse: a DuckDB build starts from a copy of the published file, a Spark
+    build from its own tables."""
+    return settings.spare_warehouse and settings.engine == "duckdb"
+
+
 def replaced_path(published: Path) -> Path:
     """Where a publish keeps the warehouse it replaced while deleting it (publish_build): named for this
     process and this publish, so that a second publish in one process never takes the name of a file the
@@ -300,7 +306,7 @@ class CopyAhead:
         self.source = settings.warehouse_path
         self.error: OSError | None = None
         self.identity, self.thread = None, None
-        self.use_spare, self.report = settings.spare_warehouse, None
+        self.use_spare, self.report = keeps_spare(settings), None
         if settings.engine != "duckdb":  # a Spark build starts from its own tables, not this file
             return
         try:
@@ -353,7 +359,7 @@ def prepare_build(
     file and how it was started (a spare brought up to date, a whole copy, or nothing)."""
     build = settings.build_warehouse_path
     Path(str(build) + ".wal").unlink(missing_ok=True)
-    if settings.spare_warehouse and build.exists():  # a failed build's file: mostly the published blocks
+    if keeps_spare(settings) and build.exists():  # a failed build's file: mostly the published blocks
         keep_as_spare(build, settings.warehouse_path, aside=None)
     build.unlink(missing_ok=True)
     if settings.engine == "spark":
@@ -379,7 +385,7 @@ def prepare_build(
         tmp.unlink()  # raw data was removed since: appending cannot take rows out, rebuild everything
     _ensure_layout(settings)
     pin_raw_batches(settings)
-    return build, "nothing: every model built"
+    return build, "nothing (a build from scratch)"
 
 
 def _flush_in_background(path: Path) -> None:
@@ -525,7 +531,7 @@ def publish_build(settings: Settings, dbt_vars: dict | None = None, complete: bo
     except OSError:  # nothing published yet, or no hard links here: the rename frees it itself
         replaced = None
     os.replace(build, published)
-    if replaced is not None and settings.spare_warehouse and settings.engine == "duckdb":
+    if replaced is not None and keeps_spare(settings):
         replaced = keep_as_spare(replaced, published, aside=replaced_path(published))
     if replaced is not None:
         threading.Thread(
