@@ -328,15 +328,21 @@ def next_day_again(work: Path) -> None:
 def show(results: list[dict]) -> None:
     names = [f"{r['claims']:,} claims" for r in results]
     print(f"\n{'step':58}" + "".join(f"{n:>26}" for n in names) + ("   ratio" if len(results) > 1 else ""))
-    rows = [s["step"].split(" (")[0].split(":")[0] for s in results[0]["steps"]]
-    for i, label in enumerate(rows):
-        cells = [
-            f"{r['steps'][i]['seconds']:>10,.1f} s {r['steps'][i]['peak_rss_mb']:>9,} MB" for r in results
-        ]
-        ratio = (f"   {results[-1]['steps'][i]['seconds'] / max(results[0]['steps'][i]['seconds'], 0.1):.1f}x time, "
-                 f"{results[-1]['steps'][i]['peak_rss_mb'] / max(results[0]['steps'][i]['peak_rss_mb'], 1):.2f}x RSS"
-                 if len(results) > 1 else "")  # fmt: skip
-        print(f"{label:58}" + "".join(f"{c:>26}" for c in cells) + ratio)
+
+    # steps by label, not position: runs made before a step was added lack it
+    def label(step: dict) -> str:
+        return step["step"].split(" (")[0].split(":")[0]
+
+    by_label = [{label(s): s for s in r["steps"]} for r in results]
+    rows = list(dict.fromkeys(name for steps in by_label for name in steps))
+    for name in rows:
+        got = [steps.get(name) for steps in by_label]
+        cells = [f"{s['seconds']:>10,.1f} s {s['peak_rss_mb']:>9,} MB" if s else f"{'—':>23}" for s in got]
+        first, last = got[0], got[-1]
+        ratio = (f"   {last['seconds'] / max(first['seconds'], 0.1):.1f}x time, "
+                 f"{last['peak_rss_mb'] / max(first['peak_rss_mb'], 1):.2f}x RSS"
+                 if len(results) > 1 and first and last else "")  # fmt: skip
+        print(f"{name:58}" + "".join(f"{c:>26}" for c in cells) + ratio)
     for key, fmt in (("full_run_seconds", "{:,.1f} s"), ("full_run_peak_rss_mb", "{:,} MB"),
                      ("ingest_mb_per_s", "{:,.1f} MB/s"), ("parser_mb_per_s", "{:,.1f} MB/s"),
                      ("floor_seconds", "{:,.1f} s")):  # fmt: skip
@@ -344,7 +350,8 @@ def show(results: list[dict]) -> None:
     if len(results) > 1 and all("next_day_tenth" in r for r in results):
         # the same work at two sizes: the larger book's day cut to the input of the smaller's whole day
         small, large = results[0]["next_day"], results[-1]["next_day_tenth"]
-        print(f"{'next day, a tenth of the larger book`s day / the smaller`s whole day':58}"
+        same_work = "next day: a tenth of the larger book's day / the smaller's whole day"
+        print(f"{same_work:58}"
               f"{large['seconds']:>14,.1f} s ({large['mb']:.1f} MB) / {small['seconds']:,.1f} s ({small['mb']:.1f} MB)"
               f"   {large['seconds'] / small['seconds']:.2f}x")  # fmt: skip
     for key in results[0]["disk_mb"]:
