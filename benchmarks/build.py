@@ -131,7 +131,6 @@ def main() -> None:
     for _ in range(args.repeat):
         # the warehouse the last run published, a day's build apart from the one restored, is the spare the
         # run starts from, as every day after the first has it (pipelines/warehouse/spare.py)
-        spare_path(settings.warehouse_path).unlink(missing_ok=True)
         os.replace(settings.warehouse_path, spare_path(settings.warehouse_path))
         shutil.copyfile(before_day, settings.warehouse_path)
         for p in settings.batches_dir.iterdir():

@@ -370,9 +370,8 @@ def prepare_build(
     if not full_refresh and _published_fingerprint(settings) == project_fingerprint(settings, dbt_vars):
         tmp = ahead.take() if ahead is not None else None
         if tmp is None:
-            tmp = build.with_suffix(".copying")
-            tmp.unlink(missing_ok=True)
-            report = copy_published(settings.warehouse_path, tmp, use_spare=settings.spare_warehouse)
+            tmp = build.with_suffix(".copying")  # a rename or a copy over it replaces a killed run's leftover
+            report = copy_published(settings.warehouse_path, tmp, use_spare=keeps_spare(settings))
         else:
             report = ahead.report
         pinned = pin_raw_batches(settings)
